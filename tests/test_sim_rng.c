@@ -1,0 +1,360 @@
+/*
+ * test_sim_rng.c -- unit tests of the deterministic random streams
+ * (sim_rng.h).  Statistical checks use fixed streams, so they are
+ * deterministic; their tolerances are 4-5 standard errors, loose enough to
+ * hold for any healthy stream and tight enough to catch a wrong formula.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "sim_rng.h"
+
+#define NDRAWS 100000
+
+static int cmp_double(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static int popcount64(uint64_t x) {
+    int n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+
+/* Empirical quantile p of sorted v[0 .. n). */
+static double quantile(const double *v, size_t n, double p) {
+    return v[(size_t)(p * (double)(n - 1) + 0.5)];
+}
+
+START_TEST(rng_derive_matches_documented_formula) {
+    /* Expected values computed independently from the formula in
+     * sim_rng.c's design comment (splitmix64 mix, constants K0..K3).  They
+     * pin every stream of every golden output: change them knowingly. */
+    ck_assert_uint_eq(sim_rng_derive(0, 0, 0, 0), 0x4534183a9817a9a3ULL);
+    ck_assert_uint_eq(sim_rng_derive(42, 1, 2, 3), 0xf96e52792d85ff48ULL);
+    ck_assert_uint_eq(sim_rng_derive(UINT64_MAX, 7, 1, 123456), 0x2b663800aebc286dULL);
+}
+END_TEST
+
+START_TEST(rng_derive_is_sensitive_to_every_argument) {
+    uint64_t base = sim_rng_derive(1, 2, 3, 4);
+    ck_assert_uint_ne(base, sim_rng_derive(0, 2, 3, 4));
+    ck_assert_uint_ne(base, sim_rng_derive(1, 3, 3, 4));
+    ck_assert_uint_ne(base, sim_rng_derive(1, 2, 4, 4));
+    ck_assert_uint_ne(base, sim_rng_derive(1, 2, 3, 5));
+    /* Swapping arguments between positions gives another value. */
+    ck_assert_uint_ne(sim_rng_derive(0, 0, 1, 0), sim_rng_derive(0, 0, 0, 1));
+    ck_assert_uint_ne(sim_rng_derive(0, 1, 0, 0), sim_rng_derive(0, 0, 1, 0));
+    ck_assert_uint_ne(sim_rng_derive(1, 0, 0, 0), sim_rng_derive(0, 1, 0, 0));
+}
+END_TEST
+
+START_TEST(rng_derive_flips_about_half_the_bits_per_entity_step) {
+    /* Avalanche: consecutive entities differ in ~32 of 64 bits. */
+    uint64_t e;
+    double total = 0;
+    for (e = 0; e < 10000; e++) {
+        uint64_t d = sim_rng_derive(9, 0, 1, e) ^ sim_rng_derive(9, 0, 1, e + 1);
+        total += (double)popcount64(d);
+    }
+    ck_assert_double_eq_tol(total / 10000.0, 32.0, 0.5);
+}
+END_TEST
+
+START_TEST(rng_stream_is_taus2_seeded_with_folded_hash) {
+    uint64_t h = sim_rng_derive(5, 6, 7, 8);
+    gsl_rng *ref = gsl_rng_alloc(gsl_rng_taus2);
+    sim_rng_t r;
+    int i;
+    gsl_rng_set(ref, (unsigned long)((uint32_t)(h >> 32) ^ (uint32_t)h));
+    sim_rng_init(&r, 5, 6, 7, 8);
+    ck_assert_str_eq(gsl_rng_name(r.g), "taus2");
+    for (i = 0; i < 100; i++)
+        ck_assert(sim_rng_uniform(&r) == gsl_rng_uniform(ref));
+    sim_rng_fini(&r);
+    gsl_rng_free(ref);
+}
+END_TEST
+
+START_TEST(rng_same_inputs_same_stream) {
+    sim_rng_t a, b;
+    int i;
+    sim_rng_init(&a, 2025, 3, 1, 17);
+    sim_rng_init(&b, 2025, 3, 1, 17);
+    for (i = 0; i < 10000; i++) {
+        ck_assert(sim_rng_uniform(&a) == sim_rng_uniform(&b));
+        ck_assert(sim_rng_exponential(&a, 2.0) == sim_rng_exponential(&b, 2.0));
+        ck_assert(sim_rng_lognormal_median_p99(&a, 1.0, 5.0) ==
+                  sim_rng_lognormal_median_p99(&b, 1.0, 5.0));
+        ck_assert_uint_eq(sim_rng_index(&a, 1000), sim_rng_index(&b, 1000));
+    }
+    sim_rng_fini(&a);
+    sim_rng_fini(&b);
+}
+END_TEST
+
+/* Counts equal draws among the first n of two streams. */
+static int count_equal(sim_rng_t *a, sim_rng_t *b, int n) {
+    int i, eq = 0;
+    for (i = 0; i < n; i++)
+        eq += sim_rng_uniform(a) == sim_rng_uniform(b);
+    return eq;
+}
+
+START_TEST(rng_different_entity_different_stream) {
+    sim_rng_t a, b;
+    sim_rng_init(&a, 2025, 0, 1, 17);
+    sim_rng_init(&b, 2025, 0, 1, 18);
+    ck_assert_int_eq(count_equal(&a, &b, 1000), 0);
+    sim_rng_fini(&a);
+    sim_rng_fini(&b);
+}
+END_TEST
+
+START_TEST(rng_different_purpose_replication_or_seed_different_stream) {
+    sim_rng_t a, b;
+    sim_rng_init(&a, 2025, 0, 1, 17);
+    sim_rng_init(&b, 2025, 0, 2, 17);
+    ck_assert_int_eq(count_equal(&a, &b, 1000), 0);
+    sim_rng_fini(&b);
+    sim_rng_init(&b, 2025, 1, 1, 17);
+    ck_assert_int_eq(count_equal(&a, &b, 1000), 0);
+    sim_rng_fini(&b);
+    sim_rng_init(&b, 2026, 0, 1, 17);
+    ck_assert_int_eq(count_equal(&a, &b, 1000), 0);
+    sim_rng_fini(&a);
+    sim_rng_fini(&b);
+}
+END_TEST
+
+START_TEST(rng_neighbouring_entities_are_uncorrelated) {
+    /* Pearson correlation of 10,000 paired uniforms; |r| < 0.04 (4 SE). */
+    sim_rng_t a, b;
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, r;
+    const int n = 10000;
+    int i;
+    sim_rng_init(&a, 1, 0, 3, 100);
+    sim_rng_init(&b, 1, 0, 3, 101);
+    for (i = 0; i < n; i++) {
+        double x = sim_rng_uniform(&a), y = sim_rng_uniform(&b);
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+    }
+    r = (sxy - sx * sy / n) / sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
+    ck_assert_double_lt(fabs(r), 0.04);
+    sim_rng_fini(&a);
+    sim_rng_fini(&b);
+}
+END_TEST
+
+START_TEST(rng_uniforms_stay_in_their_intervals) {
+    sim_rng_t r;
+    double sum = 0;
+    int i;
+    sim_rng_init(&r, 7, 0, 0, 0);
+    for (i = 0; i < NDRAWS; i++) {
+        double u = sim_rng_uniform(&r), v = sim_rng_uniform_pos(&r);
+        ck_assert(u >= 0.0 && u < 1.0);
+        ck_assert(v > 0.0 && v < 1.0);
+        sum += u;
+    }
+    ck_assert_double_eq_tol(sum / NDRAWS, 0.5, 0.005); /* SE 0.0009 */
+    sim_rng_fini(&r);
+}
+END_TEST
+
+START_TEST(rng_index_is_in_range_and_uniform) {
+    sim_rng_t r;
+    int counts[10] = {0};
+    int i;
+    sim_rng_init(&r, 7, 0, 1, 0);
+    ck_assert_uint_eq(sim_rng_index(&r, 1), 0);
+    for (i = 0; i < NDRAWS; i++) {
+        uint64_t k = sim_rng_index(&r, 10);
+        ck_assert_uint_lt(k, 10);
+        counts[k]++;
+    }
+    for (i = 0; i < 10; i++) /* expected 10,000, SE 95 */
+        ck_assert_int_lt(abs(counts[i] - NDRAWS / 10), 500);
+    for (i = 0; i < 1000; i++)
+        ck_assert_uint_lt(sim_rng_index(&r, 0xffffffffULL), 0xffffffffULL);
+    sim_rng_fini(&r);
+}
+END_TEST
+
+START_TEST(rng_index_wider_than_32_bits_covers_the_range) {
+    const uint64_t n = (1ULL << 40) + 3;
+    sim_rng_t r;
+    double sum = 0;
+    int i, high = 0;
+    sim_rng_init(&r, 7, 0, 2, 0);
+    for (i = 0; i < NDRAWS; i++) {
+        uint64_t k = sim_rng_index(&r, n);
+        ck_assert_uint_lt(k, n);
+        high += k >= (1ULL << 39);
+        sum += (double)k / (double)n;
+    }
+    ck_assert_double_eq_tol(sum / NDRAWS, 0.5, 0.005);
+    ck_assert_int_lt(abs(high - NDRAWS / 2), 800); /* SE 158 */
+    for (i = 0; i < 1000; i++)
+        ck_assert_uint_lt(sim_rng_index(&r, 1ULL << 32), 1ULL << 32);
+    for (i = 0; i < 1000; i++)
+        (void)sim_rng_index(&r, UINT64_MAX); /* any value is in range */
+    sim_rng_fini(&r);
+}
+END_TEST
+
+START_TEST(rng_exponential_has_requested_mean) {
+    sim_rng_t r;
+    double sum = 0;
+    int i;
+    sim_rng_init(&r, 11, 0, 4, 0);
+    for (i = 0; i < NDRAWS; i++) {
+        double x = sim_rng_exponential(&r, 300.0);
+        ck_assert(x >= 0.0);
+        sum += x;
+    }
+    ck_assert_double_eq_tol(sum / NDRAWS / 300.0, 1.0, 0.02); /* SE 0.32% */
+    sim_rng_fini(&r);
+}
+END_TEST
+
+START_TEST(rng_lognormal_matches_median_and_p99) {
+    static const double params[][2] = {{1.0, 10.0}, {30.0, 45.0}, {0.05, 2.0}};
+    double *v = malloc(NDRAWS * sizeof *v);
+    size_t p;
+    int i;
+    ck_assert_ptr_nonnull(v);
+    for (p = 0; p < sizeof params / sizeof params[0]; p++) {
+        double m = params[p][0], p99 = params[p][1];
+        sim_rng_t r;
+        sim_rng_init(&r, 13, 0, 5, p);
+        for (i = 0; i < NDRAWS; i++) {
+            v[i] = sim_rng_lognormal_median_p99(&r, m, p99);
+            ck_assert(v[i] > 0.0);
+        }
+        sim_rng_fini(&r);
+        qsort(v, NDRAWS, sizeof *v, cmp_double);
+        /* Median SE <= 0.5%, p99 SE <= 1.5% for these sigmas. */
+        ck_assert_double_eq_tol(quantile(v, NDRAWS, 0.5) / m, 1.0, 0.02);
+        ck_assert_double_eq_tol(quantile(v, NDRAWS, 0.99) / p99, 1.0, 0.06);
+        /* And the 90th percentile of the same distribution: exp(mu + 1.2816 sigma). */
+        ck_assert_double_eq_tol(quantile(v, NDRAWS, 0.9) /
+                                    (m * exp(1.2815515655 * log(p99 / m) / 2.3263478740)),
+                                1.0, 0.03);
+    }
+    free(v);
+}
+END_TEST
+
+START_TEST(rng_lognormal_with_p99_equal_median_returns_median) {
+    sim_rng_t r;
+    int i;
+    sim_rng_init(&r, 1, 0, 0, 0);
+    for (i = 0; i < 100; i++)
+        ck_assert(sim_rng_lognormal_median_p99(&r, 2.5, 2.5) == 2.5);
+    sim_rng_fini(&r);
+}
+END_TEST
+
+START_TEST(rng_lognormal_rejects_bad_parameters_with_nan) {
+    sim_rng_t r;
+    sim_rng_init(&r, 1, 0, 0, 0);
+    ck_assert(isnan(sim_rng_lognormal_median_p99(&r, 0.0, 1.0)));
+    ck_assert(isnan(sim_rng_lognormal_median_p99(&r, -1.0, 1.0)));
+    ck_assert(isnan(sim_rng_lognormal_median_p99(&r, 2.0, 1.0)));
+    ck_assert(isnan(sim_rng_lognormal_median_p99(&r, NAN, 1.0)));
+    ck_assert(isnan(sim_rng_lognormal_median_p99(&r, 1.0, INFINITY)));
+    sim_rng_fini(&r);
+}
+END_TEST
+
+START_TEST(rng_lognormal_uses_one_uniform_per_draw_and_is_monotone) {
+    /* Common random numbers: two parameter sets on the same stream stay in
+     * step, and a larger p99 never gives a smaller sample above the median. */
+    sim_rng_t a, b;
+    int i;
+    sim_rng_init(&a, 3, 0, 6, 0);
+    sim_rng_init(&b, 3, 0, 6, 0);
+    for (i = 0; i < 10000; i++) {
+        double x = sim_rng_lognormal_median_p99(&a, 1.0, 4.0);
+        double y = sim_rng_lognormal_median_p99(&b, 1.0, 8.0);
+        if (x >= 1.0)
+            ck_assert(y >= x);
+        else
+            ck_assert(y <= x);
+    }
+    (void)sim_rng_lognormal_median_p99(&a, 1.0, 1.0); /* degenerate: still one draw */
+    (void)sim_rng_lognormal_median_p99(&b, 1.0, 3.0);
+    ck_assert(sim_rng_uniform(&a) == sim_rng_uniform(&b));
+    sim_rng_fini(&a);
+    sim_rng_fini(&b);
+}
+END_TEST
+
+START_TEST(rng_bernoulli_has_requested_probability) {
+    sim_rng_t r;
+    int i, ones = 0;
+    sim_rng_init(&r, 17, 0, 7, 0);
+    for (i = 0; i < 1000; i++) {
+        ck_assert_int_eq(sim_rng_bernoulli(&r, 0.0), 0);
+        ck_assert_int_eq(sim_rng_bernoulli(&r, 1.0), 1);
+    }
+    for (i = 0; i < NDRAWS; i++)
+        ones += sim_rng_bernoulli(&r, 0.3);
+    ck_assert_double_eq_tol((double)ones / NDRAWS, 0.3, 0.007); /* SE 0.00145 */
+    sim_rng_fini(&r);
+}
+END_TEST
+
+START_TEST(rng_fini_releases_and_tolerates_null) {
+    sim_rng_t r;
+    sim_rng_init(&r, 1, 2, 3, 4);
+    sim_rng_fini(&r);
+    ck_assert_ptr_null(r.g);
+    sim_rng_fini(&r); /* twice is harmless */
+    sim_rng_fini(NULL);
+}
+END_TEST
+
+static Suite *rng_suite(void) {
+    Suite *s = suite_create("sim_rng");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, rng_derive_matches_documented_formula);
+    tcase_add_test(tc, rng_derive_is_sensitive_to_every_argument);
+    tcase_add_test(tc, rng_derive_flips_about_half_the_bits_per_entity_step);
+    tcase_add_test(tc, rng_stream_is_taus2_seeded_with_folded_hash);
+    tcase_add_test(tc, rng_same_inputs_same_stream);
+    tcase_add_test(tc, rng_different_entity_different_stream);
+    tcase_add_test(tc, rng_different_purpose_replication_or_seed_different_stream);
+    tcase_add_test(tc, rng_neighbouring_entities_are_uncorrelated);
+    tcase_add_test(tc, rng_uniforms_stay_in_their_intervals);
+    tcase_add_test(tc, rng_index_is_in_range_and_uniform);
+    tcase_add_test(tc, rng_index_wider_than_32_bits_covers_the_range);
+    tcase_add_test(tc, rng_exponential_has_requested_mean);
+    tcase_add_test(tc, rng_lognormal_matches_median_and_p99);
+    tcase_add_test(tc, rng_lognormal_with_p99_equal_median_returns_median);
+    tcase_add_test(tc, rng_lognormal_rejects_bad_parameters_with_nan);
+    tcase_add_test(tc, rng_lognormal_uses_one_uniform_per_draw_and_is_monotone);
+    tcase_add_test(tc, rng_bernoulli_has_requested_probability);
+    tcase_add_test(tc, rng_fini_releases_and_tolerates_null);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(rng_suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
