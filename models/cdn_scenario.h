@@ -1,0 +1,205 @@
+/*
+ * cdn_scenario.h -- a scenario file turned into plain, validated, const C data.
+ *
+ * Contract
+ *   cdn_scenario_load() reads a JSON scenario file (format documented key by
+ *   key in docs/scenario-format.md), rejects anything that is not exactly
+ *   the documented format (unknown keys, wrong types, values out of range,
+ *   references to undefined names, shares that do not sum to 1), fills
+ *   defaults and returns a cdn_scenario_t that models read and never modify.
+ *   Models never see cJSON.
+ *
+ *   Times: the file gives absolute times as UTC strings ("..._utc":
+ *   "2025-11-18T11:05:00Z") or as offsets from the simulation start
+ *   ("..._s"); exactly one of the two per field.  In the structs every time
+ *   is seconds of sim time, where 0 is simulation.start_utc.
+ *
+ *   Every object in the file may carry "notes" (a string or an array of
+ *   strings) to cite sources or to mark a value as a free parameter; the top
+ *   level may also carry "sources" (an object of id -> string).  Both are
+ *   kept only as documentation (not parsed into the structs).
+ *
+ * Errors
+ *   0 on success, or a negative CDN_E* code with err->msg set to one line:
+ *       FILE: $.json.path: expected WHAT, found WHAT
+ *   (JSON syntax errors: "FILE:LINE:COL: invalid JSON: ...").  On error
+ *   *out is NULL and nothing leaks.
+ *
+ * Ownership and threads
+ *   The caller owns the scenario (cdn_scenario_destroy).  Loading is
+ *   thread-safe (no cJSON global error pointer is used).
+ */
+#ifndef CDNSIM_CDN_SCENARIO_H
+#define CDNSIM_CDN_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CDN_NAME_MAX 64
+#define CDN_MAX_PROXIES 8
+#define CDN_MAX_DEPS 8
+
+enum {
+    CDN_OK = 0,
+    CDN_EIO = -10,    /* file cannot be read */
+    CDN_EDATA = -11,  /* file read but not a valid scenario */
+    CDN_EUSAGE = -12  /* bad argument from the command line */
+};
+
+typedef struct cdn_error {
+    int code;       /* CDN_E* */
+    char msg[1024]; /* one line, no trailing newline */
+} cdn_error_t;
+
+/* What a proxy does with a bad artifact. */
+#define CDN_EFFECT_MAP(X)                                                    \
+    X(CDN_EFFECT_NONE, "none")       /* ignores it */                        \
+    X(CDN_EFFECT_PANIC, "panic")     /* scoped traffic gets HTTP 5xx */      \
+    X(CDN_EFFECT_DEGRADE, "degrade") /* bot score 0: rules block requests */
+
+/* Which traffic of the proxy depends on the artifact's module. */
+#define CDN_SCOPE_MAP(X)                                                         \
+    X(CDN_SCOPE_ALL, "all")                       /* every request */            \
+    X(CDN_SCOPE_BOT_MANAGEMENT, "bot_management") /* sites with bot mgmt on */   \
+    X(CDN_SCOPE_BOT_BLOCK_RULES, "bot_block_rules") /* sites that block bots */
+
+/* Scripted operator actions. */
+#define CDN_ACTION_MAP(X)                                                             \
+    X(CDN_ACTION_STOP_GENERATION, "stop_generation")     /* no more runs */          \
+    X(CDN_ACTION_PUSH_LAST_KNOWN_GOOD, "push_last_known_good") /* distribute good */ \
+    X(CDN_ACTION_RESTART_PROXIES, "restart_proxies")     /* restart wave */          \
+    X(CDN_ACTION_BYPASS_SERVICE, "bypass_service")       /* service off the path */
+
+#define CDN_X_ENUM(e, s) e,
+typedef enum { CDN_EFFECT_MAP(CDN_X_ENUM) CDN_EFFECT_COUNT } cdn_effect_t;
+typedef enum { CDN_SCOPE_MAP(CDN_X_ENUM) CDN_SCOPE_COUNT } cdn_scope_t;
+typedef enum { CDN_ACTION_MAP(CDN_X_ENUM) CDN_ACTION_COUNT } cdn_action_kind_t;
+#undef CDN_X_ENUM
+
+const char *cdn_effect_name(cdn_effect_t e);
+const char *cdn_scope_name(cdn_scope_t s);
+const char *cdn_action_name(cdn_action_kind_t a);
+
+typedef struct cdn_sim_spec {
+    char start_utc[32];   /* as written, normalised "YYYY-MM-DDTHH:MM:SSZ" */
+    int64_t start_epoch_s; /* the same instant, seconds since 1970-01-01 UTC */
+    double duration_s;    /* simulated span, seconds (> 0, <= 30 days) */
+    double bin_s;         /* timeline bin width, seconds (> 0, <= duration_s) */
+    uint64_t seed;        /* default seed of the random streams */
+} cdn_sim_spec_t;
+
+typedef struct cdn_traffic_spec {
+    double global_rps;            /* mean global request rate, requests/s (> 0) */
+    double diurnal_amplitude;     /* relative swing of the daily curve, [0, 1) */
+    double diurnal_peak_local_h;  /* local hour of the daily peak, [0, 24) */
+    double step_s;                /* the daily curve is held constant over steps of this length, s */
+    double baseline_err5xx_frac;  /* 5xx share with no incident, [0, 1) */
+} cdn_traffic_spec_t;
+
+typedef struct cdn_region_spec {
+    char name[CDN_NAME_MAX];
+    double traffic_share;       /* share of global traffic; all regions sum to 1 */
+    double utc_offset_h;        /* time zone of the daily curve, hours, [-12, 14] */
+    uint32_t servers;           /* number of servers, >= 1 */
+    double server_capacity_rps; /* requests/s one healthy server can serve, > 0 */
+} cdn_region_spec_t;
+
+typedef struct cdn_proxy_spec {
+    char name[CDN_NAME_MAX];
+    cdn_effect_t on_bad_artifact; /* what a bad artifact does to this proxy */
+    cdn_scope_t scope;            /* which of its traffic depends on the module */
+    double affected_frac;         /* share of the scoped requests that fail or are blocked, [0, 1] */
+    double wedge_rate_per_h;      /* hazard, per hour of failing, of entering a state only a restart clears, [0, 3600] */
+} cdn_proxy_spec_t;
+
+typedef struct cdn_plan_spec {
+    char name[CDN_NAME_MAX];
+    double site_share;           /* share of sites on this plan; plans sum to 1 */
+    double traffic_share;        /* share of requests to this plan's sites; plans sum to 1 */
+    double bot_management_frac;  /* share of the plan's sites with bot management on, [0, 1] */
+    double bot_block_rules_frac; /* share of those sites whose rules block bots, [0, 1] */
+    double proxy_mix[CDN_MAX_PROXIES]; /* share of the plan's sites per proxy index; sums to 1 */
+} cdn_plan_spec_t;
+
+typedef struct cdn_sites_spec {
+    uint32_t count;          /* number of dependent sites, >= 1 */
+    double zipf_exponent;    /* popularity of rank k is proportional to k^-s, (0, 3] */
+    double down_threshold;   /* a site is down while its served share is below this, (0, 1] */
+    size_t nplans;
+    cdn_plan_spec_t *plans;
+} cdn_sites_spec_t;
+
+typedef struct cdn_artifact_spec {
+    char name[CDN_NAME_MAX];
+    double period_s;           /* generator period, seconds (> 0) */
+    double first_run_s;        /* sim time of the first generator run */
+    uint32_t cluster_nodes;    /* nodes the generator query may land on, >= 1 */
+    uint32_t nodes_migrated_at_start; /* nodes already updated at time 0, <= cluster_nodes */
+    double migration_start_s;  /* sim time the node-by-node change starts */
+    double migration_step_s;   /* seconds between two nodes being updated (>= 0; 0 = all at once) */
+    double normal_size;        /* entries in a good artifact, > 0 */
+    double bad_size;           /* entries in an artifact made on an updated node, > 0 */
+    double size_limit;         /* consumer limit: an artifact above it is bad, > 0 */
+    int validate_on_ingest;    /* 1: artifacts over the limit are rejected, last-known-good kept */
+    double latency_median_s;   /* distribution latency to a server, median, s (> 0) */
+    double latency_p99_s;      /* distribution latency, 99th percentile, s (>= median) */
+    size_t nconsumers;
+    uint32_t consumers[CDN_MAX_PROXIES]; /* proxy indices that load this artifact */
+} cdn_artifact_spec_t;
+
+typedef struct cdn_service_spec {
+    char name[CDN_NAME_MAX];
+    int32_t behind_proxy;  /* proxy index its front end runs through, or -1 (independent) */
+    int32_t bypass_proxy;  /* proxy index it moves to when bypassed, or -1 (off every proxy) */
+    size_t ndeps;
+    uint32_t deps[CDN_MAX_DEPS]; /* indices of services it needs; the graph is acyclic */
+} cdn_service_spec_t;
+
+typedef struct cdn_action_spec {
+    cdn_action_kind_t kind;
+    double at_s;           /* sim time of the action */
+    int32_t artifact;      /* stop_generation, push_last_known_good: artifact index */
+    int32_t proxy;         /* restart_proxies: proxy index, or -1 for every proxy */
+    int32_t service;       /* bypass_service: service index */
+    double duration_s;     /* restart_proxies: restarts spread evenly over this span, s (>= 0) */
+    double restart_s;      /* restart_proxies: a server's proxy is down this long, s (>= 0) */
+    char label[CDN_NAME_MAX]; /* short label for plots and the event log */
+} cdn_action_spec_t;
+
+typedef struct cdn_metrics_spec {
+    double impact_threshold_frac;   /* 5xx share above which a bin counts as impacted */
+    double major_threshold_frac;    /* 5xx share at or above which impact is "main impact" */
+    double resolved_threshold_frac; /* 5xx share at or below which all is resolved */
+} cdn_metrics_spec_t;
+
+typedef struct cdn_scenario {
+    char name[CDN_NAME_MAX];  /* used as the results folder name: [A-Za-z0-9._-]+ */
+    char *description;        /* may be NULL */
+    char *path;               /* file it was loaded from (for messages) */
+    cdn_sim_spec_t sim;
+    cdn_traffic_spec_t traffic;
+    size_t nregions;
+    cdn_region_spec_t *regions;
+    size_t nproxies;
+    cdn_proxy_spec_t *proxies;
+    cdn_sites_spec_t sites;
+    size_t nartifacts;
+    cdn_artifact_spec_t *artifacts;
+    size_t nservices;
+    cdn_service_spec_t *services; /* in file order; the dependency graph is acyclic */
+    size_t nactions;
+    cdn_action_spec_t *actions;   /* sorted by at_s, stable */
+    cdn_metrics_spec_t metrics;
+} cdn_scenario_t;
+
+int cdn_scenario_load(const char *path, cdn_scenario_t **out, cdn_error_t *err);
+/* Parses `len` bytes of JSON text; `path` is only used in messages. */
+int cdn_scenario_parse(const char *text, size_t len, const char *path, cdn_scenario_t **out,
+                       cdn_error_t *err);
+void cdn_scenario_destroy(cdn_scenario_t *s); /* NULL is a no-op */
+
+/* Formats sim time t_s as "YYYY-MM-DDTHH:MM:SSZ" (seconds rounded down)
+ * into buf (>= 21 bytes). */
+void cdn_scenario_utc(const cdn_scenario_t *s, double t_s, char *buf, size_t n);
+
+#endif /* CDNSIM_CDN_SCENARIO_H */

@@ -1,0 +1,643 @@
+/*
+ * test_scenario.c -- Check tests of the scenario layer (cdn_scenario.h).
+ *
+ * Good files under tests/data/good/ must load with the documented values
+ * and defaults; every kind of validation error has a file under
+ * tests/data/bad/ (named after the kind) whose message must name the file
+ * and the exact JSON path; and every file in tests/data/bad/ must fail, so
+ * a new bad file is covered without a new test.  Small cases are inline
+ * JSON written with single quotes (q() turns them into double quotes).
+ */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cdn_scenario.h"
+
+#ifndef CDNSIM_TEST_DATA
+#error "CDNSIM_TEST_DATA must name the tests/data directory"
+#endif
+
+#define GOOD(f) CDNSIM_TEST_DATA "/good/" f
+#define BAD(f) CDNSIM_TEST_DATA "/bad/" f
+
+/* Pieces of a valid scenario, in single-quote JSON. */
+#define Q_SIM "'simulation':{'start_utc':'2025-11-18T11:05:00Z','duration_s':3600}"
+#define Q_TRAFFIC "'traffic':{'global_rps':1000}"
+#define Q_REGIONS                                                                                  \
+    "'regions':[{'name':'r','traffic_share':1,'servers':10,'server_capacity_rps':200}]"
+#define Q_PROXIES                                                                                  \
+    "'proxies':[{'name':'FL','on_bad_artifact':'degrade'},{'name':'FL2','on_bad_artifact':'panic'}]"
+#define Q_SITES "'sites':{'count':100,'plans':[{'name':'p','site_share':1,'traffic_share':1}]}"
+#define Q_ARTIFACT                                                                                 \
+    "'artifacts':[{'name':'bf','consumers':['FL2'],'period_s':300,'normal_size':60,"               \
+    "'bad_size':240,'size_limit':200}]"
+#define Q_BASE "'name':'t'," Q_SIM "," Q_TRAFFIC "," Q_REGIONS "," Q_PROXIES "," Q_SITES
+#define Q_DOC(extra) "{" Q_BASE extra "}"
+
+static int q(const char *single_quoted, cdn_scenario_t **out, cdn_error_t *err)
+{
+    size_t n = strlen(single_quoted);
+    char *text = malloc(n + 1);
+    ck_assert_ptr_nonnull(text);
+    for (size_t i = 0; i <= n; i++)
+        text[i] = single_quoted[i] == '\'' ? '"' : single_quoted[i];
+    int rc = cdn_scenario_parse(text, n, "inline.json", out, err);
+    free(text);
+    return rc;
+}
+
+static cdn_scenario_t *q_ok(const char *single_quoted)
+{
+    cdn_scenario_t *s = NULL;
+    cdn_error_t err;
+    int rc = q(single_quoted, &s, &err);
+    ck_assert_msg(rc == 0, "unexpected error: %s", err.msg);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+static void q_bad(const char *single_quoted, const char *needle)
+{
+    cdn_scenario_t *s = (cdn_scenario_t *)&s; /* must be reset to NULL */
+    cdn_error_t err;
+    int rc = q(single_quoted, &s, &err);
+    ck_assert_int_eq(rc, CDN_EDATA);
+    ck_assert_int_eq(err.code, CDN_EDATA);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strncmp(err.msg, "inline.json:", 12) == 0, "no file name in: %s", err.msg);
+    ck_assert_msg(strstr(err.msg, needle) != NULL, "expected \"%s\" in: %s", needle, err.msg);
+}
+
+static cdn_scenario_t *load_ok(const char *path)
+{
+    cdn_scenario_t *s = NULL;
+    cdn_error_t err;
+    int rc = cdn_scenario_load(path, &s, &err);
+    ck_assert_msg(rc == 0, "unexpected error: %s", err.msg);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+/* Loads a bad file: the code, the file name and `needle` (the JSON path
+ * and what was expected) must all be in the message. */
+static void load_bad(const char *path, int code, const char *needle)
+{
+    cdn_scenario_t *s = (cdn_scenario_t *)&s;
+    cdn_error_t err;
+    int rc = cdn_scenario_load(path, &s, &err);
+    ck_assert_int_eq(rc, code);
+    ck_assert_int_eq(err.code, code);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0, "no file name in: %s", err.msg);
+    ck_assert_msg(strstr(err.msg, needle) != NULL, "expected \"%s\" in: %s", needle, err.msg);
+    ck_assert_ptr_null(strchr(err.msg, '\n'));
+}
+
+/* ---- good files ---------------------------------------------------------- */
+
+START_TEST(minimal_file_gets_documented_defaults)
+{
+    cdn_scenario_t *s = load_ok(GOOD("minimal.json"));
+    ck_assert_str_eq(s->name, "minimal");
+    ck_assert_ptr_null(s->description);
+    ck_assert_str_eq(s->path, GOOD("minimal.json"));
+    ck_assert_str_eq(s->sim.start_utc, "2025-11-18T11:05:00Z");
+    ck_assert_double_eq(s->sim.duration_s, 3600);
+    ck_assert_double_eq(s->sim.bin_s, 60);
+    ck_assert_uint_eq(s->sim.seed, 1);
+    ck_assert_double_eq(s->traffic.global_rps, 1000);
+    ck_assert_double_eq(s->traffic.diurnal_amplitude, 0);
+    ck_assert_double_eq(s->traffic.diurnal_peak_local_h, 20);
+    ck_assert_double_eq(s->traffic.step_s, 60); /* = bin_s */
+    ck_assert_double_eq(s->traffic.baseline_err5xx_frac, 0);
+    ck_assert_uint_eq(s->nregions, 1);
+    ck_assert_double_eq(s->regions[0].utc_offset_h, 0);
+    ck_assert_uint_eq(s->regions[0].servers, 100);
+    ck_assert_uint_eq(s->nproxies, 1);
+    ck_assert_int_eq(s->proxies[0].on_bad_artifact, CDN_EFFECT_PANIC);
+    ck_assert_int_eq(s->proxies[0].scope, CDN_SCOPE_ALL);
+    ck_assert_double_eq(s->proxies[0].affected_frac, 1);
+    ck_assert_double_eq(s->proxies[0].wedge_rate_per_h, 0);
+    ck_assert_uint_eq(s->sites.count, 1000);
+    ck_assert_double_eq(s->sites.zipf_exponent, 1);
+    ck_assert_double_eq(s->sites.down_threshold, 0.5);
+    ck_assert_uint_eq(s->sites.nplans, 1);
+    ck_assert_double_eq(s->sites.plans[0].bot_management_frac, 0);
+    ck_assert_double_eq(s->sites.plans[0].bot_block_rules_frac, 0);
+    ck_assert_double_eq(s->sites.plans[0].proxy_mix[0], 1); /* all on proxy 0 */
+    ck_assert_uint_eq(s->nartifacts, 0);
+    ck_assert_ptr_null(s->artifacts);
+    ck_assert_uint_eq(s->nservices, 0);
+    ck_assert_uint_eq(s->nactions, 0);
+    ck_assert_double_eq(s->metrics.impact_threshold_frac, 0.01);
+    ck_assert_double_eq(s->metrics.major_threshold_frac, 0.05);
+    ck_assert_double_eq(s->metrics.resolved_threshold_frac, 0.002);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(full_file_parses_every_key)
+{
+    cdn_scenario_t *s = load_ok(GOOD("full.json"));
+    ck_assert_str_eq(s->name, "full-2025-11-18");
+    ck_assert_ptr_nonnull(s->description);
+    ck_assert_double_eq(s->sim.duration_s, 21600);
+    ck_assert_double_eq(s->sim.bin_s, 30);
+    ck_assert_uint_eq(s->sim.seed, 42);
+    ck_assert_double_eq(s->traffic.global_rps, 81e6);
+    ck_assert_double_eq(s->traffic.diurnal_peak_local_h, 19.5);
+    ck_assert_double_eq(s->traffic.step_s, 300);
+    ck_assert_double_eq(s->traffic.baseline_err5xx_frac, 0.0005);
+
+    ck_assert_uint_eq(s->nregions, 3);
+    ck_assert_str_eq(s->regions[2].name, "apac");
+    ck_assert_double_eq(s->regions[0].utc_offset_h, -5);
+    ck_assert_uint_eq(s->regions[1].servers, 30000);
+    ck_assert_double_eq(s->regions[2].server_capacity_rps, 2000);
+
+    ck_assert_uint_eq(s->nproxies, 2);
+    ck_assert_int_eq(s->proxies[0].on_bad_artifact, CDN_EFFECT_DEGRADE);
+    ck_assert_int_eq(s->proxies[0].scope, CDN_SCOPE_BOT_BLOCK_RULES);
+    ck_assert_double_eq(s->proxies[0].affected_frac, 0.9);
+    ck_assert_int_eq(s->proxies[1].scope, CDN_SCOPE_BOT_MANAGEMENT);
+    ck_assert_double_eq(s->proxies[1].wedge_rate_per_h, 0.05);
+
+    ck_assert_uint_eq(s->sites.count, 4000000);
+    ck_assert_double_eq(s->sites.zipf_exponent, 1.1);
+    ck_assert_uint_eq(s->sites.nplans, 3);
+    ck_assert_double_eq(s->sites.plans[0].proxy_mix[0], 0); /* FL absent from the mix */
+    ck_assert_double_eq(s->sites.plans[0].proxy_mix[1], 1);
+    ck_assert_double_eq(s->sites.plans[2].proxy_mix[0], 0.6);
+    ck_assert_double_eq(s->sites.plans[1].bot_block_rules_frac, 0.3);
+
+    ck_assert_uint_eq(s->nartifacts, 2);
+    const cdn_artifact_spec_t *a = &s->artifacts[0];
+    ck_assert_uint_eq(a->nconsumers, 2);
+    ck_assert_uint_eq(a->consumers[0], 1); /* FL2, in file order */
+    ck_assert_uint_eq(a->consumers[1], 0);
+    ck_assert_double_eq(a->first_run_s, 120);
+    ck_assert_uint_eq(a->cluster_nodes, 12);
+    ck_assert_uint_eq(a->nodes_migrated_at_start, 1);
+    ck_assert_double_eq(a->migration_start_s, 0);
+    ck_assert_double_eq(a->migration_step_s, 600);
+    ck_assert_double_eq(a->bad_size, 240);
+    ck_assert_int_eq(a->validate_on_ingest, 0);
+    ck_assert_double_eq(a->latency_p99_s, 2.29);
+    a = &s->artifacts[1];
+    ck_assert_double_eq(a->first_run_s, 90);
+    ck_assert_uint_eq(a->cluster_nodes, 1);
+    ck_assert_uint_eq(a->nodes_migrated_at_start, 0);
+    ck_assert(isinf(a->migration_start_s) && a->migration_start_s > 0);
+    ck_assert_int_eq(a->validate_on_ingest, 1);
+    ck_assert_double_eq(a->latency_median_s, 2);
+    ck_assert_double_eq(a->latency_p99_s, 6); /* 3 x median */
+
+    ck_assert_uint_eq(s->nservices, 5);
+    ck_assert_str_eq(s->services[0].name, "dashboard"); /* file order */
+    ck_assert_int_eq(s->services[0].behind_proxy, 1);
+    ck_assert_int_eq(s->services[0].bypass_proxy, -1);
+    ck_assert_uint_eq(s->services[0].ndeps, 2);
+    ck_assert_uint_eq(s->services[0].deps[0], 1); /* a forward reference */
+    ck_assert_uint_eq(s->services[0].deps[1], 2);
+    ck_assert_int_eq(s->services[2].bypass_proxy, 0);
+    ck_assert_int_eq(s->services[4].behind_proxy, -1);
+    ck_assert_int_eq(s->services[4].bypass_proxy, -1);
+    ck_assert_uint_eq(s->services[4].ndeps, 0);
+
+    ck_assert_double_eq(s->metrics.impact_threshold_frac, 0.02);
+    ck_assert_double_eq(s->metrics.major_threshold_frac, 0.1);
+    ck_assert_double_eq(s->metrics.resolved_threshold_frac, 0.001);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(actions_are_sorted_by_time_stably_with_unused_fields_unset)
+{
+    cdn_scenario_t *s = load_ok(GOOD("full.json"));
+    ck_assert_uint_eq(s->nactions, 6);
+    const cdn_action_spec_t *a = s->actions;
+    /* Two bypasses at 13:05 keep their file order, then 14:24, then the
+     * restart (file index 3) before the push (index 4), both at 14:30. */
+    ck_assert_int_eq(a[0].kind, CDN_ACTION_BYPASS_SERVICE);
+    ck_assert_double_eq(a[0].at_s, 7200);
+    ck_assert_str_eq(a[0].label, "KV bypass");
+    ck_assert_int_eq(a[0].service, 2);
+    ck_assert_int_eq(a[1].kind, CDN_ACTION_BYPASS_SERVICE);
+    ck_assert_int_eq(a[1].service, 3);
+    ck_assert_str_eq(a[1].label, "bypass_service");
+    ck_assert_int_eq(a[1].artifact, -1);
+    ck_assert_int_eq(a[1].proxy, -1);
+    ck_assert_int_eq(a[2].kind, CDN_ACTION_STOP_GENERATION);
+    ck_assert_double_eq(a[2].at_s, 11940);
+    ck_assert_int_eq(a[2].artifact, 0);
+    ck_assert_int_eq(a[2].service, -1);
+    ck_assert_int_eq(a[3].kind, CDN_ACTION_RESTART_PROXIES);
+    ck_assert_double_eq(a[3].at_s, 12300);
+    ck_assert_int_eq(a[3].proxy, 1);
+    ck_assert_double_eq(a[3].duration_s, 600);
+    ck_assert_double_eq(a[3].restart_s, 45);
+    ck_assert_int_eq(a[4].kind, CDN_ACTION_PUSH_LAST_KNOWN_GOOD);
+    ck_assert_double_eq(a[4].at_s, 12300);
+    ck_assert_int_eq(a[5].kind, CDN_ACTION_RESTART_PROXIES);
+    ck_assert_int_eq(a[5].proxy, -1); /* every proxy */
+    ck_assert_double_eq(a[5].duration_s, 0);
+    ck_assert_double_eq(a[5].restart_s, 60);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(start_utc_converts_to_unix_epoch_and_back)
+{
+    char buf[32];
+    cdn_scenario_t *s = load_ok(GOOD("minimal.json"));
+    ck_assert_int_eq(s->sim.start_epoch_s, 1763463900);
+    cdn_scenario_utc(s, 0, buf, sizeof buf);
+    ck_assert_str_eq(buf, "2025-11-18T11:05:00Z");
+    cdn_scenario_utc(s, 12300.9, buf, sizeof buf); /* rounded down */
+    ck_assert_str_eq(buf, "2025-11-18T14:30:00Z");
+    cdn_scenario_utc(s, 46 * 86400.0, buf, sizeof buf); /* across a year end */
+    ck_assert_str_eq(buf, "2026-01-03T11:05:00Z");
+    cdn_scenario_utc(s, -0.5, buf, sizeof buf);
+    ck_assert_str_eq(buf, "2025-11-18T11:04:59Z");
+    cdn_scenario_utc(s, INFINITY, buf, sizeof buf);
+    ck_assert_str_eq(buf, "never");
+    cdn_scenario_destroy(s);
+
+    s = q_ok("{'name':'t','simulation':{'start_utc':'2024-02-29T23:59:59Z','duration_s':60},"
+             Q_TRAFFIC "," Q_REGIONS "," Q_PROXIES "," Q_SITES "}");
+    ck_assert_int_eq(s->sim.start_epoch_s, 1709251199);
+    cdn_scenario_utc(s, 1, buf, sizeof buf);
+    ck_assert_str_eq(buf, "2024-03-01T00:00:00Z");
+    cdn_scenario_destroy(s);
+
+    s = q_ok("{'name':'t','simulation':{'start_utc':'1970-01-01T00:00:00Z','duration_s':60},"
+             Q_TRAFFIC "," Q_REGIONS "," Q_PROXIES "," Q_SITES "}");
+    ck_assert_int_eq(s->sim.start_epoch_s, 0);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(enum_names_come_from_the_x_macro_lists)
+{
+    ck_assert_str_eq(cdn_effect_name(CDN_EFFECT_DEGRADE), "degrade");
+    ck_assert_str_eq(cdn_scope_name(CDN_SCOPE_BOT_BLOCK_RULES), "bot_block_rules");
+    ck_assert_str_eq(cdn_action_name(CDN_ACTION_PUSH_LAST_KNOWN_GOOD), "push_last_known_good");
+    ck_assert_str_eq(cdn_action_name(CDN_ACTION_COUNT), "?");
+}
+END_TEST
+
+START_TEST(defaults_follow_other_keys)
+{
+    /* bin_s defaults to duration_s when that is under 60 s; step_s to bin_s;
+     * latency_p99_s to 3 x the median. */
+    cdn_scenario_t *s =
+        q_ok("{'name':'t','simulation':{'start_utc':'2025-11-18T11:05:00Z','duration_s':45},"
+             Q_TRAFFIC "," Q_REGIONS "," Q_PROXIES "," Q_SITES
+             ",'artifacts':[{'name':'a','consumers':['FL'],'period_s':1,'normal_size':1,"
+             "'bad_size':2,'size_limit':1,'distribution':{'latency_median_s':0.5}}]}");
+    ck_assert_double_eq(s->sim.bin_s, 45);
+    ck_assert_double_eq(s->traffic.step_s, 45);
+    ck_assert_double_eq(s->artifacts[0].latency_p99_s, 1.5);
+    ck_assert_double_eq(s->artifacts[0].first_run_s, 0);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(err_may_be_null)
+{
+    cdn_scenario_t *s = (cdn_scenario_t *)&s;
+    ck_assert_int_eq(cdn_scenario_parse("{", 1, "x.json", &s, NULL), CDN_EDATA);
+    ck_assert_ptr_null(s);
+    ck_assert_int_eq(cdn_scenario_load(BAD("no-such-file.json"), &s, NULL), CDN_EIO);
+    ck_assert_ptr_null(s);
+    cdn_scenario_destroy(NULL);
+}
+END_TEST
+
+/* ---- one test per kind of error ------------------------------------------ */
+
+START_TEST(syntax_error_reports_line_and_column)
+{
+    load_bad(BAD("syntax_error.json"), CDN_EDATA,
+             "syntax_error.json:3:55: invalid JSON near '\"duration_s\"");
+    q_bad("{'a': [1, 2,]}", "inline.json:1:13: invalid JSON near ']}'");
+    load_bad(BAD("empty.json"), CDN_EDATA, "empty.json:1:1: invalid JSON near end of input");
+    q_bad("[1,\n\x7f]", "inline.json:2:1: invalid JSON near '\\x7F'");
+}
+END_TEST
+
+START_TEST(text_after_the_value_is_rejected)
+{
+    load_bad(BAD("trailing_garbage.json"), CDN_EDATA,
+             "trailing_garbage.json:14:1: invalid JSON near '}' (text after the end");
+    q_bad(Q_DOC("") " \n x", "inline.json:2:2: invalid JSON near 'x'");
+}
+END_TEST
+
+START_TEST(unknown_key_lists_the_expected_keys)
+{
+    load_bad(BAD("unknown_key.json"), CDN_EDATA,
+             ": $.regions[0].capacity: unknown key (expected one of: name, traffic_share, "
+             "utc_offset_h, servers, server_capacity_rps, notes)");
+    q_bad(Q_DOC(",'extra':1"), ": $.extra: unknown key (expected one of: name, description,");
+}
+END_TEST
+
+START_TEST(missing_required_key_is_named)
+{
+    load_bad(BAD("missing_key.json"), CDN_EDATA,
+             ": $.regions[0]: missing required key \"servers\"");
+    q_bad("{'name':'t'," Q_SIM "," Q_TRAFFIC "," Q_REGIONS "," Q_PROXIES "}",
+          ": $: missing required key \"sites\"");
+}
+END_TEST
+
+START_TEST(duplicate_key_is_rejected)
+{
+    load_bad(BAD("duplicate_key.json"), CDN_EDATA, ": $.traffic.global_rps: duplicate key");
+    q_bad("{'notes':'a','notes':'b'}", ": $.notes: duplicate key");
+    q_bad(Q_DOC(",'sources':{'a':'x','b':'y','a':'z'}"), ": $.sources.a: duplicate key");
+}
+END_TEST
+
+START_TEST(wrong_type_names_the_type_found)
+{
+    load_bad(BAD("wrong_type.json"), CDN_EDATA,
+             ": $.simulation.duration_s: expected a number in (0, 2592000], found a string");
+    q_bad("[1]", "inline.json: $: expected an object, found an array");
+    q_bad(Q_DOC(",'notes':[1]"), ": $.notes[0]: expected a string, found a number");
+    q_bad(Q_DOC(",'services':[{'name':'s','behind_proxy':3}]"),
+          ": $.services[0].behind_proxy: expected the name of a proxy or null, found a number");
+    q_bad(Q_DOC("," Q_ARTIFACT ",'metrics':null"), ": $.metrics: expected an object, found null");
+}
+END_TEST
+
+START_TEST(out_of_range_value_is_shown)
+{
+    load_bad(BAD("out_of_range.json"), CDN_EDATA,
+             ": $.regions[3].traffic_share: expected a number in (0, 1], found -0.2");
+    q_bad(Q_DOC(",'metrics':{'major_threshold_frac':0.005}"),
+          ": $.metrics.major_threshold_frac: expected a number >= impact_threshold_frac (0.01), "
+          "found 0.005");
+    q_bad(Q_DOC(",'metrics':{'resolved_threshold_frac':0.02}"),
+          ": $.metrics.resolved_threshold_frac: expected a number <= impact_threshold_frac");
+    q_bad(Q_DOC(",'sources':{'a':'x'},'description':'d','notes':'n',"
+                "'metrics':{'impact_threshold_frac':1e999}"),
+          ": $.metrics.impact_threshold_frac: expected a number in (0, 1), found a number too "
+          "large for a double");
+    q_bad("{'name':'t','simulation':{'start_utc':'2025-11-18T11:05:00Z','duration_s':60,"
+          "'bin_s':61}}",
+          ": $.simulation.bin_s: expected a number in (0, 60], found 61");
+    q_bad("{'name':'t','simulation':{'start_utc':'2025-11-18T11:05:00Z','duration_s':60,"
+          "'seed':-1}}",
+          ": $.simulation.seed: expected an integer in [0, 9007199254740992], found -1");
+}
+END_TEST
+
+START_TEST(non_integer_count_is_rejected)
+{
+    load_bad(BAD("non_integer.json"), CDN_EDATA,
+             ": $.regions[0].servers: expected an integer in [1, 10000000], found 2.5");
+}
+END_TEST
+
+START_TEST(shares_must_sum_to_one)
+{
+    load_bad(BAD("shares_not_summing.json"), CDN_EDATA,
+             ": $.regions: expected traffic_share values that sum to 1, found a sum of 0.9");
+    q_bad("{'name':'t'," Q_SIM "," Q_TRAFFIC "," Q_REGIONS "," Q_PROXIES
+          ",'sites':{'count':1,'plans':[{'name':'a','site_share':0.5,'traffic_share':1}]}}",
+          ": $.sites.plans: expected site_share values that sum to 1, found a sum of 0.5");
+    q_bad("{'name':'t'," Q_SIM "," Q_TRAFFIC "," Q_REGIONS "," Q_PROXIES
+          ",'sites':{'count':1,'plans':[{'name':'a','site_share':1,'traffic_share':1,"
+          "'proxy_mix':{'FL':0.2,'FL2':0.2}}]}}",
+          ": $.sites.plans[0].proxy_mix: expected shares that sum to 1, found a sum of 0.4");
+}
+END_TEST
+
+START_TEST(proxy_mix_must_name_defined_proxies)
+{
+    load_bad(BAD("unknown_proxy_in_proxy_mix.json"), CDN_EDATA,
+             ": $.sites.plans[1].proxy_mix.FL3: expected the name of a proxy (one of: FL, FL2), "
+             "found \"FL3\"");
+}
+END_TEST
+
+START_TEST(action_must_name_a_defined_artifact)
+{
+    load_bad(BAD("unknown_artifact_in_action.json"), CDN_EDATA,
+             ": $.operators.actions[2].artifact: expected the name of an artifact, found \"foo\"");
+    q_bad(Q_DOC("," Q_ARTIFACT ",'operators':{'actions':[{'kind':'stop_generation','at_s':1}]}"),
+          ": $.operators.actions[0]: missing required key \"artifact\" (for kind "
+          "\"stop_generation\")");
+}
+END_TEST
+
+START_TEST(action_must_name_a_defined_service)
+{
+    load_bad(BAD("unknown_service_in_action.json"), CDN_EDATA,
+             ": $.operators.actions[0].service: expected the name of a service, found \"kv2\"");
+}
+END_TEST
+
+START_TEST(action_keys_depend_on_its_kind)
+{
+    load_bad(BAD("key_not_allowed_for_kind.json"), CDN_EDATA,
+             ": $.operators.actions[0].proxy: key not allowed for kind \"stop_generation\"");
+    q_bad(Q_DOC(",'operators':{'actions':[{'kind':'restart_proxies','at_s':1,'service':'x'}]}"),
+          ": $.operators.actions[0].service: key not allowed for kind \"restart_proxies\"");
+    q_bad(Q_DOC(",'operators':{'actions':[{'kind':'restart_proxies','at_s':1,'proxy':'FL3'}]}"),
+          ": $.operators.actions[0].proxy: expected the name of a proxy, found \"FL3\"");
+    q_bad(Q_DOC(",'operators':{'actions':[{'kind':'reboot','at_s':1}]}"),
+          ": $.operators.actions[0].kind: expected one of \"stop_generation\", "
+          "\"push_last_known_good\", \"restart_proxies\", \"bypass_service\", found \"reboot\"");
+    q_bad(Q_DOC(",'operators':{'actions':[{'kind':'restart_proxies','at_s':1,"
+                "'label':'0123456789012345678901234567890123456789012345678901234567890123'}]}"),
+          ": $.operators.actions[0].label: expected a string of at most 63 bytes, found "
+          "\"0123456789012345678901234567890123456789...\"");
+}
+END_TEST
+
+START_TEST(dependency_cycle_is_rejected)
+{
+    load_bad(BAD("dependency_cycle.json"), CDN_EDATA,
+             ": $.services[2].depends_on: expected an acyclic dependency graph, found a cycle "
+             "through 'a'");
+    q_bad(Q_DOC(",'services':[{'name':'a','depends_on':['a']}]"),
+          ": $.services[0].depends_on[0]: expected the name of another service, found \"a\"");
+    q_bad(Q_DOC(",'services':[{'name':'a'},{'name':'b','depends_on':['a','a']}]"),
+          ": $.services[1].depends_on[1]: expected each service once, found \"a\" again");
+    q_bad(Q_DOC(",'services':[{'name':'a','depends_on':['zz']}]"),
+          ": $.services[0].depends_on[0]: expected the name of a service, found \"zz\"");
+}
+END_TEST
+
+START_TEST(at_utc_and_at_s_are_exclusive)
+{
+    load_bad(BAD("both_at_utc_and_at_s.json"), CDN_EDATA,
+             ": $.operators.actions[0]: expected exactly one of \"at_utc\" and \"at_s\", found "
+             "both");
+    q_bad(Q_DOC(",'operators':{'actions':[{'kind':'restart_proxies'}]}"),
+          ": $.operators.actions[0]: missing required key \"at_utc\" or \"at_s\"");
+    q_bad(Q_DOC(",'artifacts':[{'name':'a','consumers':['FL'],'period_s':1,'normal_size':1,"
+                "'bad_size':2,'size_limit':1,'first_run_s':0,"
+                "'first_run_utc':'2025-11-18T11:05:00Z'}]"),
+          ": $.artifacts[0]: expected at most one of \"first_run_utc\" and \"first_run_s\", found "
+          "both");
+}
+END_TEST
+
+START_TEST(time_before_start_is_rejected)
+{
+    load_bad(BAD("time_before_start.json"), CDN_EDATA,
+             ": $.operators.actions[0].at_utc: expected a time at or after simulation.start_utc "
+             "(2025-11-18T11:05:00Z), found \"2025-11-18T11:04:59Z\"");
+    q_bad(Q_DOC(",'operators':{'actions':[{'kind':'restart_proxies','at_s':-1}]}"),
+          ": $.operators.actions[0].at_s: expected a number >= 0, found -1");
+}
+END_TEST
+
+START_TEST(malformed_utc_time_is_rejected)
+{
+    load_bad(BAD("bad_utc_time.json"), CDN_EDATA,
+             ": $.simulation.start_utc: expected a UTC time \"YYYY-MM-DDTHH:MM:SSZ\", found "
+             "\"2025-02-29T11:05:00Z\"");
+    q_bad("{'name':'t','simulation':{'start_utc':'2025-11-18 11:05:00Z'}}",
+          ": $.simulation.start_utc: expected a UTC time");
+    q_bad("{'name':'t','simulation':{'start_utc':'2025-11-18T24:00:00Z'}}",
+          ": $.simulation.start_utc: expected a UTC time");
+}
+END_TEST
+
+START_TEST(normal_size_must_fit_size_limit)
+{
+    load_bad(BAD("normal_size_over_limit.json"), CDN_EDATA,
+             ": $.artifacts[0].normal_size: expected a number <= size_limit (200), found 250");
+}
+END_TEST
+
+START_TEST(names_are_checked)
+{
+    load_bad(BAD("bad_name_pattern.json"), CDN_EDATA,
+             ": $.name: expected a name of 1 to 63 characters from [A-Za-z0-9._-]");
+    q_bad("{'name':'..'}", ": $.name: expected a name of 1 to 63 characters");
+    q_bad("{'name':'t'," Q_SIM "," Q_TRAFFIC ",'regions':[{'name':'\xC3(','traffic_share':1,"
+          "'servers':1,'server_capacity_rps':1}]}",
+          ": $.regions[0].name: expected a name of 1 to 63 bytes of UTF-8 without control "
+          "characters");
+    q_bad("{'name':'t'," Q_SIM "," Q_TRAFFIC ",'regions':[{'name':'','traffic_share':1,"
+          "'servers':1,'server_capacity_rps':1}]}",
+          ": $.regions[0].name: expected a name of 1 to 63 bytes");
+    load_bad(BAD("duplicate_name.json"), CDN_EDATA,
+             ": $.regions[1].name: expected a unique name, found \"eu\" again (first used at "
+             "index 0)");
+    load_bad(BAD("unknown_enum_value.json"), CDN_EDATA,
+             ": $.proxies[0].on_bad_artifact: expected one of \"none\", \"panic\", \"degrade\", "
+             "found \"explode\"");
+}
+END_TEST
+
+START_TEST(unreadable_file_is_an_io_error)
+{
+    load_bad(BAD("no-such-file.json"), CDN_EIO, ": cannot read: ");
+    load_bad(CDNSIM_TEST_DATA "/bad", CDN_EIO, ": cannot read: ");
+}
+END_TEST
+
+START_TEST(files_over_64_mib_are_rejected)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/cdnsim-big-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, ((off_t)64 << 20) + 1), 0); /* sparse */
+    close(fd);
+    load_bad(path, CDN_EDATA, ": file is larger than 64 MiB");
+    unlink(path);
+}
+END_TEST
+
+START_TEST(every_bad_file_fails_with_a_message_naming_it)
+{
+    DIR *dir = opendir(CDNSIM_TEST_DATA "/bad");
+    ck_assert_ptr_nonnull(dir);
+    size_t checked = 0;
+    const struct dirent *de;
+    while ((de = readdir(dir)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n < 5 || strcmp(de->d_name + n - 5, ".json") != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/bad/%s", CDNSIM_TEST_DATA, de->d_name);
+        cdn_scenario_t *s = (cdn_scenario_t *)&s;
+        cdn_error_t err;
+        err.msg[0] = '\0';
+        int rc = cdn_scenario_load(path, &s, &err);
+        ck_assert_msg(rc == CDN_EDATA || rc == CDN_EIO, "%s: loaded (rc %d)", path, rc);
+        ck_assert_int_eq(err.code, rc);
+        ck_assert_ptr_null(s);
+        ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0 &&
+                          strlen(err.msg) > strlen(path) + 2,
+                      "%s: message does not name the file: %s", path, err.msg);
+        checked++;
+    }
+    closedir(dir);
+    ck_assert_uint_ge(checked, 17);
+}
+END_TEST
+
+static Suite *scenario_suite(void)
+{
+    Suite *s = suite_create("scenario");
+    TCase *good = tcase_create("good");
+    tcase_add_test(good, minimal_file_gets_documented_defaults);
+    tcase_add_test(good, full_file_parses_every_key);
+    tcase_add_test(good, actions_are_sorted_by_time_stably_with_unused_fields_unset);
+    tcase_add_test(good, start_utc_converts_to_unix_epoch_and_back);
+    tcase_add_test(good, enum_names_come_from_the_x_macro_lists);
+    tcase_add_test(good, defaults_follow_other_keys);
+    tcase_add_test(good, err_may_be_null);
+    suite_add_tcase(s, good);
+
+    TCase *bad = tcase_create("bad");
+    tcase_set_timeout(bad, 30);
+    tcase_add_test(bad, syntax_error_reports_line_and_column);
+    tcase_add_test(bad, text_after_the_value_is_rejected);
+    tcase_add_test(bad, unknown_key_lists_the_expected_keys);
+    tcase_add_test(bad, missing_required_key_is_named);
+    tcase_add_test(bad, duplicate_key_is_rejected);
+    tcase_add_test(bad, wrong_type_names_the_type_found);
+    tcase_add_test(bad, out_of_range_value_is_shown);
+    tcase_add_test(bad, non_integer_count_is_rejected);
+    tcase_add_test(bad, shares_must_sum_to_one);
+    tcase_add_test(bad, proxy_mix_must_name_defined_proxies);
+    tcase_add_test(bad, action_must_name_a_defined_artifact);
+    tcase_add_test(bad, action_must_name_a_defined_service);
+    tcase_add_test(bad, action_keys_depend_on_its_kind);
+    tcase_add_test(bad, dependency_cycle_is_rejected);
+    tcase_add_test(bad, at_utc_and_at_s_are_exclusive);
+    tcase_add_test(bad, time_before_start_is_rejected);
+    tcase_add_test(bad, malformed_utc_time_is_rejected);
+    tcase_add_test(bad, normal_size_must_fit_size_limit);
+    tcase_add_test(bad, names_are_checked);
+    tcase_add_test(bad, unreadable_file_is_an_io_error);
+    tcase_add_test(bad, files_over_64_mib_are_rejected);
+    tcase_add_test(bad, every_bad_file_fails_with_a_message_naming_it);
+    suite_add_tcase(s, bad);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(scenario_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
