@@ -1,0 +1,526 @@
+/*
+ * cdn_output.c -- headline metrics and the files of a results folder.
+ *
+ * Design
+ *   Everything is computed from the run's exact bin integrals: a share is
+ *   a ratio of integrals (err5xx / offered over the bin), never an average
+ *   of instantaneous ratios.  The last bin may be shorter than bin_s when
+ *   the span is not a multiple of it; its length is used for the averages.
+ *
+ *   Numbers are printed with fixed printf formats and JSON via cJSON (which
+ *   prints doubles with %.15g/%.17g), so files are byte-identical for the
+ *   same inputs.  Threshold crossings in events.jsonl are derived from the
+ *   bins here, so the model does not have to watch thresholds.
+ *
+ *   gnuplot is run as a child process (fork, chdir, exec) in the results
+ *   folder so the script refers to its data by relative names and can be
+ *   re-run by a user after editing.
+ */
+#include "cdn_output.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#ifndef CDNSIM_VERSION
+#define CDNSIM_VERSION "0.0.0"
+#endif
+
+static double bin_len(const cdn_scenario_t *s, const cdn_result_t *r, size_t b)
+{
+    double start = (double)b * r->bin_s;
+    double len = s->sim.duration_s - start;
+    return len < r->bin_s ? len : r->bin_s;
+}
+
+static double ratio(double num, double den)
+{
+    return den > 0 ? num / den : 0.0;
+}
+
+double cdn_output_err5xx_frac(const cdn_result_t *r, size_t bin)
+{
+    return ratio(cdn_result_global(r, CDN_RS_ERR5XX, bin), cdn_result_global(r, CDN_RS_OFFERED, bin));
+}
+
+void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary_t *out)
+{
+    const cdn_metrics_spec_t *m = &s->metrics;
+    memset(out, 0, sizeof *out);
+    out->first_error_s = NAN;
+    out->main_impact_resolved_s = NAN;
+    out->all_resolved_s = NAN;
+    out->peak_t_s = NAN;
+    double last_major_end = NAN, last_over_resolved_end = NAN;
+    for (size_t b = 0; b < r->nbins; b++) {
+        double t0 = (double)b * r->bin_s;
+        double t1 = t0 + bin_len(s, r, b);
+        double off = cdn_result_global(r, CDN_RS_OFFERED, b);
+        double err = cdn_result_global(r, CDN_RS_ERR5XX, b);
+        double blk = cdn_result_global(r, CDN_RS_BLOCKED, b);
+        double f = ratio(err, off);
+        out->offered_requests += off;
+        out->failed_requests += err;
+        out->blocked_requests += blk;
+        if (ratio(blk, off) > out->peak_blocked_frac)
+            out->peak_blocked_frac = ratio(blk, off);
+        if (b == 0 || f > out->peak_err5xx_frac) {
+            out->peak_err5xx_frac = f;
+            out->peak_t_s = t0;
+        }
+        if (f > m->impact_threshold_frac && isnan(out->first_error_s))
+            out->first_error_s = t0;
+        if (f >= m->major_threshold_frac)
+            last_major_end = t1;
+        if (f > m->resolved_threshold_frac)
+            last_over_resolved_end = t1;
+        double down = ratio(r->sites_down[b], bin_len(s, r, b) * (double)r->sites_total);
+        if (down > out->peak_sites_down_frac)
+            out->peak_sites_down_frac = down;
+    }
+    out->main_impact_resolved_s = last_major_end;
+    /* Alternation: a recovery below the impact threshold followed by a
+     * relapse above it, counted up to the end of the main impact (relapses
+     * in the tail are not the good/bad alternation). */
+    int impacted = 0, recovered = 0;
+    double horizon = isnan(last_major_end) ? s->sim.duration_s : last_major_end;
+    for (size_t b = 0; b < r->nbins && (double)b * r->bin_s < horizon; b++) {
+        if (cdn_output_err5xx_frac(r, b) > m->impact_threshold_frac) {
+            if (recovered)
+                out->fluctuation_cycles++;
+            impacted = 1;
+            recovered = 0;
+        } else if (impacted) {
+            recovered = 1;
+        }
+    }
+    if (!isnan(out->first_error_s) && !isnan(last_over_resolved_end) &&
+        last_over_resolved_end < s->sim.duration_s)
+        out->all_resolved_s = last_over_resolved_end;
+    out->sites_affected_frac = ratio((double)r->sites_ever_down, (double)r->sites_total);
+    out->kernel_events = r->kernel_events;
+}
+
+/* ------------------------------------------------------------- writing */
+
+static int io_fail(cdn_error_t *err, const char *dir, const char *file)
+{
+    if (err) {
+        err->code = CDN_EIO;
+        snprintf(err->msg, sizeof err->msg, "%s/%s: cannot write: %s", dir, file, strerror(errno));
+    }
+    return CDN_EIO;
+}
+
+static FILE *open_out(const char *dir, const char *file)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    return fopen(path, "w");
+}
+
+static int close_out(FILE *f)
+{
+    int bad = ferror(f);
+    return (fclose(f) != 0 || bad) ? -1 : 0;
+}
+
+static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
+{
+    fputs("t_s,utc,offered_rps,ok_rps,err5xx_rps,blocked_rps,err5xx_frac,blocked_frac,"
+          "servers_bad_artifact_frac,servers_failing_frac,servers_restarting_frac,sites_down_frac",
+          f);
+    for (size_t k = 0; k < s->nservices; k++)
+        fprintf(f, ",svc_%s_avail", s->services[k].name);
+    fputc('\n', f);
+    double nserv = (double)r->servers_total;
+    for (size_t b = 0; b < r->nbins; b++) {
+        double t0 = (double)b * r->bin_s;
+        double len = bin_len(s, r, b);
+        char utc[32];
+        cdn_scenario_utc(s, t0, utc, sizeof utc);
+        double off = cdn_result_global(r, CDN_RS_OFFERED, b);
+        double ok = cdn_result_global(r, CDN_RS_OK, b);
+        double err = cdn_result_global(r, CDN_RS_ERR5XX, b);
+        double blk = cdn_result_global(r, CDN_RS_BLOCKED, b);
+        fprintf(f, "%.0f,%s,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f", t0, utc, off / len,
+                ok / len, err / len, blk / len, ratio(err, off), ratio(blk, off),
+                ratio(cdn_result_global(r, CDN_RS_SERVERS_BAD, b), len * nserv),
+                ratio(cdn_result_global(r, CDN_RS_SERVERS_FAILING, b), len * nserv),
+                ratio(cdn_result_global(r, CDN_RS_SERVERS_RESTARTING, b), len * nserv),
+                ratio(r->sites_down[b], len * (double)r->sites_total));
+        for (size_t k = 0; k < s->nservices; k++)
+            fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / len);
+        fputc('\n', f);
+    }
+}
+
+static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
+{
+    fputs("t_s,utc,region,offered_rps,ok_rps,err5xx_rps,blocked_rps,err5xx_frac,blocked_frac,"
+          "servers_bad_artifact_frac,servers_failing_frac,servers_restarting_frac\n",
+          f);
+    for (size_t b = 0; b < r->nbins; b++) {
+        double t0 = (double)b * r->bin_s;
+        double len = bin_len(s, r, b);
+        char utc[32];
+        cdn_scenario_utc(s, t0, utc, sizeof utc);
+        for (size_t g = 0; g < r->nregions; g++) {
+            double nserv = (double)s->regions[g].servers;
+            double off = cdn_result_region(r, g, CDN_RS_OFFERED, b);
+            double err = cdn_result_region(r, g, CDN_RS_ERR5XX, b);
+            double blk = cdn_result_region(r, g, CDN_RS_BLOCKED, b);
+            fprintf(f, "%.0f,%s,%s,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f\n", t0, utc,
+                    s->regions[g].name, off / len, cdn_result_region(r, g, CDN_RS_OK, b) / len,
+                    err / len, blk / len, ratio(err, off), ratio(blk, off),
+                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_BAD, b), len * nserv),
+                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_FAILING, b), len * nserv),
+                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_RESTARTING, b), len * nserv));
+        }
+    }
+}
+
+static void add_time(cJSON *o, const cdn_scenario_t *s, const char *key, double t_s)
+{
+    char k[96], utc[32];
+    snprintf(k, sizeof k, "%s_s", key);
+    if (isnan(t_s)) {
+        cJSON_AddNullToObject(o, k);
+    } else {
+        cJSON_AddNumberToObject(o, k, t_s);
+    }
+    snprintf(k, sizeof k, "%s_utc", key);
+    if (isnan(t_s)) {
+        cJSON_AddNullToObject(o, k);
+    } else {
+        cdn_scenario_utc(s, t_s, utc, sizeof utc);
+        cJSON_AddStringToObject(o, k, utc);
+    }
+}
+
+static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const cdn_summary_t *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "scenario", s->name);
+    cJSON_AddStringToObject(o, "program", "cdnsim");
+    cJSON_AddStringToObject(o, "version", CDNSIM_VERSION);
+    cJSON_AddNumberToObject(o, "seed", (double)r->seed);
+    cJSON_AddNumberToObject(o, "replication", (double)r->replication);
+    cJSON_AddStringToObject(o, "start_utc", s->sim.start_utc);
+    cJSON_AddNumberToObject(o, "duration_s", s->sim.duration_s);
+    cJSON_AddNumberToObject(o, "bin_s", s->sim.bin_s);
+    add_time(o, s, "first_error", m->first_error_s);
+    cJSON_AddNumberToObject(o, "peak_err5xx_frac", m->peak_err5xx_frac);
+    add_time(o, s, "peak", m->peak_t_s);
+    add_time(o, s, "main_impact_resolved", m->main_impact_resolved_s);
+    add_time(o, s, "all_resolved", m->all_resolved_s);
+    cJSON_AddNumberToObject(o, "fluctuation_cycles", m->fluctuation_cycles);
+    cJSON_AddNumberToObject(o, "offered_requests", m->offered_requests);
+    cJSON_AddNumberToObject(o, "failed_requests", m->failed_requests);
+    cJSON_AddNumberToObject(o, "failed_frac", ratio(m->failed_requests, m->offered_requests));
+    cJSON_AddNumberToObject(o, "blocked_requests", m->blocked_requests);
+    cJSON_AddNumberToObject(o, "peak_blocked_frac", m->peak_blocked_frac);
+    cJSON_AddNumberToObject(o, "sites_affected_frac", m->sites_affected_frac);
+    cJSON_AddNumberToObject(o, "peak_sites_down_frac", m->peak_sites_down_frac);
+    cJSON_AddNumberToObject(o, "sites", (double)r->sites_total);
+    cJSON_AddNumberToObject(o, "servers", (double)r->servers_total);
+    cJSON_AddNumberToObject(o, "kernel_events", (double)m->kernel_events);
+    cJSON *th = cJSON_AddObjectToObject(o, "thresholds");
+    cJSON_AddNumberToObject(th, "impact_threshold_frac", s->metrics.impact_threshold_frac);
+    cJSON_AddNumberToObject(th, "major_threshold_frac", s->metrics.major_threshold_frac);
+    cJSON_AddNumberToObject(th, "resolved_threshold_frac", s->metrics.resolved_threshold_frac);
+    cJSON_AddNumberToObject(th, "site_down_threshold", s->sites.down_threshold);
+    char *text = cJSON_Print(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+/* Writes one JSON string (escaped) with cJSON so names cannot break lines. */
+static void put_json_string(FILE *f, const char *str)
+{
+    cJSON *j = cJSON_CreateString(str);
+    char *t = cJSON_PrintUnformatted(j);
+    fputs(t ? t : "\"\"", f);
+    cJSON_free(t);
+    cJSON_Delete(j);
+}
+
+static void write_world_event(FILE *f, const cdn_scenario_t *s, const cdn_event_rec_t *e)
+{
+    char utc[32];
+    cdn_scenario_utc(s, e->t_s, utc, sizeof utc);
+    fprintf(f, "{\"t_s\":%.3f,\"utc\":\"%s\",\"event\":\"%s\"", e->t_s, utc, cdn_evkind_name(e->kind));
+    if (e->action >= 0) {
+        const cdn_action_spec_t *a = &s->actions[e->action];
+        fprintf(f, ",\"action\":\"%s\",\"label\":", cdn_action_name(a->kind));
+        put_json_string(f, a->label);
+        if (a->service >= 0) {
+            fputs(",\"service\":", f);
+            put_json_string(f, s->services[a->service].name);
+        }
+        if (a->kind == CDN_ACTION_RESTART_PROXIES) {
+            fputs(",\"proxy\":", f);
+            put_json_string(f, a->proxy >= 0 ? s->proxies[a->proxy].name : "*");
+        }
+    }
+    if (e->artifact >= 0) {
+        fputs(",\"artifact\":", f);
+        put_json_string(f, s->artifacts[e->artifact].name);
+    }
+    if (e->generation >= 0)
+        fprintf(f, ",\"generation\":%d", (int)e->generation);
+    if (e->node >= 0)
+        fprintf(f, ",\"node\":%d", (int)e->node);
+    if (e->bad >= 0)
+        fprintf(f, ",\"bad\":%s,\"size\":%.0f", e->bad ? "true" : "false", e->size);
+    if (e->region >= 0) {
+        fputs(",\"region\":", f);
+        put_json_string(f, s->regions[e->region].name);
+    }
+    if (e->server >= 0)
+        fprintf(f, ",\"server\":%d", (int)e->server);
+    fputs("}\n", f);
+}
+
+/* Threshold crossings of the binned 5xx share, interleaved by time with
+ * the model's events (model events first at equal times). */
+static void write_events(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
+{
+    const double th[2] = {s->metrics.impact_threshold_frac, s->metrics.major_threshold_frac};
+    const char *names[2] = {"impact", "major"};
+    int above[2] = {0, 0};
+    size_t e = 0;
+    for (size_t b = 0; b <= r->nbins; b++) {
+        double t0 = (double)b * r->bin_s;
+        while (e < r->nevents && (b == r->nbins || r->events[e].t_s <= t0))
+            write_world_event(f, s, &r->events[e++]);
+        if (b == r->nbins)
+            break;
+        double frac = cdn_output_err5xx_frac(r, b);
+        for (int k = 0; k < 2; k++) {
+            int now = k == 0 ? frac > th[k] : frac >= th[k];
+            if (now != above[k]) {
+                char utc[32];
+                cdn_scenario_utc(s, t0, utc, sizeof utc);
+                fprintf(f,
+                        "{\"t_s\":%.3f,\"utc\":\"%s\",\"event\":\"threshold_crossed\","
+                        "\"metric\":\"err5xx_frac\",\"threshold\":\"%s\",\"value\":%.6f,"
+                        "\"limit\":%.6f,\"direction\":\"%s\"}\n",
+                        t0, utc, names[k], frac, th[k], now ? "up" : "down");
+                above[k] = now;
+            }
+        }
+    }
+}
+
+/* gnuplot quoting: single-quoted strings double their quotes. */
+static void put_gp_string(FILE *f, const char *str)
+{
+    fputc('\'', f);
+    for (const char *p = str; *p; p++) {
+        if (*p == '\'')
+            fputc('\'', f);
+        if (*p != '\n')
+            fputc(*p, f);
+    }
+    fputc('\'', f);
+}
+
+/* Operator actions as dashed vertical lines in every panel; their labels
+ * (actions at the same time share one) are set for the top panel only. */
+static void write_action_marks(FILE *f, const cdn_scenario_t *s)
+{
+    for (size_t k = 0, id = 1; k < s->nactions; id++) {
+        const cdn_action_spec_t *a = &s->actions[k];
+        if (a->at_s > s->sim.duration_s)
+            break;
+        char utc[32], label[512] = "";
+        size_t used = 0;
+        cdn_scenario_utc(s, a->at_s, utc, sizeof utc);
+        for (; k < s->nactions && s->actions[k].at_s == a->at_s; k++) {
+            int n = snprintf(label + used, sizeof label - used, "%s%s", used ? " / " : "",
+                             s->actions[k].label);
+            if (n > 0 && (size_t)n < sizeof label - used)
+                used += (size_t)n;
+        }
+        fprintf(f, "  set arrow %zu from '%s', graph 0 to '%s', graph 1 nohead dt 2 lc rgb '#555555'\n",
+                id, utc, utc);
+        fprintf(f, "  set label %zu ", id);
+        put_gp_string(f, label);
+        fprintf(f, " at '%s', graph 0.97 rotate by 90 right offset -0.6,0 font ',8' tc rgb '#333333'\n",
+                utc);
+    }
+}
+
+static void write_gnuplot(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
+{
+    char t_end[32];
+    cdn_scenario_utc(s, s->sim.duration_s, t_end, sizeof t_end);
+    int panels = s->nservices > 0 ? 3 : 2;
+    fprintf(f, "# cdnsim %s: outage timeline of scenario '%s' (seed %llu).\n", CDNSIM_VERSION,
+            s->name, (unsigned long long)r->seed);
+    fputs("# Draw it from inside this folder with:  gnuplot timeline.gp\n"
+          "# Writes timeline.png and timeline.svg from timeline.csv.\n"
+          "set datafile separator ','\n"
+          "set xdata time\n"
+          "set timefmt '%Y-%m-%dT%H:%M:%SZ'\n"
+          "set format x '%H:%M'\n",
+          f);
+    fprintf(f, "set xrange ['%s':'%s']\n", s->sim.start_utc, t_end);
+    fputs("set grid\nset key top right box opaque\nset yrange [0:105]\n", f);
+    fputs("do for [out = 1:2] {\n"
+          "  if (out == 1) {\n"
+          "    set terminal pngcairo size 1400,1000 font 'sans,11'\n"
+          "    set output 'timeline.png'\n"
+          "  } else {\n"
+          "    set terminal svg size 1400,1000 font 'sans,11' dynamic\n"
+          "    set output 'timeline.svg'\n"
+          "  }\n",
+          f);
+    fprintf(f, "  set multiplot layout %d,1 title ", panels);
+    {
+        char title[512];
+        snprintf(title, sizeof title, "cdnsim: %s (seed %llu)", s->name, (unsigned long long)r->seed);
+        put_gp_string(f, title);
+    }
+    fprintf(f, " font ',13'\n");
+    write_action_marks(f, s);
+    fputs("  set ylabel 'share of requests (%)'\n"
+          "  set xlabel 'time (UTC)'\n"
+          "  plot 'timeline.csv' every ::1 using 2:($7*100) with lines lw 2 lc rgb '#c0392b' "
+          "title 'HTTP 5xx', \\\n"
+          "       '' every ::1 using 2:($8*100) with lines lw 1.5 lc rgb '#8e44ad' "
+          "title 'blocked as bots (false positives)'\n"
+          "  unset label\n"
+          "  set ylabel 'share (%)'\n"
+          "  plot 'timeline.csv' every ::1 using 2:($9*100) with lines lw 1.5 lc rgb '#e67e22' "
+          "title 'servers holding a bad artifact', \\\n"
+          "       '' every ::1 using 2:($10*100) with lines lw 2 lc rgb '#c0392b' "
+          "title 'servers with a failing proxy', \\\n"
+          "       '' every ::1 using 2:($11*100) with lines lw 1 lc rgb '#2980b9' "
+          "title 'servers restarting', \\\n"
+          "       '' every ::1 using 2:($12*100) with lines lw 2 lc rgb '#2c3e50' "
+          "title 'dependent sites down'\n",
+          f);
+    if (s->nservices > 0) {
+        fputs("  set ylabel 'availability (%)'\n  plot ", f);
+        for (size_t k = 0; k < s->nservices; k++) {
+            fprintf(f, "%s'timeline.csv' every ::1 using 2:($%zu*100) with lines lw 1.5 title ",
+                    k ? ", \\\n       " : "", 13 + k);
+            put_gp_string(f, s->services[k].name);
+        }
+        fputc('\n', f);
+    }
+    fputs("  unset multiplot\n  set output\n}\n", f);
+}
+
+int cdn_output_write(const char *dir, const cdn_scenario_t *s, const cdn_result_t *r,
+                     const cdn_summary_t *sum, cdn_error_t *err)
+{
+    FILE *f;
+    if (!(f = open_out(dir, "timeline.csv")))
+        return io_fail(err, dir, "timeline.csv");
+    write_timeline(f, s, r);
+    if (close_out(f))
+        return io_fail(err, dir, "timeline.csv");
+
+    if (!(f = open_out(dir, "timeline_regions.csv")))
+        return io_fail(err, dir, "timeline_regions.csv");
+    write_regions(f, s, r);
+    if (close_out(f))
+        return io_fail(err, dir, "timeline_regions.csv");
+
+    if (!(f = open_out(dir, "events.jsonl")))
+        return io_fail(err, dir, "events.jsonl");
+    write_events(f, s, r);
+    if (close_out(f))
+        return io_fail(err, dir, "events.jsonl");
+
+    char *text = summary_json(s, r, sum);
+    if (!(f = open_out(dir, "summary.json"))) {
+        cJSON_free(text);
+        return io_fail(err, dir, "summary.json");
+    }
+    fputs(text, f);
+    fputc('\n', f);
+    cJSON_free(text);
+    if (close_out(f))
+        return io_fail(err, dir, "summary.json");
+
+    if (!(f = open_out(dir, "timeline.gp")))
+        return io_fail(err, dir, "timeline.gp");
+    write_gnuplot(f, s, r);
+    if (close_out(f))
+        return io_fail(err, dir, "timeline.gp");
+    return 0;
+}
+
+static int gnuplot_on_path(void)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return 0;
+    const char *p = path;
+    while (*p) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        char buf[4096];
+        if (n > 0 && n + 9 < sizeof buf) {
+            memcpy(buf, p, n);
+            memcpy(buf + n, "/gnuplot", 9);
+            if (access(buf, X_OK) == 0)
+                return 1;
+        }
+        if (!colon)
+            break;
+        p = colon + 1;
+    }
+    return 0;
+}
+
+int cdn_output_plot(const char *dir, cdn_error_t *err)
+{
+    if (!gnuplot_on_path())
+        return 1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        if (err) {
+            err->code = CDN_EIO;
+            snprintf(err->msg, sizeof err->msg, "cannot start gnuplot: %s", strerror(errno));
+        }
+        return CDN_EIO;
+    }
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(127);
+        execlp("gnuplot", "gnuplot", "timeline.gp", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            status = -1;
+            break;
+        }
+    }
+    if (status != 0) {
+        if (err) {
+            err->code = CDN_EIO;
+            snprintf(err->msg, sizeof err->msg, "%s/timeline.gp: gnuplot failed (status %d)", dir,
+                     status);
+        }
+        return CDN_EIO;
+    }
+    return 0;
+}

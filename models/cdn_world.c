@@ -1,0 +1,987 @@
+/*
+ * cdn_world.c -- the CDN outage model: artifact pipeline, servers and their
+ * proxies, regions, fluid traffic, dependent sites, internal services and
+ * scripted operators, on the sim/ kernel.
+ *
+ * Data layout
+ *   Servers are individuals (their artifact arrival times and restarts
+ *   matter one by one) stored as structs of arrays indexed by a global
+ *   server index; regions own a contiguous range of servers.  Per
+ *   (server, artifact): the generation loaded and whether it is bad.  Per
+ *   (server, proxy): `hold` (holds a bad artifact that this proxy consumes
+ *   and reacts to), `wedged` (stays failing until restarted) and a restart
+ *   counter.  Regions keep counters derived from those, updated by deltas,
+ *   so one server change costs O(cohorts), not O(servers).
+ *
+ *   Traffic is a fluid.  Sites are generated once (plan, proxy version,
+ *   features, heavy-tailed popularity) and aggregated into cohorts of
+ *   identical exposure: (plan, proxy, bot management on, bot-block rules
+ *   on).  All sites of a cohort are served by the same fleet, so they see
+ *   the same served share: a cohort is down as a whole.  This aggregation
+ *   is exact for the mechanisms modelled here (no per-site failover yet).
+ *
+ * Server proxy state machine (per server s, proxy p):
+ *
+ *      hold=0,wedged=0 --bad artifact arrives--> hold=1 (failing since t0)
+ *      hold=1 --good artifact arrives at t--> hold=0, and wedged=1 with
+ *      probability 1 - exp(-wedge_rate_per_h * (t - t0) / 3600): a hazard
+ *      while failing, drawn when it starts to matter
+ *      any state --restart begins--> restarting (serves nothing; the
+ *      region's other servers take its share)  --restart ends--> wedged=0,
+ *      a fresh process: hold re-evaluated from the artifacts on disk
+ *
+ *      failing  = (hold || wedged) && not restarting
+ *
+ *   | state          | bad arrives        | good arrives | restart end        |
+ *   |----------------|--------------------|--------------|--------------------|
+ *   | healthy        | failing            | healthy      | healthy            |
+ *   | failing        | failing            | healthy or   | per artifacts held |
+ *   |                |                    | +wedged      |                    |
+ *   | failing+wedged | failing+wedged     | failing      | per artifacts held |
+ *
+ * Rates in region r, for cohort c on proxy p (equations in docs/model.md):
+ *   T_c   = offered_r * share_c
+ *   f_p   = failing_p / up_p           (up_p = servers not restarting p)
+ *   err_c = T_c * f_p * affected_p * scope_p(c)   if p panics
+ *   blk_c = T_c * f_p * affected_p * scope_p(c)   if p degrades
+ *   err_c = T_c                                   if up_p == 0
+ *   baseline 5xx on the rest; then overload: if offered exceeds the
+ *   capacity of the servers not restarting, that excess share of the
+ *   otherwise-served requests fails with 5xx.
+ *
+ * Exactness: between events every rate is constant (the daily curve is
+ *   held over traffic steps), so the recorder's integrals are exact for
+ *   the model.  Site and service signals are global averages weighted by
+ *   regional offered rate; their sums are updated by deltas between traffic
+ *   steps and recomputed from scratch at every step.
+ *
+ * Rejected alternatives: one event per request (far too slow at 80 M
+ *   requests/s); per-site state (not needed until sites differ in
+ *   behaviour, as with failover); sampling signals at bin edges (misses
+ *   short failures; the recorder integrates instead).
+ */
+#include "cdn_world.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "sim.h"
+#include "sim_recorder.h"
+#include "sim_rng.h"
+
+#define CDN_PI 3.14159265358979323846
+
+#define CDN_X_NAME(e, s) s,
+static const char *const rseries_names[] = {CDN_RSERIES_MAP(CDN_X_NAME)};
+static const char *const evkind_names[] = {CDN_EVKIND_MAP(CDN_X_NAME)};
+#undef CDN_X_NAME
+
+const char *cdn_rseries_name(cdn_rseries_t s)
+{
+    return (unsigned)s < CDN_RS_COUNT ? rseries_names[s] : "?";
+}
+
+const char *cdn_evkind_name(cdn_evkind_t k)
+{
+    return (unsigned)k < CDN_EV_COUNT ? evkind_names[k] : "?";
+}
+
+/* Purposes of the random streams (never renumber: results depend on them). */
+enum {
+    RNG_SITES = 1,    /* entity 0: site generation */
+    RNG_NODE = 2,     /* entity artifact: generator node choice */
+    RNG_LATENCY = 3,  /* entity region: distribution latency */
+    RNG_WEDGE = 4,    /* entity region: wedge draws */
+    RNG_RESTART = 5   /* entity (action << 32 | region): restart times */
+};
+
+typedef struct region_state {
+    double offered_rps;    /* current offered rate, requests/s */
+    uint32_t first_server; /* global index of its first server */
+    uint32_t nservers;
+    uint32_t n_bad;        /* servers holding >= 1 bad artifact */
+    uint32_t n_failing;    /* servers with >= 1 failing proxy */
+    uint32_t n_restarting; /* servers with >= 1 proxy restarting */
+    double overload_frac;  /* share of served requests lost to overload */
+    sim_rng_t rng_latency;
+    sim_rng_t rng_wedge;
+} region_state_t;
+
+typedef struct generation {
+    double size;
+    int bad;
+} generation_t;
+
+typedef struct artifact_state {
+    generation_t *gens; /* gens[g - 1] for generation g >= 1; 0 = the initial good one */
+    uint32_t ngens, cap;
+    int stopped;
+    int first_bad_logged;
+    sim_handle_t next_run;
+    sim_rng_t rng_node;
+} artifact_state_t;
+
+typedef struct world {
+    const cdn_scenario_t *s;
+    uint64_t seed, replication;
+    sim_t *sim;
+    sim_recorder_t *rec;
+    uint32_t ev_traffic, ev_generate, ev_arrive, ev_action, ev_restart_begin, ev_restart_end;
+
+    size_t nreg, nprox, nart, nsvc, ncoh;
+    uint32_t nserv;
+    region_state_t *reg;
+    uint32_t *srv_region;   /* [nserv] */
+    uint32_t *srv_gen;      /* [nserv * nart] generation loaded */
+    uint8_t *srv_artbad;    /* [nserv * nart] that generation is bad */
+    uint8_t *srv_nbad;      /* [nserv] artifacts held that are bad */
+    uint8_t *srv_nfail;     /* [nserv] proxies failing */
+    uint8_t *srv_nrest;     /* [nserv] proxies restarting */
+    uint8_t *sp_hold;       /* [nserv * nprox] */
+    uint8_t *sp_wedged;     /* [nserv * nprox] */
+    double *sp_since;       /* [nserv * nprox] sim time hold last rose, s */
+    uint8_t *sp_rest;       /* [nserv * nprox] restart count */
+    uint8_t *sp_counted_fail; /* [nserv * nprox] counted as failing in the region */
+    uint32_t *reg_fail_p;   /* [nreg * nprox] failing (and up) proxies */
+    uint32_t *reg_down_p;   /* [nreg * nprox] restarting proxies */
+
+    artifact_state_t *art;
+    uint8_t *art_consumed;  /* [nart * nprox] 1 when proxy loads artifact */
+
+    /* cohorts */
+    double *coh_share;      /* [ncoh] traffic share */
+    uint64_t *coh_sites;    /* [ncoh] number of sites */
+    uint8_t *coh_scope;     /* [ncoh] bit0 bot management, bit1 bot-block rules */
+    uint32_t *coh_proxy;    /* [ncoh] */
+    uint8_t *coh_down;      /* [ncoh] currently down */
+    uint8_t *coh_ever_down; /* [ncoh] */
+    double *okf;            /* [nreg * ncoh] served share */
+    double *coh_acc;        /* [ncoh] sum_r offered_r * okf */
+    double *path_ok;        /* [nreg * nprox] served share of the proxy path (services) */
+    double *path_acc;       /* [nprox] sum_r offered_r * path_ok */
+    double total_offered;   /* sum_r offered_r */
+    uint64_t sites_down;
+
+    /* services */
+    uint32_t *svc_order;    /* dependencies first */
+    uint8_t *svc_bypassed;
+    double *svc_avail;
+
+    /* operator actions */
+    uint32_t *act_pending;  /* restarts not yet ended, per action */
+
+    cdn_event_rec_t *events;
+    size_t nevents, capevents;
+
+    /* recorder series */
+    size_t series_svc0, series_sites;
+} world_t;
+
+/* ---------------------------------------------------------------- events */
+
+static void log_event(world_t *w, cdn_evkind_t kind, cdn_event_rec_t rec)
+{
+    if (w->nevents == w->capevents) {
+        w->capevents = w->capevents ? 2 * w->capevents : 64;
+        w->events = sim_xrealloc(w->events, w->capevents * sizeof *w->events);
+    }
+    rec.t_s = sim_now(w->sim);
+    rec.kind = kind;
+    w->events[w->nevents++] = rec;
+}
+
+static cdn_event_rec_t blank_event(void)
+{
+    cdn_event_rec_t e;
+    memset(&e, 0, sizeof e);
+    e.artifact = e.generation = e.node = e.bad = e.region = e.server = e.action = -1;
+    return e;
+}
+
+/* ------------------------------------------------------ rates and signals */
+
+static double scope_of(const world_t *w, uint32_t p, size_t c)
+{
+    switch (w->s->proxies[p].scope) {
+    case CDN_SCOPE_ALL:
+        return 1.0;
+    case CDN_SCOPE_BOT_MANAGEMENT:
+        return (w->coh_scope[c] & 1u) ? 1.0 : 0.0;
+    case CDN_SCOPE_BOT_BLOCK_RULES:
+        return (w->coh_scope[c] & 2u) ? 1.0 : 0.0;
+    case CDN_SCOPE_COUNT:
+        break;
+    }
+    return 1.0;
+}
+
+static void update_services(world_t *w, double t)
+{
+    const cdn_scenario_t *s = w->s;
+    for (size_t i = 0; i < w->nsvc; i++) {
+        uint32_t k = w->svc_order[i];
+        const cdn_service_spec_t *sv = &s->services[k];
+        int32_t path = w->svc_bypassed[k] ? sv->bypass_proxy : sv->behind_proxy;
+        double a = 1.0;
+        if (path >= 0 && w->total_offered > 0)
+            a = w->path_acc[path] / w->total_offered;
+        if (a > 1.0)
+            a = 1.0;
+        if (a < 0.0)
+            a = 0.0;
+        for (size_t d = 0; d < sv->ndeps; d++)
+            a *= w->svc_avail[sv->deps[d]];
+        if (a != w->svc_avail[k]) {
+            w->svc_avail[k] = a;
+            sim_recorder_set(w->rec, w->series_svc0 + k, t, a);
+        }
+    }
+}
+
+static void update_sites(world_t *w, double t)
+{
+    double thr = w->s->sites.down_threshold;
+    uint64_t down = 0;
+    for (size_t c = 0; c < w->ncoh; c++) {
+        if (w->coh_sites[c] == 0)
+            continue;
+        double served = w->total_offered > 0 ? w->coh_acc[c] / w->total_offered : 1.0;
+        uint8_t is_down = served < thr;
+        w->coh_down[c] = is_down;
+        if (is_down) {
+            down += w->coh_sites[c];
+            w->coh_ever_down[c] = 1;
+        }
+    }
+    if (down != w->sites_down) {
+        w->sites_down = down;
+        sim_recorder_set(w->rec, w->series_sites, t, (double)down);
+    }
+}
+
+/* Recomputes region r's rates from its counters and records them; keeps
+ * the global weighted sums in step.  `full` skips the deltas (the caller
+ * rebuilds the sums). */
+static void recompute_region(world_t *w, size_t r, double t, int full)
+{
+    const cdn_scenario_t *s = w->s;
+    region_state_t *rg = &w->reg[r];
+    double off = rg->offered_rps;
+    double base = s->traffic.baseline_err5xx_frac;
+    double up_servers = (double)(rg->nservers - rg->n_restarting);
+    double capacity = up_servers * s->regions[r].server_capacity_rps;
+    double x = (off > capacity && off > 0) ? 1.0 - capacity / off : 0.0;
+    rg->overload_frac = x;
+
+    double err = 0, blk = 0, ok = 0;
+    for (size_t c = 0; c < w->ncoh; c++) {
+        double T = off * w->coh_share[c];
+        uint32_t p = w->coh_proxy[c];
+        uint32_t down = w->reg_down_p[r * w->nprox + p];
+        uint32_t up = rg->nservers - down;
+        double e = 0, b = 0;
+        if (up == 0) {
+            e = T;
+        } else {
+            double f = (double)w->reg_fail_p[r * w->nprox + p] / (double)up;
+            double hit = T * f * s->proxies[p].affected_frac * scope_of(w, p, c);
+            if (s->proxies[p].on_bad_artifact == CDN_EFFECT_PANIC)
+                e = hit;
+            else if (s->proxies[p].on_bad_artifact == CDN_EFFECT_DEGRADE)
+                b = hit;
+            e += (T - e - b) * base;
+        }
+        double o = T - e - b;
+        e += o * x;
+        o -= o * x;
+        err += e;
+        blk += b;
+        ok += o;
+        double f_ok = w->coh_share[c] > 0 ? (T > 0 ? o / T : 1.0 - x) : 1.0;
+        double *slot = &w->okf[r * w->ncoh + c];
+        if (!full)
+            w->coh_acc[c] += off * (f_ok - *slot);
+        *slot = f_ok;
+    }
+    for (size_t p = 0; p < w->nprox; p++) {
+        uint32_t up = rg->nservers - w->reg_down_p[r * w->nprox + p];
+        double pok = 0.0;
+        if (up > 0) {
+            double f = (double)w->reg_fail_p[r * w->nprox + p] / (double)up;
+            pok = 1.0;
+            if (s->proxies[p].on_bad_artifact == CDN_EFFECT_PANIC)
+                pok -= f * s->proxies[p].affected_frac;
+            pok *= 1.0 - x;
+        }
+        double *slot = &w->path_ok[r * w->nprox + p];
+        if (!full)
+            w->path_acc[p] += off * (pok - *slot);
+        *slot = pok;
+    }
+
+    size_t b0 = r * CDN_RS_COUNT;
+    sim_recorder_set(w->rec, b0 + CDN_RS_OFFERED, t, off);
+    sim_recorder_set(w->rec, b0 + CDN_RS_OK, t, ok);
+    sim_recorder_set(w->rec, b0 + CDN_RS_ERR5XX, t, err);
+    sim_recorder_set(w->rec, b0 + CDN_RS_BLOCKED, t, blk);
+    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_BAD, t, (double)rg->n_bad);
+    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_FAILING, t, (double)rg->n_failing);
+    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_RESTARTING, t, (double)rg->n_restarting);
+}
+
+static void region_changed(world_t *w, size_t r)
+{
+    double t = sim_now(w->sim);
+    recompute_region(w, r, t, 0);
+    update_services(w, t);
+    update_sites(w, t);
+}
+
+/* -------------------------------------------------- server proxy states */
+
+/* Re-derives whether (server, proxy) counts as failing / restarting and
+ * applies the deltas to the server's and the region's counters. */
+static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
+{
+    size_t i = (size_t)srv * w->nprox + p;
+    size_t r = w->srv_region[srv];
+    region_state_t *rg = &w->reg[r];
+    int failing = (w->sp_hold[i] || w->sp_wedged[i]) && w->sp_rest[i] == 0;
+    if (failing != w->sp_counted_fail[i]) {
+        if (failing) {
+            w->reg_fail_p[r * w->nprox + p]++;
+            if (w->srv_nfail[srv]++ == 0)
+                rg->n_failing++;
+        } else {
+            w->reg_fail_p[r * w->nprox + p]--;
+            if (--w->srv_nfail[srv] == 0)
+                rg->n_failing--;
+        }
+        w->sp_counted_fail[i] = (uint8_t)failing;
+    }
+}
+
+/* The proxy stops holding a bad artifact after failing for `held_s`:
+ * it entered the wedged state at some time in that span with probability
+ * 1 - exp(-rate * held). */
+static void sp_hold_falls(world_t *w, uint32_t srv, uint32_t p, double held_s)
+{
+    size_t i = (size_t)srv * w->nprox + p;
+    double rate = w->s->proxies[p].wedge_rate_per_h;
+    if (rate > 0 && !w->sp_wedged[i] && held_s > 0 &&
+        sim_rng_bernoulli(&w->reg[w->srv_region[srv]].rng_wedge, -expm1(-rate * held_s / 3600.0)))
+        w->sp_wedged[i] = 1;
+}
+
+/* Recomputes `hold` of every proxy on srv from the artifacts it holds. */
+static void server_reevaluate(world_t *w, uint32_t srv)
+{
+    double now = sim_now(w->sim);
+    for (uint32_t p = 0; p < w->nprox; p++) {
+        size_t i = (size_t)srv * w->nprox + p;
+        uint8_t hold = 0;
+        if (w->s->proxies[p].on_bad_artifact != CDN_EFFECT_NONE) {
+            for (size_t a = 0; a < w->nart; a++)
+                if (w->art_consumed[a * w->nprox + p] && w->srv_artbad[(size_t)srv * w->nart + a])
+                    hold = 1;
+        }
+        if (hold && !w->sp_hold[i])
+            w->sp_since[i] = now;
+        else if (!hold && w->sp_hold[i] && w->sp_rest[i] == 0)
+            sp_hold_falls(w, srv, p, now - w->sp_since[i]);
+        w->sp_hold[i] = hold;
+        sp_apply(w, srv, p);
+    }
+}
+
+/* ------------------------------------------------------ event handlers */
+
+static void distribute(world_t *w, uint32_t a, uint32_t gen)
+{
+    const cdn_artifact_spec_t *as = &w->s->artifacts[a];
+    for (size_t r = 0; r < w->nreg; r++) {
+        region_state_t *rg = &w->reg[r];
+        for (uint32_t k = 0; k < rg->nservers; k++) {
+            double lat = sim_rng_lognormal_median_p99(&rg->rng_latency, as->latency_median_s,
+                                                      as->latency_p99_s);
+            sim_schedule_in(w->sim, lat, w->ev_arrive, rg->first_server + k,
+                            ((uint64_t)a << 32) | gen);
+        }
+    }
+}
+
+static uint32_t new_generation(world_t *w, uint32_t a, double size, int bad)
+{
+    artifact_state_t *st = &w->art[a];
+    if (st->ngens == st->cap) {
+        st->cap = st->cap ? 2 * st->cap : 64;
+        st->gens = sim_xrealloc(st->gens, st->cap * sizeof *st->gens);
+    }
+    st->gens[st->ngens].size = size;
+    st->gens[st->ngens].bad = bad;
+    return ++st->ngens;
+}
+
+static uint32_t migrated_nodes(const cdn_artifact_spec_t *as, double t)
+{
+    uint64_t m = as->nodes_migrated_at_start;
+    if (t >= as->migration_start_s) {
+        if (as->migration_step_s <= 0)
+            m = as->cluster_nodes;
+        else
+            m += (uint64_t)floor((t - as->migration_start_s) / as->migration_step_s) + 1;
+    }
+    return m > as->cluster_nodes ? as->cluster_nodes : (uint32_t)m;
+}
+
+static void on_generate(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    uint32_t a = ev->a;
+    const cdn_artifact_spec_t *as = &w->s->artifacts[a];
+    artifact_state_t *st = &w->art[a];
+    double t = sim_now(sim);
+    st->next_run = 0;
+    if (st->stopped)
+        return;
+    uint32_t node = (uint32_t)sim_rng_index(&st->rng_node, as->cluster_nodes);
+    int migrated = node < migrated_nodes(as, t);
+    double size = migrated ? as->bad_size : as->normal_size;
+    int bad = size > as->size_limit;
+    cdn_event_rec_t e = blank_event();
+    e.artifact = (int32_t)a;
+    e.node = (int32_t)node;
+    e.bad = bad;
+    e.size = size;
+    if (bad && as->validate_on_ingest) {
+        log_event(w, CDN_EV_ARTIFACT_REJECTED, e);
+    } else {
+        uint32_t gen = new_generation(w, a, size, bad);
+        e.generation = (int32_t)gen;
+        log_event(w, CDN_EV_ARTIFACT_GENERATED, e);
+        distribute(w, a, gen);
+    }
+    double next = t + as->period_s;
+    if (next <= sim_stop_time(sim))
+        st->next_run = sim_schedule(sim, next, w->ev_generate, a, 0);
+}
+
+static void on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    (void)sim;
+    uint32_t srv = ev->a;
+    uint32_t a = (uint32_t)(ev->b >> 32);
+    uint32_t gen = (uint32_t)(ev->b & 0xffffffffu);
+    size_t i = (size_t)srv * w->nart + a;
+    if (gen <= w->srv_gen[i])
+        return; /* an older generation overtaken by a newer one */
+    w->srv_gen[i] = gen;
+    uint8_t bad = (uint8_t)w->art[a].gens[gen - 1].bad;
+    uint32_t r = w->srv_region[srv];
+    if (bad != w->srv_artbad[i]) {
+        w->srv_artbad[i] = bad;
+        if (bad) {
+            if (w->srv_nbad[srv]++ == 0)
+                w->reg[r].n_bad++;
+        } else {
+            if (--w->srv_nbad[srv] == 0)
+                w->reg[r].n_bad--;
+        }
+        server_reevaluate(w, srv);
+        region_changed(w, r);
+    }
+    if (bad && !w->art[a].first_bad_logged) {
+        w->art[a].first_bad_logged = 1;
+        cdn_event_rec_t e = blank_event();
+        e.artifact = (int32_t)a;
+        e.generation = (int32_t)gen;
+        e.bad = 1;
+        e.size = w->art[a].gens[gen - 1].size;
+        e.region = (int32_t)r;
+        e.server = (int32_t)srv;
+        log_event(w, CDN_EV_FIRST_BAD_LOAD, e);
+    }
+}
+
+static int restart_matches(const cdn_action_spec_t *act, uint32_t p)
+{
+    return act->proxy < 0 || (uint32_t)act->proxy == p;
+}
+
+static void on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    uint32_t srv = ev->a;
+    const cdn_action_spec_t *act = &w->s->actions[ev->b];
+    uint32_t r = w->srv_region[srv];
+    for (uint32_t p = 0; p < w->nprox; p++) {
+        if (!restart_matches(act, p))
+            continue;
+        size_t i = (size_t)srv * w->nprox + p;
+        if (w->sp_rest[i]++ == 0) {
+            w->reg_down_p[r * w->nprox + p]++;
+            if (w->srv_nrest[srv]++ == 0)
+                w->reg[r].n_restarting++;
+        }
+        sp_apply(w, srv, p);
+    }
+    region_changed(w, r);
+    sim_schedule_in(sim, act->restart_s, w->ev_restart_end, srv, ev->b);
+}
+
+static void on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    (void)sim;
+    uint32_t srv = ev->a;
+    const cdn_action_spec_t *act = &w->s->actions[ev->b];
+    uint32_t r = w->srv_region[srv];
+    for (uint32_t p = 0; p < w->nprox; p++) {
+        if (!restart_matches(act, p))
+            continue;
+        size_t i = (size_t)srv * w->nprox + p;
+        if (--w->sp_rest[i] == 0) {
+            w->reg_down_p[r * w->nprox + p]--;
+            if (--w->srv_nrest[srv] == 0)
+                w->reg[r].n_restarting--;
+            w->sp_wedged[i] = 0;
+            w->sp_hold[i] = 0; /* a fresh process: re-evaluated below, no wedge draw */
+        }
+    }
+    server_reevaluate(w, srv);
+    region_changed(w, r);
+    if (--w->act_pending[ev->b] == 0) {
+        cdn_event_rec_t e = blank_event();
+        e.action = (int32_t)ev->b;
+        log_event(w, CDN_EV_RESTART_WAVE_DONE, e);
+    }
+}
+
+static void on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    uint32_t k = ev->a;
+    const cdn_action_spec_t *act = &w->s->actions[k];
+    cdn_event_rec_t e = blank_event();
+    e.action = (int32_t)k;
+    e.artifact = act->artifact;
+    log_event(w, CDN_EV_OPERATOR_ACTION, e);
+    switch (act->kind) {
+    case CDN_ACTION_STOP_GENERATION: {
+        artifact_state_t *st = &w->art[act->artifact];
+        st->stopped = 1;
+        if (st->next_run) {
+            sim_cancel(sim, st->next_run);
+            st->next_run = 0;
+        }
+        break;
+    }
+    case CDN_ACTION_PUSH_LAST_KNOWN_GOOD: {
+        uint32_t a = (uint32_t)act->artifact;
+        const cdn_artifact_spec_t *as = &w->s->artifacts[a];
+        uint32_t gen = new_generation(w, a, as->normal_size, as->normal_size > as->size_limit);
+        cdn_event_rec_t g = blank_event();
+        g.artifact = act->artifact;
+        g.generation = (int32_t)gen;
+        g.bad = w->art[a].gens[gen - 1].bad;
+        g.size = as->normal_size;
+        g.action = (int32_t)k;
+        log_event(w, CDN_EV_ARTIFACT_GENERATED, g);
+        distribute(w, a, gen);
+        break;
+    }
+    case CDN_ACTION_RESTART_PROXIES: {
+        w->act_pending[k] = w->nserv;
+        for (size_t r = 0; r < w->nreg; r++) {
+            sim_rng_t rng;
+            sim_rng_init(&rng, w->seed, w->replication, RNG_RESTART, ((uint64_t)k << 32) | r);
+            for (uint32_t j = 0; j < w->reg[r].nservers; j++) {
+                double d = act->duration_s > 0 ? act->duration_s * sim_rng_uniform(&rng) : 0.0;
+                sim_schedule_in(sim, d, w->ev_restart_begin, w->reg[r].first_server + j, k);
+            }
+            sim_rng_fini(&rng);
+        }
+        if (w->nserv == 0) {
+            cdn_event_rec_t d = blank_event();
+            d.action = (int32_t)k;
+            log_event(w, CDN_EV_RESTART_WAVE_DONE, d);
+        }
+        break;
+    }
+    case CDN_ACTION_BYPASS_SERVICE:
+        w->svc_bypassed[act->service] = 1;
+        update_services(w, sim_now(sim));
+        break;
+    case CDN_ACTION_COUNT:
+        break;
+    }
+}
+
+/* Daily curve of a region at sim time t (mean 1 over a day). */
+static double diurnal(const cdn_scenario_t *s, size_t r, double t)
+{
+    double hours = ((double)s->sim.start_epoch_s + t) / 3600.0 + s->regions[r].utc_offset_h;
+    double local = fmod(hours, 24.0);
+    if (local < 0)
+        local += 24.0;
+    return 1.0 + s->traffic.diurnal_amplitude *
+                     cos(2.0 * CDN_PI * (local - s->traffic.diurnal_peak_local_h) / 24.0);
+}
+
+static void on_traffic(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    (void)ev;
+    const cdn_scenario_t *s = w->s;
+    double t = sim_now(sim);
+    double step = s->traffic.step_s;
+    double mid = t + 0.5 * step;
+    w->total_offered = 0;
+    for (size_t r = 0; r < w->nreg; r++) {
+        w->reg[r].offered_rps = s->traffic.global_rps * s->regions[r].traffic_share * diurnal(s, r, mid);
+        w->total_offered += w->reg[r].offered_rps;
+        recompute_region(w, r, t, 1);
+    }
+    /* rebuild the weighted sums from scratch: no drift across steps */
+    for (size_t c = 0; c < w->ncoh; c++) {
+        double acc = 0;
+        for (size_t r = 0; r < w->nreg; r++)
+            acc += w->reg[r].offered_rps * w->okf[r * w->ncoh + c];
+        w->coh_acc[c] = acc;
+    }
+    for (size_t p = 0; p < w->nprox; p++) {
+        double acc = 0;
+        for (size_t r = 0; r < w->nreg; r++)
+            acc += w->reg[r].offered_rps * w->path_ok[r * w->nprox + p];
+        w->path_acc[p] = acc;
+    }
+    update_services(w, t);
+    update_sites(w, t);
+    if (t + step < sim_stop_time(sim))
+        sim_schedule(sim, t + step, w->ev_traffic, 0, 0);
+}
+
+/* ------------------------------------------------------------- building */
+
+/* Sites: plan counts are multinomial; within a plan the k-th site has
+ * popularity k^-s, normalised to the plan's traffic share.  Each site
+ * draws its proxy and features; the sums land in cohorts. */
+static void build_sites(world_t *w)
+{
+    const cdn_scenario_t *s = w->s;
+    const cdn_sites_spec_t *ss = &s->sites;
+    sim_rng_t rng;
+    sim_rng_init(&rng, w->seed, w->replication, RNG_SITES, 0);
+    size_t np = ss->nplans;
+    double *pshare = sim_xcalloc(np, sizeof *pshare);
+    unsigned int *pcount = sim_xcalloc(np, sizeof *pcount);
+    for (size_t i = 0; i < np; i++)
+        pshare[i] = ss->plans[i].site_share;
+    gsl_ran_multinomial(rng.g, np, ss->count, pshare, pcount);
+    double total_weight = 0;
+    for (size_t pl = 0; pl < np; pl++) {
+        const cdn_plan_spec_t *plan = &ss->plans[pl];
+        uint32_t n = pcount[pl];
+        if (n == 0)
+            continue;
+        double h = 0;
+        for (uint32_t k = 1; k <= n; k++)
+            h += pow((double)k, -ss->zipf_exponent);
+        double cum[CDN_MAX_PROXIES];
+        double acc = 0;
+        for (size_t p = 0; p < w->nprox; p++) {
+            acc += plan->proxy_mix[p];
+            cum[p] = acc;
+        }
+        for (uint32_t k = 1; k <= n; k++) {
+            double wt = plan->traffic_share * pow((double)k, -ss->zipf_exponent) / h;
+            double u = sim_rng_uniform(&rng) * acc;
+            size_t p = 0;
+            while (p + 1 < w->nprox && u >= cum[p])
+                p++;
+            int bm = sim_rng_bernoulli(&rng, plan->bot_management_frac);
+            int rules = bm && sim_rng_bernoulli(&rng, plan->bot_block_rules_frac);
+            size_t c = ((pl * w->nprox + p) * 2 + (size_t)bm) * 2 + (size_t)rules;
+            w->coh_share[c] += wt;
+            w->coh_sites[c]++;
+            total_weight += wt;
+        }
+    }
+    if (total_weight > 0)
+        for (size_t c = 0; c < w->ncoh; c++)
+            w->coh_share[c] /= total_weight;
+    free(pshare);
+    free(pcount);
+    sim_rng_fini(&rng);
+}
+
+/* Orders services so that dependencies come first (the graph is acyclic,
+ * validated by the scenario loader). */
+static void order_services(world_t *w)
+{
+    const cdn_scenario_t *s = w->s;
+    uint8_t *done = sim_xcalloc(w->nsvc ? w->nsvc : 1, 1);
+    size_t n = 0;
+    while (n < w->nsvc) {
+        size_t before = n;
+        for (size_t k = 0; k < w->nsvc; k++) {
+            if (done[k])
+                continue;
+            int ready = 1;
+            for (size_t d = 0; d < s->services[k].ndeps; d++)
+                if (!done[s->services[k].deps[d]])
+                    ready = 0;
+            if (ready) {
+                done[k] = 1;
+                w->svc_order[n++] = (uint32_t)k;
+            }
+        }
+        if (n == before)
+            break; /* cannot happen for a validated scenario */
+    }
+    free(done);
+}
+
+static void world_free(world_t *w)
+{
+    if (!w)
+        return;
+    for (size_t r = 0; w->reg && r < w->nreg; r++) {
+        sim_rng_fini(&w->reg[r].rng_latency);
+        sim_rng_fini(&w->reg[r].rng_wedge);
+    }
+    for (size_t a = 0; w->art && a < w->nart; a++) {
+        free(w->art[a].gens);
+        sim_rng_fini(&w->art[a].rng_node);
+    }
+    free(w->reg);
+    free(w->srv_region);
+    free(w->srv_gen);
+    free(w->srv_artbad);
+    free(w->srv_nbad);
+    free(w->srv_nfail);
+    free(w->srv_nrest);
+    free(w->sp_hold);
+    free(w->sp_wedged);
+    free(w->sp_since);
+    free(w->sp_rest);
+    free(w->sp_counted_fail);
+    free(w->reg_fail_p);
+    free(w->reg_down_p);
+    free(w->art);
+    free(w->art_consumed);
+    free(w->coh_share);
+    free(w->coh_sites);
+    free(w->coh_scope);
+    free(w->coh_proxy);
+    free(w->coh_down);
+    free(w->coh_ever_down);
+    free(w->okf);
+    free(w->coh_acc);
+    free(w->path_ok);
+    free(w->path_acc);
+    free(w->svc_order);
+    free(w->svc_bypassed);
+    free(w->svc_avail);
+    free(w->act_pending);
+    free(w->events);
+    sim_recorder_destroy(w->rec);
+    sim_destroy(w->sim);
+}
+
+static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep,
+                       cdn_error_t *err)
+{
+    memset(w, 0, sizeof *w);
+    w->s = s;
+    w->seed = seed;
+    w->replication = rep;
+    w->nreg = s->nregions;
+    w->nprox = s->nproxies;
+    w->nart = s->nartifacts;
+    w->nsvc = s->nservices;
+    w->ncoh = s->sites.nplans * w->nprox * 4;
+
+    uint64_t nserv = 0;
+    for (size_t r = 0; r < w->nreg; r++)
+        nserv += s->regions[r].servers;
+    if (nserv > UINT32_MAX - 1 || w->nprox > 255 || w->nart > 255) {
+        if (err) {
+            err->code = CDN_EDATA;
+            snprintf(err->msg, sizeof err->msg, "%s: $.regions: too many servers (%llu)",
+                     s->path ? s->path : "scenario", (unsigned long long)nserv);
+        }
+        return CDN_EDATA;
+    }
+    w->nserv = (uint32_t)nserv;
+
+    size_t nbins = (size_t)ceil(s->sim.duration_s / s->sim.bin_s - 1e-9);
+    if (nbins == 0)
+        nbins = 1;
+    w->series_svc0 = w->nreg * CDN_RS_COUNT;
+    w->series_sites = w->series_svc0 + w->nsvc;
+    w->rec = sim_recorder_create(0.0, s->sim.bin_s, nbins, w->series_sites + 1);
+    w->sim = sim_create(0.0, s->sim.duration_s);
+    w->ev_traffic = sim_register(w->sim, "traffic_step", on_traffic, w);
+    w->ev_generate = sim_register(w->sim, "generate", on_generate, w);
+    w->ev_arrive = sim_register(w->sim, "arrive", on_arrive, w);
+    w->ev_action = sim_register(w->sim, "action", on_action, w);
+    w->ev_restart_begin = sim_register(w->sim, "restart_begin", on_restart_begin, w);
+    w->ev_restart_end = sim_register(w->sim, "restart_end", on_restart_end, w);
+
+    size_t ns = w->nserv ? w->nserv : 1;
+    w->reg = sim_xcalloc(w->nreg, sizeof *w->reg);
+    w->srv_region = sim_xcalloc(ns, sizeof *w->srv_region);
+    w->srv_gen = sim_xcalloc(ns * (w->nart ? w->nart : 1), sizeof *w->srv_gen);
+    w->srv_artbad = sim_xcalloc(ns * (w->nart ? w->nart : 1), 1);
+    w->srv_nbad = sim_xcalloc(ns, 1);
+    w->srv_nfail = sim_xcalloc(ns, 1);
+    w->srv_nrest = sim_xcalloc(ns, 1);
+    w->sp_hold = sim_xcalloc(ns * w->nprox, 1);
+    w->sp_wedged = sim_xcalloc(ns * w->nprox, 1);
+    w->sp_since = sim_xcalloc(ns * w->nprox, sizeof *w->sp_since);
+    w->sp_rest = sim_xcalloc(ns * w->nprox, 1);
+    w->sp_counted_fail = sim_xcalloc(ns * w->nprox, 1);
+    w->reg_fail_p = sim_xcalloc(w->nreg * w->nprox, sizeof *w->reg_fail_p);
+    w->reg_down_p = sim_xcalloc(w->nreg * w->nprox, sizeof *w->reg_down_p);
+    uint32_t first = 0;
+    for (size_t r = 0; r < w->nreg; r++) {
+        region_state_t *rg = &w->reg[r];
+        rg->first_server = first;
+        rg->nservers = s->regions[r].servers;
+        for (uint32_t k = 0; k < rg->nservers; k++)
+            w->srv_region[first + k] = (uint32_t)r;
+        first += rg->nservers;
+        sim_rng_init(&rg->rng_latency, seed, rep, RNG_LATENCY, r);
+        sim_rng_init(&rg->rng_wedge, seed, rep, RNG_WEDGE, r);
+    }
+
+    w->art = sim_xcalloc(w->nart ? w->nart : 1, sizeof *w->art);
+    w->art_consumed = sim_xcalloc((w->nart ? w->nart : 1) * w->nprox, 1);
+    for (size_t a = 0; a < w->nart; a++) {
+        const cdn_artifact_spec_t *as = &s->artifacts[a];
+        sim_rng_init(&w->art[a].rng_node, seed, rep, RNG_NODE, a);
+        for (size_t k = 0; k < as->nconsumers; k++)
+            w->art_consumed[a * w->nprox + as->consumers[k]] = 1;
+    }
+
+    w->coh_share = sim_xcalloc(w->ncoh, sizeof *w->coh_share);
+    w->coh_sites = sim_xcalloc(w->ncoh, sizeof *w->coh_sites);
+    w->coh_scope = sim_xcalloc(w->ncoh, 1);
+    w->coh_proxy = sim_xcalloc(w->ncoh, sizeof *w->coh_proxy);
+    w->coh_down = sim_xcalloc(w->ncoh, 1);
+    w->coh_ever_down = sim_xcalloc(w->ncoh, 1);
+    w->okf = sim_xcalloc(w->nreg * w->ncoh, sizeof *w->okf);
+    w->coh_acc = sim_xcalloc(w->ncoh, sizeof *w->coh_acc);
+    w->path_ok = sim_xcalloc(w->nreg * w->nprox, sizeof *w->path_ok);
+    w->path_acc = sim_xcalloc(w->nprox, sizeof *w->path_acc);
+    for (size_t c = 0; c < w->ncoh; c++) {
+        w->coh_scope[c] = (uint8_t)(((c >> 1) & 1u) | ((c & 1u) << 1));
+        w->coh_proxy[c] = (uint32_t)((c / 4) % w->nprox);
+    }
+    build_sites(w);
+
+    w->svc_order = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_order);
+    w->svc_bypassed = sim_xcalloc(w->nsvc ? w->nsvc : 1, 1);
+    w->svc_avail = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_avail);
+    order_services(w);
+    w->act_pending = sim_xcalloc(s->nactions ? s->nactions : 1, sizeof *w->act_pending);
+
+    /* initial events: traffic at 0 (before anything else at time 0),
+     * generator runs, operator actions */
+    sim_schedule(w->sim, 0.0, w->ev_traffic, 0, 0);
+    for (size_t a = 0; a < w->nart; a++)
+        if (s->artifacts[a].first_run_s <= s->sim.duration_s)
+            w->art[a].next_run = sim_schedule(w->sim, s->artifacts[a].first_run_s,
+                                              w->ev_generate, (uint32_t)a, 0);
+    for (size_t k = 0; k < s->nactions; k++)
+        if (s->actions[k].at_s <= s->sim.duration_s)
+            sim_schedule(w->sim, s->actions[k].at_s, w->ev_action, (uint32_t)k, 0);
+    return 0;
+}
+
+static cdn_result_t *collect(world_t *w)
+{
+    const cdn_scenario_t *s = w->s;
+    sim_recorder_finish(w->rec);
+    cdn_result_t *res = sim_xcalloc(1, sizeof *res);
+    size_t nb = sim_recorder_nbins(w->rec);
+    res->seed = w->seed;
+    res->replication = w->replication;
+    res->nbins = nb;
+    res->bin_s = s->sim.bin_s;
+    res->nregions = w->nreg;
+    res->nservices = w->nsvc;
+    res->rseries = sim_xcalloc(w->nreg * CDN_RS_COUNT * nb, sizeof *res->rseries);
+    res->svc_avail = sim_xcalloc((w->nsvc ? w->nsvc : 1) * nb, sizeof *res->svc_avail);
+    res->sites_down = sim_xcalloc(nb, sizeof *res->sites_down);
+    for (size_t k = 0; k < w->nreg * CDN_RS_COUNT; k++)
+        for (size_t b = 0; b < nb; b++)
+            res->rseries[k * nb + b] = sim_recorder_integral(w->rec, k, b);
+    for (size_t k = 0; k < w->nsvc; k++)
+        for (size_t b = 0; b < nb; b++)
+            res->svc_avail[k * nb + b] = sim_recorder_integral(w->rec, w->series_svc0 + k, b);
+    for (size_t b = 0; b < nb; b++)
+        res->sites_down[b] = sim_recorder_integral(w->rec, w->series_sites, b);
+    res->sites_total = s->sites.count;
+    for (size_t c = 0; c < w->ncoh; c++)
+        if (w->coh_ever_down[c])
+            res->sites_ever_down += w->coh_sites[c];
+    res->servers_total = w->nserv;
+    res->nevents = w->nevents;
+    res->events = w->events;
+    w->events = NULL;
+    res->kernel_events = sim_events_handled(w->sim);
+    return res;
+}
+
+int cdn_world_run(const cdn_scenario_t *s, uint64_t seed, uint64_t replication,
+                  cdn_result_t **out, cdn_error_t *err)
+{
+    world_t w;
+    *out = NULL;
+    int rc = world_build(&w, s, seed, replication, err);
+    if (rc != 0) {
+        world_free(&w);
+        return rc;
+    }
+    /* services start fully available: record that before the first step */
+    for (size_t k = 0; k < w.nsvc; k++) {
+        w.svc_avail[k] = 1.0;
+        sim_recorder_set(w.rec, w.series_svc0 + k, 0.0, 1.0);
+    }
+    sim_run(w.sim);
+    *out = collect(&w);
+    world_free(&w);
+    return 0;
+}
+
+void cdn_result_destroy(cdn_result_t *r)
+{
+    if (!r)
+        return;
+    free(r->rseries);
+    free(r->svc_avail);
+    free(r->sites_down);
+    free(r->events);
+    free(r);
+}
+
+double cdn_result_region(const cdn_result_t *r, size_t region, cdn_rseries_t s, size_t bin)
+{
+    return r->rseries[(region * CDN_RS_COUNT + (size_t)s) * r->nbins + bin];
+}
+
+double cdn_result_global(const cdn_result_t *r, cdn_rseries_t s, size_t bin)
+{
+    double acc = 0;
+    for (size_t k = 0; k < r->nregions; k++)
+        acc += cdn_result_region(r, k, s, bin);
+    return acc;
+}

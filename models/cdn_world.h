@@ -1,0 +1,101 @@
+/*
+ * cdn_world.h -- one replication of a CDN outage scenario.
+ *
+ * Contract
+ *   cdn_world_run() builds the world of a validated scenario for a given
+ *   (seed, replication), runs it on the sim/ kernel to the end of the
+ *   simulated span and returns a cdn_result_t: per-region and per-service
+ *   time-binned integrals, the sites-down signal, the notable events, and
+ *   run counters.  The result is plain data owned by the caller
+ *   (cdn_result_destroy).  Output formatting and metrics live in
+ *   cdn_output.h; this module only simulates.
+ *
+ *   Same scenario, seed and replication give a bit-identical result.
+ *
+ * Ownership and threads
+ *   The scenario is borrowed read-only for the duration of the call.  No
+ *   global state: several runs may execute in parallel threads.
+ */
+#ifndef CDNSIM_CDN_WORLD_H
+#define CDNSIM_CDN_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cdn_scenario.h"
+
+/* Per-region signals: time integrals over each bin.  Rates integrate to
+ * requests; counts integrate to server-seconds. */
+#define CDN_RSERIES_MAP(X)                                                       \
+    X(CDN_RS_OFFERED, "offered")       /* offered requests/s */                  \
+    X(CDN_RS_OK, "ok")                 /* served requests/s */                   \
+    X(CDN_RS_ERR5XX, "err5xx")         /* HTTP 5xx requests/s */                 \
+    X(CDN_RS_BLOCKED, "blocked")       /* falsely blocked requests/s */          \
+    X(CDN_RS_SERVERS_BAD, "servers_bad_artifact") /* servers holding a bad artifact */ \
+    X(CDN_RS_SERVERS_FAILING, "servers_failing")  /* servers with a failing proxy */   \
+    X(CDN_RS_SERVERS_RESTARTING, "servers_restarting") /* servers restarting a proxy */
+
+#define CDN_X_ENUM(e, s) e,
+typedef enum { CDN_RSERIES_MAP(CDN_X_ENUM) CDN_RS_COUNT } cdn_rseries_t;
+#undef CDN_X_ENUM
+const char *cdn_rseries_name(cdn_rseries_t s);
+
+/* Notable events of a run, in the order they happened. */
+#define CDN_EVKIND_MAP(X)                                          \
+    X(CDN_EV_ARTIFACT_GENERATED, "artifact_generated")             \
+    X(CDN_EV_ARTIFACT_REJECTED, "artifact_rejected")               \
+    X(CDN_EV_FIRST_BAD_LOAD, "first_bad_load")                     \
+    X(CDN_EV_OPERATOR_ACTION, "operator_action")                   \
+    X(CDN_EV_RESTART_WAVE_DONE, "restart_wave_done")
+
+#define CDN_X_ENUM(e, s) e,
+typedef enum { CDN_EVKIND_MAP(CDN_X_ENUM) CDN_EV_COUNT } cdn_evkind_t;
+#undef CDN_X_ENUM
+const char *cdn_evkind_name(cdn_evkind_t k);
+
+typedef struct cdn_event_rec {
+    double t_s;          /* sim time */
+    cdn_evkind_t kind;
+    int32_t artifact;    /* artifact index or -1 */
+    int32_t generation;  /* artifact generation (0, 1, ...) or -1 */
+    int32_t node;        /* generator cluster node or -1 */
+    int32_t bad;         /* 1 bad artifact, 0 good, -1 n/a */
+    double size;         /* artifact size (entries) or 0 */
+    int32_t region;      /* region index or -1 */
+    int32_t server;      /* server index (global) or -1 */
+    int32_t action;      /* scenario action index or -1 */
+} cdn_event_rec_t;
+
+typedef struct cdn_result {
+    uint64_t seed;
+    uint64_t replication;
+    size_t nbins;
+    double bin_s;               /* bin width, s */
+    size_t nregions;
+    size_t nservices;
+    /* region r, series s, bin b: integral at rseries[(r * CDN_RS_COUNT + s) * nbins + b] */
+    double *rseries;
+    /* Service availability (0..1) integrated over each bin: svc_avail[k * nbins + b] */
+    double *svc_avail;
+    /* Number of sites down, integrated over each bin (site-seconds) */
+    double *sites_down;
+    uint64_t sites_total;
+    uint64_t sites_ever_down;   /* sites that were down at some time */
+    uint64_t servers_total;
+    size_t nevents;
+    cdn_event_rec_t *events;
+    uint64_t kernel_events;     /* events handled by the kernel */
+} cdn_result_t;
+
+/* Runs one replication.  Returns 0, or a negative CDN_E* code with err set
+ * (the scenario is validated already, so only resource limits can fail). */
+int cdn_world_run(const cdn_scenario_t *s, uint64_t seed, uint64_t replication,
+                  cdn_result_t **out, cdn_error_t *err);
+void cdn_result_destroy(cdn_result_t *r); /* NULL is a no-op */
+
+/* Integral of a region series over bin b. */
+double cdn_result_region(const cdn_result_t *r, size_t region, cdn_rseries_t s, size_t bin);
+/* The same summed over regions. */
+double cdn_result_global(const cdn_result_t *r, cdn_rseries_t s, size_t bin);
+
+#endif /* CDNSIM_CDN_WORLD_H */

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# End-to-end tests of the cdnsim command line: exit codes, error messages,
+# bad input never crashing, atomic results folders, the golden run and
+# determinism.  Run by CTest as:
+#   cli_test.sh CDNSIM_BINARY TESTS_SOURCE_DIR WORK_DIR
+# With --update-golden as a fourth argument it rewrites the committed
+# expectations of the golden run instead of checking them (review the diff!).
+set -u
+bin=$1
+src=$2
+work=$3
+update=${4:-}
+scen_dir="$src/../scenarios"
+golden="$src/data/golden"
+
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work" || exit 1
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { # check NAME CONDITION...
+    local name=$1
+    shift
+    if "$@"; then ok; else bad "$name"; fi
+}
+
+# run CMD...: sets rc, out, errout
+run() {
+    "$@" >"$work/out" 2>"$work/err"
+    rc=$?
+    out=$(cat "$work/out")
+    errout=$(cat "$work/err")
+}
+
+# ---- usage, help, version
+run "$bin" --help
+check "help exits 0 and shows usage" test "$rc" -eq 0 -a -n "$(grep -F 'usage: cdnsim' "$work/out")"
+run "$bin" --version
+check "version" test "$rc" -eq 0 -a -n "$(grep -E '^cdnsim [0-9]+\.[0-9]+\.[0-9]+$' "$work/out")"
+run "$bin"
+check "no command exits 64" test "$rc" -eq 64
+run "$bin" frobnicate
+check "unknown command exits 64" test "$rc" -eq 64
+run "$bin" run --seed abc "$golden/small.json"
+check "bad seed exits 64" test "$rc" -eq 64
+run "$bin" run --bogus
+check "unknown option exits 64" test "$rc" -eq 64
+run "$bin" validate
+check "validate without file exits 64" test "$rc" -eq 64
+
+# ---- validation errors
+run "$bin" validate "$work/does-not-exist.json"
+check "missing file exits 66" test "$rc" -eq 66
+check "missing file message names the file" grep -qF "does-not-exist.json" "$work/err"
+
+for f in "$scen_dir"/*.json "$golden/small.json"; do
+    run "$bin" validate "$f"
+    check "valid scenario $(basename "$f") validates" test "$rc" -eq 0
+done
+
+nbad=0
+for f in "$src"/data/bad/*.json; do
+    [ -e "$f" ] || continue
+    nbad=$((nbad + 1))
+    name=$(basename "$f" .json)
+    run "$bin" validate "$f"
+    check "validate $name exits 65 or 66 (got $rc)" test "$rc" -eq 65 -o "$rc" -eq 66
+    check "validate $name names the file" grep -qF "$(basename "$f")" "$work/err"
+    if [ "$rc" -eq 65 ]; then
+        # a JSON path ($ or $.x) or, for syntax errors, line:column
+        check "validate $name names a JSON path or line:col" \
+            grep -qE '(: \$(\.|\[|:)|:[0-9]+:[0-9]+: )' "$work/err"
+    fi
+    run "$bin" run "$f" -o "$work/bad-$name" --quiet
+    check "run $name exits 65 or 66, no crash (got $rc)" test "$rc" -eq 65 -o "$rc" -eq 66
+    check "run $name leaves no results folder" test ! -e "$work/bad-$name"
+done
+check "there are bad scenario files to test" test "$nbad" -gt 5
+check "no temporary folders left behind" test -z "$(ls -A "$work" | grep -E '^\.bad-' || true)"
+
+# ---- golden run (committed expectations; tolerance-free: fixed formats)
+run "$bin" run "$golden/small.json" -o "$work/g1" --no-plot --quiet
+check "golden run exits 0" test "$rc" -eq 0
+check "quiet run prints nothing" test -z "$out"
+for f in timeline.csv timeline_regions.csv summary.json events.jsonl timeline.gp; do
+    check "golden run wrote $f" test -s "$work/g1/$f"
+done
+if [ "$update" = "--update-golden" ]; then
+    mkdir -p "$golden/expected"
+    for f in timeline.csv timeline_regions.csv events.jsonl; do cp "$work/g1/$f" "$golden/expected/$f"; done
+    grep -v '"version"' "$work/g1/summary.json" >"$golden/expected/summary.json"
+    echo "golden expectations rewritten in $golden/expected"
+else
+    for f in timeline.csv timeline_regions.csv events.jsonl; do
+        check "golden $f matches" cmp -s "$work/g1/$f" "$golden/expected/$f"
+    done
+    grep -v '"version"' "$work/g1/summary.json" >"$work/g1.summary"
+    check "golden summary.json matches" cmp -s "$work/g1.summary" "$golden/expected/summary.json"
+fi
+
+# ---- determinism: same seed -> identical bytes; another seed -> different
+run "$bin" run "$golden/small.json" -o "$work/g2" --no-plot --quiet
+for f in timeline.csv timeline_regions.csv summary.json events.jsonl timeline.gp; do
+    check "same seed gives identical $f" cmp -s "$work/g1/$f" "$work/g2/$f"
+done
+run "$bin" run "$golden/small.json" -o "$work/g3" --seed 43 --no-plot --quiet
+check "another seed gives another timeline" test -n "$(cmp "$work/g1/timeline.csv" "$work/g3/timeline.csv" 2>&1)"
+
+# ---- results folder handling
+mkdir -p "$work/precious"
+echo keep >"$work/precious/file.txt"
+run "$bin" run "$golden/small.json" -o "$work/precious" --no-plot --quiet
+check "refuses to replace a foreign folder (73)" test "$rc" -eq 73
+check "foreign folder untouched" grep -qx keep "$work/precious/file.txt"
+run "$bin" run "$golden/small.json" -o "$work/g1" --seed 43 --no-plot --quiet
+check "replaces a previous results folder" test "$rc" -eq 0
+check "replaced folder has the new run" cmp -s "$work/g1/timeline.csv" "$work/g3/timeline.csv"
+check "no stale temporary folders" test -z "$(ls -A "$work" | grep -E '^\.g1\.' || true)"
+
+# default output folder: results/<name>, relative to the working directory
+run "$bin" run "$golden/small.json" --no-plot --quiet
+check "default output is results/<scenario-name>" test -s "$work/results/golden-small/summary.json"
+
+# ---- without gnuplot on PATH everything else is written and the way to plot is said
+run env PATH=/nonexistent "$bin" run "$golden/small.json" -o "$work/nognuplot"
+check "run without gnuplot exits 0" test "$rc" -eq 0
+check "run without gnuplot keeps timeline.gp" test -s "$work/nognuplot/timeline.gp"
+check "run without gnuplot says how to draw" grep -qF "gnuplot" "$work/err"
+
+# ---- plots, when gnuplot is installed
+if command -v gnuplot >/dev/null 2>&1; then
+    run "$bin" run "$golden/small.json" -o "$work/plotted" --quiet
+    check "plot run exits 0" test "$rc" -eq 0
+    check "timeline.png written" test -s "$work/plotted/timeline.png"
+    check "timeline.svg written" test -s "$work/plotted/timeline.svg"
+    rm -f "$work/nognuplot/timeline.png"
+    run "$bin" plot "$work/nognuplot"
+    check "cdnsim plot draws a folder" test "$rc" -eq 0 -a -s "$work/nognuplot/timeline.png"
+else
+    echo "note: gnuplot not installed; plot checks skipped"
+fi
+run "$bin" plot "$work/does-not-exist"
+check "plot on a missing folder exits 66" test "$rc" -eq 66
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,373 @@
+/*
+ * test_world.c -- specifications of the CDN outage model (models/cdn_world.c)
+ * and of the summary metrics (models/cdn_output.c), on small inline
+ * scenarios whose outcome can be worked out by hand.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "cdn_output.h"
+#include "cdn_scenario.h"
+#include "cdn_world.h"
+
+/* A two-region world with one or two proxies; the parts that tests vary
+ * are format arguments. */
+static cdn_scenario_t *scenario_from(const char *proxies, const char *plans, const char *artifact,
+                                     const char *services, const char *actions)
+{
+    static const char fmt[] =
+        "{\"name\":\"t\",\"simulation\":{\"start_utc\":\"2025-11-18T10:00:00Z\","
+        "\"duration_s\":3600,\"bin_s\":60,\"seed\":7},"
+        "\"traffic\":{\"global_rps\":1000000,\"step_s\":60},"
+        "\"regions\":[{\"name\":\"a\",\"traffic_share\":0.6,\"servers\":50,\"server_capacity_rps\":1e6},"
+        "{\"name\":\"b\",\"traffic_share\":0.4,\"utc_offset_h\":8,\"servers\":30,\"server_capacity_rps\":1e6}],"
+        "\"proxies\":[%s],"
+        "\"sites\":{\"count\":5000,\"plans\":[%s]},"
+        "\"artifacts\":[%s],"
+        "\"services\":[%s],"
+        "\"operators\":{\"actions\":[%s]}}";
+    char *json = malloc(16384);
+    snprintf(json, 16384, fmt, proxies, plans, artifact, services, actions);
+    cdn_scenario_t *s = NULL;
+    cdn_error_t err;
+    int rc = cdn_scenario_parse(json, strlen(json), "inline", &s, &err);
+    if (rc != 0)
+        fprintf(stderr, "test scenario rejected: %s\n", err.msg);
+    ck_assert_int_eq(rc, 0);
+    free(json);
+    return s;
+}
+
+static const char *PANIC = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\"}";
+static const char *PLAN1 = "{\"name\":\"all\",\"site_share\":1,\"traffic_share\":1}";
+/* every node is bad from the start: every generated file is bad */
+static const char *ART_ALL_BAD =
+    "{\"name\":\"f\",\"consumers\":[\"P\"],\"period_s\":300,\"first_run_s\":600,"
+    "\"cluster\":{\"nodes\":4,\"migrated_at_start\":4},"
+    "\"normal_size\":60,\"bad_size\":240,\"size_limit\":200,"
+    "\"distribution\":{\"latency_median_s\":0.5,\"latency_p99_s\":2}}";
+
+static cdn_result_t *run(const cdn_scenario_t *s, uint64_t seed)
+{
+    cdn_result_t *r = NULL;
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_world_run(s, seed, 0, &r, &err), 0);
+    ck_assert_ptr_nonnull(r);
+    return r;
+}
+
+static double gfrac(const cdn_result_t *r, cdn_rseries_t k, size_t b)
+{
+    return cdn_result_global(r, k, b) / cdn_result_global(r, CDN_RS_OFFERED, b);
+}
+
+START_TEST(world_conserves_requests_in_every_region_and_bin)
+{
+    const char *proxies = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\",\"wedge_rate_per_h\":2},"
+                          "{\"name\":\"Q\",\"on_bad_artifact\":\"degrade\",\"scope\":\"bot_block_rules\"}";
+    const char *plans = "{\"name\":\"x\",\"site_share\":0.7,\"traffic_share\":0.4,"
+                        "\"bot_management_frac\":0.5,\"bot_block_rules_frac\":0.5,"
+                        "\"proxy_mix\":{\"P\":0.5,\"Q\":0.5}},"
+                        "{\"name\":\"y\",\"site_share\":0.3,\"traffic_share\":0.6,"
+                        "\"bot_management_frac\":1,\"bot_block_rules_frac\":1,\"proxy_mix\":{\"Q\":1}}";
+    const char *art = "{\"name\":\"f\",\"consumers\":[\"P\",\"Q\"],\"period_s\":300,"
+                      "\"cluster\":{\"nodes\":2,\"migrated_at_start\":1},"
+                      "\"normal_size\":60,\"bad_size\":240,\"size_limit\":200}";
+    const char *acts = "{\"kind\":\"restart_proxies\",\"at_s\":1800,\"duration_s\":600,\"restart_s\":30}";
+    cdn_scenario_t *s = scenario_from(proxies, plans, art, "", acts);
+    cdn_result_t *r = run(s, 3);
+    for (size_t g = 0; g < r->nregions; g++) {
+        for (size_t b = 0; b < r->nbins; b++) {
+            double off = cdn_result_region(r, g, CDN_RS_OFFERED, b);
+            double sum = cdn_result_region(r, g, CDN_RS_OK, b) +
+                         cdn_result_region(r, g, CDN_RS_ERR5XX, b) +
+                         cdn_result_region(r, g, CDN_RS_BLOCKED, b);
+            ck_assert_double_gt(off, 0);
+            ck_assert_double_eq_tol(sum, off, 1e-9 * off);
+        }
+    }
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_without_bad_artifact_has_only_baseline_errors)
+{
+    const char *art = "{\"name\":\"f\",\"consumers\":[\"P\"],\"period_s\":300,"
+                      "\"normal_size\":60,\"bad_size\":240,\"size_limit\":200}";
+    cdn_scenario_t *s = scenario_from(PANIC, PLAN1, art, "", "");
+    cdn_result_t *r = run(s, 1);
+    for (size_t b = 0; b < r->nbins; b++)
+        ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, b), 0.0, 1e-15);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_panic_fails_all_scoped_traffic_once_every_server_holds_bad_file)
+{
+    cdn_scenario_t *s = scenario_from(PANIC, PLAN1, ART_ALL_BAD, "", "");
+    cdn_result_t *r = run(s, 1);
+    /* first file generated at 600 s; bins before it are clean, bins from
+     * 660 s on (all servers loaded it within seconds) fail entirely */
+    for (size_t b = 0; b < 10; b++)
+        ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, b), 0.0, 1e-15);
+    for (size_t b = 11; b < r->nbins; b++)
+        ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, b), 1.0, 1e-12);
+    /* bin 10 holds the propagation: partly failing */
+    double f10 = gfrac(r, CDN_RS_ERR5XX, 10);
+    ck_assert_double_gt(f10, 0.9);
+    ck_assert_double_lt(f10, 1.0);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_validate_on_ingest_removes_bad_file_errors)
+{
+    char art[1024];
+    snprintf(art, sizeof art, "%.*s,\"validate_on_ingest\":true}", (int)strlen(ART_ALL_BAD) - 1,
+             ART_ALL_BAD);
+    cdn_scenario_t *s = scenario_from(PANIC, PLAN1, art, "", "");
+    cdn_result_t *r = run(s, 1);
+    for (size_t b = 0; b < r->nbins; b++)
+        ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, b), 0.0, 1e-15);
+    size_t rejected = 0;
+    for (size_t i = 0; i < r->nevents; i++)
+        if (r->events[i].kind == CDN_EV_ARTIFACT_REJECTED)
+            rejected++;
+    ck_assert_uint_eq(rejected, 11); /* runs at 600, 900, ..., 3600 s (the stop time runs) */
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_degrade_blocks_only_sites_with_bot_block_rules)
+{
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"degrade\",\"scope\":\"bot_block_rules\"}";
+    const char *plans = "{\"name\":\"rules\",\"site_share\":0.5,\"traffic_share\":0.3,"
+                        "\"bot_management_frac\":1,\"bot_block_rules_frac\":1},"
+                        "{\"name\":\"norules\",\"site_share\":0.5,\"traffic_share\":0.7,"
+                        "\"bot_management_frac\":1,\"bot_block_rules_frac\":0}";
+    cdn_scenario_t *s = scenario_from(prox, plans, ART_ALL_BAD, "", "");
+    cdn_result_t *r = run(s, 1);
+    size_t last = r->nbins - 1;
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_BLOCKED, last), 0.3, 1e-9);
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, last), 0.0, 1e-15);
+    /* half the sites (those with rules) are down, the others are not */
+    double down = r->sites_down[last] / (r->bin_s * (double)r->sites_total);
+    ck_assert_double_gt(down, 0.45);
+    ck_assert_double_lt(down, 0.55);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_wedged_servers_stay_failing_until_restarted)
+{
+    /* 3600/h: after 200 s of failing, P(wedged) = 1 - e^-200 = 1 */
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\",\"wedge_rate_per_h\":3600}";
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":1000,\"artifact\":\"f\"},"
+                       "{\"kind\":\"push_last_known_good\",\"at_s\":1200,\"artifact\":\"f\"},"
+                       "{\"kind\":\"restart_proxies\",\"at_s\":2400,\"restart_s\":10}";
+    cdn_scenario_t *s = scenario_from(prox, PLAN1, ART_ALL_BAD, "", acts);
+    cdn_result_t *r = run(s, 1);
+    /* the good file at 1200 s changes nothing: every server is wedged */
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 30), 1.0, 1e-12);
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 39), 1.0, 1e-12);
+    /* after the restart (2400 s + 10 s) the fresh processes load the good file */
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 41), 0.0, 1e-15);
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_SERVERS_FAILING, 41), 0.0, 1e-15);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_good_file_heals_unwedged_servers)
+{
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":1000,\"artifact\":\"f\"},"
+                       "{\"kind\":\"push_last_known_good\",\"at_s\":1200,\"artifact\":\"f\"}";
+    cdn_scenario_t *s = scenario_from(PANIC, PLAN1, ART_ALL_BAD, "", acts);
+    cdn_result_t *r = run(s, 1);
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 19), 1.0, 1e-12);
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 21), 0.0, 1e-15);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_restart_wave_recovers_servers_evenly_over_its_duration)
+{
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\",\"wedge_rate_per_h\":3600}";
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":700,\"artifact\":\"f\"},"
+                       "{\"kind\":\"push_last_known_good\",\"at_s\":720,\"artifact\":\"f\"},"
+                       "{\"kind\":\"restart_proxies\",\"at_s\":1200,\"duration_s\":1800,\"restart_s\":0}";
+    cdn_scenario_t *s = scenario_from(prox, PLAN1, ART_ALL_BAD, "", acts);
+    cdn_result_t *r = run(s, 5);
+    /* servers restart at uniform times in [1200, 3000): the failing share
+     * falls from 1 to 0; at the middle (bin 35, 2100-2160 s) about half */
+    double mid = gfrac(r, CDN_RS_ERR5XX, 35);
+    ck_assert_double_gt(mid, 0.3);
+    ck_assert_double_lt(mid, 0.7);
+    ck_assert_double_gt(gfrac(r, CDN_RS_ERR5XX, 20), gfrac(r, CDN_RS_ERR5XX, 35));
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 51), 0.0, 1e-15);
+    int done = 0;
+    for (size_t i = 0; i < r->nevents; i++)
+        if (r->events[i].kind == CDN_EV_RESTART_WAVE_DONE) {
+            done++;
+            ck_assert_double_le(r->events[i].t_s, 3000.0);
+        }
+    ck_assert_int_eq(done, 1);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_bypass_moves_service_off_the_failing_proxy)
+{
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\"},"
+                       "{\"name\":\"OLD\",\"on_bad_artifact\":\"none\"}";
+    const char *plans = "{\"name\":\"all\",\"site_share\":1,\"traffic_share\":1,\"proxy_mix\":{\"P\":1}}";
+    const char *svcs = "{\"name\":\"kv\",\"behind_proxy\":\"P\",\"bypass_proxy\":\"OLD\"},"
+                       "{\"name\":\"login\",\"depends_on\":[\"kv\"]}";
+    const char *acts = "{\"kind\":\"bypass_service\",\"at_s\":1800,\"service\":\"kv\"}";
+    char art[1024];
+    snprintf(art, sizeof art, "%s", ART_ALL_BAD);
+    cdn_scenario_t *s = scenario_from(prox, plans, art, svcs, acts);
+    cdn_result_t *r = run(s, 1);
+    size_t nb = r->nbins;
+    ck_assert_double_eq_tol(r->svc_avail[0 * nb + 5] / 60.0, 1.0, 1e-12);
+    ck_assert_double_eq_tol(r->svc_avail[0 * nb + 20] / 60.0, 0.0, 1e-12);
+    ck_assert_double_eq_tol(r->svc_avail[1 * nb + 20] / 60.0, 0.0, 1e-12); /* login needs kv */
+    ck_assert_double_eq_tol(r->svc_avail[0 * nb + 31] / 60.0, 1.0, 1e-12);
+    ck_assert_double_eq_tol(r->svc_avail[1 * nb + 31] / 60.0, 1.0, 1e-12);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_partial_migration_makes_good_and_bad_files_alternate)
+{
+    const char *art = "{\"name\":\"f\",\"consumers\":[\"P\"],\"period_s\":300,"
+                      "\"cluster\":{\"nodes\":2,\"migrated_at_start\":1},"
+                      "\"normal_size\":60,\"bad_size\":240,\"size_limit\":200}";
+    cdn_scenario_t *s = scenario_from(PANIC, PLAN1, art, "", "");
+    int any_cycles = 0;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        cdn_result_t *r = run(s, seed);
+        size_t good = 0, bad = 0;
+        for (size_t i = 0; i < r->nevents; i++)
+            if (r->events[i].kind == CDN_EV_ARTIFACT_GENERATED) {
+                if (r->events[i].bad)
+                    bad++;
+                else
+                    good++;
+            }
+        ck_assert_uint_eq(good + bad, 13); /* runs at 0, 300, ..., 3600 s */
+        cdn_summary_t m;
+        cdn_summary_compute(s, r, &m);
+        if (m.fluctuation_cycles > 0)
+            any_cycles = 1;
+        cdn_result_destroy(r);
+    }
+    ck_assert_int_eq(any_cycles, 1);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_same_seed_gives_identical_results)
+{
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\",\"wedge_rate_per_h\":1}";
+    const char *art = "{\"name\":\"f\",\"consumers\":[\"P\"],\"period_s\":300,"
+                      "\"cluster\":{\"nodes\":3,\"migrated_at_start\":1,\"migration_start_s\":900,"
+                      "\"migration_step_s\":600},\"normal_size\":60,\"bad_size\":240,\"size_limit\":200}";
+    const char *acts = "{\"kind\":\"restart_proxies\",\"at_s\":2000,\"duration_s\":900}";
+    cdn_scenario_t *s = scenario_from(prox, PLAN1, art, "", acts);
+    cdn_result_t *a = run(s, 11), *b = run(s, 11), *c = run(s, 12);
+    size_t n = a->nregions * CDN_RS_COUNT * a->nbins;
+    ck_assert_int_eq(memcmp(a->rseries, b->rseries, n * sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(a->sites_down, b->sites_down, a->nbins * sizeof(double)), 0);
+    ck_assert_uint_eq(a->nevents, b->nevents);
+    ck_assert_int_eq(memcmp(a->events, b->events, a->nevents * sizeof *a->events), 0);
+    ck_assert_int_ne(memcmp(a->rseries, c->rseries, n * sizeof(double)), 0);
+    cdn_result_destroy(a);
+    cdn_result_destroy(b);
+    cdn_result_destroy(c);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+/* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
+START_TEST(summary_metrics_follow_their_definitions)
+{
+    cdn_scenario_t *s = scenario_from(PANIC, PLAN1, ART_ALL_BAD, "", "");
+    cdn_result_t r;
+    memset(&r, 0, sizeof r);
+    double frac[10] = {0, 0.2, 0.0, 0.3, 0.3, 0.02, 0.004, 0.001, 0, 0};
+    double rs[CDN_RS_COUNT * 10] = {0};
+    double down[10] = {0};
+    r.nbins = 10;
+    r.bin_s = 60;
+    r.nregions = 1;
+    r.rseries = rs;
+    r.sites_down = down;
+    r.sites_total = 100;
+    r.sites_ever_down = 25;
+    for (size_t b = 0; b < 10; b++) {
+        rs[CDN_RS_OFFERED * 10 + b] = 6000;
+        rs[CDN_RS_ERR5XX * 10 + b] = 6000 * frac[b];
+        rs[CDN_RS_OK * 10 + b] = 6000 * (1 - frac[b]);
+    }
+    /* the scenario spans 3600 s; shorten it to the 10 bins */
+    s->sim.duration_s = 600;
+    cdn_summary_t m;
+    cdn_summary_compute(s, &r, &m);
+    ck_assert_double_eq(m.first_error_s, 60);    /* bin 1 > 0.01 */
+    ck_assert_double_eq_tol(m.peak_err5xx_frac, 0.3, 1e-12);
+    ck_assert_double_eq(m.peak_t_s, 180);
+    ck_assert_double_eq(m.main_impact_resolved_s, 300); /* last bin >= 0.05 ends at 300 */
+    ck_assert_double_eq(m.all_resolved_s, 420);         /* last bin > 0.002 is bin 6 */
+    ck_assert_int_eq(m.fluctuation_cycles, 1);          /* 0.2 -> 0 -> 0.3 */
+    ck_assert_double_eq_tol(m.failed_requests, 6000 * 0.825, 1e-9);
+    ck_assert_double_eq_tol(m.sites_affected_frac, 0.25, 1e-12);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+static Suite *world_suite(void)
+{
+    Suite *s = suite_create("world");
+    TCase *tc = tcase_create("model");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, world_conserves_requests_in_every_region_and_bin);
+    tcase_add_test(tc, world_without_bad_artifact_has_only_baseline_errors);
+    tcase_add_test(tc, world_panic_fails_all_scoped_traffic_once_every_server_holds_bad_file);
+    tcase_add_test(tc, world_validate_on_ingest_removes_bad_file_errors);
+    tcase_add_test(tc, world_degrade_blocks_only_sites_with_bot_block_rules);
+    tcase_add_test(tc, world_wedged_servers_stay_failing_until_restarted);
+    tcase_add_test(tc, world_good_file_heals_unwedged_servers);
+    tcase_add_test(tc, world_restart_wave_recovers_servers_evenly_over_its_duration);
+    tcase_add_test(tc, world_bypass_moves_service_off_the_failing_proxy);
+    tcase_add_test(tc, world_partial_migration_makes_good_and_bad_files_alternate);
+    tcase_add_test(tc, world_same_seed_gives_identical_results);
+    suite_add_tcase(s, tc);
+    TCase *tm = tcase_create("summary");
+    tcase_add_test(tm, summary_metrics_follow_their_definitions);
+    suite_add_tcase(s, tm);
+    return s;
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    SRunner *sr = srunner_create(world_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
