@@ -234,6 +234,9 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     cJSON_AddNumberToObject(o, "peak_sites_down_frac", m->peak_sites_down_frac);
     cJSON_AddNumberToObject(o, "sites", (double)r->sites_total);
     cJSON_AddNumberToObject(o, "servers", (double)r->servers_total);
+    cJSON *ps = cJSON_AddObjectToObject(o, "proxy_traffic_share");
+    for (size_t p = 0; p < r->nproxies; p++)
+        cJSON_AddNumberToObject(ps, s->proxies[p].name, r->proxy_traffic_share[p]);
     cJSON_AddNumberToObject(o, "kernel_events", (double)m->kernel_events);
     cJSON *th = cJSON_AddObjectToObject(o, "thresholds");
     cJSON_AddNumberToObject(th, "impact_threshold_frac", s->metrics.impact_threshold_frac);

@@ -399,6 +399,50 @@ static void server_reevaluate(world_t *w, uint32_t srv)
     }
 }
 
+#ifndef NDEBUG
+/* The region counters equal what the per-server state implies (the
+ * invariant of the delta updates).  O(servers * proxies). */
+static int world_check(const world_t *w)
+{
+    for (size_t r = 0; r < w->nreg; r++) {
+        const region_state_t *rg = &w->reg[r];
+        uint32_t bad = 0, failing = 0, restarting = 0;
+        for (uint32_t k = 0; k < rg->nservers; k++) {
+            uint32_t srv = rg->first_server + k;
+            uint32_t nbad = 0, nfail = 0, nrest = 0;
+            for (size_t a = 0; a < w->nart; a++)
+                nbad += w->srv_artbad[(size_t)srv * w->nart + a];
+            for (size_t p = 0; p < w->nprox; p++) {
+                size_t i = (size_t)srv * w->nprox + p;
+                int f = (w->sp_hold[i] || w->sp_wedged[i]) && w->sp_rest[i] == 0;
+                if (f != w->sp_counted_fail[i])
+                    return 0;
+                nfail += (uint32_t)f;
+                nrest += w->sp_rest[i] > 0;
+            }
+            if (nbad != w->srv_nbad[srv] || nfail != w->srv_nfail[srv] || nrest != w->srv_nrest[srv])
+                return 0;
+            bad += nbad > 0;
+            failing += nfail > 0;
+            restarting += nrest > 0;
+        }
+        if (bad != rg->n_bad || failing != rg->n_failing || restarting != rg->n_restarting)
+            return 0;
+        for (size_t p = 0; p < w->nprox; p++) {
+            uint32_t fp = 0, dp = 0;
+            for (uint32_t k = 0; k < rg->nservers; k++) {
+                size_t i = (size_t)(rg->first_server + k) * w->nprox + p;
+                fp += w->sp_counted_fail[i];
+                dp += w->sp_rest[i] > 0;
+            }
+            if (fp != w->reg_fail_p[r * w->nprox + p] || dp != w->reg_down_p[r * w->nprox + p])
+                return 0;
+        }
+    }
+    return 1;
+}
+#endif
+
 /* ------------------------------------------------------ event handlers */
 
 static void distribute(world_t *w, uint32_t a, uint32_t gen)
@@ -663,6 +707,7 @@ static void on_traffic(sim_t *sim, const sim_event_t *ev, void *ctx)
     }
     update_services(w, t);
     update_sites(w, t);
+    assert(world_check(w));
     if (t + step < sim_stop_time(sim))
         sim_schedule(sim, t + step, w->ev_traffic, 0, 0);
 }
@@ -934,6 +979,9 @@ static cdn_result_t *collect(world_t *w)
         if (w->coh_ever_down[c])
             res->sites_ever_down += w->coh_sites[c];
     res->servers_total = w->nserv;
+    res->nproxies = w->nprox;
+    for (size_t c = 0; c < w->ncoh; c++)
+        res->proxy_traffic_share[w->coh_proxy[c]] += w->coh_share[c];
     res->nevents = w->nevents;
     res->events = w->events;
     w->events = NULL;

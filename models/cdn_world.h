@@ -82,6 +82,8 @@ typedef struct cdn_result {
     uint64_t sites_total;
     uint64_t sites_ever_down;   /* sites that were down at some time */
     uint64_t servers_total;
+    size_t nproxies;
+    double proxy_traffic_share[CDN_MAX_PROXIES]; /* realised share of requests per proxy */
     size_t nevents;
     cdn_event_rec_t *events;
     uint64_t kernel_events;     /* events handled by the kernel */
