@@ -50,6 +50,38 @@ double cdn_output_err5xx_frac(const cdn_result_t *r, size_t bin)
     return ratio(cdn_result_global(r, CDN_RS_ERR5XX, bin), cdn_result_global(r, CDN_RS_OFFERED, bin));
 }
 
+double cdn_output_site_downtime_quantile(const cdn_result_t *r, double q)
+{
+    /* few cohorts (plans x proxies x 4): a selection by repeated scans is
+     * simpler than sorting a copy and fast enough */
+    double total = 0;
+    for (size_t c = 0; c < r->ncohorts; c++)
+        total += (double)r->cohort_sites[c];
+    if (total <= 0)
+        return 0.0;
+    double need = q * total, below = 0, last = -1.0;
+    for (;;) {
+        double next = INFINITY, count = 0;
+        for (size_t c = 0; c < r->ncohorts; c++) {
+            double d = r->cohort_down_s[c];
+            if (r->cohort_sites[c] == 0 || d <= last)
+                continue;
+            if (d < next) {
+                next = d;
+                count = 0;
+            }
+            if (d == next)
+                count += (double)r->cohort_sites[c];
+        }
+        if (isinf(next))
+            return last < 0 ? 0.0 : last;
+        below += count;
+        if (below >= need)
+            return next;
+        last = next;
+    }
+}
+
 void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary_t *out)
 {
     const cdn_metrics_spec_t *m = &s->metrics;
@@ -105,6 +137,15 @@ void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_sum
         last_over_resolved_end < s->sim.duration_s)
         out->all_resolved_s = last_over_resolved_end;
     out->sites_affected_frac = ratio((double)r->sites_ever_down, (double)r->sites_total);
+    double site_s = 0, nsites = 0;
+    for (size_t c = 0; c < r->ncohorts; c++) {
+        site_s += (double)r->cohort_sites[c] * r->cohort_down_s[c];
+        nsites += (double)r->cohort_sites[c];
+    }
+    out->site_downtime_mean_s = ratio(site_s, nsites);
+    out->site_downtime_p50_s = cdn_output_site_downtime_quantile(r, 0.50);
+    out->site_downtime_p90_s = cdn_output_site_downtime_quantile(r, 0.90);
+    out->site_downtime_p99_s = cdn_output_site_downtime_quantile(r, 0.99);
     out->kernel_events = r->kernel_events;
 }
 
@@ -232,6 +273,10 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     cJSON_AddNumberToObject(o, "peak_blocked_frac", m->peak_blocked_frac);
     cJSON_AddNumberToObject(o, "sites_affected_frac", m->sites_affected_frac);
     cJSON_AddNumberToObject(o, "peak_sites_down_frac", m->peak_sites_down_frac);
+    cJSON_AddNumberToObject(o, "site_downtime_mean_s", m->site_downtime_mean_s);
+    cJSON_AddNumberToObject(o, "site_downtime_p50_s", m->site_downtime_p50_s);
+    cJSON_AddNumberToObject(o, "site_downtime_p90_s", m->site_downtime_p90_s);
+    cJSON_AddNumberToObject(o, "site_downtime_p99_s", m->site_downtime_p99_s);
     cJSON_AddNumberToObject(o, "sites", (double)r->sites_total);
     cJSON_AddNumberToObject(o, "servers", (double)r->servers_total);
     cJSON *ps = cJSON_AddObjectToObject(o, "proxy_traffic_share");

@@ -42,11 +42,19 @@ typedef struct cdn_summary {
     double peak_blocked_frac;      /* largest bin blocked share */
     double sites_affected_frac;    /* share of sites down at some time */
     double peak_sites_down_frac;   /* largest bin-average share of sites down */
+    double site_downtime_mean_s;   /* mean over sites of their downtime, s */
+    double site_downtime_p50_s;    /* quantiles over sites (all sites, those never down count 0) */
+    double site_downtime_p90_s;
+    double site_downtime_p99_s;
     uint64_t kernel_events;        /* events the kernel handled */
 } cdn_summary_t;
 
 /* 5xx share of bin b (0 when nothing was offered). */
 double cdn_output_err5xx_frac(const cdn_result_t *r, size_t bin);
+
+/* Quantile q in [0, 1] of per-site downtime over all sites (the smallest
+ * downtime d such that at least a share q of sites were down <= d). */
+double cdn_output_site_downtime_quantile(const cdn_result_t *r, double q);
 
 void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary_t *out);
 

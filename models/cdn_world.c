@@ -160,6 +160,8 @@ typedef struct world {
     uint32_t *coh_proxy;    /* [ncoh] */
     uint8_t *coh_down;      /* [ncoh] currently down */
     uint8_t *coh_ever_down; /* [ncoh] */
+    double *coh_down_since; /* [ncoh] sim time the cohort last went down */
+    double *coh_down_s;     /* [ncoh] total time down so far, s */
     double *okf;            /* [nreg * ncoh] served share */
     double *coh_acc;        /* [ncoh] sum_r offered_r * okf */
     double *path_ok;        /* [nreg * nprox] served share of the proxy path (services) */
@@ -252,6 +254,10 @@ static void update_sites(world_t *w, double t)
             continue;
         double served = w->total_offered > 0 ? w->coh_acc[c] / w->total_offered : 1.0;
         uint8_t is_down = served < thr;
+        if (is_down && !w->coh_down[c])
+            w->coh_down_since[c] = t;
+        else if (!is_down && w->coh_down[c])
+            w->coh_down_s[c] += t - w->coh_down_since[c];
         w->coh_down[c] = is_down;
         if (is_down) {
             down += w->coh_sites[c];
@@ -827,6 +833,8 @@ static void world_free(world_t *w)
     free(w->coh_proxy);
     free(w->coh_down);
     free(w->coh_ever_down);
+    free(w->coh_down_since);
+    free(w->coh_down_s);
     free(w->okf);
     free(w->coh_acc);
     free(w->path_ok);
@@ -922,6 +930,8 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->coh_proxy = sim_xcalloc(w->ncoh, sizeof *w->coh_proxy);
     w->coh_down = sim_xcalloc(w->ncoh, 1);
     w->coh_ever_down = sim_xcalloc(w->ncoh, 1);
+    w->coh_down_since = sim_xcalloc(w->ncoh, sizeof *w->coh_down_since);
+    w->coh_down_s = sim_xcalloc(w->ncoh, sizeof *w->coh_down_s);
     w->okf = sim_xcalloc(w->nreg * w->ncoh, sizeof *w->okf);
     w->coh_acc = sim_xcalloc(w->ncoh, sizeof *w->coh_acc);
     w->path_ok = sim_xcalloc(w->nreg * w->nprox, sizeof *w->path_ok);
@@ -975,6 +985,15 @@ static cdn_result_t *collect(world_t *w)
     for (size_t b = 0; b < nb; b++)
         res->sites_down[b] = sim_recorder_integral(w->rec, w->series_sites, b);
     res->sites_total = s->sites.count;
+    res->ncohorts = w->ncoh;
+    res->cohort_sites = sim_xcalloc(w->ncoh, sizeof *res->cohort_sites);
+    res->cohort_down_s = sim_xcalloc(w->ncoh, sizeof *res->cohort_down_s);
+    for (size_t c = 0; c < w->ncoh; c++) {
+        res->cohort_sites[c] = w->coh_sites[c];
+        res->cohort_down_s[c] = w->coh_down_s[c];
+        if (w->coh_down[c]) /* still down at the end: close the interval */
+            res->cohort_down_s[c] += s->sim.duration_s - w->coh_down_since[c];
+    }
     for (size_t c = 0; c < w->ncoh; c++)
         if (w->coh_ever_down[c])
             res->sites_ever_down += w->coh_sites[c];
@@ -1018,6 +1037,8 @@ void cdn_result_destroy(cdn_result_t *r)
     free(r->svc_avail);
     free(r->sites_down);
     free(r->events);
+    free(r->cohort_sites);
+    free(r->cohort_down_s);
     free(r);
 }
 

@@ -81,6 +81,12 @@ typedef struct cdn_result {
     double *sites_down;
     uint64_t sites_total;
     uint64_t sites_ever_down;   /* sites that were down at some time */
+    /* Sites are simulated in cohorts of identical exposure; every site of
+     * cohort c was down cohort_down_s[c] seconds in all.  This gives the
+     * exact distribution of per-site downtime. */
+    size_t ncohorts;
+    uint64_t *cohort_sites;     /* [ncohorts] number of sites */
+    double *cohort_down_s;      /* [ncohorts] downtime of each of its sites, s */
     uint64_t servers_total;
     size_t nproxies;
     double proxy_traffic_share[CDN_MAX_PROXIES]; /* realised share of requests per proxy */

@@ -91,6 +91,14 @@ START_TEST(world_conserves_requests_in_every_region_and_bin)
             ck_assert_double_eq_tol(sum, off, 1e-9 * off);
         }
     }
+    /* per-site downtime adds up to the integral of the sites-down signal */
+    double site_seconds = 0, integral = 0;
+    for (size_t c = 0; c < r->ncohorts; c++)
+        site_seconds += (double)r->cohort_sites[c] * r->cohort_down_s[c];
+    for (size_t b = 0; b < r->nbins; b++)
+        integral += r->sites_down[b];
+    ck_assert_double_gt(integral, 0);
+    ck_assert_double_eq_tol(site_seconds, integral, 1e-9 * integral);
     cdn_result_destroy(r);
     cdn_scenario_destroy(s);
 }
@@ -324,6 +332,11 @@ START_TEST(summary_metrics_follow_their_definitions)
     r.sites_down = down;
     r.sites_total = 100;
     r.sites_ever_down = 25;
+    uint64_t csites[3] = {75, 20, 5};
+    double cdown[3] = {0, 120, 600};
+    r.ncohorts = 3;
+    r.cohort_sites = csites;
+    r.cohort_down_s = cdown;
     for (size_t b = 0; b < 10; b++) {
         rs[CDN_RS_OFFERED * 10 + b] = 6000;
         rs[CDN_RS_ERR5XX * 10 + b] = 6000 * frac[b];
@@ -341,6 +354,10 @@ START_TEST(summary_metrics_follow_their_definitions)
     ck_assert_int_eq(m.fluctuation_cycles, 1);          /* 0.2 -> 0 -> 0.3 */
     ck_assert_double_eq_tol(m.failed_requests, 6000 * 0.825, 1e-9);
     ck_assert_double_eq_tol(m.sites_affected_frac, 0.25, 1e-12);
+    ck_assert_double_eq_tol(m.site_downtime_mean_s, (20 * 120 + 5 * 600) / 100.0, 1e-12);
+    ck_assert_double_eq(m.site_downtime_p50_s, 0);   /* 75% of sites never down */
+    ck_assert_double_eq(m.site_downtime_p90_s, 120); /* 75 + 20 = 95% within 120 s */
+    ck_assert_double_eq(m.site_downtime_p99_s, 600);
     cdn_scenario_destroy(s);
 }
 END_TEST
