@@ -176,40 +176,87 @@ static int close_out(FILE *f)
     return (fclose(f) != 0 || bad) ? -1 : 0;
 }
 
+/* Columns of timeline.csv after t_s and utc (then one per service).  The
+ * gnuplot script takes its column numbers from this list. */
+#define TL_COLUMN_MAP(X)                                                  \
+    X(TL_OFFERED_RPS, "offered_rps")                                      \
+    X(TL_OK_RPS, "ok_rps")                                                \
+    X(TL_ERR5XX_RPS, "err5xx_rps")                                        \
+    X(TL_BLOCKED_RPS, "blocked_rps")                                      \
+    X(TL_FAILOVER_RPS, "failover_rps")                                    \
+    X(TL_ERR5XX_FRAC, "err5xx_frac")                                      \
+    X(TL_BLOCKED_FRAC, "blocked_frac")                                    \
+    X(TL_FAILOVER_FRAC, "failover_frac")                                  \
+    X(TL_SERVERS_BAD_FRAC, "servers_bad_artifact_frac")                   \
+    X(TL_SERVERS_FAILING_FRAC, "servers_failing_frac")                    \
+    X(TL_SERVERS_RESTARTING_FRAC, "servers_restarting_frac")              \
+    X(TL_SITES_DOWN_FRAC, "sites_down_frac")                              \
+    X(TL_SITES_FAILED_OVER_FRAC, "sites_failed_over_frac")
+
+#define TL_X_ENUM(e, s) e,
+#define TL_X_NAME(e, s) s,
+enum { TL_COLUMN_MAP(TL_X_ENUM) TL_COUNT };
+static const char *const tl_names[] = {TL_COLUMN_MAP(TL_X_NAME)};
+#undef TL_X_ENUM
+#undef TL_X_NAME
+
+/* gnuplot's 1-based column number of a timeline column (t_s, utc first). */
+static int tl_col(int c)
+{
+    return c + 3;
+}
+
+static void timeline_row(const cdn_scenario_t *s, const cdn_result_t *r, size_t b, double v[TL_COUNT])
+{
+    double len = bin_len(s, r, b), nserv = (double)r->servers_total;
+    double nsites = (double)r->sites_total;
+    double off = cdn_result_global(r, CDN_RS_OFFERED, b);
+    double err = cdn_result_global(r, CDN_RS_ERR5XX, b);
+    double blk = cdn_result_global(r, CDN_RS_BLOCKED, b);
+    double fo = cdn_result_global(r, CDN_RS_FAILOVER, b);
+    v[TL_OFFERED_RPS] = off / len;
+    v[TL_OK_RPS] = cdn_result_global(r, CDN_RS_OK, b) / len;
+    v[TL_ERR5XX_RPS] = err / len;
+    v[TL_BLOCKED_RPS] = blk / len;
+    v[TL_FAILOVER_RPS] = fo / len;
+    v[TL_ERR5XX_FRAC] = ratio(err, off);
+    v[TL_BLOCKED_FRAC] = ratio(blk, off);
+    v[TL_FAILOVER_FRAC] = ratio(fo, off);
+    v[TL_SERVERS_BAD_FRAC] = ratio(cdn_result_global(r, CDN_RS_SERVERS_BAD, b), len * nserv);
+    v[TL_SERVERS_FAILING_FRAC] = ratio(cdn_result_global(r, CDN_RS_SERVERS_FAILING, b), len * nserv);
+    v[TL_SERVERS_RESTARTING_FRAC] =
+        ratio(cdn_result_global(r, CDN_RS_SERVERS_RESTARTING, b), len * nserv);
+    v[TL_SITES_DOWN_FRAC] = ratio(r->sites_down[b], len * nsites);
+    v[TL_SITES_FAILED_OVER_FRAC] = ratio(r->sites_failover[b], len * nsites);
+}
+
 static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
 {
-    fputs("t_s,utc,offered_rps,ok_rps,err5xx_rps,blocked_rps,err5xx_frac,blocked_frac,"
-          "servers_bad_artifact_frac,servers_failing_frac,servers_restarting_frac,sites_down_frac",
-          f);
+    fputs("t_s,utc", f);
+    for (int c = 0; c < TL_COUNT; c++)
+        fprintf(f, ",%s", tl_names[c]);
     for (size_t k = 0; k < s->nservices; k++)
         fprintf(f, ",svc_%s_avail", s->services[k].name);
     fputc('\n', f);
-    double nserv = (double)r->servers_total;
     for (size_t b = 0; b < r->nbins; b++) {
-        double t0 = (double)b * r->bin_s;
-        double len = bin_len(s, r, b);
+        double t0 = (double)b * r->bin_s, v[TL_COUNT];
         char utc[32];
         cdn_scenario_utc(s, t0, utc, sizeof utc);
-        double off = cdn_result_global(r, CDN_RS_OFFERED, b);
-        double ok = cdn_result_global(r, CDN_RS_OK, b);
-        double err = cdn_result_global(r, CDN_RS_ERR5XX, b);
-        double blk = cdn_result_global(r, CDN_RS_BLOCKED, b);
-        fprintf(f, "%.0f,%s,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f", t0, utc, off / len,
-                ok / len, err / len, blk / len, ratio(err, off), ratio(blk, off),
-                ratio(cdn_result_global(r, CDN_RS_SERVERS_BAD, b), len * nserv),
-                ratio(cdn_result_global(r, CDN_RS_SERVERS_FAILING, b), len * nserv),
-                ratio(cdn_result_global(r, CDN_RS_SERVERS_RESTARTING, b), len * nserv),
-                ratio(r->sites_down[b], len * (double)r->sites_total));
+        timeline_row(s, r, b, v);
+        fprintf(f, "%.0f,%s", t0, utc);
+        /* rates to 0.1 request/s, shares to 1e-6 */
+        for (int c = 0; c < TL_COUNT; c++)
+            fprintf(f, c < TL_ERR5XX_FRAC ? ",%.1f" : ",%.6f", v[c]);
         for (size_t k = 0; k < s->nservices; k++)
-            fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / len);
+            fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / bin_len(s, r, b));
         fputc('\n', f);
     }
 }
 
 static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
 {
-    fputs("t_s,utc,region,offered_rps,ok_rps,err5xx_rps,blocked_rps,err5xx_frac,blocked_frac,"
-          "servers_bad_artifact_frac,servers_failing_frac,servers_restarting_frac\n",
+    fputs("t_s,utc,region,offered_rps,ok_rps,err5xx_rps,blocked_rps,failover_rps,err5xx_frac,"
+          "blocked_frac,servers_bad_artifact_frac,servers_failing_frac,servers_restarting_frac\n",
           f);
     for (size_t b = 0; b < r->nbins; b++) {
         double t0 = (double)b * r->bin_s;
@@ -221,9 +268,10 @@ static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
             double off = cdn_result_region(r, g, CDN_RS_OFFERED, b);
             double err = cdn_result_region(r, g, CDN_RS_ERR5XX, b);
             double blk = cdn_result_region(r, g, CDN_RS_BLOCKED, b);
-            fprintf(f, "%.0f,%s,%s,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f\n", t0, utc,
+            fprintf(f, "%.0f,%s,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f\n", t0, utc,
                     s->regions[g].name, off / len, cdn_result_region(r, g, CDN_RS_OK, b) / len,
-                    err / len, blk / len, ratio(err, off), ratio(blk, off),
+                    err / len, blk / len, cdn_result_region(r, g, CDN_RS_FAILOVER, b) / len,
+                    ratio(err, off), ratio(blk, off),
                     ratio(cdn_result_region(r, g, CDN_RS_SERVERS_BAD, b), len * nserv),
                     ratio(cdn_result_region(r, g, CDN_RS_SERVERS_FAILING, b), len * nserv),
                     ratio(cdn_result_region(r, g, CDN_RS_SERVERS_RESTARTING, b), len * nserv));
@@ -265,6 +313,8 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     add_time(o, s, "peak", m->peak_t_s);
     add_time(o, s, "main_impact_resolved", m->main_impact_resolved_s);
     add_time(o, s, "all_resolved", m->all_resolved_s);
+    add_time(o, s, "detected", r->detected_s);
+    add_time(o, s, "diagnosed", r->diagnosed_s);
     cJSON_AddNumberToObject(o, "fluctuation_cycles", m->fluctuation_cycles);
     cJSON_AddNumberToObject(o, "offered_requests", m->offered_requests);
     cJSON_AddNumberToObject(o, "failed_requests", m->failed_requests);
@@ -272,6 +322,8 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     cJSON_AddNumberToObject(o, "blocked_requests", m->blocked_requests);
     cJSON_AddNumberToObject(o, "peak_blocked_frac", m->peak_blocked_frac);
     cJSON_AddNumberToObject(o, "sites_affected_frac", m->sites_affected_frac);
+    cJSON_AddNumberToObject(o, "sites_failed_over_frac",
+                            ratio((double)r->sites_ever_failed_over, (double)r->sites_total));
     cJSON_AddNumberToObject(o, "peak_sites_down_frac", m->peak_sites_down_frac);
     cJSON_AddNumberToObject(o, "site_downtime_mean_s", m->site_downtime_mean_s);
     cJSON_AddNumberToObject(o, "site_downtime_p50_s", m->site_downtime_p50_s);
@@ -312,10 +364,12 @@ static void write_world_event(FILE *f, const cdn_scenario_t *s, const cdn_event_
         const cdn_action_spec_t *a = &s->actions[e->action];
         fprintf(f, ",\"action\":\"%s\",\"label\":", cdn_action_name(a->kind));
         put_json_string(f, a->label);
-        if (a->service >= 0) {
+        if (a->service >= 0 && e->service < 0) {
             fputs(",\"service\":", f);
             put_json_string(f, s->services[a->service].name);
         }
+        if (a->trigger != CDN_TRIGGER_TIME)
+            fprintf(f, ",\"after\":\"%s\"", cdn_trigger_name(a->trigger));
         if (a->kind == CDN_ACTION_RESTART_PROXIES) {
             fputs(",\"proxy\":", f);
             put_json_string(f, a->proxy >= 0 ? s->proxies[a->proxy].name : "*");
@@ -337,6 +391,20 @@ static void write_world_event(FILE *f, const cdn_scenario_t *s, const cdn_event_
     }
     if (e->server >= 0)
         fprintf(f, ",\"server\":%d", (int)e->server);
+    if (e->plan >= 0) {
+        fputs(",\"plan\":", f);
+        put_json_string(f, s->sites.plans[e->plan].name);
+    }
+    if (e->proxy >= 0) {
+        fputs(",\"proxy\":", f);
+        put_json_string(f, s->proxies[e->proxy].name);
+    }
+    if (e->service >= 0) {
+        fputs(",\"service\":", f);
+        put_json_string(f, s->services[e->service].name);
+    }
+    if (e->count > 0)
+        fprintf(f, ",\"count\":%.0f", e->count);
     fputs("}\n", f);
 }
 
@@ -384,20 +452,40 @@ static void put_gp_string(FILE *f, const char *str)
     fputc('\'', f);
 }
 
-/* Operator actions as dashed vertical lines in every panel; their labels
- * (actions at the same time share one) are set for the top panel only. */
-static void write_action_marks(FILE *f, const cdn_scenario_t *s)
+/* Operator actions as they happened (scripted or triggered), and the
+ * detection and diagnosis, as dashed vertical lines in every panel; their
+ * labels (events at the same time share one) are set for the top panel. */
+static int is_mark(const cdn_event_rec_t *e)
 {
-    for (size_t k = 0, id = 1; k < s->nactions; id++) {
-        const cdn_action_spec_t *a = &s->actions[k];
-        if (a->at_s > s->sim.duration_s)
-            break;
+    return e->kind == CDN_EV_OPERATOR_ACTION || e->kind == CDN_EV_DETECTED ||
+           e->kind == CDN_EV_DIAGNOSED;
+}
+
+static const char *mark_label(const cdn_scenario_t *s, const cdn_event_rec_t *e)
+{
+    if (e->kind == CDN_EV_OPERATOR_ACTION)
+        return s->actions[e->action].label;
+    return e->kind == CDN_EV_DETECTED ? "alert fires" : "cause diagnosed";
+}
+
+static void write_action_marks(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
+{
+    size_t id = 1;
+    for (size_t k = 0; k < r->nevents;) {
+        const cdn_event_rec_t *e = &r->events[k];
+        if (!is_mark(e)) {
+            k++;
+            continue;
+        }
+        double t = e->t_s;
         char utc[32], label[512] = "";
         size_t used = 0;
-        cdn_scenario_utc(s, a->at_s, utc, sizeof utc);
-        for (; k < s->nactions && s->actions[k].at_s == a->at_s; k++) {
+        cdn_scenario_utc(s, t, utc, sizeof utc);
+        for (; k < r->nevents && r->events[k].t_s == t; k++) {
+            if (!is_mark(&r->events[k]))
+                continue;
             int n = snprintf(label + used, sizeof label - used, "%s%s", used ? " / " : "",
-                             s->actions[k].label);
+                             mark_label(s, &r->events[k]));
             if (n > 0 && (size_t)n < sizeof label - used)
                 used += (size_t)n;
         }
@@ -407,6 +495,7 @@ static void write_action_marks(FILE *f, const cdn_scenario_t *s)
         put_gp_string(f, label);
         fprintf(f, " at '%s', graph 0.97 rotate by 90 right offset -0.6,0 font ',8' tc rgb '#333333'\n",
                 utc);
+        id++;
     }
 }
 
@@ -442,29 +531,28 @@ static void write_gnuplot(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
         put_gp_string(f, title);
     }
     fprintf(f, " font ',13'\n");
-    write_action_marks(f, s);
-    fputs("  set ylabel 'share of requests (%)'\n"
-          "  set xlabel 'time (UTC)'\n"
-          "  plot 'timeline.csv' every ::1 using 2:($7*100) with lines lw 2 lc rgb '#c0392b' "
-          "title 'HTTP 5xx', \\\n"
-          "       '' every ::1 using 2:($8*100) with lines lw 1.5 lc rgb '#8e44ad' "
-          "title 'blocked as bots (false positives)'\n"
-          "  unset label\n"
-          "  set ylabel 'share (%)'\n"
-          "  plot 'timeline.csv' every ::1 using 2:($9*100) with lines lw 1.5 lc rgb '#e67e22' "
-          "title 'servers holding a bad artifact', \\\n"
-          "       '' every ::1 using 2:($10*100) with lines lw 2 lc rgb '#c0392b' "
-          "title 'servers with a failing proxy', \\\n"
-          "       '' every ::1 using 2:($11*100) with lines lw 1 lc rgb '#2980b9' "
-          "title 'servers restarting', \\\n"
-          "       '' every ::1 using 2:($12*100) with lines lw 2 lc rgb '#2c3e50' "
-          "title 'dependent sites down'\n",
-          f);
+    write_action_marks(f, s, r);
+    /* one curve: column of timeline.csv as a percentage */
+#define GP_CURVE(first, col, lw, color, title)                                                   \
+    fprintf(f, "%s every ::1 using 2:($%d*100) with lines lw %s lc rgb '%s' title '%s'",      \
+            (first) ? "'timeline.csv'" : ", \\\n       ''", tl_col(col), lw, color, title)
+    fputs("  set ylabel 'share of requests (%)'\n  set xlabel 'time (UTC)'\n  plot ", f);
+    GP_CURVE(1, TL_ERR5XX_FRAC, "2", "#c0392b", "HTTP 5xx");
+    GP_CURVE(0, TL_BLOCKED_FRAC, "1.5", "#8e44ad", "blocked as bots (false positives)");
+    GP_CURVE(0, TL_FAILOVER_FRAC, "1.5", "#27ae60", "served by a second CDN (failover)");
+    fputs("\n  unset label\n  set ylabel 'share (%)'\n  plot ", f);
+    GP_CURVE(1, TL_SERVERS_BAD_FRAC, "1.5", "#e67e22", "servers holding a bad artifact");
+    GP_CURVE(0, TL_SERVERS_FAILING_FRAC, "2", "#c0392b", "servers with a failing proxy");
+    GP_CURVE(0, TL_SERVERS_RESTARTING_FRAC, "1", "#2980b9", "servers restarting");
+    GP_CURVE(0, TL_SITES_DOWN_FRAC, "2", "#2c3e50", "dependent sites down");
+    GP_CURVE(0, TL_SITES_FAILED_OVER_FRAC, "1.5", "#27ae60", "sites failed over");
+    fputc('\n', f);
+#undef GP_CURVE
     if (s->nservices > 0) {
         fputs("  set ylabel 'availability (%)'\n  plot ", f);
         for (size_t k = 0; k < s->nservices; k++) {
             fprintf(f, "%s'timeline.csv' every ::1 using 2:($%zu*100) with lines lw 1.5 title ",
-                    k ? ", \\\n       " : "", 13 + k);
+                    k ? ", \\\n       " : "", (size_t)tl_col(TL_COUNT) + k);
             put_gp_string(f, s->services[k].name);
         }
         fputc('\n', f);

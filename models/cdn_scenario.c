@@ -109,6 +109,7 @@ _Static_assert(offsetof(cdn_service_spec_t, name) == 0, "name first");
 static const char *const effect_names[] = {CDN_EFFECT_MAP(CDN_X_NAME)};
 static const char *const scope_names[] = {CDN_SCOPE_MAP(CDN_X_NAME)};
 static const char *const action_names[] = {CDN_ACTION_MAP(CDN_X_NAME)};
+static const char *const trigger_names[] = {CDN_TRIGGER_MAP(CDN_X_NAME)};
 #undef CDN_X_NAME
 
 const char *cdn_effect_name(cdn_effect_t e)
@@ -119,6 +120,11 @@ const char *cdn_effect_name(cdn_effect_t e)
 const char *cdn_scope_name(cdn_scope_t sc)
 {
     return (size_t)sc < ARRAY_LEN(scope_names) ? scope_names[sc] : "?";
+}
+
+const char *cdn_trigger_name(cdn_trigger_t t)
+{
+    return (unsigned)t < CDN_TRIGGER_COUNT ? trigger_names[t] : "?";
 }
 
 const char *cdn_action_name(cdn_action_kind_t a)
@@ -223,6 +229,7 @@ typedef struct ctx {
     cdn_scenario_t *s; /* being filled */
     size_t plen;       /* strlen(path) */
     char path[384];    /* JSON path of the value being read, "$..." */
+    const cJSON *control_plane_ref; /* $.sites.control_plane_service, resolved after services */
 } ctx_t;
 
 /* A short text shown in a message ("a string", "in (0, 1]", "\"foo\""). */
@@ -991,7 +998,8 @@ static int read_proxy_mix(ctx_t *c, const cJSON *j, cdn_plan_spec_t *plan)
 
 static const char *const plan_keys[] = {"name", "site_share", "traffic_share",
                                         "bot_management_frac", "bot_block_rules_frac",
-                                        "proxy_mix"};
+                                        "proxy_mix", "failover_frac", "dns_on_provider_frac",
+                                        "failover_detect_s", "dns_ttl_s", "failback_s"};
 
 static int read_plans(ctx_t *c, const cJSON *j)
 {
@@ -1020,6 +1028,15 @@ static int read_plans(ctx_t *c, const cJSON *j)
             TRY(read_proxy_mix(c, mix, pl));
             path_pop(c, pm);
         }
+        TRY(opt_num(c, &o, "failover_frac", R_CC(0, 1), &pl->failover_frac));
+        pl->dns_on_provider_frac = 1;
+        TRY(opt_num(c, &o, "dns_on_provider_frac", R_CC(0, 1), &pl->dns_on_provider_frac));
+        pl->failover_detect_s = 180;
+        TRY(opt_num(c, &o, "failover_detect_s", R_GE(0), &pl->failover_detect_s));
+        pl->dns_ttl_s = 300;
+        TRY(opt_num(c, &o, "dns_ttl_s", R_GE(0), &pl->dns_ttl_s));
+        pl->failback_s = 1800;
+        TRY(opt_num(c, &o, "failback_s", R_GE(0), &pl->failback_s));
         site_sum += pl->site_share;
         traffic_sum += pl->traffic_share;
         path_pop(c, p);
@@ -1029,7 +1046,8 @@ static int read_plans(ctx_t *c, const cJSON *j)
     return check_sum(c, "traffic_share", traffic_sum);
 }
 
-static const char *const sites_keys[] = {"count", "zipf_exponent", "down_threshold", "plans"};
+static const char *const sites_keys[] = {"count", "zipf_exponent", "down_threshold", "plans",
+                                         "control_plane_service"};
 
 static int read_sites(ctx_t *c, const cJSON *j)
 {
@@ -1043,6 +1061,8 @@ static int read_sites(ctx_t *c, const cJSON *j)
     TRY(opt_num(c, &o, "zipf_exponent", R_OC(0, 3), &st->zipf_exponent));
     st->down_threshold = 0.5;
     TRY(opt_num(c, &o, "down_threshold", R_OC(0, 1), &st->down_threshold));
+    st->control_plane_service = -1;
+    c->control_plane_ref = obj_get(&o, "control_plane_service"); /* a service: resolved later */
     return section(c, &o, "plans", 1, read_plans);
 }
 
@@ -1099,7 +1119,52 @@ static int read_consumers(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
 
 static const char *const artifact_keys[] = {
     "name",      "consumers",   "period_s", "first_run_utc",      "first_run_s", "cluster",
-    "normal_size", "bad_size", "size_limit", "validate_on_ingest", "distribution"};
+    "normal_size", "bad_size", "size_limit", "validate_on_ingest", "distribution", "rollout"};
+
+static const char *const stage_keys[] = {"frac", "bake_s"};
+static const char *const rollout_keys[] = {"stages", "health_gate"};
+static const char *const gate_keys[] = {"max_failing_frac"};
+
+/* "rollout": {"stages": [{"frac", "bake_s"}...], "health_gate": {...}} */
+static int read_rollout(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
+{
+    obj_t o;
+    TRY(obj_open(c, j, rollout_keys, ARRAY_LEN(rollout_keys), &o));
+    const cJSON *st = obj_get(&o, "stages");
+    if (st == NULL)
+        return missing(c, "stages");
+    size_t p = path_push(c, ".stages"), n = 0;
+    TRY(check_array(c, st, 1, CDN_MAX_STAGES, "objects", &n));
+    size_t i = 0;
+    for (const cJSON *e = st->child; e != NULL; e = e->next, i++) {
+        obj_t so;
+        size_t q = path_push(c, "[%zu]", i);
+        TRY(obj_open(c, e, stage_keys, ARRAY_LEN(stage_keys), &so));
+        double lo = i ? a->stage_frac[i - 1] : 0;
+        TRY(req_num(c, &so, "frac", R_OC(lo, 1), &a->stage_frac[i]));
+        a->stage_bake_s[i] = 0;
+        TRY(opt_num(c, &so, "bake_s", R_GE(0), &a->stage_bake_s[i]));
+        path_pop(c, q);
+    }
+    if (a->stage_frac[n - 1] != 1.0) {
+        path_push(c, "[%zu].frac", n - 1);
+        return fail(c, "expected the last stage to reach every server (1), found %s",
+                    show_num(a->stage_frac[n - 1]).s);
+    }
+    a->nstages = n;
+    path_pop(c, p);
+    const cJSON *g = obj_get(&o, "health_gate");
+    if (g != NULL) {
+        obj_t go;
+        size_t q = path_push(c, ".health_gate");
+        TRY(obj_open(c, g, gate_keys, ARRAY_LEN(gate_keys), &go));
+        a->health_gate = 1;
+        a->gate_max_failing_frac = 0;
+        TRY(opt_num(c, &go, "max_failing_frac", R_CO(0, 1), &a->gate_max_failing_frac));
+        path_pop(c, q);
+    }
+    return 0;
+}
 
 static int read_artifacts(ctx_t *c, const cJSON *j)
 {
@@ -1148,6 +1213,11 @@ static int read_artifacts(ctx_t *c, const cJSON *j)
         if (obj_get(&o, "distribution") != NULL) {
             q = path_push(c, ".distribution");
             TRY(read_distribution(c, obj_get(&o, "distribution"), a));
+            path_pop(c, q);
+        }
+        if (obj_get(&o, "rollout") != NULL) {
+            q = path_push(c, ".rollout");
+            TRY(read_rollout(c, obj_get(&o, "rollout"), a));
             path_pop(c, q);
         }
         path_pop(c, p);
@@ -1288,11 +1358,13 @@ static const unsigned action_extra_allowed[CDN_ACTION_COUNT] = {
     [CDN_ACTION_PUSH_LAST_KNOWN_GOOD] = AK_ARTIFACT,
     [CDN_ACTION_RESTART_PROXIES] = AK_PROXY | AK_DURATION | AK_RESTART,
     [CDN_ACTION_BYPASS_SERVICE] = AK_SERVICE,
+    [CDN_ACTION_KILL_SWITCH] = AK_ARTIFACT,
+    [CDN_ACTION_FAIL_SERVICE] = AK_SERVICE | AK_DURATION,
 };
 
-static const char *const action_keys[] = {"kind",     "at_utc",  "at_s",       "label",
-                                          "artifact", "proxy",   "service",    "duration_s",
-                                          "restart_s"};
+static const char *const action_keys[] = {"kind",     "at_utc",  "at_s",    "after",
+                                          "delay_s",  "label",   "artifact", "proxy",
+                                          "service",  "duration_s", "restart_s"};
 
 static int reject_extra_keys(ctx_t *c, const obj_t *o, cdn_action_kind_t kind)
 {
@@ -1300,7 +1372,7 @@ static int reject_extra_keys(ctx_t *c, const obj_t *o, cdn_action_kind_t kind)
     for (size_t k = 0; k < ARRAY_LEN(action_extra_keys); k++) {
         if ((allowed & (1u << k)) || obj_get(o, action_extra_keys[k]) == NULL)
             continue;
-        char list[128] = "kind, at_utc, at_s, label";
+        char list[160] = "kind, at_utc, at_s, after, delay_s, label";
         for (size_t q = 0; q < ARRAY_LEN(action_extra_keys); q++) {
             if (allowed & (1u << q)) {
                 size_t len = strlen(list);
@@ -1342,7 +1414,27 @@ static int read_action(ctx_t *c, const cJSON *j, cdn_action_spec_t *a)
     TRY(opt_enum(c, &o, "kind", action_names, ARRAY_LEN(action_names), &kind));
     a->kind = (cdn_action_kind_t)kind;
     TRY(reject_extra_keys(c, &o, a->kind));
-    TRY(read_time(c, &o, "at", 1, &a->at_s));
+    /* either a time ("at_utc"/"at_s") or a trigger ("after", "delay_s") */
+    a->trigger = CDN_TRIGGER_TIME;
+    a->delay_s = 0;
+    if (obj_get(&o, "after") != NULL) {
+        if (obj_get(&o, "at_utc") != NULL || obj_get(&o, "at_s") != NULL)
+            return fail(c, "expected either a time (\"at_utc\" or \"at_s\") or \"after\", "
+                           "found both");
+        int trig = 0;
+        TRY(opt_enum(c, &o, "after", trigger_names + 1, ARRAY_LEN(trigger_names) - 1, &trig));
+        a->trigger = (cdn_trigger_t)(trig + 1);
+        TRY(opt_num(c, &o, "delay_s", R_GE(0), &a->delay_s));
+        a->at_s = INFINITY;
+    } else {
+        if (obj_get(&o, "delay_s") != NULL) {
+            path_push(c, ".delay_s");
+            return fail(c, "key allowed only with \"after\"");
+        }
+        if (obj_get(&o, "at_utc") == NULL && obj_get(&o, "at_s") == NULL)
+            return fail(c, "missing required key \"at_utc\", \"at_s\" or \"after\"");
+        TRY(read_time(c, &o, "at", 1, &a->at_s));
+    }
 
     const char *label = cdn_action_name(a->kind);
     TRY(opt_str(c, &o, "label", &label));
@@ -1367,8 +1459,21 @@ static int read_action(ctx_t *c, const cJSON *j, cdn_action_spec_t *a)
         TRY(action_ref(c, &o, a->kind, "proxy", 0, "a proxy", s->proxies, s->nproxies,
                        sizeof *s->proxies, &a->proxy));
         a->restart_s = 60;
-        TRY(opt_num(c, &o, "duration_s", R_GE(0), &a->duration_s));
         TRY(opt_num(c, &o, "restart_s", R_GE(0), &a->restart_s));
+    }
+    if (allowed & AK_DURATION) {
+        if (a->kind == CDN_ACTION_FAIL_SERVICE && obj_get(&o, "duration_s") == NULL)
+            return fail(c, "missing required key \"duration_s\" (for kind \"%s\")",
+                        cdn_action_name(a->kind));
+        TRY(opt_num(c, &o, "duration_s", R_GE(0), &a->duration_s));
+    }
+    if (a->trigger == CDN_TRIGGER_DETECTION && !s->detection.enabled) {
+        path_push(c, ".after");
+        return fail(c, "expected \"$.operators.detection\" for an action after detection");
+    }
+    if (a->trigger == CDN_TRIGGER_DIAGNOSIS && !s->detection.diagnosis) {
+        path_push(c, ".after");
+        return fail(c, "expected \"$.operators.diagnosis\" for an action after diagnosis");
     }
     return 0;
 }
@@ -1421,12 +1526,67 @@ static int read_actions(ctx_t *c, const cJSON *j)
     return 0;
 }
 
-static const char *const operators_keys[] = {"actions"};
+static const char *const detection_keys[] = {"threshold_frac", "for_s", "check_s"};
+
+static int read_detection(ctx_t *c, const cJSON *j)
+{
+    cdn_detection_spec_t *d = &c->s->detection;
+    obj_t o;
+    TRY(obj_open(c, j, detection_keys, ARRAY_LEN(detection_keys), &o));
+    d->enabled = 1;
+    d->threshold_frac = 0.05;
+    TRY(opt_num(c, &o, "threshold_frac", R_OO(0, 1), &d->threshold_frac));
+    d->for_s = 120;
+    TRY(opt_num(c, &o, "for_s", R_GE(0), &d->for_s));
+    d->check_s = 60;
+    return opt_num(c, &o, "check_s", R_GT(0), &d->check_s);
+}
+
+static const char *const diagnosis_keys[] = {"work_s", "confused_progress", "flap_memory_s",
+                                             "misleading_services"};
+
+static int read_diagnosis(ctx_t *c, const cJSON *j)
+{
+    cdn_scenario_t *s = c->s;
+    cdn_detection_spec_t *d = &s->detection;
+    obj_t o;
+    TRY(obj_open(c, j, diagnosis_keys, ARRAY_LEN(diagnosis_keys), &o));
+    d->diagnosis = 1;
+    d->work_s = 1800;
+    TRY(opt_num(c, &o, "work_s", R_GE(0), &d->work_s));
+    d->confused_progress = 0.25;
+    TRY(opt_num(c, &o, "confused_progress", R_CC(0, 1), &d->confused_progress));
+    d->flap_memory_s = 1800;
+    TRY(opt_num(c, &o, "flap_memory_s", R_GE(0), &d->flap_memory_s));
+    const cJSON *ms = obj_get(&o, "misleading_services");
+    if (ms != NULL) {
+        size_t p = path_push(c, ".misleading_services"), n = 0, i = 0;
+        TRY(check_array(c, ms, 0, CDN_MAX_DEPS, "service names", &n));
+        for (const cJSON *e = ms->child; e != NULL; e = e->next, i++) {
+            int32_t ix = -1;
+            size_t q = path_push(c, "[%zu]", i);
+            TRY(RESOLVE(c, e, "a service", s->services, s->nservices, &ix));
+            d->misleading[i] = (uint32_t)ix;
+            path_pop(c, q);
+        }
+        d->nmisleading = n;
+        path_pop(c, p);
+    }
+    return 0;
+}
+
+static const char *const operators_keys[] = {"detection", "diagnosis", "actions"};
 
 static int read_operators(ctx_t *c, const cJSON *j)
 {
     obj_t o;
     TRY(obj_open(c, j, operators_keys, ARRAY_LEN(operators_keys), &o));
+    TRY(section(c, &o, "detection", 0, read_detection));
+    if (obj_get(&o, "diagnosis") != NULL && !c->s->detection.enabled) {
+        path_push(c, ".diagnosis");
+        return fail(c, "expected \"$.operators.detection\" too: diagnosis follows detection");
+    }
+    TRY(section(c, &o, "diagnosis", 0, read_diagnosis));
     return section(c, &o, "actions", 0, read_actions);
 }
 
@@ -1490,6 +1650,12 @@ static int read_scenario(ctx_t *c, const cJSON *root)
     TRY(section(c, &o, "sites", 1, read_sites));
     TRY(section(c, &o, "artifacts", 0, read_artifacts));
     TRY(section(c, &o, "services", 0, read_services));
+    if (c->control_plane_ref != NULL) {
+        size_t p = path_push(c, ".sites.control_plane_service");
+        TRY(RESOLVE(c, c->control_plane_ref, "a service", s->services, s->nservices,
+                    &s->sites.control_plane_service));
+        path_pop(c, p);
+    }
     TRY(section(c, &o, "operators", 0, read_operators));
     s->metrics.impact_threshold_frac = 0.01;
     s->metrics.major_threshold_frac = 0.05;

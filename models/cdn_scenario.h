@@ -38,6 +38,7 @@
 #define CDN_NAME_MAX 64
 #define CDN_MAX_PROXIES 8
 #define CDN_MAX_DEPS 8
+#define CDN_MAX_STAGES 16
 
 enum {
     CDN_OK = 0,
@@ -63,22 +64,33 @@ typedef struct cdn_error {
     X(CDN_SCOPE_BOT_MANAGEMENT, "bot_management") /* sites with bot mgmt on */   \
     X(CDN_SCOPE_BOT_BLOCK_RULES, "bot_block_rules") /* sites that block bots */
 
-/* Scripted operator actions. */
+/* Operator actions (scripted at a time, or triggered by detection or
+ * diagnosis). */
 #define CDN_ACTION_MAP(X)                                                             \
     X(CDN_ACTION_STOP_GENERATION, "stop_generation")     /* no more runs */          \
     X(CDN_ACTION_PUSH_LAST_KNOWN_GOOD, "push_last_known_good") /* distribute good */ \
     X(CDN_ACTION_RESTART_PROXIES, "restart_proxies")     /* restart wave */          \
-    X(CDN_ACTION_BYPASS_SERVICE, "bypass_service")       /* service off the path */
+    X(CDN_ACTION_BYPASS_SERVICE, "bypass_service")       /* service off the path */  \
+    X(CDN_ACTION_KILL_SWITCH, "kill_switch")   /* consumers stop using the module */ \
+    X(CDN_ACTION_FAIL_SERVICE, "fail_service") /* a service is down for a while */
+
+/* What starts an action. */
+#define CDN_TRIGGER_MAP(X)                                            \
+    X(CDN_TRIGGER_TIME, "time")           /* at a given time */       \
+    X(CDN_TRIGGER_DETECTION, "detection") /* after the alert fires */ \
+    X(CDN_TRIGGER_DIAGNOSIS, "diagnosis") /* after the cause is known */
 
 #define CDN_X_ENUM(e, s) e,
 typedef enum { CDN_EFFECT_MAP(CDN_X_ENUM) CDN_EFFECT_COUNT } cdn_effect_t;
 typedef enum { CDN_SCOPE_MAP(CDN_X_ENUM) CDN_SCOPE_COUNT } cdn_scope_t;
 typedef enum { CDN_ACTION_MAP(CDN_X_ENUM) CDN_ACTION_COUNT } cdn_action_kind_t;
+typedef enum { CDN_TRIGGER_MAP(CDN_X_ENUM) CDN_TRIGGER_COUNT } cdn_trigger_t;
 #undef CDN_X_ENUM
 
 const char *cdn_effect_name(cdn_effect_t e);
 const char *cdn_scope_name(cdn_scope_t s);
 const char *cdn_action_name(cdn_action_kind_t a);
+const char *cdn_trigger_name(cdn_trigger_t t);
 
 typedef struct cdn_sim_spec {
     char start_utc[32];   /* as written, normalised "YYYY-MM-DDTHH:MM:SSZ" */
@@ -119,12 +131,18 @@ typedef struct cdn_plan_spec {
     double bot_management_frac;  /* share of the plan's sites with bot management on, [0, 1] */
     double bot_block_rules_frac; /* share of those sites whose rules block bots, [0, 1] */
     double proxy_mix[CDN_MAX_PROXIES]; /* share of the plan's sites per proxy index; sums to 1 */
+    double failover_frac;        /* share of the plan's sites with a second CDN and DNS failover, [0, 1] */
+    double dns_on_provider_frac; /* share of those whose DNS is hosted on this CDN (need its control plane), [0, 1] */
+    double failover_detect_s;    /* health checks notice a down site after this long, s */
+    double dns_ttl_s;            /* DNS TTL: clients move this long after the record changes, s */
+    double failback_s;           /* back to this CDN after it served well for this long, s */
 } cdn_plan_spec_t;
 
 typedef struct cdn_sites_spec {
     uint32_t count;          /* number of dependent sites, >= 1 */
     double zipf_exponent;    /* popularity of rank k is proportional to k^-s, (0, 3] */
     double down_threshold;   /* a site is down while its served share is below this, (0, 1] */
+    int32_t control_plane_service; /* service needed to change DNS hosted here, or -1 (none) */
     size_t nplans;
     cdn_plan_spec_t *plans;
 } cdn_sites_spec_t;
@@ -143,6 +161,11 @@ typedef struct cdn_artifact_spec {
     int validate_on_ingest;    /* 1: artifacts over the limit are rejected, last-known-good kept */
     double latency_median_s;   /* distribution latency to a server, median, s (> 0) */
     double latency_p99_s;      /* distribution latency, 99th percentile, s (>= median) */
+    size_t nstages;            /* staged rollout: 0 = every server at once */
+    double stage_frac[CDN_MAX_STAGES]; /* cumulative share of servers per stage, increasing, last 1 */
+    double stage_bake_s[CDN_MAX_STAGES]; /* wait after a stage before the next, s */
+    int health_gate;           /* 1: halt and roll back when a stage's servers fail */
+    double gate_max_failing_frac; /* halt when more than this share of a stage's servers fail */
     size_t nconsumers;
     uint32_t consumers[CDN_MAX_PROXIES]; /* proxy indices that load this artifact */
 } cdn_artifact_spec_t;
@@ -157,14 +180,31 @@ typedef struct cdn_service_spec {
 
 typedef struct cdn_action_spec {
     cdn_action_kind_t kind;
-    double at_s;           /* sim time of the action */
-    int32_t artifact;      /* stop_generation, push_last_known_good: artifact index */
+    cdn_trigger_t trigger; /* time, or after detection / diagnosis */
+    double at_s;           /* trigger "time": sim time of the action; else INFINITY */
+    double delay_s;        /* other triggers: seconds after the trigger */
+    int32_t artifact;      /* stop_generation, push_last_known_good, kill_switch: artifact index */
     int32_t proxy;         /* restart_proxies: proxy index, or -1 for every proxy */
-    int32_t service;       /* bypass_service: service index */
-    double duration_s;     /* restart_proxies: restarts spread evenly over this span, s (>= 0) */
+    int32_t service;       /* bypass_service, fail_service: service index */
+    double duration_s;     /* restart_proxies: restarts spread over this span; fail_service: outage length, s */
     double restart_s;      /* restart_proxies: a server's proxy is down this long, s (>= 0) */
     char label[CDN_NAME_MAX]; /* short label for plots and the event log */
 } cdn_action_spec_t;
+
+/* Incident response: an alert on the simulated 5xx share, and a diagnosis
+ * that progresses more slowly while the signal is confusing. */
+typedef struct cdn_detection_spec {
+    int enabled;            /* 0: nobody is alerted (no detection-triggered actions) */
+    double threshold_frac;  /* alert when the global 5xx share exceeds this ... */
+    double for_s;           /* ... continuously for this long, s */
+    double check_s;         /* the alert rule is evaluated every check_s, s */
+    int diagnosis;          /* 1: a diagnosis follows detection */
+    double work_s;          /* diagnosis effort needed, in seconds of clear-signal work */
+    double confused_progress; /* progress rate while the signal flaps or misleads, [0, 1] */
+    double flap_memory_s;   /* a recovery of the signal confuses for this long, s */
+    size_t nmisleading;
+    uint32_t misleading[CDN_MAX_DEPS]; /* services whose outage misleads (e.g. a status page) */
+} cdn_detection_spec_t;
 
 typedef struct cdn_metrics_spec {
     double impact_threshold_frac;   /* 5xx share above which a bin counts as impacted */
@@ -188,7 +228,8 @@ typedef struct cdn_scenario {
     size_t nservices;
     cdn_service_spec_t *services; /* in file order; the dependency graph is acyclic */
     size_t nactions;
-    cdn_action_spec_t *actions;   /* sorted by at_s, stable */
+    cdn_action_spec_t *actions;   /* sorted by at_s, stable (triggered ones last) */
+    cdn_detection_spec_t detection;
     cdn_metrics_spec_t metrics;
 } cdn_scenario_t;
 

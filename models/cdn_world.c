@@ -97,7 +97,19 @@ enum {
     RNG_NODE = 2,     /* entity artifact: generator node choice */
     RNG_LATENCY = 3,  /* entity region: distribution latency */
     RNG_WEDGE = 4,    /* entity region: wedge draws */
-    RNG_RESTART = 5   /* entity (action << 32 | region): restart times */
+    RNG_RESTART = 5,  /* entity (action << 32 | region): restart times */
+    RNG_ROLLOUT = 6,  /* entity region: order of servers in staged rollouts */
+    RNG_KILL = 7      /* entity (action << 32 | region): kill-switch delivery latency */
+};
+
+/* Failover state of a cohort of sites with a second CDN (docs/model.md). */
+enum {
+    FO_NORMAL = 0,     /* served by this CDN */
+    FO_DETECTING,      /* down; health checks have not noticed yet */
+    FO_WAITING_CP,     /* noticed; DNS is hosted here and the control plane is down */
+    FO_SWITCHING,      /* DNS changed; clients move when the TTL expires */
+    FO_FAILED_OVER,    /* served by the second CDN */
+    FO_FAILBACK_PENDING /* failed over; this CDN is healthy again, waiting failback_s */
 };
 
 typedef struct region_state {
@@ -108,6 +120,7 @@ typedef struct region_state {
     uint32_t n_failing;    /* servers with >= 1 failing proxy */
     uint32_t n_restarting; /* servers with >= 1 proxy restarting */
     double overload_frac;  /* share of served requests lost to overload */
+    double err_rps;        /* current 5xx rate, requests/s (for the alert rule) */
     sim_rng_t rng_latency;
     sim_rng_t rng_wedge;
 } region_state_t;
@@ -124,6 +137,8 @@ typedef struct artifact_state {
     int first_bad_logged;
     sim_handle_t next_run;
     sim_rng_t rng_node;
+    uint32_t roll_gen;   /* generation being rolled out in stages, 0 = none */
+    size_t roll_stage;   /* its current stage */
 } artifact_state_t;
 
 typedef struct world {
@@ -132,6 +147,7 @@ typedef struct world {
     sim_t *sim;
     sim_recorder_t *rec;
     uint32_t ev_traffic, ev_generate, ev_arrive, ev_action, ev_restart_begin, ev_restart_end;
+    uint32_t ev_detect, ev_stage, ev_kill, ev_svc_restore, ev_failover;
 
     size_t nreg, nprox, nart, nsvc, ncoh;
     uint32_t nserv;
@@ -139,6 +155,8 @@ typedef struct world {
     uint32_t *srv_region;   /* [nserv] */
     uint32_t *srv_gen;      /* [nserv * nart] generation loaded */
     uint8_t *srv_artbad;    /* [nserv * nart] that generation is bad */
+    uint8_t *srv_killed;    /* [nserv * nart] the kill switch for the artifact reached it */
+    uint32_t *roll_order;   /* [nserv] each region's servers in staged-rollout order */
     uint8_t *srv_nbad;      /* [nserv] artifacts held that are bad */
     uint8_t *srv_nfail;     /* [nserv] proxies failing */
     uint8_t *srv_nrest;     /* [nserv] proxies restarting */
@@ -158,6 +176,13 @@ typedef struct world {
     uint64_t *coh_sites;    /* [ncoh] number of sites */
     uint8_t *coh_scope;     /* [ncoh] bit0 bot management, bit1 bot-block rules */
     uint32_t *coh_proxy;    /* [ncoh] */
+    uint32_t *coh_plan;     /* [ncoh] */
+    uint8_t *coh_fc;        /* [ncoh] failover class: 0 none, 1 own DNS, 2 DNS hosted here */
+    uint8_t *coh_fo;        /* [ncoh] FO_* state */
+    uint32_t *coh_fo_token; /* [ncoh] invalidates pending failover timers */
+    uint8_t *coh_ever_fo;   /* [ncoh] */
+    double fo_share;        /* traffic share of failed-over cohorts */
+    uint64_t sites_fo;      /* sites currently failed over */
     uint8_t *coh_down;      /* [ncoh] currently down */
     uint8_t *coh_ever_down; /* [ncoh] */
     double *coh_down_since; /* [ncoh] sim time the cohort last went down */
@@ -172,6 +197,7 @@ typedef struct world {
     /* services */
     uint32_t *svc_order;    /* dependencies first */
     uint8_t *svc_bypassed;
+    uint32_t *svc_forced_down; /* fail_service outages in progress */
     double *svc_avail;
 
     /* operator actions */
@@ -180,8 +206,15 @@ typedef struct world {
     cdn_event_rec_t *events;
     size_t nevents, capevents;
 
+    /* incident response */
+    double cond_since;      /* alert condition true since (NAN: false) */
+    double last_flap;       /* last time the alert condition cleared */
+    double last_check;
+    double progress_s;      /* diagnosis work done */
+    double detected_s, diagnosed_s; /* NAN until they happen */
+
     /* recorder series */
-    size_t series_svc0, series_sites;
+    size_t series_svc0, series_sites, series_fo;
 } world_t;
 
 /* ---------------------------------------------------------------- events */
@@ -202,6 +235,7 @@ static cdn_event_rec_t blank_event(void)
     cdn_event_rec_t e;
     memset(&e, 0, sizeof e);
     e.artifact = e.generation = e.node = e.bad = e.region = e.server = e.action = -1;
+    e.plan = e.proxy = e.service = -1;
     return e;
 }
 
@@ -238,6 +272,8 @@ static void update_services(world_t *w, double t)
             a = 0.0;
         for (size_t d = 0; d < sv->ndeps; d++)
             a *= w->svc_avail[sv->deps[d]];
+        if (w->svc_forced_down[k])
+            a = 0.0;
         if (a != w->svc_avail[k]) {
             w->svc_avail[k] = a;
             sim_recorder_set(w->rec, w->series_svc0 + k, t, a);
@@ -245,15 +281,76 @@ static void update_services(world_t *w, double t)
     }
 }
 
+static int control_plane_ok(const world_t *w)
+{
+    int32_t cp = w->s->sites.control_plane_service;
+    return cp < 0 || w->svc_avail[cp] >= 0.5;
+}
+
+static void fo_timer(world_t *w, size_t c, uint8_t state, double delay_s)
+{
+    w->coh_fo[c] = state;
+    sim_schedule_in(w->sim, delay_s, w->ev_failover, (uint32_t)c, ++w->coh_fo_token[c]);
+}
+
+/* Failover transitions that follow from the primary's health (the timed
+ * ones are in on_failover).  State machine in docs/model.md. */
+static void fo_observe(world_t *w, size_t c, int primary_down)
+{
+    const cdn_plan_spec_t *pl = &w->s->sites.plans[w->coh_plan[c]];
+    switch (w->coh_fo[c]) {
+    case FO_NORMAL:
+        if (primary_down)
+            fo_timer(w, c, FO_DETECTING, pl->failover_detect_s);
+        break;
+    case FO_DETECTING:
+        if (!primary_down) {
+            w->coh_fo[c] = FO_NORMAL;
+            w->coh_fo_token[c]++;
+        }
+        break;
+    case FO_WAITING_CP:
+        /* the control plane is back: the customer logs in, checks again
+         * and changes the records (one more detection delay) */
+        if (!primary_down)
+            w->coh_fo[c] = FO_NORMAL;
+        else if (control_plane_ok(w))
+            fo_timer(w, c, FO_DETECTING, pl->failover_detect_s);
+        break;
+    case FO_FAILED_OVER:
+        if (!primary_down)
+            fo_timer(w, c, FO_FAILBACK_PENDING, pl->failback_s);
+        break;
+    case FO_FAILBACK_PENDING:
+        if (primary_down) {
+            w->coh_fo[c] = FO_FAILED_OVER;
+            w->coh_fo_token[c]++;
+        }
+        break;
+    default: /* FO_SWITCHING: the TTL runs regardless */
+        break;
+    }
+}
+
+static int fo_served_elsewhere(uint8_t state)
+{
+    return state == FO_FAILED_OVER || state == FO_FAILBACK_PENDING;
+}
+
 static void update_sites(world_t *w, double t)
 {
     double thr = w->s->sites.down_threshold;
-    uint64_t down = 0;
+    uint64_t down = 0, fo_sites = 0;
     for (size_t c = 0; c < w->ncoh; c++) {
         if (w->coh_sites[c] == 0)
             continue;
         double served = w->total_offered > 0 ? w->coh_acc[c] / w->total_offered : 1.0;
-        uint8_t is_down = served < thr;
+        int primary_down = served < thr;
+        if (w->coh_fc[c])
+            fo_observe(w, c, primary_down);
+        uint8_t is_down = primary_down && !fo_served_elsewhere(w->coh_fo[c]);
+        if (fo_served_elsewhere(w->coh_fo[c]))
+            fo_sites += w->coh_sites[c];
         if (is_down && !w->coh_down[c])
             w->coh_down_since[c] = t;
         else if (!is_down && w->coh_down[c])
@@ -268,6 +365,10 @@ static void update_sites(world_t *w, double t)
         w->sites_down = down;
         sim_recorder_set(w->rec, w->series_sites, t, (double)down);
     }
+    if (fo_sites != w->sites_fo) {
+        w->sites_fo = fo_sites;
+        sim_recorder_set(w->rec, w->series_fo, t, (double)fo_sites);
+    }
 }
 
 /* Recomputes region r's rates from its counters and records them; keeps
@@ -281,10 +382,11 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
     double base = s->traffic.baseline_err5xx_frac;
     double up_servers = (double)(rg->nservers - rg->n_restarting);
     double capacity = up_servers * s->regions[r].server_capacity_rps;
-    double x = (off > capacity && off > 0) ? 1.0 - capacity / off : 0.0;
+    double load = off * (1.0 - w->fo_share); /* failed-over sites' traffic is elsewhere */
+    double x = (load > capacity && load > 0) ? 1.0 - capacity / load : 0.0;
     rg->overload_frac = x;
 
-    double err = 0, blk = 0, ok = 0;
+    double err = 0, blk = 0, ok = 0, fo = 0;
     for (size_t c = 0; c < w->ncoh; c++) {
         double T = off * w->coh_share[c];
         uint32_t p = w->coh_proxy[c];
@@ -305,9 +407,13 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
         double o = T - e - b;
         e += o * x;
         o -= o * x;
-        err += e;
-        blk += b;
-        ok += o;
+        if (fo_served_elsewhere(w->coh_fo[c])) {
+            fo += T; /* o / T is still the health the checks see */
+        } else {
+            err += e;
+            blk += b;
+            ok += o;
+        }
         double f_ok = w->coh_share[c] > 0 ? (T > 0 ? o / T : 1.0 - x) : 1.0;
         double *slot = &w->okf[r * w->ncoh + c];
         if (!full)
@@ -335,17 +441,49 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
     sim_recorder_set(w->rec, b0 + CDN_RS_OK, t, ok);
     sim_recorder_set(w->rec, b0 + CDN_RS_ERR5XX, t, err);
     sim_recorder_set(w->rec, b0 + CDN_RS_BLOCKED, t, blk);
+    sim_recorder_set(w->rec, b0 + CDN_RS_FAILOVER, t, fo);
+    rg->err_rps = err;
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_BAD, t, (double)rg->n_bad);
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_FAILING, t, (double)rg->n_failing);
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_RESTARTING, t, (double)rg->n_restarting);
+}
+
+/* Services, then sites (failover may wait for a service). */
+static void refresh(world_t *w, double t)
+{
+    update_services(w, t);
+    update_sites(w, t);
 }
 
 static void region_changed(world_t *w, size_t r)
 {
     double t = sim_now(w->sim);
     recompute_region(w, r, t, 0);
-    update_services(w, t);
-    update_sites(w, t);
+    refresh(w, t);
+}
+
+/* Every region at once (offered rates or cohort traffic moved): rates and
+ * the weighted sums rebuilt from scratch, so no drift accumulates. */
+static void recompute_all(world_t *w, double t)
+{
+    w->total_offered = 0;
+    for (size_t r = 0; r < w->nreg; r++) {
+        w->total_offered += w->reg[r].offered_rps;
+        recompute_region(w, r, t, 1);
+    }
+    for (size_t c = 0; c < w->ncoh; c++) {
+        double acc = 0;
+        for (size_t r = 0; r < w->nreg; r++)
+            acc += w->reg[r].offered_rps * w->okf[r * w->ncoh + c];
+        w->coh_acc[c] = acc;
+    }
+    for (size_t p = 0; p < w->nprox; p++) {
+        double acc = 0;
+        for (size_t r = 0; r < w->nreg; r++)
+            acc += w->reg[r].offered_rps * w->path_ok[r * w->nprox + p];
+        w->path_acc[p] = acc;
+    }
+    refresh(w, t);
 }
 
 /* -------------------------------------------------- server proxy states */
@@ -393,7 +531,8 @@ static void server_reevaluate(world_t *w, uint32_t srv)
         uint8_t hold = 0;
         if (w->s->proxies[p].on_bad_artifact != CDN_EFFECT_NONE) {
             for (size_t a = 0; a < w->nart; a++)
-                if (w->art_consumed[a * w->nprox + p] && w->srv_artbad[(size_t)srv * w->nart + a])
+                if (w->art_consumed[a * w->nprox + p] && w->srv_artbad[(size_t)srv * w->nart + a] &&
+                    !w->srv_killed[(size_t)srv * w->nart + a])
                     hold = 1;
         }
         if (hold && !w->sp_hold[i])
@@ -451,18 +590,49 @@ static int world_check(const world_t *w)
 
 /* ------------------------------------------------------ event handlers */
 
-static void distribute(world_t *w, uint32_t a, uint32_t gen)
+/* Servers [ceil(lo * n_r), ceil(hi * n_r)) of every region's rollout
+ * order: a stage takes the same share of every region (at least one
+ * server each), so canaries see every region's traffic. */
+static uint32_t stage_end(double frac, uint32_t n)
+{
+    double k = ceil(frac * (double)n - 1e-9);
+    return k >= (double)n ? n : (uint32_t)k;
+}
+
+/* Sends generation `gen` of artifact `a` to servers [lo, hi) of each
+ * region's rollout order, each after its own distribution latency. */
+static void deliver_range(world_t *w, uint32_t a, uint32_t gen, double lo, double hi)
 {
     const cdn_artifact_spec_t *as = &w->s->artifacts[a];
     for (size_t r = 0; r < w->nreg; r++) {
         region_state_t *rg = &w->reg[r];
-        for (uint32_t k = 0; k < rg->nservers; k++) {
+        uint32_t k1 = stage_end(hi, rg->nservers);
+        for (uint32_t k = lo > 0 ? stage_end(lo, rg->nservers) : 0; k < k1; k++) {
             double lat = sim_rng_lognormal_median_p99(&rg->rng_latency, as->latency_median_s,
                                                       as->latency_p99_s);
-            sim_schedule_in(w->sim, lat, w->ev_arrive, rg->first_server + k,
+            sim_schedule_in(w->sim, lat, w->ev_arrive, w->roll_order[rg->first_server + k],
                             ((uint64_t)a << 32) | gen);
         }
     }
+}
+
+/* A generated artifact: to every server at once, or in stages (a newer
+ * generation supersedes a rollout still in progress). */
+static void distribute(world_t *w, uint32_t a, uint32_t gen)
+{
+    const cdn_artifact_spec_t *as = &w->s->artifacts[a];
+    artifact_state_t *st = &w->art[a];
+    if (as->nstages == 0) {
+        deliver_range(w, a, gen, 0.0, 1.0);
+        return;
+    }
+    st->roll_gen = gen;
+    st->roll_stage = 0;
+    deliver_range(w, a, gen, 0.0, as->stage_frac[0]);
+    if (as->nstages > 1)
+        sim_schedule_in(w->sim, as->stage_bake_s[0], w->ev_stage, a, gen);
+    else
+        st->roll_gen = 0;
 }
 
 static uint32_t new_generation(world_t *w, uint32_t a, double size, int bad)
@@ -613,6 +783,166 @@ static void on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
     }
 }
 
+/* End of a stage's bake: check the health gate on the servers that have
+ * the generation, then go on or halt and roll them back. */
+static void on_stage(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    (void)sim;
+    uint32_t a = ev->a, gen = (uint32_t)ev->b;
+    const cdn_artifact_spec_t *as = &w->s->artifacts[a];
+    artifact_state_t *st = &w->art[a];
+    if (st->roll_gen != gen)
+        return; /* superseded by a newer generation, or halted */
+    size_t i = st->roll_stage;
+    if (as->health_gate) {
+        uint64_t n = 0, failing = 0;
+        for (size_t r = 0; r < w->nreg; r++) {
+            const region_state_t *rg = &w->reg[r];
+            uint32_t k1 = stage_end(as->stage_frac[i], rg->nservers);
+            for (uint32_t k = 0; k < k1; k++) {
+                uint32_t srv = w->roll_order[rg->first_server + k];
+                n++;
+                failing += w->srv_nfail[srv] > 0;
+            }
+        }
+        if (n > 0 && (double)failing > as->gate_max_failing_frac * (double)n) {
+            cdn_event_rec_t e = blank_event();
+            e.artifact = (int32_t)a;
+            e.generation = (int32_t)gen;
+            e.count = (double)failing;
+            log_event(w, CDN_EV_ROLLOUT_HALTED, e);
+            st->roll_gen = 0;
+            /* roll back: the last known good content, as a new generation,
+             * to the servers that got this one */
+            uint32_t back = new_generation(w, a, as->normal_size, 0);
+            cdn_event_rec_t g = blank_event();
+            g.artifact = (int32_t)a;
+            g.generation = (int32_t)back;
+            g.bad = 0;
+            g.size = as->normal_size;
+            log_event(w, CDN_EV_ARTIFACT_GENERATED, g);
+            deliver_range(w, a, back, 0.0, as->stage_frac[i]);
+            return;
+        }
+    }
+    st->roll_stage = i + 1;
+    deliver_range(w, a, gen, as->stage_frac[i], as->stage_frac[i + 1]);
+    if (i + 2 < as->nstages)
+        sim_schedule_in(w->sim, as->stage_bake_s[i + 1], w->ev_stage, a, gen);
+    else
+        st->roll_gen = 0; /* every server has it */
+}
+
+static void on_kill(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    (void)sim;
+    uint32_t srv = ev->a, a = (uint32_t)ev->b;
+    w->srv_killed[(size_t)srv * w->nart + a] = 1;
+    server_reevaluate(w, srv);
+    region_changed(w, w->srv_region[srv]);
+}
+
+static void on_svc_restore(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    w->svc_forced_down[ev->a]--;
+    cdn_event_rec_t e = blank_event();
+    e.service = (int32_t)ev->a;
+    log_event(w, CDN_EV_SERVICE_RESTORED, e);
+    refresh(w, sim_now(sim));
+}
+
+/* Timed failover transitions (the others are in fo_observe). */
+static void on_failover(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    size_t c = ev->a;
+    if (ev->b != w->coh_fo_token[c])
+        return; /* the state moved on since this timer was set */
+    const cdn_plan_spec_t *pl = &w->s->sites.plans[w->coh_plan[c]];
+    double t = sim_now(sim);
+    cdn_event_rec_t e = blank_event();
+    e.plan = (int32_t)w->coh_plan[c];
+    e.proxy = (int32_t)w->coh_proxy[c];
+    e.count = (double)w->coh_sites[c];
+    switch (w->coh_fo[c]) {
+    case FO_DETECTING:
+        if (w->coh_fc[c] == 2 && !control_plane_ok(w))
+            w->coh_fo[c] = FO_WAITING_CP; /* fo_observe goes on when the control plane is back */
+        else
+            fo_timer(w, c, FO_SWITCHING, pl->dns_ttl_s);
+        break;
+    case FO_SWITCHING:
+        w->coh_fo[c] = FO_FAILED_OVER;
+        w->coh_ever_fo[c] = 1;
+        w->fo_share += w->coh_share[c];
+        log_event(w, CDN_EV_SITES_FAILED_OVER, e);
+        recompute_all(w, t);
+        break;
+    case FO_FAILBACK_PENDING:
+        w->coh_fo[c] = FO_NORMAL;
+        w->fo_share -= w->coh_share[c];
+        if (w->fo_share < 1e-12)
+            w->fo_share = 0;
+        log_event(w, CDN_EV_SITES_FAILED_BACK, e);
+        recompute_all(w, t);
+        break;
+    default:
+        break;
+    }
+}
+
+static void trigger_actions(world_t *w, cdn_trigger_t trig)
+{
+    for (size_t k = 0; k < w->s->nactions; k++)
+        if (w->s->actions[k].trigger == trig)
+            sim_schedule_in(w->sim, w->s->actions[k].delay_s, w->ev_action, (uint32_t)k, 0);
+}
+
+/* The alert rule and the diagnosis, evaluated every check_s. */
+static void on_detect(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    (void)ev;
+    const cdn_detection_spec_t *d = &w->s->detection;
+    double t = sim_now(sim), off = 0, err = 0;
+    for (size_t r = 0; r < w->nreg; r++) {
+        off += w->reg[r].offered_rps;
+        err += w->reg[r].err_rps;
+    }
+    int cond = off > 0 && err / off > d->threshold_frac;
+    if (cond) {
+        if (isnan(w->cond_since))
+            w->cond_since = t;
+        if (isnan(w->detected_s) && t - w->cond_since >= d->for_s) {
+            w->detected_s = t;
+            w->last_check = t;
+            log_event(w, CDN_EV_DETECTED, blank_event());
+            trigger_actions(w, CDN_TRIGGER_DETECTION);
+        }
+    } else if (!isnan(w->cond_since)) {
+        w->last_flap = t; /* the signal recovered: a flap */
+        w->cond_since = NAN;
+    }
+    if (d->diagnosis && !isnan(w->detected_s) && isnan(w->diagnosed_s)) {
+        int confused = t - w->last_flap < d->flap_memory_s;
+        for (size_t k = 0; k < d->nmisleading; k++)
+            if (w->svc_avail[d->misleading[k]] < 0.5)
+                confused = 1;
+        w->progress_s += (t - w->last_check) * (confused ? d->confused_progress : 1.0);
+        w->last_check = t;
+        if (w->progress_s >= d->work_s) {
+            w->diagnosed_s = t;
+            log_event(w, CDN_EV_DIAGNOSED, blank_event());
+            trigger_actions(w, CDN_TRIGGER_DIAGNOSIS);
+        }
+    }
+    if (t + d->check_s <= sim_stop_time(sim))
+        sim_schedule_in(sim, d->check_s, w->ev_detect, 0, 0);
+}
+
 static void on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
     world_t *w = ctx;
@@ -643,9 +973,34 @@ static void on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
         g.size = as->normal_size;
         g.action = (int32_t)k;
         log_event(w, CDN_EV_ARTIFACT_GENERATED, g);
-        distribute(w, a, gen);
+        w->art[a].roll_gen = 0; /* an emergency push goes everywhere at once */
+        deliver_range(w, a, gen, 0.0, 1.0);
         break;
     }
+    case CDN_ACTION_KILL_SWITCH: {
+        const cdn_artifact_spec_t *as = &w->s->artifacts[act->artifact];
+        for (size_t r = 0; r < w->nreg; r++) {
+            sim_rng_t rng;
+            sim_rng_init(&rng, w->seed, w->replication, RNG_KILL, ((uint64_t)k << 32) | r);
+            for (uint32_t j = 0; j < w->reg[r].nservers; j++) {
+                double lat = sim_rng_lognormal_median_p99(&rng, as->latency_median_s, as->latency_p99_s);
+                sim_schedule_in(sim, lat, w->ev_kill, w->reg[r].first_server + j,
+                                (uint64_t)act->artifact);
+            }
+            sim_rng_fini(&rng);
+        }
+        break;
+    }
+    case CDN_ACTION_FAIL_SERVICE:
+        w->svc_forced_down[act->service]++;
+        {
+            cdn_event_rec_t f = blank_event();
+            f.service = act->service;
+            log_event(w, CDN_EV_SERVICE_FAILED, f);
+        }
+        refresh(w, sim_now(sim));
+        sim_schedule_in(sim, act->duration_s, w->ev_svc_restore, (uint32_t)act->service, 0);
+        break;
     case CDN_ACTION_RESTART_PROXIES: {
         w->act_pending[k] = w->nserv;
         for (size_t r = 0; r < w->nreg; r++) {
@@ -666,7 +1021,7 @@ static void on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
     }
     case CDN_ACTION_BYPASS_SERVICE:
         w->svc_bypassed[act->service] = 1;
-        update_services(w, sim_now(sim));
+        refresh(w, sim_now(sim));
         break;
     case CDN_ACTION_COUNT:
         break;
@@ -692,27 +1047,9 @@ static void on_traffic(sim_t *sim, const sim_event_t *ev, void *ctx)
     double t = sim_now(sim);
     double step = s->traffic.step_s;
     double mid = t + 0.5 * step;
-    w->total_offered = 0;
-    for (size_t r = 0; r < w->nreg; r++) {
+    for (size_t r = 0; r < w->nreg; r++)
         w->reg[r].offered_rps = s->traffic.global_rps * s->regions[r].traffic_share * diurnal(s, r, mid);
-        w->total_offered += w->reg[r].offered_rps;
-        recompute_region(w, r, t, 1);
-    }
-    /* rebuild the weighted sums from scratch: no drift across steps */
-    for (size_t c = 0; c < w->ncoh; c++) {
-        double acc = 0;
-        for (size_t r = 0; r < w->nreg; r++)
-            acc += w->reg[r].offered_rps * w->okf[r * w->ncoh + c];
-        w->coh_acc[c] = acc;
-    }
-    for (size_t p = 0; p < w->nprox; p++) {
-        double acc = 0;
-        for (size_t r = 0; r < w->nreg; r++)
-            acc += w->reg[r].offered_rps * w->path_ok[r * w->nprox + p];
-        w->path_acc[p] = acc;
-    }
-    update_services(w, t);
-    update_sites(w, t);
+    recompute_all(w, t);
     assert(world_check(w));
     if (t + step < sim_stop_time(sim))
         sim_schedule(sim, t + step, w->ev_traffic, 0, 0);
@@ -758,7 +1095,10 @@ static void build_sites(world_t *w)
                 p++;
             int bm = sim_rng_bernoulli(&rng, plan->bot_management_frac);
             int rules = bm && sim_rng_bernoulli(&rng, plan->bot_block_rules_frac);
-            size_t c = ((pl * w->nprox + p) * 2 + (size_t)bm) * 2 + (size_t)rules;
+            size_t fc = 0;
+            if (plan->failover_frac > 0 && sim_rng_bernoulli(&rng, plan->failover_frac))
+                fc = sim_rng_bernoulli(&rng, plan->dns_on_provider_frac) ? 2 : 1;
+            size_t c = (((pl * w->nprox + p) * 2 + (size_t)bm) * 2 + (size_t)rules) * 3 + fc;
             w->coh_share[c] += wt;
             w->coh_sites[c]++;
             total_weight += wt;
@@ -815,6 +1155,8 @@ static void world_free(world_t *w)
     free(w->srv_region);
     free(w->srv_gen);
     free(w->srv_artbad);
+    free(w->srv_killed);
+    free(w->roll_order);
     free(w->srv_nbad);
     free(w->srv_nfail);
     free(w->srv_nrest);
@@ -832,6 +1174,11 @@ static void world_free(world_t *w)
     free(w->coh_scope);
     free(w->coh_proxy);
     free(w->coh_down);
+    free(w->coh_plan);
+    free(w->coh_fc);
+    free(w->coh_fo);
+    free(w->coh_fo_token);
+    free(w->coh_ever_fo);
     free(w->coh_ever_down);
     free(w->coh_down_since);
     free(w->coh_down_s);
@@ -841,6 +1188,7 @@ static void world_free(world_t *w)
     free(w->path_acc);
     free(w->svc_order);
     free(w->svc_bypassed);
+    free(w->svc_forced_down);
     free(w->svc_avail);
     free(w->act_pending);
     free(w->events);
@@ -859,7 +1207,7 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->nprox = s->nproxies;
     w->nart = s->nartifacts;
     w->nsvc = s->nservices;
-    w->ncoh = s->sites.nplans * w->nprox * 4;
+    w->ncoh = s->sites.nplans * w->nprox * 4 * 3; /* plan x proxy x bm x rules x failover */
 
     uint64_t nserv = 0;
     for (size_t r = 0; r < w->nreg; r++)
@@ -879,7 +1227,8 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
         nbins = 1;
     w->series_svc0 = w->nreg * CDN_RS_COUNT;
     w->series_sites = w->series_svc0 + w->nsvc;
-    w->rec = sim_recorder_create(0.0, s->sim.bin_s, nbins, w->series_sites + 1);
+    w->series_fo = w->series_sites + 1;
+    w->rec = sim_recorder_create(0.0, s->sim.bin_s, nbins, w->series_fo + 1);
     w->sim = sim_create(0.0, s->sim.duration_s);
     w->ev_traffic = sim_register(w->sim, "traffic_step", on_traffic, w);
     w->ev_generate = sim_register(w->sim, "generate", on_generate, w);
@@ -887,12 +1236,23 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->ev_action = sim_register(w->sim, "action", on_action, w);
     w->ev_restart_begin = sim_register(w->sim, "restart_begin", on_restart_begin, w);
     w->ev_restart_end = sim_register(w->sim, "restart_end", on_restart_end, w);
+    w->ev_detect = sim_register(w->sim, "detect", on_detect, w);
+    w->ev_stage = sim_register(w->sim, "rollout_stage", on_stage, w);
+    w->ev_kill = sim_register(w->sim, "kill_switch", on_kill, w);
+    w->ev_svc_restore = sim_register(w->sim, "service_restore", on_svc_restore, w);
+    w->ev_failover = sim_register(w->sim, "failover", on_failover, w);
+    w->cond_since = NAN;
+    w->last_flap = -INFINITY;
+    w->detected_s = NAN;
+    w->diagnosed_s = NAN;
 
     size_t ns = w->nserv ? w->nserv : 1;
     w->reg = sim_xcalloc(w->nreg, sizeof *w->reg);
     w->srv_region = sim_xcalloc(ns, sizeof *w->srv_region);
     w->srv_gen = sim_xcalloc(ns * (w->nart ? w->nart : 1), sizeof *w->srv_gen);
     w->srv_artbad = sim_xcalloc(ns * (w->nart ? w->nart : 1), 1);
+    w->srv_killed = sim_xcalloc(ns * (w->nart ? w->nart : 1), 1);
+    w->roll_order = sim_xcalloc(ns, sizeof *w->roll_order);
     w->srv_nbad = sim_xcalloc(ns, 1);
     w->srv_nfail = sim_xcalloc(ns, 1);
     w->srv_nrest = sim_xcalloc(ns, 1);
@@ -913,6 +1273,19 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
         first += rg->nservers;
         sim_rng_init(&rg->rng_latency, seed, rep, RNG_LATENCY, r);
         sim_rng_init(&rg->rng_wedge, seed, rep, RNG_WEDGE, r);
+        /* rollout order: a uniformly random permutation of the region's servers */
+        sim_rng_t ro;
+        sim_rng_init(&ro, seed, rep, RNG_ROLLOUT, r);
+        uint32_t *order = w->roll_order + rg->first_server;
+        for (uint32_t k = 0; k < rg->nservers; k++)
+            order[k] = rg->first_server + k;
+        for (uint32_t k = rg->nservers; k > 1; k--) {
+            uint32_t j = (uint32_t)sim_rng_index(&ro, k);
+            uint32_t tmp = order[k - 1];
+            order[k - 1] = order[j];
+            order[j] = tmp;
+        }
+        sim_rng_fini(&ro);
     }
 
     w->art = sim_xcalloc(w->nart ? w->nart : 1, sizeof *w->art);
@@ -929,6 +1302,11 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->coh_scope = sim_xcalloc(w->ncoh, 1);
     w->coh_proxy = sim_xcalloc(w->ncoh, sizeof *w->coh_proxy);
     w->coh_down = sim_xcalloc(w->ncoh, 1);
+    w->coh_plan = sim_xcalloc(w->ncoh, sizeof *w->coh_plan);
+    w->coh_fc = sim_xcalloc(w->ncoh, 1);
+    w->coh_fo = sim_xcalloc(w->ncoh, 1);
+    w->coh_fo_token = sim_xcalloc(w->ncoh, sizeof *w->coh_fo_token);
+    w->coh_ever_fo = sim_xcalloc(w->ncoh, 1);
     w->coh_ever_down = sim_xcalloc(w->ncoh, 1);
     w->coh_down_since = sim_xcalloc(w->ncoh, sizeof *w->coh_down_since);
     w->coh_down_s = sim_xcalloc(w->ncoh, sizeof *w->coh_down_s);
@@ -936,14 +1314,18 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->coh_acc = sim_xcalloc(w->ncoh, sizeof *w->coh_acc);
     w->path_ok = sim_xcalloc(w->nreg * w->nprox, sizeof *w->path_ok);
     w->path_acc = sim_xcalloc(w->nprox, sizeof *w->path_acc);
-    for (size_t c = 0; c < w->ncoh; c++) {
-        w->coh_scope[c] = (uint8_t)(((c >> 1) & 1u) | ((c & 1u) << 1));
-        w->coh_proxy[c] = (uint32_t)((c / 4) % w->nprox);
+    for (size_t c = 0; c < w->ncoh; c++) { /* c = (((plan*P + proxy)*2 + bm)*2 + rules)*3 + fc */
+        size_t rest = c / 3;
+        w->coh_fc[c] = (uint8_t)(c % 3);
+        w->coh_scope[c] = (uint8_t)(((rest >> 1) & 1u) | ((rest & 1u) << 1));
+        w->coh_proxy[c] = (uint32_t)((rest / 4) % w->nprox);
+        w->coh_plan[c] = (uint32_t)(rest / 4 / w->nprox);
     }
     build_sites(w);
 
     w->svc_order = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_order);
     w->svc_bypassed = sim_xcalloc(w->nsvc ? w->nsvc : 1, 1);
+    w->svc_forced_down = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_forced_down);
     w->svc_avail = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_avail);
     order_services(w);
     w->act_pending = sim_xcalloc(s->nactions ? s->nactions : 1, sizeof *w->act_pending);
@@ -956,8 +1338,10 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
             w->art[a].next_run = sim_schedule(w->sim, s->artifacts[a].first_run_s,
                                               w->ev_generate, (uint32_t)a, 0);
     for (size_t k = 0; k < s->nactions; k++)
-        if (s->actions[k].at_s <= s->sim.duration_s)
+        if (s->actions[k].trigger == CDN_TRIGGER_TIME && s->actions[k].at_s <= s->sim.duration_s)
             sim_schedule(w->sim, s->actions[k].at_s, w->ev_action, (uint32_t)k, 0);
+    if (s->detection.enabled)
+        sim_schedule(w->sim, 0.0, w->ev_detect, 0, 0);
     return 0;
 }
 
@@ -976,14 +1360,17 @@ static cdn_result_t *collect(world_t *w)
     res->rseries = sim_xcalloc(w->nreg * CDN_RS_COUNT * nb, sizeof *res->rseries);
     res->svc_avail = sim_xcalloc((w->nsvc ? w->nsvc : 1) * nb, sizeof *res->svc_avail);
     res->sites_down = sim_xcalloc(nb, sizeof *res->sites_down);
+    res->sites_failover = sim_xcalloc(nb, sizeof *res->sites_failover);
     for (size_t k = 0; k < w->nreg * CDN_RS_COUNT; k++)
         for (size_t b = 0; b < nb; b++)
             res->rseries[k * nb + b] = sim_recorder_integral(w->rec, k, b);
     for (size_t k = 0; k < w->nsvc; k++)
         for (size_t b = 0; b < nb; b++)
             res->svc_avail[k * nb + b] = sim_recorder_integral(w->rec, w->series_svc0 + k, b);
-    for (size_t b = 0; b < nb; b++)
+    for (size_t b = 0; b < nb; b++) {
         res->sites_down[b] = sim_recorder_integral(w->rec, w->series_sites, b);
+        res->sites_failover[b] = sim_recorder_integral(w->rec, w->series_fo, b);
+    }
     res->sites_total = s->sites.count;
     res->ncohorts = w->ncoh;
     res->cohort_sites = sim_xcalloc(w->ncoh, sizeof *res->cohort_sites);
@@ -994,9 +1381,14 @@ static cdn_result_t *collect(world_t *w)
         if (w->coh_down[c]) /* still down at the end: close the interval */
             res->cohort_down_s[c] += s->sim.duration_s - w->coh_down_since[c];
     }
-    for (size_t c = 0; c < w->ncoh; c++)
+    for (size_t c = 0; c < w->ncoh; c++) {
         if (w->coh_ever_down[c])
             res->sites_ever_down += w->coh_sites[c];
+        if (w->coh_ever_fo[c])
+            res->sites_ever_failed_over += w->coh_sites[c];
+    }
+    res->detected_s = w->detected_s;
+    res->diagnosed_s = w->diagnosed_s;
     res->servers_total = w->nserv;
     res->nproxies = w->nprox;
     for (size_t c = 0; c < w->ncoh; c++)
@@ -1036,6 +1428,7 @@ void cdn_result_destroy(cdn_result_t *r)
     free(r->rseries);
     free(r->svc_avail);
     free(r->sites_down);
+    free(r->sites_failover);
     free(r->events);
     free(r->cohort_sites);
     free(r->cohort_down_s);

@@ -31,6 +31,7 @@
     X(CDN_RS_OK, "ok")                 /* served requests/s */                   \
     X(CDN_RS_ERR5XX, "err5xx")         /* HTTP 5xx requests/s */                 \
     X(CDN_RS_BLOCKED, "blocked")       /* falsely blocked requests/s */          \
+    X(CDN_RS_FAILOVER, "failover")     /* requests/s served elsewhere after DNS failover */ \
     X(CDN_RS_SERVERS_BAD, "servers_bad_artifact") /* servers holding a bad artifact */ \
     X(CDN_RS_SERVERS_FAILING, "servers_failing")  /* servers with a failing proxy */   \
     X(CDN_RS_SERVERS_RESTARTING, "servers_restarting") /* servers restarting a proxy */
@@ -46,7 +47,14 @@ const char *cdn_rseries_name(cdn_rseries_t s);
     X(CDN_EV_ARTIFACT_REJECTED, "artifact_rejected")               \
     X(CDN_EV_FIRST_BAD_LOAD, "first_bad_load")                     \
     X(CDN_EV_OPERATOR_ACTION, "operator_action")                   \
-    X(CDN_EV_RESTART_WAVE_DONE, "restart_wave_done")
+    X(CDN_EV_RESTART_WAVE_DONE, "restart_wave_done")               \
+    X(CDN_EV_DETECTED, "detected")                                 \
+    X(CDN_EV_DIAGNOSED, "diagnosed")                               \
+    X(CDN_EV_ROLLOUT_HALTED, "rollout_halted")                     \
+    X(CDN_EV_SERVICE_FAILED, "service_failed")                     \
+    X(CDN_EV_SERVICE_RESTORED, "service_restored")                 \
+    X(CDN_EV_SITES_FAILED_OVER, "sites_failed_over")               \
+    X(CDN_EV_SITES_FAILED_BACK, "sites_failed_back")
 
 #define CDN_X_ENUM(e, s) e,
 typedef enum { CDN_EVKIND_MAP(CDN_X_ENUM) CDN_EV_COUNT } cdn_evkind_t;
@@ -64,6 +72,10 @@ typedef struct cdn_event_rec {
     int32_t region;      /* region index or -1 */
     int32_t server;      /* server index (global) or -1 */
     int32_t action;      /* scenario action index or -1 */
+    int32_t plan;        /* site plan index or -1 */
+    int32_t proxy;       /* proxy index or -1 */
+    int32_t service;     /* service index or -1 */
+    double count;        /* number of sites or servers concerned, or 0 */
 } cdn_event_rec_t;
 
 typedef struct cdn_result {
@@ -79,6 +91,11 @@ typedef struct cdn_result {
     double *svc_avail;
     /* Number of sites down, integrated over each bin (site-seconds) */
     double *sites_down;
+    /* Number of sites served by their second CDN, integrated over each bin */
+    double *sites_failover;
+    uint64_t sites_ever_failed_over; /* sites that failed over at some time */
+    double detected_s;          /* sim time the alert fired, or NAN */
+    double diagnosed_s;         /* sim time the cause was known, or NAN */
     uint64_t sites_total;
     uint64_t sites_ever_down;   /* sites that were down at some time */
     /* Sites are simulated in cohorts of identical exposure; every site of

@@ -455,7 +455,7 @@ START_TEST(action_keys_depend_on_its_kind)
           ": $.operators.actions[0].proxy: expected the name of a proxy, found \"FL3\"");
     q_bad(Q_DOC(",'operators':{'actions':[{'kind':'reboot','at_s':1}]}"),
           ": $.operators.actions[0].kind: expected one of \"stop_generation\", "
-          "\"push_last_known_good\", \"restart_proxies\", \"bypass_service\", found \"reboot\"");
+          "\"push_last_known_good\", \"restart_proxies\", \"bypass_service\", \"kill_switch\", \"fail_service\", found \"reboot\"");
     q_bad(Q_DOC(",'operators':{'actions':[{'kind':'restart_proxies','at_s':1,"
                 "'label':'0123456789012345678901234567890123456789012345678901234567890123'}]}"),
           ": $.operators.actions[0].label: expected a string of at most 63 bytes, found "
@@ -483,7 +483,7 @@ START_TEST(at_utc_and_at_s_are_exclusive)
              ": $.operators.actions[0]: expected exactly one of \"at_utc\" and \"at_s\", found "
              "both");
     q_bad(Q_DOC(",'operators':{'actions':[{'kind':'restart_proxies'}]}"),
-          ": $.operators.actions[0]: missing required key \"at_utc\" or \"at_s\"");
+          ": $.operators.actions[0]: missing required key \"at_utc\", \"at_s\" or \"after\"");
     q_bad(Q_DOC(",'artifacts':[{'name':'a','consumers':['FL'],'period_s':1,'normal_size':1,"
                 "'bad_size':2,'size_limit':1,'first_run_s':0,"
                 "'first_run_utc':'2025-11-18T11:05:00Z'}]"),
@@ -592,6 +592,21 @@ START_TEST(every_bad_file_fails_with_a_message_naming_it)
 }
 END_TEST
 
+START_TEST(policy_rollout_and_failover_errors_name_their_path)
+{
+    load_bad(BAD("after_without_detection.json"), CDN_EDATA,
+             ": $.operators.actions[0].after: expected \"$.operators.detection\"");
+    load_bad(BAD("stages_not_reaching_all.json"), CDN_EDATA,
+             ": $.artifacts[0].rollout.stages[1].frac: expected the last stage to reach every "
+             "server (1), found 0.5");
+    load_bad(BAD("unknown_control_plane_service.json"), CDN_EDATA,
+             ": $.sites.control_plane_service: expected the name of a service, found "
+             "\"dashboard\"");
+    load_bad(BAD("time_and_after.json"), CDN_EDATA,
+             ": $.operators.actions[0]: expected either a time");
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -622,6 +637,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(bad, action_keys_depend_on_its_kind);
     tcase_add_test(bad, dependency_cycle_is_rejected);
     tcase_add_test(bad, at_utc_and_at_s_are_exclusive);
+    tcase_add_test(bad, policy_rollout_and_failover_errors_name_their_path);
     tcase_add_test(bad, time_before_start_is_rejected);
     tcase_add_test(bad, malformed_utc_time_is_rejected);
     tcase_add_test(bad, normal_size_must_fit_size_limit);

@@ -17,8 +17,21 @@
 
 /* A two-region world with one or two proxies; the parts that tests vary
  * are format arguments. */
+static cdn_scenario_t *scenario_full(const char *proxies, const char *plans, const char *artifact,
+                                     const char *services, const char *operators,
+                                     const char *actions, const char *sites_extra);
+
 static cdn_scenario_t *scenario_from(const char *proxies, const char *plans, const char *artifact,
                                      const char *services, const char *actions)
+{
+    return scenario_full(proxies, plans, artifact, services, "", actions, "");
+}
+
+/* `operators` is inserted before "actions" (e.g. "\"detection\":{...},");
+ * `sites_extra` after the plans (e.g. ",\"control_plane_service\":\"cp\""). */
+static cdn_scenario_t *scenario_full(const char *proxies, const char *plans, const char *artifact,
+                                     const char *services, const char *operators,
+                                     const char *actions, const char *sites_extra)
 {
     static const char fmt[] =
         "{\"name\":\"t\",\"simulation\":{\"start_utc\":\"2025-11-18T10:00:00Z\","
@@ -27,12 +40,12 @@ static cdn_scenario_t *scenario_from(const char *proxies, const char *plans, con
         "\"regions\":[{\"name\":\"a\",\"traffic_share\":0.6,\"servers\":50,\"server_capacity_rps\":1e6},"
         "{\"name\":\"b\",\"traffic_share\":0.4,\"utc_offset_h\":8,\"servers\":30,\"server_capacity_rps\":1e6}],"
         "\"proxies\":[%s],"
-        "\"sites\":{\"count\":5000,\"plans\":[%s]},"
+        "\"sites\":{\"count\":5000,\"plans\":[%s]%s},"
         "\"artifacts\":[%s],"
         "\"services\":[%s],"
-        "\"operators\":{\"actions\":[%s]}}";
+        "\"operators\":{%s\"actions\":[%s]}}";
     char *json = malloc(16384);
-    snprintf(json, 16384, fmt, proxies, plans, artifact, services, actions);
+    snprintf(json, 16384, fmt, proxies, plans, sites_extra, artifact, services, operators, actions);
     cdn_scenario_t *s = NULL;
     cdn_error_t err;
     int rc = cdn_scenario_parse(json, strlen(json), "inline", &s, &err);
@@ -316,6 +329,124 @@ START_TEST(world_same_seed_gives_identical_results)
 }
 END_TEST
 
+START_TEST(world_detection_fires_after_for_s_and_triggers_a_kill_switch)
+{
+    const char *ops = "\"detection\":{\"threshold_frac\":0.5,\"for_s\":120,\"check_s\":60},";
+    const char *acts = "{\"kind\":\"kill_switch\",\"after\":\"detection\",\"delay_s\":60,"
+                       "\"artifact\":\"f\"}";
+    cdn_scenario_t *s = scenario_full(PANIC, PLAN1, ART_ALL_BAD, "", ops, acts, "");
+    cdn_result_t *r = run(s, 1);
+    /* bad from ~600 s; condition first true at the 660 s check; fires at 780 s */
+    ck_assert_double_eq(r->detected_s, 780);
+    ck_assert(isnan(r->diagnosed_s));
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 13), 1.0, 1e-12);
+    /* kill switch at 840 s reaches every server within seconds: the module
+     * is off, so later bad files change nothing */
+    for (size_t b = 15; b < r->nbins; b++)
+        ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, b), 0.0, 1e-15);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_diagnosis_is_slower_while_a_misleading_service_is_down)
+{
+    const char *ops = "\"detection\":{\"threshold_frac\":0.5,\"for_s\":120,\"check_s\":60},"
+                      "\"diagnosis\":{\"work_s\":600,\"confused_progress\":0.5,"
+                      "\"misleading_services\":[\"status\"]},";
+    const char *svcs = "{\"name\":\"status\"}";
+    cdn_scenario_t *clear = scenario_full(PANIC, PLAN1, ART_ALL_BAD, svcs, ops, "", "");
+    cdn_scenario_t *misled = scenario_full(PANIC, PLAN1, ART_ALL_BAD, svcs, ops,
+                                           "{\"kind\":\"fail_service\",\"at_s\":0,"
+                                           "\"service\":\"status\",\"duration_s\":3000}",
+                                           "");
+    cdn_result_t *a = run(clear, 1), *b = run(misled, 1);
+    ck_assert_double_eq(a->detected_s, 780);
+    ck_assert_double_eq(a->diagnosed_s, 780 + 600);      /* 600 s of clear work */
+    ck_assert_double_eq(b->diagnosed_s, 780 + 2 * 600);  /* at half speed */
+    /* the status page is down (availability 0) for 3000 s, then back */
+    ck_assert_double_eq_tol(b->svc_avail[10] / 60.0, 0.0, 1e-12);
+    ck_assert_double_eq_tol(b->svc_avail[51] / 60.0, 1.0, 1e-12);
+    cdn_result_destroy(a);
+    cdn_result_destroy(b);
+    cdn_scenario_destroy(clear);
+    cdn_scenario_destroy(misled);
+}
+END_TEST
+
+START_TEST(world_staged_rollout_health_gate_bounds_the_blast_radius)
+{
+    char art[1024];
+    snprintf(art, sizeof art, "%.*s,\"rollout\":{\"stages\":[{\"frac\":0.05,\"bake_s\":120},"
+             "{\"frac\":1}],\"health_gate\":{\"max_failing_frac\":0}}}",
+             (int)strlen(ART_ALL_BAD) - 1, ART_ALL_BAD);
+    cdn_scenario_t *s = scenario_from(PANIC, PLAN1, art, "", "");
+    cdn_result_t *r = run(s, 2);
+    /* canaries: ceil(0.05 * 50) = 3 and ceil(0.05 * 30) = 2 of 80 servers */
+    double worst = 0;
+    for (size_t b = 0; b < r->nbins; b++) {
+        double failing = cdn_result_global(r, CDN_RS_SERVERS_FAILING, b) / (r->bin_s * 80.0);
+        if (failing > worst)
+            worst = failing;
+        ck_assert_double_le(failing, 5.0 / 80.0 + 1e-12);
+        ck_assert_double_le(gfrac(r, CDN_RS_ERR5XX, b), 2.0 / 30.0 + 1e-12); /* worst region */
+    }
+    ck_assert_double_gt(worst, 0.0);
+    size_t halts = 0;
+    for (size_t i = 0; i < r->nevents; i++)
+        if (r->events[i].kind == CDN_EV_ROLLOUT_HALTED)
+            halts++;
+    ck_assert_uint_eq(halts, 10); /* runs at 600 ... 3300 s; the 3600 s one is not checked */
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_failover_with_own_dns_moves_sites_after_detection_and_ttl)
+{
+    const char *plan = "{\"name\":\"all\",\"site_share\":1,\"traffic_share\":1,"
+                       "\"failover_frac\":1,\"dns_on_provider_frac\":0,"
+                       "\"failover_detect_s\":120,\"dns_ttl_s\":60}";
+    cdn_scenario_t *s = scenario_from(PANIC, plan, ART_ALL_BAD, "", "");
+    cdn_result_t *r = run(s, 1);
+    /* down at ~600 s; noticed at ~720 s; clients moved at ~780 s */
+    ck_assert_double_gt(r->sites_down[11], 0);
+    for (size_t b = 14; b < r->nbins; b++) {
+        ck_assert_double_eq_tol(r->sites_down[b], 0, 1e-9);
+        ck_assert_double_eq_tol(gfrac(r, CDN_RS_FAILOVER, b), 1.0, 1e-12);
+        ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, b), 0.0, 1e-15);
+    }
+    ck_assert_uint_eq(r->sites_ever_failed_over, r->sites_total);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_failover_with_dns_on_the_failing_cdn_waits_for_its_control_plane)
+{
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\"},"
+                       "{\"name\":\"OLD\",\"on_bad_artifact\":\"none\"}";
+    const char *plan = "{\"name\":\"all\",\"site_share\":1,\"traffic_share\":1,"
+                       "\"proxy_mix\":{\"P\":1},\"failover_frac\":1,\"dns_on_provider_frac\":1,"
+                       "\"failover_detect_s\":120,\"dns_ttl_s\":60}";
+    const char *svcs = "{\"name\":\"cp\",\"behind_proxy\":\"P\",\"bypass_proxy\":\"OLD\"}";
+    const char *acts = "{\"kind\":\"bypass_service\",\"at_s\":1800,\"service\":\"cp\"}";
+    cdn_scenario_t *s = scenario_full(prox, plan, ART_ALL_BAD, svcs, "", acts,
+                                      ",\"control_plane_service\":\"cp\"");
+    cdn_result_t *r = run(s, 1);
+    /* the control plane is down with the proxy: nobody can change DNS */
+    for (size_t b = 11; b < 30; b++)
+        ck_assert_double_eq_tol(r->sites_down[b] / (60.0 * (double)r->sites_total), 1.0, 1e-12);
+    /* bypassed at 1800 s: the customer checks again (120 s) and changes
+     * the records; clients move after the TTL, at 1980 s */
+    ck_assert_double_gt(r->sites_down[32], 0);
+    for (size_t b = 33; b < r->nbins; b++)
+        ck_assert_double_eq_tol(r->sites_down[b], 0, 1e-9);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 /* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
 START_TEST(summary_metrics_follow_their_definitions)
 {
@@ -378,6 +509,11 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_bypass_moves_service_off_the_failing_proxy);
     tcase_add_test(tc, world_partial_migration_makes_good_and_bad_files_alternate);
     tcase_add_test(tc, world_same_seed_gives_identical_results);
+    tcase_add_test(tc, world_detection_fires_after_for_s_and_triggers_a_kill_switch);
+    tcase_add_test(tc, world_diagnosis_is_slower_while_a_misleading_service_is_down);
+    tcase_add_test(tc, world_staged_rollout_health_gate_bounds_the_blast_radius);
+    tcase_add_test(tc, world_failover_with_own_dns_moves_sites_after_detection_and_ttl);
+    tcase_add_test(tc, world_failover_with_dns_on_the_failing_cdn_waits_for_its_control_plane);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
     tcase_add_test(tm, summary_metrics_follow_their_definitions);
