@@ -76,7 +76,7 @@
 #define SCN_MAX_DURATION_S 2592000.0 /* 30 days */
 #define SCN_MAX_SEED 9007199254740992.0 /* 2^53: every seed is exact in JSON */
 #define SCN_SHOW_MAX 40                 /* bytes of a string value shown in a message */
-#define OBJ_MAX_KEYS 12
+#define OBJ_MAX_KEYS 16
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1349,14 +1349,17 @@ enum {
     AK_PROXY = 1u << 1,
     AK_SERVICE = 1u << 2,
     AK_DURATION = 1u << 3,
-    AK_RESTART = 1u << 4
+    AK_RESTART = 1u << 4,
+    AK_RATE = 1u << 5,
+    AK_ONLY_FAILING = 1u << 6
 };
 static const char *const action_extra_keys[] = {"artifact", "proxy", "service", "duration_s",
-                                                "restart_s"};
+                                                "restart_s", "rate_per_s", "only_failing"};
 static const unsigned action_extra_allowed[CDN_ACTION_COUNT] = {
     [CDN_ACTION_STOP_GENERATION] = AK_ARTIFACT,
     [CDN_ACTION_PUSH_LAST_KNOWN_GOOD] = AK_ARTIFACT,
-    [CDN_ACTION_RESTART_PROXIES] = AK_PROXY | AK_DURATION | AK_RESTART,
+    [CDN_ACTION_RESTART_PROXIES] =
+        AK_PROXY | AK_DURATION | AK_RESTART | AK_RATE | AK_ONLY_FAILING,
     [CDN_ACTION_BYPASS_SERVICE] = AK_SERVICE,
     [CDN_ACTION_KILL_SWITCH] = AK_ARTIFACT,
     [CDN_ACTION_FAIL_SERVICE] = AK_SERVICE | AK_DURATION,
@@ -1364,7 +1367,8 @@ static const unsigned action_extra_allowed[CDN_ACTION_COUNT] = {
 
 static const char *const action_keys[] = {"kind",     "at_utc",  "at_s",    "after",
                                           "delay_s",  "label",   "artifact", "proxy",
-                                          "service",  "duration_s", "restart_s"};
+                                          "service",  "duration_s", "restart_s",
+                                          "rate_per_s", "only_failing"};
 
 static int reject_extra_keys(ctx_t *c, const obj_t *o, cdn_action_kind_t kind)
 {
@@ -1372,7 +1376,7 @@ static int reject_extra_keys(ctx_t *c, const obj_t *o, cdn_action_kind_t kind)
     for (size_t k = 0; k < ARRAY_LEN(action_extra_keys); k++) {
         if ((allowed & (1u << k)) || obj_get(o, action_extra_keys[k]) == NULL)
             continue;
-        char list[160] = "kind, at_utc, at_s, after, delay_s, label";
+        char list[200] = "kind, at_utc, at_s, after, delay_s, label";
         for (size_t q = 0; q < ARRAY_LEN(action_extra_keys); q++) {
             if (allowed & (1u << q)) {
                 size_t len = strlen(list);
@@ -1460,6 +1464,11 @@ static int read_action(ctx_t *c, const cJSON *j, cdn_action_spec_t *a)
                        sizeof *s->proxies, &a->proxy));
         a->restart_s = 60;
         TRY(opt_num(c, &o, "restart_s", R_GE(0), &a->restart_s));
+        a->rate_per_s = 0;
+        TRY(opt_num(c, &o, "rate_per_s", R_GE(0), &a->rate_per_s));
+        TRY(opt_bool(c, &o, "only_failing", &a->only_failing));
+        if (a->rate_per_s > 0 && obj_get(&o, "duration_s") != NULL)
+            return fail(c, "expected at most one of \"duration_s\" and \"rate_per_s\", found both");
     }
     if (allowed & AK_DURATION) {
         if (a->kind == CDN_ACTION_FAIL_SERVICE && obj_get(&o, "duration_s") == NULL)

@@ -188,6 +188,8 @@ typedef struct cdn_action_spec {
     int32_t service;       /* bypass_service, fail_service: service index */
     double duration_s;     /* restart_proxies: restarts spread over this span; fail_service: outage length, s */
     double restart_s;      /* restart_proxies: a server's proxy is down this long, s (>= 0) */
+    double rate_per_s;     /* restart_proxies: > 0 walks the servers in random order at this rate */
+    int only_failing;      /* restart_proxies: 1 skips servers whose proxy is not failing then */
     char label[CDN_NAME_MAX]; /* short label for plots and the event log */
 } cdn_action_spec_t;
 

@@ -147,7 +147,7 @@ typedef struct world {
     sim_t *sim;
     sim_recorder_t *rec;
     uint32_t ev_traffic, ev_generate, ev_arrive, ev_action, ev_restart_begin, ev_restart_end;
-    uint32_t ev_detect, ev_stage, ev_kill, ev_svc_restore, ev_failover;
+    uint32_t ev_detect, ev_stage, ev_kill, ev_svc_restore, ev_failover, ev_wave;
 
     size_t nreg, nprox, nart, nsvc, ncoh;
     uint32_t nserv;
@@ -201,7 +201,9 @@ typedef struct world {
     double *svc_avail;
 
     /* operator actions */
-    uint32_t *act_pending;  /* restarts not yet ended, per action */
+    uint32_t *act_pending;  /* restarts scheduled or running, per action */
+    uint32_t **act_order;   /* rate-limited restart waves: servers in random order */
+    uint32_t *act_pos;      /* next position in act_order */
 
     cdn_event_rec_t *events;
     size_t nevents, capevents;
@@ -734,12 +736,29 @@ static int restart_matches(const cdn_action_spec_t *act, uint32_t p)
     return act->proxy < 0 || (uint32_t)act->proxy == p;
 }
 
+static void restart_ended(world_t *w, uint32_t k);
+
+/* Whether a restart of this action has anything to do on srv. */
+static int restart_wanted(const world_t *w, const cdn_action_spec_t *act, uint32_t srv)
+{
+    if (!act->only_failing)
+        return 1;
+    for (uint32_t p = 0; p < w->nprox; p++)
+        if (restart_matches(act, p) && w->sp_counted_fail[(size_t)srv * w->nprox + p])
+            return 1;
+    return 0;
+}
+
 static void on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
     world_t *w = ctx;
     uint32_t srv = ev->a;
     const cdn_action_spec_t *act = &w->s->actions[ev->b];
     uint32_t r = w->srv_region[srv];
+    if (!restart_wanted(w, act, srv)) {
+        restart_ended(w, (uint32_t)ev->b);
+        return;
+    }
     for (uint32_t p = 0; p < w->nprox; p++) {
         if (!restart_matches(act, p))
             continue;
@@ -776,11 +795,39 @@ static void on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
     }
     server_reevaluate(w, srv);
     region_changed(w, r);
-    if (--w->act_pending[ev->b] == 0) {
+    restart_ended(w, (uint32_t)ev->b);
+}
+
+/* One restart of action k is over (or skipped); the wave is done when
+ * none is pending and a rate-limited walk has reached its end. */
+static void restart_ended(world_t *w, uint32_t k)
+{
+    int walking = w->act_order[k] != NULL && w->act_pos[k] < w->nserv;
+    if (--w->act_pending[k] == 0 && !walking) {
         cdn_event_rec_t e = blank_event();
-        e.action = (int32_t)ev->b;
+        e.action = (int32_t)k;
         log_event(w, CDN_EV_RESTART_WAVE_DONE, e);
     }
+}
+
+/* A rate-limited wave: the next server in the walk (skipping, at no cost,
+ * servers an only_failing wave does not need), then wait 1 / rate. */
+static void on_wave(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    uint32_t k = ev->a;
+    const cdn_action_spec_t *act = &w->s->actions[k];
+    uint32_t *order = w->act_order[k];
+    while (w->act_pos[k] < w->nserv && !restart_wanted(w, act, order[w->act_pos[k]]))
+        w->act_pos[k]++;
+    if (w->act_pos[k] >= w->nserv) {
+        w->act_pending[k]++; /* balanced by restart_ended: reports the end of the walk */
+        restart_ended(w, k);
+        return;
+    }
+    w->act_pending[k]++;
+    sim_schedule_in(sim, 0.0, w->ev_restart_begin, order[w->act_pos[k]++], k);
+    sim_schedule_in(sim, 1.0 / act->rate_per_s, w->ev_wave, k, 0);
 }
 
 /* End of a stage's bake: check the health gate on the servers that have
@@ -1002,7 +1049,27 @@ static void on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
         sim_schedule_in(sim, act->duration_s, w->ev_svc_restore, (uint32_t)act->service, 0);
         break;
     case CDN_ACTION_RESTART_PROXIES: {
-        w->act_pending[k] = w->nserv;
+        if (act->rate_per_s > 0) {
+            /* a walk over every server in a random order, at the rate */
+            sim_rng_t rng;
+            sim_rng_init(&rng, w->seed, w->replication, RNG_RESTART, ((uint64_t)k << 32) | 0xffffffffu);
+            uint32_t *order = sim_xmalloc((w->nserv ? w->nserv : 1) * sizeof *order);
+            for (uint32_t j = 0; j < w->nserv; j++)
+                order[j] = j;
+            for (uint32_t j = w->nserv; j > 1; j--) {
+                uint32_t q = (uint32_t)sim_rng_index(&rng, j);
+                uint32_t tmp = order[j - 1];
+                order[j - 1] = order[q];
+                order[q] = tmp;
+            }
+            sim_rng_fini(&rng);
+            free(w->act_order[k]);
+            w->act_order[k] = order;
+            w->act_pos[k] = 0;
+            sim_schedule_in(sim, 0.0, w->ev_wave, k, 0);
+            break;
+        }
+        w->act_pending[k] += w->nserv;
         for (size_t r = 0; r < w->nreg; r++) {
             sim_rng_t rng;
             sim_rng_init(&rng, w->seed, w->replication, RNG_RESTART, ((uint64_t)k << 32) | r);
@@ -1011,11 +1078,6 @@ static void on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
                 sim_schedule_in(sim, d, w->ev_restart_begin, w->reg[r].first_server + j, k);
             }
             sim_rng_fini(&rng);
-        }
-        if (w->nserv == 0) {
-            cdn_event_rec_t d = blank_event();
-            d.action = (int32_t)k;
-            log_event(w, CDN_EV_RESTART_WAVE_DONE, d);
         }
         break;
     }
@@ -1191,6 +1253,10 @@ static void world_free(world_t *w)
     free(w->svc_forced_down);
     free(w->svc_avail);
     free(w->act_pending);
+    for (size_t k = 0; w->act_order && k < w->s->nactions; k++)
+        free(w->act_order[k]);
+    free(w->act_order);
+    free(w->act_pos);
     free(w->events);
     sim_recorder_destroy(w->rec);
     sim_destroy(w->sim);
@@ -1241,6 +1307,7 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->ev_kill = sim_register(w->sim, "kill_switch", on_kill, w);
     w->ev_svc_restore = sim_register(w->sim, "service_restore", on_svc_restore, w);
     w->ev_failover = sim_register(w->sim, "failover", on_failover, w);
+    w->ev_wave = sim_register(w->sim, "restart_wave", on_wave, w);
     w->cond_since = NAN;
     w->last_flap = -INFINITY;
     w->detected_s = NAN;
@@ -1329,6 +1396,8 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->svc_avail = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_avail);
     order_services(w);
     w->act_pending = sim_xcalloc(s->nactions ? s->nactions : 1, sizeof *w->act_pending);
+    w->act_order = sim_xcalloc(s->nactions ? s->nactions : 1, sizeof *w->act_order);
+    w->act_pos = sim_xcalloc(s->nactions ? s->nactions : 1, sizeof *w->act_pos);
 
     /* initial events: traffic at 0 (before anything else at time 0),
      * generator runs, operator actions */

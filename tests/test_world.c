@@ -447,6 +447,52 @@ START_TEST(world_failover_with_dns_on_the_failing_cdn_waits_for_its_control_plan
 }
 END_TEST
 
+START_TEST(world_rate_limited_wave_restarts_failing_servers_one_at_a_time)
+{
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\",\"wedge_rate_per_h\":3600}";
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":700,\"artifact\":\"f\"},"
+                       "{\"kind\":\"push_last_known_good\",\"at_s\":720,\"artifact\":\"f\"},"
+                       "{\"kind\":\"restart_proxies\",\"at_s\":1200,\"rate_per_s\":0.0666666666666667,"
+                       "\"restart_s\":0,\"only_failing\":true}";
+    cdn_scenario_t *s = scenario_from(prox, PLAN1, ART_ALL_BAD, "", acts);
+    cdn_result_t *r = run(s, 3);
+    /* all 80 servers are wedged; one restart every 15 s from 1200 s: by the
+     * bin 1800-1860 s, 41 to 45 of them are back */
+    double mid = cdn_result_global(r, CDN_RS_SERVERS_FAILING, 30) / (60.0 * 80.0);
+    ck_assert_double_ge(mid, 35.0 / 80.0 - 1e-9);
+    ck_assert_double_le(mid, 39.0 / 80.0 + 1e-9);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_only_failing_wave_skips_healthy_servers)
+{
+    /* 1/h for 600 s of failing: about 15% of servers wedge */
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\",\"wedge_rate_per_h\":1}";
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":1000,\"artifact\":\"f\"},"
+                       "{\"kind\":\"push_last_known_good\",\"at_s\":1200,\"artifact\":\"f\"},"
+                       "{\"kind\":\"restart_proxies\",\"at_s\":1500,\"rate_per_s\":0.02,"
+                       "\"restart_s\":0,\"only_failing\":true}";
+    cdn_scenario_t *s = scenario_from(prox, PLAN1, ART_ALL_BAD, "", acts);
+    cdn_result_t *r = run(s, 4);
+    double n = round(cdn_result_global(r, CDN_RS_SERVERS_FAILING, 22) / 60.0);
+    ck_assert_double_gt(n, 0.0);
+    ck_assert_double_lt(n, 40.0);
+    /* n wedged servers take n * 50 s (the walk ends 50 s after the last
+     * restart), not 80 * 50 s */
+    double done = NAN;
+    for (size_t i = 0; i < r->nevents; i++)
+        if (r->events[i].kind == CDN_EV_RESTART_WAVE_DONE)
+            done = r->events[i].t_s;
+    ck_assert(!isnan(done));
+    ck_assert_double_eq_tol(done, 1500.0 + n * 50.0, 1e-6);
+    ck_assert_double_eq_tol(cdn_result_global(r, CDN_RS_SERVERS_FAILING, r->nbins - 1), 0.0, 1e-12);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 /* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
 START_TEST(summary_metrics_follow_their_definitions)
 {
@@ -514,6 +560,8 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_staged_rollout_health_gate_bounds_the_blast_radius);
     tcase_add_test(tc, world_failover_with_own_dns_moves_sites_after_detection_and_ttl);
     tcase_add_test(tc, world_failover_with_dns_on_the_failing_cdn_waits_for_its_control_plane);
+    tcase_add_test(tc, world_rate_limited_wave_restarts_failing_servers_one_at_a_time);
+    tcase_add_test(tc, world_only_failing_wave_skips_healthy_servers);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
     tcase_add_test(tm, summary_metrics_follow_their_definitions);
