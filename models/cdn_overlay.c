@@ -1,0 +1,845 @@
+/*
+ * cdn_overlay.c -- strategy overlays: parsed once into a list of
+ * operations (a compiled path and a cJSON value each), applied to a
+ * scenario's cJSON tree, which the scenario parser then validates.
+ *
+ * Design
+ *   A path is compiled into segments (key, index, all, name filter) when
+ *   the strategy is loaded, so a malformed path is reported against the
+ *   strategy file even before any scenario is seen.  Applying an operation
+ *   walks the tree breadth-first: the selection starts as {root}; each
+ *   segment maps every selected node to the matching children (nodes of
+ *   the wrong type match nothing).  When the selection becomes empty the
+ *   operation fails, naming the prefix of the path that matched nothing.
+ *   The last segment is not walked but acted on: a key is created or
+ *   replaced in each selected object, an index/filter replaces elements of
+ *   each selected array, an "append" adds to each selected array.
+ *
+ *   The scenario is validated after the overlays by printing the tree and
+ *   handing the text to cdn_scenario_parse().  This keeps one validator
+ *   (cdn_scenario.c is not touched), and the round trip is exact: cJSON
+ *   prints a double with %.15g, or %.17g when that is needed to read the
+ *   same double back.  Its cost (a few ms per strategy) is paid once per
+ *   strategy, not per replication.  With no overlays the file text itself
+ *   is parsed, so the baseline is cdn_scenario_load() byte for byte.
+ *
+ *   Strategy files are checked as strictly as scenarios: unknown or
+ *   duplicate keys, wrong types and bad paths are errors naming the file
+ *   and JSON path.  A selection is a growable array of (parent, node)
+ *   pairs; paths are short and scenarios small, so the walk is
+ *   O(size of the selected subtrees) per operation.
+ *
+ * Rejected alternatives
+ *   - RFC 6901 JSON Pointer: has no wildcard or filter, and "every proxy"
+ *     or "the service named access" are what strategies need.
+ *   - Full JSONPath: a large grammar (recursive descent, expressions) for
+ *     no case we need; the four segment kinds cover every shipped strategy.
+ *   - Editing the validated C structs instead of the JSON: every overlay
+ *     would need C code per key, and values would bypass validation.
+ */
+#include "cdn_overlay.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "sim_queue.h" /* sim_xmalloc & co: abort on out of memory */
+
+#define OV_FILE_MAX ((size_t)64 << 20) /* same limit as scenario files */
+#define OV_PATH_MAX 512                /* bytes of a path */
+#define OV_SHOW_MAX 60                 /* bytes of a value shown in a message */
+
+typedef enum { SEG_KEY, SEG_INDEX, SEG_ALL, SEG_NAME } seg_kind_t;
+
+typedef struct seg {
+    seg_kind_t kind;
+    char *text;   /* SEG_KEY: the key; SEG_NAME: the name */
+    size_t index; /* SEG_INDEX */
+} seg_t;
+
+typedef enum { OP_SET, OP_APPEND } op_kind_t;
+
+typedef struct op {
+    op_kind_t kind;
+    char *path;   /* as written */
+    seg_t *segs;
+    size_t nsegs;
+    cJSON *value; /* owned */
+    char *where;  /* for messages: "FILE: $.set[2]" or "--param" */
+} op_t;
+
+struct cdn_overlay {
+    char *name;
+    char *description;
+    char *path;
+    uint64_t hash;
+    char *origin;
+    op_t *ops;
+    size_t nops, capops;
+};
+
+static const char *const OP_NAMES[] = {"set", "append"};
+
+/* ------------------------------------------------------------ utilities */
+
+uint64_t cdn_overlay_fnv1a64(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+int cdn_overlay_valid_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= CDN_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = name[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int set_err(cdn_error_t *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int set_err(cdn_error_t *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    err->code = code;
+    return code;
+}
+
+static int read_file(const char *path, char **text, size_t *len, cdn_error_t *err)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    *text = NULL;
+    *len = 0;
+    if (f == NULL)
+        return set_err(err, CDN_EIO, "%s: cannot read: %s", path, strerror(errno));
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return set_err(err, CDN_EIO, "%s: cannot read: %s", path, strerror(EISDIR));
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > OV_FILE_MAX) {
+                fclose(f);
+                free(buf);
+                return set_err(err, CDN_EDATA, "%s: file is larger than %zu MiB", path,
+                               OV_FILE_MAX >> 20);
+            }
+            cap = cap ? 2 * cap : (size_t)1 << 14;
+            buf = sim_xrealloc(buf, cap + 1);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                int e = errno;
+                fclose(f);
+                free(buf);
+                return set_err(err, CDN_EIO, "%s: cannot read: %s", path, strerror(e));
+            }
+            break;
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+int cdn_overlay_hash_file(const char *path, uint64_t *hash, cdn_error_t *err)
+{
+    char *text;
+    size_t len;
+    int rc = read_file(path, &text, &len, err);
+    if (rc != 0)
+        return rc;
+    *hash = cdn_overlay_fnv1a64(text, len);
+    free(text);
+    return 0;
+}
+
+static const char *json_type(const cJSON *j)
+{
+    if (cJSON_IsNull(j))
+        return "null";
+    if (cJSON_IsBool(j))
+        return "a boolean";
+    if (cJSON_IsNumber(j))
+        return "a number";
+    if (cJSON_IsString(j))
+        return "a string";
+    if (cJSON_IsArray(j))
+        return "an array";
+    if (cJSON_IsObject(j))
+        return "an object";
+    return "an invalid value";
+}
+
+/* 'text' cut to OV_SHOW_MAX bytes, control characters as '?' */
+static void show(char *buf, size_t n, const char *text)
+{
+    size_t o = 0;
+    if (n < 8)
+        return;
+    buf[o++] = '\'';
+    for (const char *p = text; *p && o + 5 < n && (size_t)(p - text) < OV_SHOW_MAX; p++)
+        buf[o++] = ((unsigned char)*p < 0x20) ? '?' : *p;
+    if (strlen(text) > OV_SHOW_MAX && o + 5 < n) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o++] = '\'';
+    buf[o] = '\0';
+}
+
+/* ----------------------------------------------------------------- paths */
+
+static int key_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           ch == '_' || ch == '-';
+}
+
+static void free_segs(seg_t *segs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(segs[i].text);
+    free(segs);
+}
+
+/* Compiles `path`; on error writes why into `why` and returns -1. */
+static int compile_path(const char *path, seg_t **out, size_t *nout, char *why, size_t nwhy)
+{
+    size_t n = 0, cap = 4, len = strlen(path);
+    seg_t *segs = sim_xmalloc(cap * sizeof *segs);
+    const char *p = path;
+    *out = NULL;
+    *nout = 0;
+    if (len > OV_PATH_MAX) {
+        snprintf(why, nwhy, "longer than %d bytes", OV_PATH_MAX);
+        goto fail;
+    }
+    if (*p != '$') {
+        snprintf(why, nwhy, "a path starts with '$'");
+        goto fail;
+    }
+    p++;
+    while (*p) {
+        seg_t sg = {SEG_KEY, NULL, 0};
+        if (*p == '.') {
+            const char *k = ++p;
+            while (key_char(*p))
+                p++;
+            if (p == k) {
+                snprintf(why, nwhy, "'.' must be followed by a key of [A-Za-z0-9_-] at byte %zu",
+                         (size_t)(k - path));
+                goto fail;
+            }
+            sg.text = sim_xmalloc((size_t)(p - k) + 1);
+            memcpy(sg.text, k, (size_t)(p - k));
+            sg.text[p - k] = '\0';
+        } else if (*p == '[') {
+            const char *close = strchr(p, ']');
+            const char *in = p + 1;
+            if (!close) {
+                snprintf(why, nwhy, "'[' at byte %zu is not closed", (size_t)(p - path));
+                goto fail;
+            }
+            size_t m = (size_t)(close - in);
+            if (m == 1 && *in == '*') {
+                sg.kind = SEG_ALL;
+            } else if (m > 5 && strncmp(in, "name=", 5) == 0) {
+                sg.kind = SEG_NAME;
+                sg.text = sim_xmalloc(m - 4);
+                memcpy(sg.text, in + 5, m - 5);
+                sg.text[m - 5] = '\0';
+            } else if (m > 0 && m <= 9 && strspn(in, "0123456789") >= m) {
+                sg.kind = SEG_INDEX;
+                sg.index = (size_t)strtoul(in, NULL, 10);
+            } else {
+                snprintf(why, nwhy,
+                         "'[...]' at byte %zu must hold an index, '*' or 'name=X'",
+                         (size_t)(p - path));
+                goto fail;
+            }
+            p = close + 1;
+        } else {
+            snprintf(why, nwhy, "expected '.' or '[' at byte %zu", (size_t)(p - path));
+            goto fail;
+        }
+        if (n == cap) {
+            cap *= 2;
+            segs = sim_xrealloc(segs, cap * sizeof *segs);
+        }
+        segs[n++] = sg;
+    }
+    if (n == 0) {
+        snprintf(why, nwhy, "the whole scenario cannot be replaced; name a key below '$'");
+        goto fail;
+    }
+    *out = segs;
+    *nout = n;
+    return 0;
+fail:
+    free_segs(segs, n);
+    return -1;
+}
+
+/* "$" followed by segments [0, upto) */
+static void path_prefix(const seg_t *segs, size_t upto, char *buf, size_t n)
+{
+    size_t o = 0;
+    int w = snprintf(buf, n, "$");
+    o = w > 0 ? (size_t)w : 0;
+    for (size_t i = 0; i < upto && o < n; i++) {
+        switch (segs[i].kind) {
+        case SEG_KEY:
+            w = snprintf(buf + o, n - o, ".%s", segs[i].text);
+            break;
+        case SEG_INDEX:
+            w = snprintf(buf + o, n - o, "[%zu]", segs[i].index);
+            break;
+        case SEG_ALL:
+            w = snprintf(buf + o, n - o, "[*]");
+            break;
+        case SEG_NAME:
+            w = snprintf(buf + o, n - o, "[name=%s]", segs[i].text);
+            break;
+        }
+        o += w > 0 ? (size_t)w : 0;
+    }
+}
+
+/* ------------------------------------------------------------- selection */
+
+typedef struct sel {
+    cJSON **node;
+    cJSON **parent;
+    size_t n, cap;
+} sel_t;
+
+static void sel_push(sel_t *s, cJSON *parent, cJSON *node)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 16;
+        s->node = sim_xrealloc(s->node, s->cap * sizeof *s->node);
+        s->parent = sim_xrealloc(s->parent, s->cap * sizeof *s->parent);
+    }
+    s->node[s->n] = node;
+    s->parent[s->n] = parent;
+    s->n++;
+}
+
+static void sel_free(sel_t *s)
+{
+    free(s->node);
+    free(s->parent);
+}
+
+/* Children of `node` matched by `sg`, appended to `out`. */
+static void step(const seg_t *sg, cJSON *node, sel_t *out)
+{
+    switch (sg->kind) {
+    case SEG_KEY:
+        if (cJSON_IsObject(node)) {
+            cJSON *c = cJSON_GetObjectItemCaseSensitive(node, sg->text);
+            if (c)
+                sel_push(out, node, c);
+        }
+        break;
+    case SEG_INDEX:
+        if (cJSON_IsArray(node)) {
+            size_t i = 0;
+            for (cJSON *c = node->child; c; c = c->next, i++)
+                if (i == sg->index) {
+                    sel_push(out, node, c);
+                    break;
+                }
+        }
+        break;
+    case SEG_ALL:
+        if (cJSON_IsArray(node))
+            for (cJSON *c = node->child; c; c = c->next)
+                sel_push(out, node, c);
+        break;
+    case SEG_NAME:
+        if (cJSON_IsArray(node))
+            for (cJSON *c = node->child; c; c = c->next) {
+                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+                if (cJSON_IsObject(c) && cJSON_IsString(nm) && strcmp(nm->valuestring, sg->text) == 0)
+                    sel_push(out, node, c);
+            }
+        break;
+    }
+}
+
+static int nothing(const op_t *op, const char *scenario_path, size_t upto, const char *what,
+                   cdn_error_t *err)
+{
+    char prefix[OV_PATH_MAX + 64];
+    path_prefix(op->segs, upto, prefix, sizeof prefix);
+    return set_err(err, CDN_EDATA, "%s: path '%s' selects nothing in %s ('%s' %s)", op->where,
+                   op->path, scenario_path, prefix, what);
+}
+
+static int apply_op(const op_t *op, cJSON *root, const char *scenario_path, cdn_error_t *err)
+{
+    sel_t cur = {0}, next = {0};
+    int rc = 0;
+    /* "set" acts on the parents of its last segment; "append" on the nodes
+     * the whole path selects */
+    size_t walk = op->kind == OP_SET ? op->nsegs - 1 : op->nsegs;
+    sel_push(&cur, NULL, root);
+    for (size_t i = 0; i < walk; i++) {
+        next.n = 0;
+        for (size_t k = 0; k < cur.n; k++)
+            step(&op->segs[i], cur.node[k], &next);
+        if (next.n == 0) {
+            rc = nothing(op, scenario_path, i + 1, "matches nothing", err);
+            goto done;
+        }
+        sel_t t = cur;
+        cur = next;
+        next = t;
+    }
+    if (op->kind == OP_APPEND) {
+        for (size_t k = 0; k < cur.n; k++)
+            if (!cJSON_IsArray(cur.node[k])) {
+                rc = nothing(op, scenario_path, walk, "is not an array", err);
+                goto done;
+            }
+        for (size_t k = 0; k < cur.n; k++)
+            cJSON_AddItemToArray(cur.node[k], cJSON_Duplicate(op->value, 1));
+        goto done;
+    }
+    const seg_t *last = &op->segs[op->nsegs - 1];
+    if (last->kind == SEG_KEY) {
+        for (size_t k = 0; k < cur.n; k++)
+            if (!cJSON_IsObject(cur.node[k])) {
+                rc = nothing(op, scenario_path, walk, "is not an object", err);
+                goto done;
+            }
+        for (size_t k = 0; k < cur.n; k++) {
+            cJSON *copy = cJSON_Duplicate(op->value, 1);
+            if (cJSON_GetObjectItemCaseSensitive(cur.node[k], last->text))
+                cJSON_ReplaceItemInObjectCaseSensitive(cur.node[k], last->text, copy);
+            else
+                cJSON_AddItemToObject(cur.node[k], last->text, copy);
+        }
+        goto done;
+    }
+    next.n = 0;
+    for (size_t k = 0; k < cur.n; k++)
+        step(last, cur.node[k], &next);
+    if (next.n == 0) {
+        rc = nothing(op, scenario_path, op->nsegs, "matches nothing", err);
+        goto done;
+    }
+    for (size_t k = 0; k < next.n; k++)
+        cJSON_ReplaceItemViaPointer(next.parent[k], next.node[k], cJSON_Duplicate(op->value, 1));
+done:
+    sel_free(&cur);
+    sel_free(&next);
+    return rc;
+}
+
+int cdn_overlay_apply(const cdn_overlay_t *o, cJSON *root, const char *scenario_path,
+                      cdn_error_t *err)
+{
+    cdn_error_t local;
+    if (err == NULL)
+        err = &local;
+    for (size_t i = 0; i < o->nops; i++) {
+        int rc = apply_op(&o->ops[i], root, scenario_path, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------ overlay objects */
+
+static cdn_overlay_t *overlay_new(void)
+{
+    return sim_xcalloc(1, sizeof(cdn_overlay_t));
+}
+
+static op_t *add_op(cdn_overlay_t *o)
+{
+    if (o->nops == o->capops) {
+        o->capops = o->capops ? 2 * o->capops : 8;
+        o->ops = sim_xrealloc(o->ops, o->capops * sizeof *o->ops);
+    }
+    op_t *op = &o->ops[o->nops++];
+    memset(op, 0, sizeof *op);
+    return op;
+}
+
+void cdn_overlay_destroy(cdn_overlay_t *o)
+{
+    if (o == NULL)
+        return;
+    for (size_t i = 0; i < o->nops; i++) {
+        free(o->ops[i].path);
+        free_segs(o->ops[i].segs, o->ops[i].nsegs);
+        cJSON_Delete(o->ops[i].value);
+        free(o->ops[i].where);
+    }
+    free(o->ops);
+    free(o->name);
+    free(o->description);
+    free(o->path);
+    free(o->origin);
+    free(o);
+}
+
+const char *cdn_overlay_name(const cdn_overlay_t *o)
+{
+    return o->name;
+}
+
+const char *cdn_overlay_description(const cdn_overlay_t *o)
+{
+    return o->description;
+}
+
+const char *cdn_overlay_path(const cdn_overlay_t *o)
+{
+    return o->path;
+}
+
+uint64_t cdn_overlay_hash(const cdn_overlay_t *o)
+{
+    return o->hash;
+}
+
+size_t cdn_overlay_count(const cdn_overlay_t *o)
+{
+    return o->nops;
+}
+
+cdn_overlay_t *cdn_overlay_create(const char *name, const char *origin)
+{
+    cdn_overlay_t *o = overlay_new();
+    o->name = sim_xstrdup(name);
+    o->origin = sim_xstrdup(origin ? origin : name);
+    return o;
+}
+
+int cdn_overlay_add_set_text(cdn_overlay_t *o, const char *path, const char *value_text,
+                             cdn_error_t *err)
+{
+    cdn_error_t local;
+    char why[256];
+    seg_t *segs;
+    size_t nsegs;
+    if (err == NULL)
+        err = &local;
+    if (compile_path(path, &segs, &nsegs, why, sizeof why) != 0)
+        return set_err(err, CDN_EUSAGE, "%s: bad path '%s': %s", o->origin, path, why);
+    const char *end = NULL;
+    size_t len = strlen(value_text);
+    cJSON *v = cJSON_ParseWithLengthOpts(value_text, len, &end, 0);
+    if (v == NULL || end != value_text + len) {
+        cJSON_Delete(v);
+        v = cJSON_CreateString(value_text);
+    }
+    op_t *op = add_op(o);
+    op->kind = OP_SET;
+    op->path = sim_xstrdup(path);
+    op->segs = segs;
+    op->nsegs = nsegs;
+    op->value = v;
+    op->where = sim_xstrdup(o->origin);
+    return 0;
+}
+
+/* ------------------------------------------------- strategy file parser */
+
+/* Checks that every key of object j is in keys[] and appears once. */
+static int check_keys(const cJSON *j, const char *const *keys, size_t nkeys, const char *file,
+                      const char *where, cdn_error_t *err)
+{
+    for (const cJSON *c = j->child; c; c = c->next) {
+        size_t k = 0;
+        while (k < nkeys && strcmp(c->string, keys[k]) != 0)
+            k++;
+        char shown[OV_SHOW_MAX + 8];
+        show(shown, sizeof shown, c->string);
+        if (k == nkeys) {
+            char list[256] = "";
+            size_t o = 0;
+            for (size_t q = 0; q < nkeys; q++) {
+                int w = snprintf(list + o, sizeof list - o, "%s'%s'", q ? ", " : "", keys[q]);
+                if (w > 0 && (size_t)w < sizeof list - o)
+                    o += (size_t)w;
+            }
+            return set_err(err, CDN_EDATA, "%s: %s: expected one of the keys %s, found %s", file,
+                           where, list, shown);
+        }
+        for (const cJSON *d = j->child; d != c; d = d->next)
+            if (strcmp(d->string, c->string) == 0)
+                return set_err(err, CDN_EDATA, "%s: %s: expected each key once, found %s again",
+                               file, where, shown);
+    }
+    return 0;
+}
+
+static int check_notes(const cJSON *j, const char *file, const char *where, cdn_error_t *err)
+{
+    if (j == NULL || cJSON_IsString(j))
+        return 0;
+    if (cJSON_IsArray(j)) {
+        size_t i = 0;
+        for (const cJSON *c = j->child; c; c = c->next, i++)
+            if (!cJSON_IsString(c))
+                return set_err(err, CDN_EDATA, "%s: %s.notes[%zu]: expected a string, found %s",
+                               file, where, i, json_type(c));
+        return 0;
+    }
+    return set_err(err, CDN_EDATA, "%s: %s.notes: expected a string or an array of strings, found %s",
+                   file, where, json_type(j));
+}
+
+static const char *const top_keys[] = {"name", "description", "notes", "set", "append"};
+static const char *const op_keys[] = {"path", "value", "notes"};
+
+static int read_ops(cdn_overlay_t *o, const cJSON *list, op_kind_t kind, const char *file,
+                    cdn_error_t *err)
+{
+    const char *key = OP_NAMES[kind];
+    if (list == NULL)
+        return 0;
+    if (!cJSON_IsArray(list))
+        return set_err(err, CDN_EDATA, "%s: $.%s: expected an array of {\"path\", \"value\"}, found %s",
+                       file, key, json_type(list));
+    size_t i = 0;
+    for (const cJSON *e = list->child; e; e = e->next, i++) {
+        char where[64];
+        snprintf(where, sizeof where, "$.%s[%zu]", key, i);
+        if (!cJSON_IsObject(e))
+            return set_err(err, CDN_EDATA, "%s: %s: expected an object {\"path\", \"value\"}, found %s",
+                           file, where, json_type(e));
+        int rc = check_keys(e, op_keys, 3, file, where, err);
+        if (rc == 0)
+            rc = check_notes(cJSON_GetObjectItemCaseSensitive(e, "notes"), file, where, err);
+        if (rc != 0)
+            return rc;
+        const cJSON *path = cJSON_GetObjectItemCaseSensitive(e, "path");
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(e, "value");
+        if (path == NULL)
+            return set_err(err, CDN_EDATA, "%s: %s: missing key 'path'", file, where);
+        if (!cJSON_IsString(path))
+            return set_err(err, CDN_EDATA, "%s: %s.path: expected a string, found %s", file, where,
+                           json_type(path));
+        if (value == NULL)
+            return set_err(err, CDN_EDATA, "%s: %s: missing key 'value'", file, where);
+        seg_t *segs;
+        size_t nsegs;
+        char why[256], shown[OV_SHOW_MAX + 8];
+        if (compile_path(path->valuestring, &segs, &nsegs, why, sizeof why) != 0) {
+            show(shown, sizeof shown, path->valuestring);
+            return set_err(err, CDN_EDATA,
+                           "%s: %s.path: expected a path like '$.key[N][*][name=X].key', found %s (%s)",
+                           file, where, shown, why);
+        }
+        op_t *op = add_op(o);
+        op->kind = kind;
+        op->path = sim_xstrdup(path->valuestring);
+        op->segs = segs;
+        op->nsegs = nsegs;
+        op->value = cJSON_Duplicate(value, 1);
+        char full[4096 + 64];
+        snprintf(full, sizeof full, "%s: %s", file, where);
+        op->where = sim_xstrdup(full);
+    }
+    return 0;
+}
+
+static int syntax_error(const char *file, const char *text, size_t len, size_t pos,
+                        cdn_error_t *err)
+{
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < pos && i < len; i++) {
+        if (text[i] == '\n') {
+            line++;
+            col = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            col++;
+        }
+    }
+    if (pos >= len)
+        return set_err(err, CDN_EDATA, "%s:%zu:%zu: invalid JSON near end of input", file, line,
+                       col);
+    char near[24];
+    size_t n = 0;
+    while (pos + n < len && n < 16 && (unsigned char)text[pos + n] >= 0x20)
+        n++;
+    memcpy(near, text + pos, n);
+    near[n] = '\0';
+    return set_err(err, CDN_EDATA, "%s:%zu:%zu: invalid JSON near '%s'", file, line, col, near);
+}
+
+int cdn_overlay_parse(const char *text, size_t len, const char *path, cdn_overlay_t **out,
+                      cdn_error_t *err)
+{
+    cdn_error_t local;
+    cdn_overlay_t *o = NULL;
+    const char *end = NULL;
+    int rc;
+    if (err == NULL)
+        err = &local;
+    err->code = 0;
+    err->msg[0] = '\0';
+    *out = NULL;
+    if (path == NULL)
+        path = "(string)";
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (end == NULL || end < text || end > text + len)
+        end = text;
+    if (root == NULL) {
+        rc = syntax_error(path, text, len, (size_t)(end - text), err);
+        goto fail;
+    }
+    while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+        end++;
+    if (end != text + len) {
+        rc = syntax_error(path, text, len, (size_t)(end - text), err);
+        goto fail;
+    }
+    if (!cJSON_IsObject(root)) {
+        rc = set_err(err, CDN_EDATA, "%s: $: expected a strategy object {\"name\", \"set\"}, found %s",
+                     path, json_type(root));
+        goto fail;
+    }
+    if ((rc = check_keys(root, top_keys, 5, path, "$", err)) != 0 ||
+        (rc = check_notes(cJSON_GetObjectItemCaseSensitive(root, "notes"), path, "$", err)) != 0)
+        goto fail;
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
+    const cJSON *desc = cJSON_GetObjectItemCaseSensitive(root, "description");
+    if (name == NULL) {
+        rc = set_err(err, CDN_EDATA, "%s: $: missing key 'name'", path);
+        goto fail;
+    }
+    if (!cJSON_IsString(name) || !cdn_overlay_valid_name(name->valuestring)) {
+        char shown[OV_SHOW_MAX + 8] = "";
+        if (cJSON_IsString(name))
+            show(shown, sizeof shown, name->valuestring);
+        rc = set_err(err, CDN_EDATA, "%s: $.name: expected a name of 1-%d characters [A-Za-z0-9._-], found %s",
+                     path, CDN_NAME_MAX - 1, cJSON_IsString(name) ? shown : json_type(name));
+        goto fail;
+    }
+    if (desc != NULL && !cJSON_IsString(desc)) {
+        rc = set_err(err, CDN_EDATA, "%s: $.description: expected a string, found %s", path,
+                     json_type(desc));
+        goto fail;
+    }
+    o = overlay_new();
+    o->name = sim_xstrdup(name->valuestring);
+    o->description = desc ? sim_xstrdup(desc->valuestring) : NULL;
+    o->path = sim_xstrdup(path);
+    o->origin = sim_xstrdup(path);
+    o->hash = cdn_overlay_fnv1a64(text, len);
+    if ((rc = read_ops(o, cJSON_GetObjectItemCaseSensitive(root, "set"), OP_SET, path, err)) != 0 ||
+        (rc = read_ops(o, cJSON_GetObjectItemCaseSensitive(root, "append"), OP_APPEND, path, err)) != 0)
+        goto fail;
+    cJSON_Delete(root);
+    *out = o;
+    return 0;
+fail:
+    cJSON_Delete(root);
+    cdn_overlay_destroy(o);
+    return rc;
+}
+
+int cdn_overlay_load(const char *path, cdn_overlay_t **out, cdn_error_t *err)
+{
+    cdn_error_t local;
+    char *text;
+    size_t len;
+    if (err == NULL)
+        err = &local;
+    *out = NULL;
+    int rc = read_file(path, &text, &len, err);
+    if (rc != 0)
+        return rc;
+    rc = cdn_overlay_parse(text, len, path, out, err);
+    free(text);
+    return rc;
+}
+
+/* ------------------------------------------------------ overlaid loads */
+
+int cdn_overlay_load_scenario(const char *path, const cdn_overlay_t *const *overlays, size_t n,
+                              cdn_scenario_t **out, cdn_error_t *err)
+{
+    cdn_error_t local;
+    char *text = NULL, *printed = NULL;
+    size_t len;
+    cJSON *root = NULL;
+    const char *end = NULL;
+    int rc;
+    if (err == NULL)
+        err = &local;
+    *out = NULL;
+    if ((rc = read_file(path, &text, &len, err)) != 0)
+        return rc;
+    root = n > 0 ? cJSON_ParseWithLengthOpts(text, len, &end, 0) : NULL;
+    if (root != NULL)
+        while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+            end++;
+    if (root == NULL || end != text + len) {
+        /* no overlays, or a syntax error the scenario parser reports */
+        rc = cdn_scenario_parse(text, len, path, out, err);
+        goto done;
+    }
+    char label[4096 + 256];
+    int used = snprintf(label, sizeof label, "%s (with ", path);
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = cdn_overlay_apply(overlays[i], root, path, err)) != 0)
+            goto done;
+        if (used > 0 && (size_t)used < sizeof label)
+            used += snprintf(label + used, sizeof label - (size_t)used, "%s%s", i ? "+" : "",
+                             overlays[i]->name);
+    }
+    if (used > 0 && (size_t)used < sizeof label)
+        snprintf(label + used, sizeof label - (size_t)used, ")");
+    printed = cJSON_PrintUnformatted(root);
+    if (printed == NULL) {
+        fprintf(stderr, "cdnsim: out of memory\n");
+        abort();
+    }
+    rc = cdn_scenario_parse(printed, strlen(printed), label, out, err);
+    if (rc == 0) {
+        free((*out)->path);
+        (*out)->path = sim_xstrdup(path);
+    }
+done:
+    cJSON_free(printed);
+    cJSON_Delete(root);
+    free(text);
+    return rc;
+}
