@@ -103,6 +103,9 @@ void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_sum
         out->blocked_requests += blk;
         if (ratio(blk, off) > out->peak_blocked_frac)
             out->peak_blocked_frac = ratio(blk, off);
+        double lat = ratio(cdn_result_global(r, CDN_RS_LATENCY_X_OK, b), cdn_result_global(r, CDN_RS_OK, b));
+        if (lat > out->peak_latency_ms)
+            out->peak_latency_ms = lat;
         if (b == 0 || f > out->peak_err5xx_frac) {
             out->peak_err5xx_frac = f;
             out->peak_t_s = t0;
@@ -190,8 +193,10 @@ static int close_out(FILE *f)
     X(TL_SERVERS_BAD_FRAC, "servers_bad_artifact_frac")                   \
     X(TL_SERVERS_FAILING_FRAC, "servers_failing_frac")                    \
     X(TL_SERVERS_RESTARTING_FRAC, "servers_restarting_frac")              \
+    X(TL_SERVERS_OUT_FRAC, "servers_out_frac")                            \
     X(TL_SITES_DOWN_FRAC, "sites_down_frac")                              \
-    X(TL_SITES_FAILED_OVER_FRAC, "sites_failed_over_frac")
+    X(TL_SITES_FAILED_OVER_FRAC, "sites_failed_over_frac")                \
+    X(TL_LATENCY_MS, "latency_ms")
 
 #define TL_X_ENUM(e, s) e,
 #define TL_X_NAME(e, s) s,
@@ -228,6 +233,9 @@ static void timeline_row(const cdn_scenario_t *s, const cdn_result_t *r, size_t 
         ratio(cdn_result_global(r, CDN_RS_SERVERS_RESTARTING, b), len * nserv);
     v[TL_SITES_DOWN_FRAC] = ratio(r->sites_down[b], len * nsites);
     v[TL_SITES_FAILED_OVER_FRAC] = ratio(r->sites_failover[b], len * nsites);
+    v[TL_SERVERS_OUT_FRAC] = ratio(cdn_result_global(r, CDN_RS_SERVERS_OUT, b), len * nserv);
+    v[TL_LATENCY_MS] = ratio(cdn_result_global(r, CDN_RS_LATENCY_X_OK, b),
+                             cdn_result_global(r, CDN_RS_OK, b));
 }
 
 static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
@@ -246,7 +254,7 @@ static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t 
         fprintf(f, "%.0f,%s", t0, utc);
         /* rates to 0.1 request/s, shares to 1e-6 */
         for (int c = 0; c < TL_COUNT; c++)
-            fprintf(f, c < TL_ERR5XX_FRAC ? ",%.1f" : ",%.6f", v[c]);
+            fprintf(f, c < TL_ERR5XX_FRAC || c == TL_LATENCY_MS ? ",%.1f" : ",%.6f", v[c]);
         for (size_t k = 0; k < s->nservices; k++)
             fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / bin_len(s, r, b));
         fputc('\n', f);
@@ -256,7 +264,8 @@ static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t 
 static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
 {
     fputs("t_s,utc,region,offered_rps,ok_rps,err5xx_rps,blocked_rps,failover_rps,err5xx_frac,"
-          "blocked_frac,servers_bad_artifact_frac,servers_failing_frac,servers_restarting_frac\n",
+          "blocked_frac,servers_bad_artifact_frac,servers_failing_frac,servers_restarting_frac,"
+          "servers_out_frac,latency_ms\n",
           f);
     for (size_t b = 0; b < r->nbins; b++) {
         double t0 = (double)b * r->bin_s;
@@ -268,13 +277,17 @@ static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
             double off = cdn_result_region(r, g, CDN_RS_OFFERED, b);
             double err = cdn_result_region(r, g, CDN_RS_ERR5XX, b);
             double blk = cdn_result_region(r, g, CDN_RS_BLOCKED, b);
-            fprintf(f, "%.0f,%s,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f\n", t0, utc,
+            fprintf(f, "%.0f,%s,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.1f\n",
+                    t0, utc,
                     s->regions[g].name, off / len, cdn_result_region(r, g, CDN_RS_OK, b) / len,
                     err / len, blk / len, cdn_result_region(r, g, CDN_RS_FAILOVER, b) / len,
                     ratio(err, off), ratio(blk, off),
                     ratio(cdn_result_region(r, g, CDN_RS_SERVERS_BAD, b), len * nserv),
                     ratio(cdn_result_region(r, g, CDN_RS_SERVERS_FAILING, b), len * nserv),
-                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_RESTARTING, b), len * nserv));
+                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_RESTARTING, b), len * nserv),
+                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_OUT, b), len * nserv),
+                    ratio(cdn_result_region(r, g, CDN_RS_LATENCY_X_OK, b),
+                          cdn_result_region(r, g, CDN_RS_OK, b)));
         }
     }
 }
@@ -321,6 +334,7 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     cJSON_AddNumberToObject(o, "failed_frac", ratio(m->failed_requests, m->offered_requests));
     cJSON_AddNumberToObject(o, "blocked_requests", m->blocked_requests);
     cJSON_AddNumberToObject(o, "peak_blocked_frac", m->peak_blocked_frac);
+    cJSON_AddNumberToObject(o, "peak_latency_ms", m->peak_latency_ms);
     cJSON_AddNumberToObject(o, "sites_affected_frac", m->sites_affected_frac);
     cJSON_AddNumberToObject(o, "sites_failed_over_frac",
                             ratio((double)r->sites_ever_failed_over, (double)r->sites_total));
@@ -544,6 +558,7 @@ static void write_gnuplot(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
     GP_CURVE(1, TL_SERVERS_BAD_FRAC, "1.5", "#e67e22", "servers holding a bad artifact");
     GP_CURVE(0, TL_SERVERS_FAILING_FRAC, "2", "#c0392b", "servers with a failing proxy");
     GP_CURVE(0, TL_SERVERS_RESTARTING_FRAC, "1", "#2980b9", "servers restarting");
+    GP_CURVE(0, TL_SERVERS_OUT_FRAC, "1", "#7f8c8d", "servers out of service");
     GP_CURVE(0, TL_SITES_DOWN_FRAC, "2", "#2c3e50", "dependent sites down");
     GP_CURVE(0, TL_SITES_FAILED_OVER_FRAC, "1.5", "#27ae60", "sites failed over");
     fputc('\n', f);

@@ -40,6 +40,7 @@ typedef struct cdn_summary {
     double failed_requests;        /* requests answered with HTTP 5xx */
     double blocked_requests;       /* requests falsely blocked as bots */
     double peak_blocked_frac;      /* largest bin blocked share */
+    double peak_latency_ms;        /* largest bin mean latency of served requests, ms */
     double sites_affected_frac;    /* share of sites down at some time */
     double peak_sites_down_frac;   /* largest bin-average share of sites down */
     double site_downtime_mean_s;   /* mean over sites of their downtime, s */

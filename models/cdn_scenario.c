@@ -864,7 +864,7 @@ static int read_simulation(ctx_t *c, const cJSON *j)
 
 static const char *const traffic_keys[] = {"global_rps", "diurnal_amplitude",
                                            "diurnal_peak_local_h", "step_s",
-                                           "baseline_err5xx_frac"};
+                                           "baseline_err5xx_frac", "base_latency_ms"};
 
 static int read_traffic(ctx_t *c, const cJSON *j)
 {
@@ -880,6 +880,8 @@ static int read_traffic(ctx_t *c, const cJSON *j)
     TRY(opt_num(c, &o, "step_s", R_GT(0), &t->step_s));
     t->baseline_err5xx_frac = 0;
     TRY(opt_num(c, &o, "baseline_err5xx_frac", R_CO(0, 1), &t->baseline_err5xx_frac));
+    t->base_latency_ms = 50;
+    TRY(opt_num(c, &o, "base_latency_ms", R_GT(0), &t->base_latency_ms));
     return 0;
 }
 
@@ -924,7 +926,8 @@ static int read_regions(ctx_t *c, const cJSON *j)
 }
 
 static const char *const proxy_keys[] = {"name", "on_bad_artifact", "scope", "affected_frac",
-                                         "wedge_rate_per_h"};
+                                         "wedge_rate_per_h", "error_cpu_frac",
+                                         "repair_rate_per_h"};
 
 static int read_proxies(ctx_t *c, const cJSON *j)
 {
@@ -955,6 +958,10 @@ static int read_proxies(ctx_t *c, const cJSON *j)
         TRY(opt_num(c, &o, "affected_frac", R_CC(0, 1), &px->affected_frac));
         px->wedge_rate_per_h = 0;
         TRY(opt_num(c, &o, "wedge_rate_per_h", R_CC(0, 3600), &px->wedge_rate_per_h));
+        px->error_cpu_frac = 0;
+        TRY(opt_num(c, &o, "error_cpu_frac", R_CC(0, 1), &px->error_cpu_frac));
+        px->repair_rate_per_h = 60;
+        TRY(opt_num(c, &o, "repair_rate_per_h", R_GT(0), &px->repair_rate_per_h));
         path_pop(c, p);
     }
     return CHECK_UNIQUE(c, s->proxies, n);

@@ -53,10 +53,13 @@ typedef struct cdn_error {
 } cdn_error_t;
 
 /* What a proxy does with a bad artifact. */
-#define CDN_EFFECT_MAP(X)                                                    \
-    X(CDN_EFFECT_NONE, "none")       /* ignores it */                        \
-    X(CDN_EFFECT_PANIC, "panic")     /* scoped traffic gets HTTP 5xx */      \
-    X(CDN_EFFECT_DEGRADE, "degrade") /* bot score 0: rules block requests */
+#define CDN_EFFECT_MAP(X)                                                              \
+    X(CDN_EFFECT_NONE, "none")       /* ignores it */                                  \
+    X(CDN_EFFECT_PANIC, "panic")     /* scoped traffic gets HTTP 5xx */                \
+    X(CDN_EFFECT_DEGRADE, "degrade") /* bot score 0: rules block requests */           \
+    X(CDN_EFFECT_CRASH, "crash")     /* server out of service while it holds the file */ \
+    X(CDN_EFFECT_CRASH_REPAIR, "crash_repair") /* out until repaired by hand */         \
+    X(CDN_EFFECT_CPU_EXHAUSTION, "cpu_exhaustion") /* burns affected_frac of its CPU */
 
 /* Which traffic of the proxy depends on the artifact's module. */
 #define CDN_SCOPE_MAP(X)                                                         \
@@ -106,6 +109,7 @@ typedef struct cdn_traffic_spec {
     double diurnal_peak_local_h;  /* local hour of the daily peak, [0, 24) */
     double step_s;                /* the daily curve is held constant over steps of this length, s */
     double baseline_err5xx_frac;  /* 5xx share with no incident, [0, 1) */
+    double base_latency_ms;       /* response time at zero load, ms (> 0) */
 } cdn_traffic_spec_t;
 
 typedef struct cdn_region_spec {
@@ -122,6 +126,8 @@ typedef struct cdn_proxy_spec {
     cdn_scope_t scope;            /* which of its traffic depends on the module */
     double affected_frac;         /* share of the scoped requests that fail or are blocked, [0, 1] */
     double wedge_rate_per_h;      /* hazard, per hour of failing, of entering a state only a restart clears, [0, 3600] */
+    double error_cpu_frac;        /* share of its server's CPU a failing proxy burns (error reporting), [0, 1] */
+    double repair_rate_per_h;     /* crash_repair: servers the repair crew fixes per hour, > 0 */
 } cdn_proxy_spec_t;
 
 typedef struct cdn_plan_spec {

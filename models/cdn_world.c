@@ -119,6 +119,7 @@ typedef struct region_state {
     uint32_t n_bad;        /* servers holding >= 1 bad artifact */
     uint32_t n_failing;    /* servers with >= 1 failing proxy */
     uint32_t n_restarting; /* servers with >= 1 proxy restarting */
+    uint32_t n_out;        /* servers out of service: a proxy restarting or crashed */
     double overload_frac;  /* share of served requests lost to overload */
     double err_rps;        /* current 5xx rate, requests/s (for the alert rule) */
     sim_rng_t rng_latency;
@@ -147,7 +148,7 @@ typedef struct world {
     sim_t *sim;
     sim_recorder_t *rec;
     uint32_t ev_traffic, ev_generate, ev_arrive, ev_action, ev_restart_begin, ev_restart_end;
-    uint32_t ev_detect, ev_stage, ev_kill, ev_svc_restore, ev_failover, ev_wave;
+    uint32_t ev_detect, ev_stage, ev_kill, ev_svc_restore, ev_failover, ev_wave, ev_repair;
 
     size_t nreg, nprox, nart, nsvc, ncoh;
     uint32_t nserv;
@@ -165,6 +166,14 @@ typedef struct world {
     double *sp_since;       /* [nserv * nprox] sim time hold last rose, s */
     uint8_t *sp_rest;       /* [nserv * nprox] restart count */
     uint8_t *sp_counted_fail; /* [nserv * nprox] counted as failing in the region */
+    uint8_t *sp_counted_out;  /* [nserv * nprox] counted as out of service */
+    uint8_t *srv_nout;        /* [nserv] proxies out of service */
+    uint32_t *reg_out_p;      /* [nreg * nprox] servers where the proxy is out */
+    /* repair crews (crash_repair): per proxy a FIFO of crashed servers */
+    uint32_t **rq;            /* [nprox] ring buffers of nserv + 1 */
+    uint32_t *rq_head, *rq_tail;
+    uint8_t *rq_busy;         /* [nprox] the crew is working */
+    uint8_t *sp_queued;       /* [nserv * nprox] waiting for repair */
     uint32_t *reg_fail_p;   /* [nreg * nprox] failing (and up) proxies */
     uint32_t *reg_down_p;   /* [nreg * nprox] restarting proxies */
 
@@ -242,6 +251,12 @@ static cdn_event_rec_t blank_event(void)
 }
 
 /* ------------------------------------------------------ rates and signals */
+
+static int is_crash(cdn_effect_t e)
+{
+    return e == CDN_EFFECT_CRASH || e == CDN_EFFECT_CRASH_REPAIR;
+}
+
 
 static double scope_of(const world_t *w, uint32_t p, size_t c)
 {
@@ -382,7 +397,17 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
     region_state_t *rg = &w->reg[r];
     double off = rg->offered_rps;
     double base = s->traffic.baseline_err5xx_frac;
-    double up_servers = (double)(rg->nservers - rg->n_restarting);
+    /* capacity: servers in service, less the CPU failing proxies burn */
+    double up_servers = (double)(rg->nservers - rg->n_out);
+    for (size_t p = 0; p < w->nprox; p++) {
+        const cdn_proxy_spec_t *px = &s->proxies[p];
+        double burn = px->on_bad_artifact == CDN_EFFECT_CPU_EXHAUSTION ? px->affected_frac
+                                                                       : px->error_cpu_frac;
+        if (!is_crash(px->on_bad_artifact))
+            up_servers -= burn * (double)w->reg_fail_p[r * w->nprox + p];
+    }
+    if (up_servers < 0)
+        up_servers = 0;
     double capacity = up_servers * s->regions[r].server_capacity_rps;
     double load = off * (1.0 - w->fo_share); /* failed-over sites' traffic is elsewhere */
     double x = (load > capacity && load > 0) ? 1.0 - capacity / load : 0.0;
@@ -392,8 +417,7 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
     for (size_t c = 0; c < w->ncoh; c++) {
         double T = off * w->coh_share[c];
         uint32_t p = w->coh_proxy[c];
-        uint32_t down = w->reg_down_p[r * w->nprox + p];
-        uint32_t up = rg->nservers - down;
+        uint32_t up = rg->nservers - w->reg_out_p[r * w->nprox + p];
         double e = 0, b = 0;
         if (up == 0) {
             e = T;
@@ -423,7 +447,7 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
         *slot = f_ok;
     }
     for (size_t p = 0; p < w->nprox; p++) {
-        uint32_t up = rg->nservers - w->reg_down_p[r * w->nprox + p];
+        uint32_t up = rg->nservers - w->reg_out_p[r * w->nprox + p];
         double pok = 0.0;
         if (up > 0) {
             double f = (double)w->reg_fail_p[r * w->nprox + p] / (double)up;
@@ -448,6 +472,13 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_BAD, t, (double)rg->n_bad);
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_FAILING, t, (double)rg->n_failing);
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_RESTARTING, t, (double)rg->n_restarting);
+    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_OUT, t, (double)rg->n_out);
+    /* response time: an M/M/1 sojourn factor on the base latency, with the
+     * utilisation of the capacity in service (capped at 0.98) */
+    double rho = capacity > 0 ? load * (1.0 - x) / capacity : 1.0;
+    if (rho > 0.98)
+        rho = 0.98;
+    sim_recorder_set(w->rec, b0 + CDN_RS_LATENCY_X_OK, t, ok * s->traffic.base_latency_ms / (1.0 - rho));
 }
 
 /* Services, then sites (failover may wait for a service). */
@@ -492,12 +523,44 @@ static void recompute_all(world_t *w, double t)
 
 /* Re-derives whether (server, proxy) counts as failing / restarting and
  * applies the deltas to the server's and the region's counters. */
+static void repair_enqueue(world_t *w, uint32_t srv, uint32_t p)
+{
+    size_t i = (size_t)srv * w->nprox + p;
+    if (w->sp_queued[i])
+        return;
+    w->sp_queued[i] = 1;
+    w->rq[p][w->rq_tail[p]] = srv;
+    w->rq_tail[p] = (w->rq_tail[p] + 1) % (w->nserv + 1);
+    if (!w->rq_busy[p]) {
+        w->rq_busy[p] = 1;
+        sim_schedule_in(w->sim, 3600.0 / w->s->proxies[p].repair_rate_per_h, w->ev_repair, p, 0);
+    }
+}
+
 static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
 {
     size_t i = (size_t)srv * w->nprox + p;
     size_t r = w->srv_region[srv];
     region_state_t *rg = &w->reg[r];
+    cdn_effect_t eff = w->s->proxies[p].on_bad_artifact;
     int failing = (w->sp_hold[i] || w->sp_wedged[i]) && w->sp_rest[i] == 0;
+    if (failing && eff == CDN_EFFECT_CRASH_REPAIR && !w->sp_wedged[i]) {
+        w->sp_wedged[i] = 1; /* crashed: stays down until the crew repairs it */
+        repair_enqueue(w, srv, p);
+    }
+    int out = w->sp_rest[i] > 0 || (failing && is_crash(eff));
+    if (out != w->sp_counted_out[i]) {
+        if (out) {
+            w->reg_out_p[r * w->nprox + p]++;
+            if (w->srv_nout[srv]++ == 0)
+                rg->n_out++;
+        } else {
+            w->reg_out_p[r * w->nprox + p]--;
+            if (--w->srv_nout[srv] == 0)
+                rg->n_out--;
+        }
+        w->sp_counted_out[i] = (uint8_t)out;
+    }
     if (failing != w->sp_counted_fail[i]) {
         if (failing) {
             w->reg_fail_p[r * w->nprox + p]++;
@@ -553,10 +616,10 @@ static int world_check(const world_t *w)
 {
     for (size_t r = 0; r < w->nreg; r++) {
         const region_state_t *rg = &w->reg[r];
-        uint32_t bad = 0, failing = 0, restarting = 0;
+        uint32_t bad = 0, failing = 0, restarting = 0, outs = 0;
         for (uint32_t k = 0; k < rg->nservers; k++) {
             uint32_t srv = rg->first_server + k;
-            uint32_t nbad = 0, nfail = 0, nrest = 0;
+            uint32_t nbad = 0, nfail = 0, nrest = 0, nout = 0;
             for (size_t a = 0; a < w->nart; a++)
                 nbad += w->srv_artbad[(size_t)srv * w->nart + a];
             for (size_t p = 0; p < w->nprox; p++) {
@@ -564,16 +627,23 @@ static int world_check(const world_t *w)
                 int f = (w->sp_hold[i] || w->sp_wedged[i]) && w->sp_rest[i] == 0;
                 if (f != w->sp_counted_fail[i])
                     return 0;
+                int out = w->sp_rest[i] > 0 || (f && is_crash(w->s->proxies[p].on_bad_artifact));
+                if (out != w->sp_counted_out[i])
+                    return 0;
                 nfail += (uint32_t)f;
                 nrest += w->sp_rest[i] > 0;
+                nout += (uint32_t)out;
             }
-            if (nbad != w->srv_nbad[srv] || nfail != w->srv_nfail[srv] || nrest != w->srv_nrest[srv])
+            if (nbad != w->srv_nbad[srv] || nfail != w->srv_nfail[srv] ||
+                nrest != w->srv_nrest[srv] || nout != w->srv_nout[srv])
                 return 0;
+            outs += nout > 0;
             bad += nbad > 0;
             failing += nfail > 0;
             restarting += nrest > 0;
         }
-        if (bad != rg->n_bad || failing != rg->n_failing || restarting != rg->n_restarting)
+        if (bad != rg->n_bad || failing != rg->n_failing || restarting != rg->n_restarting ||
+            outs != rg->n_out)
             return 0;
         for (size_t p = 0; p < w->nprox; p++) {
             uint32_t fp = 0, dp = 0;
@@ -879,6 +949,31 @@ static void on_stage(sim_t *sim, const sim_event_t *ev, void *ctx)
         sim_schedule_in(w->sim, as->stage_bake_s[i + 1], w->ev_stage, a, gen);
     else
         st->roll_gen = 0; /* every server has it */
+}
+
+/* The repair crew of proxy p fixes the next crashed server (one every
+ * 3600 / repair_rate_per_h seconds).  A repaired server loads the files it
+ * holds: still bad, it crashes again and queues again. */
+static void on_repair(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    (void)sim;
+    uint32_t p = ev->a;
+    if (w->rq_head[p] == w->rq_tail[p]) {
+        w->rq_busy[p] = 0;
+        return;
+    }
+    uint32_t srv = w->rq[p][w->rq_head[p]];
+    w->rq_head[p] = (w->rq_head[p] + 1) % (w->nserv + 1);
+    size_t i = (size_t)srv * w->nprox + p;
+    w->sp_queued[i] = 0;
+    w->sp_wedged[i] = 0;
+    sp_apply(w, srv, p); /* crashes again (and queues) if it still holds a bad file */
+    region_changed(w, w->srv_region[srv]);
+    if (w->rq_head[p] != w->rq_tail[p])
+        sim_schedule_in(w->sim, 3600.0 / w->s->proxies[p].repair_rate_per_h, w->ev_repair, p, 0);
+    else
+        w->rq_busy[p] = 0;
 }
 
 static void on_kill(sim_t *sim, const sim_event_t *ev, void *ctx)
@@ -1227,6 +1322,16 @@ static void world_free(world_t *w)
     free(w->sp_since);
     free(w->sp_rest);
     free(w->sp_counted_fail);
+    free(w->sp_counted_out);
+    free(w->srv_nout);
+    free(w->reg_out_p);
+    free(w->sp_queued);
+    for (size_t p = 0; w->rq && p < w->nprox; p++)
+        free(w->rq[p]);
+    free(w->rq);
+    free(w->rq_head);
+    free(w->rq_tail);
+    free(w->rq_busy);
     free(w->reg_fail_p);
     free(w->reg_down_p);
     free(w->art);
@@ -1308,6 +1413,7 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->ev_svc_restore = sim_register(w->sim, "service_restore", on_svc_restore, w);
     w->ev_failover = sim_register(w->sim, "failover", on_failover, w);
     w->ev_wave = sim_register(w->sim, "restart_wave", on_wave, w);
+    w->ev_repair = sim_register(w->sim, "repair", on_repair, w);
     w->cond_since = NAN;
     w->last_flap = -INFINITY;
     w->detected_s = NAN;
@@ -1328,6 +1434,17 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->sp_since = sim_xcalloc(ns * w->nprox, sizeof *w->sp_since);
     w->sp_rest = sim_xcalloc(ns * w->nprox, 1);
     w->sp_counted_fail = sim_xcalloc(ns * w->nprox, 1);
+    w->sp_counted_out = sim_xcalloc(ns * w->nprox, 1);
+    w->srv_nout = sim_xcalloc(ns, 1);
+    w->reg_out_p = sim_xcalloc(w->nreg * w->nprox, sizeof *w->reg_out_p);
+    w->sp_queued = sim_xcalloc(ns * w->nprox, 1);
+    w->rq = sim_xcalloc(w->nprox, sizeof *w->rq);
+    w->rq_head = sim_xcalloc(w->nprox, sizeof *w->rq_head);
+    w->rq_tail = sim_xcalloc(w->nprox, sizeof *w->rq_tail);
+    w->rq_busy = sim_xcalloc(w->nprox, 1);
+    for (size_t p = 0; p < w->nprox; p++)
+        if (s->proxies[p].on_bad_artifact == CDN_EFFECT_CRASH_REPAIR)
+            w->rq[p] = sim_xcalloc(ns + 1, sizeof *w->rq[p]);
     w->reg_fail_p = sim_xcalloc(w->nreg * w->nprox, sizeof *w->reg_fail_p);
     w->reg_down_p = sim_xcalloc(w->nreg * w->nprox, sizeof *w->reg_down_p);
     uint32_t first = 0;

@@ -34,7 +34,9 @@
     X(CDN_RS_FAILOVER, "failover")     /* requests/s served elsewhere after DNS failover */ \
     X(CDN_RS_SERVERS_BAD, "servers_bad_artifact") /* servers holding a bad artifact */ \
     X(CDN_RS_SERVERS_FAILING, "servers_failing")  /* servers with a failing proxy */   \
-    X(CDN_RS_SERVERS_RESTARTING, "servers_restarting") /* servers restarting a proxy */
+    X(CDN_RS_SERVERS_RESTARTING, "servers_restarting") /* servers restarting a proxy */ \
+    X(CDN_RS_SERVERS_OUT, "servers_out") /* servers out of service (crashed or restarting) */ \
+    X(CDN_RS_LATENCY_X_OK, "latency_x_ok") /* ms x served requests/s: mean latency = this / ok */
 
 #define CDN_X_ENUM(e, s) e,
 typedef enum { CDN_RSERIES_MAP(CDN_X_ENUM) CDN_RS_COUNT } cdn_rseries_t;

@@ -538,7 +538,7 @@ START_TEST(names_are_checked)
              "index 0)");
     load_bad(BAD("unknown_enum_value.json"), CDN_EDATA,
              ": $.proxies[0].on_bad_artifact: expected one of \"none\", \"panic\", \"degrade\", "
-             "found \"explode\"");
+             "\"crash\", \"crash_repair\", \"cpu_exhaustion\", found \"explode\"");
 }
 END_TEST
 

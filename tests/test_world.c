@@ -493,6 +493,102 @@ START_TEST(world_only_failing_wave_skips_healthy_servers)
 }
 END_TEST
 
+START_TEST(world_crash_takes_servers_out_until_a_good_file_arrives)
+{
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"crash\"}";
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":1000,\"artifact\":\"f\"},"
+                       "{\"kind\":\"push_last_known_good\",\"at_s\":1200,\"artifact\":\"f\"}";
+    cdn_scenario_t *s = scenario_from(prox, PLAN1, ART_ALL_BAD, "", acts);
+    cdn_result_t *r = run(s, 1);
+    /* every server out: nobody can serve, every request fails */
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 15), 1.0, 1e-12);
+    ck_assert_double_eq_tol(cdn_result_global(r, CDN_RS_SERVERS_OUT, 15) / (60.0 * 80), 1.0, 1e-12);
+    /* a crash loop ends with the good file (no repair needed) */
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 21), 0.0, 1e-15);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_crash_repair_is_limited_by_the_repair_rate)
+{
+    /* one server per minute: 80 servers take 80 minutes after the good file */
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"crash_repair\",\"repair_rate_per_h\":60}";
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":700,\"artifact\":\"f\"},"
+                       "{\"kind\":\"push_last_known_good\",\"at_s\":720,\"artifact\":\"f\"}";
+    cdn_scenario_t *s = scenario_from(prox, PLAN1, ART_ALL_BAD, "", acts);
+    cdn_result_t *r = run(s, 1);
+    double prev = 2.0;
+    for (size_t b = 13; b < r->nbins; b++) {
+        double out = cdn_result_global(r, CDN_RS_SERVERS_OUT, b) / (60.0 * 80);
+        ck_assert_double_le(out, prev + 1e-12); /* repairs only ever help */
+        prev = out;
+    }
+    /* by the last bin (3540 s), about (3540 - 720) / 60 = 47 servers are fixed */
+    ck_assert_double_gt(prev, 28.0 / 80);
+    ck_assert_double_lt(prev, 36.0 / 80);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+/* Two regions whose servers serve 20,000 requests/s each (the offered load
+ * is 12,000 and 13,333 per server). */
+static cdn_scenario_t *tight_capacity(const char *proxies)
+{
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{\"name\":\"t\",\"simulation\":{\"start_utc\":\"2025-11-18T10:00:00Z\","
+             "\"duration_s\":3600,\"bin_s\":60},\"traffic\":{\"global_rps\":1000000},"
+             "\"regions\":[{\"name\":\"a\",\"traffic_share\":0.6,\"servers\":50,"
+             "\"server_capacity_rps\":20000},{\"name\":\"b\",\"traffic_share\":0.4,\"servers\":30,"
+             "\"server_capacity_rps\":20000}],\"proxies\":[%s],"
+             "\"sites\":{\"count\":100,\"plans\":[{\"name\":\"all\",\"site_share\":1,"
+             "\"traffic_share\":1}]},\"artifacts\":[%s]}",
+             proxies, ART_ALL_BAD);
+    cdn_scenario_t *s = NULL;
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_scenario_parse(json, strlen(json), "inline", &s, &err), 0);
+    return s;
+}
+
+START_TEST(world_cpu_exhaustion_turns_lost_capacity_into_overload_errors_and_latency)
+{
+    cdn_scenario_t *s = tight_capacity(
+        "{\"name\":\"P\",\"on_bad_artifact\":\"cpu_exhaustion\",\"affected_frac\":0.5}");
+    cdn_result_t *r = run(s, 1);
+    /* before: utilisation 0.6 and 0.667; latency 50/(1-rho) weighted by
+     * served requests: (600k * 125 + 400k * 150) / 1M = 135 ms */
+    double lat5 = cdn_result_global(r, CDN_RS_LATENCY_X_OK, 5) / cdn_result_global(r, CDN_RS_OK, 5);
+    ck_assert_double_eq_tol(lat5, 135.0, 1e-9);
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 5), 0.0, 1e-15);
+    /* after: 10,000/s per server; region a loses 1/6, region b 1/4 of its
+     * requests: 0.6/6 + 0.4/4 = 0.2 */
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 15), 0.2, 1e-12);
+    double lat15 = cdn_result_global(r, CDN_RS_LATENCY_X_OK, 15) / cdn_result_global(r, CDN_RS_OK, 15);
+    ck_assert_double_eq_tol(lat15, 50.0 / (1.0 - 0.98), 1e-9);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_error_reporting_cpu_adds_overload_to_a_panic)
+{
+    cdn_scenario_t *calm = tight_capacity("{\"name\":\"P\",\"on_bad_artifact\":\"panic\","
+                                          "\"affected_frac\":0.5}");
+    cdn_scenario_t *noisy = tight_capacity("{\"name\":\"P\",\"on_bad_artifact\":\"panic\","
+                                           "\"affected_frac\":0.5,\"error_cpu_frac\":0.5}");
+    cdn_result_t *a = run(calm, 1), *b = run(noisy, 1);
+    ck_assert_double_eq_tol(gfrac(a, CDN_RS_ERR5XX, 15), 0.5, 1e-12);
+    /* the other half is served with half the CPU: overloaded as above */
+    ck_assert_double_eq_tol(gfrac(b, CDN_RS_ERR5XX, 15), 0.5 + 0.5 * 0.2, 1e-12);
+    cdn_result_destroy(a);
+    cdn_result_destroy(b);
+    cdn_scenario_destroy(calm);
+    cdn_scenario_destroy(noisy);
+}
+END_TEST
+
 /* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
 START_TEST(summary_metrics_follow_their_definitions)
 {
@@ -562,6 +658,10 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_failover_with_dns_on_the_failing_cdn_waits_for_its_control_plane);
     tcase_add_test(tc, world_rate_limited_wave_restarts_failing_servers_one_at_a_time);
     tcase_add_test(tc, world_only_failing_wave_skips_healthy_servers);
+    tcase_add_test(tc, world_crash_takes_servers_out_until_a_good_file_arrives);
+    tcase_add_test(tc, world_crash_repair_is_limited_by_the_repair_rate);
+    tcase_add_test(tc, world_cpu_exhaustion_turns_lost_capacity_into_overload_errors_and_latency);
+    tcase_add_test(tc, world_error_reporting_cpu_adds_overload_to_a_panic);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
     tcase_add_test(tm, summary_metrics_follow_their_definitions);
