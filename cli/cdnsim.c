@@ -18,7 +18,6 @@
  *   turned off (the model checks its inputs; GSL errors become results, not
  *   aborts).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -33,6 +32,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cdn_output.h"
+#include "cdn_resultdir.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 
@@ -158,88 +158,10 @@ static const char *default_scenario(char *buf, size_t n)
     return buf;
 }
 
-/* Removes a flat folder written by us (files only, no subfolders). */
-static void remove_flat_dir(const char *dir)
+/* `run` replaces a folder holding a previous run's summary.json. */
+static int run_probe(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        char path[4096];
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
-                unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-static int mkdir_p(const char *dir)
-{
-    char buf[4096];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof buf)
-        return -1;
-    memcpy(buf, dir, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            buf[i] = c;
-        }
-    }
-    return 0;
-}
-
-static void split_path(const char *path, char *parent, size_t np, char *base, size_t nb)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    size_t n = strlen(tmp);
-    while (n > 1 && tmp[n - 1] == '/')
-        tmp[--n] = '\0';
-    char *slash = strrchr(tmp, '/');
-    if (!slash) {
-        snprintf(parent, np, ".");
-        snprintf(base, nb, "%s", tmp);
-    } else if (slash == tmp) {
-        snprintf(parent, np, "/");
-        snprintf(base, nb, "%s", slash + 1);
-    } else {
-        *slash = '\0';
-        snprintf(parent, np, "%s", tmp);
-        snprintf(base, nb, "%s", slash + 1);
-    }
-}
-
-/* 1 if dir exists and may be replaced (empty, or a previous result). */
-static int replaceable(const char *dir, int *exists)
-{
-    struct stat st;
-    *exists = 0;
-    if (stat(dir, &st) != 0)
-        return 1;
-    *exists = 1;
-    if (!S_ISDIR(st.st_mode))
-        return 0;
-    char probe[4096 + 32];
-    snprintf(probe, sizeof probe, "%s/summary.json", dir);
-    if (file_exists(probe))
-        return 1;
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    struct dirent *e;
-    int empty = 1;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            empty = 0;
-    closedir(d);
-    return empty;
+    return cdn_resultdir_has_file(dir, "summary.json");
 }
 
 static double wall_now(void)
@@ -321,29 +243,18 @@ static int cmd_run(int argc, char **argv)
     if (!have_seed)
         seed = s->sim.seed;
 
-    char target[4096];
-    if (out_dir && strlen(out_dir) >= 2048) {
-        cdn_scenario_destroy(s);
-        return usage_error("output folder name too long (%zu bytes)", strlen(out_dir));
-    }
+    char target[CDN_RESULTDIR_PATH_MAX + 64];
     if (out_dir)
         snprintf(target, sizeof target, "%s", out_dir);
     else
         snprintf(target, sizeof target, "results/%s", s->name);
-    char parent[4096], base[4096];
-    split_path(target, parent, sizeof parent, base, sizeof base);
-    int exists = 0;
-    if (!replaceable(target, &exists)) {
-        fprintf(stderr,
-                "cdnsim: %s: exists and is not a cdnsim results folder (no summary.json); "
-                "refusing to replace it\n",
-                target);
+    cdn_resultdir_t dir;
+    rc = cdn_resultdir_prepare(&dir, out_dir ? out_dir : target, run_probe, "no summary.json", &err);
+    if (rc != 0) {
         cdn_scenario_destroy(s);
-        return EXIT_CANTCREAT;
-    }
-    if (mkdir_p(parent) != 0) {
-        fprintf(stderr, "cdnsim: %s: cannot create folder: %s\n", parent, strerror(errno));
-        cdn_scenario_destroy(s);
+        if (rc == CDN_EUSAGE)
+            return usage_error("%s", err.msg);
+        fprintf(stderr, "cdnsim: %s\n", err.msg);
         return EXIT_CANTCREAT;
     }
 
@@ -362,25 +273,21 @@ static int cmd_run(int argc, char **argv)
     cdn_summary_t sum;
     cdn_summary_compute(s, res, &sum);
 
-    char tmp[2 * 4096 + 32];
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp-XXXXXX", parent, base);
-    if (!mkdtemp(tmp)) {
-        fprintf(stderr, "cdnsim: %s: cannot create a temporary folder: %s\n", parent,
-                strerror(errno));
+    if (cdn_resultdir_begin(&dir, &err) != 0) {
+        fprintf(stderr, "cdnsim: %s\n", err.msg);
         cdn_result_destroy(res);
         cdn_scenario_destroy(s);
         return EXIT_CANTCREAT;
     }
-    chmod(tmp, 0755);
     int status = 0;
-    rc = cdn_output_write(tmp, s, res, &sum, &err);
+    rc = cdn_output_write(dir.tmp, s, res, &sum, &err);
     if (rc != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
         status = EXIT_IOERR;
     }
     int plotted = 0;
     if (status == 0 && !no_plot) {
-        int prc = cdn_output_plot(tmp, &err);
+        int prc = cdn_output_plot(dir.tmp, &err);
         if (prc == 0)
             plotted = 1;
         else if (prc == 1 && !quiet)
@@ -391,30 +298,12 @@ static int cmd_run(int argc, char **argv)
         else if (prc < 0)
             fprintf(stderr, "cdnsim: warning: %s; the data files are complete\n", err.msg);
     }
-    if (status == 0) {
-        char old[2 * 4096 + 32] = "";
-        if (exists) {
-            snprintf(old, sizeof old, "%s/.%s.old-XXXXXX", parent, base);
-            if (!mkdtemp(old) || rename(target, old) != 0) {
-                fprintf(stderr, "cdnsim: %s: cannot move the previous results aside: %s\n", target,
-                        strerror(errno));
-                if (old[0] && old[strlen(old) - 1] != 'X')
-                    rmdir(old);
-                status = EXIT_CANTCREAT;
-                old[0] = '\0';
-            }
-        }
-        if (status == 0 && rename(tmp, target) != 0) {
-            fprintf(stderr, "cdnsim: %s: cannot create: %s\n", target, strerror(errno));
-            status = EXIT_CANTCREAT;
-            if (old[0])
-                rename(old, target); /* put the previous results back */
-        } else if (old[0]) {
-            remove_flat_dir(old);
-        }
+    if (status == 0 && cdn_resultdir_commit(&dir, &err) != 0) {
+        fprintf(stderr, "cdnsim: %s\n", err.msg);
+        status = EXIT_CANTCREAT;
     }
     if (status != 0)
-        remove_flat_dir(tmp);
+        cdn_resultdir_abort(&dir);
 
     if (status == 0 && !quiet) {
         printf("cdnsim %s: scenario %s, seed %" PRIu64 ", replication %" PRIu64 "\n", CDNSIM_VERSION,
