@@ -894,15 +894,13 @@ static int check_sum(ctx_t *c, const char *key, double sum)
 }
 
 static const char *const region_keys[] = {"name", "traffic_share", "utc_offset_h", "servers",
-                                          "server_capacity_rps"};
+                                          "server_capacity_rps", "neighbors", "tier"};
 
-static int read_regions(ctx_t *c, const cJSON *j)
+/* Two passes: each region's own keys; then, with every name known, the
+ * "neighbors" references (kept in nb[] between the passes). */
+static int read_regions_into(ctx_t *c, const cJSON *j, size_t n, const cJSON **nb)
 {
     cdn_scenario_t *s = c->s;
-    size_t n = 0;
-    TRY(check_array(c, j, 1, SCN_MAX_REGIONS, "objects", &n));
-    s->regions = sim_xcalloc(n, sizeof *s->regions);
-    s->nregions = n;
     double sum = 0;
     size_t i = 0;
     for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
@@ -918,11 +916,49 @@ static int read_regions(ctx_t *c, const cJSON *j)
         TRY(req_int(c, &o, "servers", 1, 10000000, &servers));
         r->servers = (uint32_t)servers;
         TRY(req_num(c, &o, "server_capacity_rps", R_GT(0), &r->server_capacity_rps));
+        if (obj_get(&o, "tier") != NULL)
+            TRY(req_name(c, &o, "tier", 0, r->tier));
+        nb[i] = obj_get(&o, "neighbors");
+        if (nb[i] != NULL) {
+            size_t q = path_push(c, ".neighbors");
+            TRY(check_array(c, nb[i], 0, CDN_MAX_NEIGHBORS, "region names", &r->nneighbors));
+            path_pop(c, q);
+        }
         sum += r->traffic_share;
         path_pop(c, p);
     }
     TRY(CHECK_UNIQUE(c, s->regions, n));
+    for (i = 0; i < n; i++) {
+        size_t k = 0;
+        for (const cJSON *e = nb[i] ? nb[i]->child : NULL; e != NULL; e = e->next, k++) {
+            int32_t ix = -1;
+            size_t p = path_push(c, "[%zu].neighbors[%zu]", i, k);
+            TRY(RESOLVE(c, e, "a region", s->regions, n, &ix));
+            if ((size_t)ix == i)
+                return fail(c, "expected the name of another region, found %s",
+                            show_str(e->valuestring).s);
+            for (size_t q = 0; q < k; q++)
+                if (s->regions[i].neighbors[q] == (uint32_t)ix)
+                    return fail(c, "expected each region once, found %s again",
+                                show_str(e->valuestring).s);
+            s->regions[i].neighbors[k] = (uint32_t)ix;
+            path_pop(c, p);
+        }
+    }
     return check_sum(c, "traffic_share", sum);
+}
+
+static int read_regions(ctx_t *c, const cJSON *j)
+{
+    cdn_scenario_t *s = c->s;
+    size_t n = 0;
+    TRY(check_array(c, j, 1, SCN_MAX_REGIONS, "objects", &n));
+    s->regions = sim_xcalloc(n, sizeof *s->regions);
+    s->nregions = n;
+    const cJSON **nb = sim_xcalloc(n, sizeof *nb);
+    int rc = read_regions_into(c, j, n, nb);
+    free(nb);
+    return rc;
 }
 
 static const char *const proxy_keys[] = {"name", "on_bad_artifact", "scope", "affected_frac",
@@ -1126,7 +1162,33 @@ static int read_consumers(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
 
 static const char *const artifact_keys[] = {
     "name",      "consumers",   "period_s", "first_run_utc",      "first_run_s", "cluster",
-    "normal_size", "bad_size", "size_limit", "validate_on_ingest", "distribution", "rollout"};
+    "normal_size", "bad_size", "size_limit", "validate_on_ingest", "distribution", "rollout",
+    "tiers"};
+
+/* "tiers": names of region tiers; each must be the tier of some region. */
+static int read_tiers(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
+{
+    const cdn_scenario_t *s = c->s;
+    size_t n = 0, i = 0;
+    TRY(check_array(c, j, 1, CDN_MAX_TIERS, "tier names", &n));
+    for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
+        size_t p = path_push(c, "[%zu]", i);
+        if (!cJSON_IsString(e))
+            return fail(c, "expected a tier name, found %s", found(e).s);
+        int known = 0;
+        for (size_t r = 0; r < s->nregions; r++)
+            known |= s->regions[r].tier[0] && strcmp(s->regions[r].tier, e->valuestring) == 0;
+        if (!known)
+            return fail(c, "expected the tier of some region, found %s", found(e).s);
+        for (size_t q = 0; q < i; q++)
+            if (strcmp(a->tiers[q], e->valuestring) == 0)
+                return fail(c, "expected each tier once, found %s again", found(e).s);
+        snprintf(a->tiers[i], CDN_NAME_MAX, "%s", e->valuestring);
+        path_pop(c, p);
+    }
+    a->ntiers = n;
+    return 0;
+}
 
 static const char *const stage_keys[] = {"frac", "bake_s"};
 static const char *const rollout_keys[] = {"stages", "health_gate"};
@@ -1220,6 +1282,11 @@ static int read_artifacts(ctx_t *c, const cJSON *j)
         if (obj_get(&o, "distribution") != NULL) {
             q = path_push(c, ".distribution");
             TRY(read_distribution(c, obj_get(&o, "distribution"), a));
+            path_pop(c, q);
+        }
+        if (obj_get(&o, "tiers") != NULL) {
+            q = path_push(c, ".tiers");
+            TRY(read_tiers(c, obj_get(&o, "tiers"), a));
             path_pop(c, q);
         }
         if (obj_get(&o, "rollout") != NULL) {

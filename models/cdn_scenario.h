@@ -39,6 +39,8 @@
 #define CDN_MAX_PROXIES 8
 #define CDN_MAX_DEPS 8
 #define CDN_MAX_STAGES 16
+#define CDN_MAX_NEIGHBORS 16
+#define CDN_MAX_TIERS 8
 
 enum {
     CDN_OK = 0,
@@ -59,7 +61,8 @@ typedef struct cdn_error {
     X(CDN_EFFECT_DEGRADE, "degrade") /* bot score 0: rules block requests */           \
     X(CDN_EFFECT_CRASH, "crash")     /* server out of service while it holds the file */ \
     X(CDN_EFFECT_CRASH_REPAIR, "crash_repair") /* out until repaired by hand */         \
-    X(CDN_EFFECT_CPU_EXHAUSTION, "cpu_exhaustion") /* burns affected_frac of its CPU */
+    X(CDN_EFFECT_CPU_EXHAUSTION, "cpu_exhaustion") /* burns affected_frac of its CPU */ \
+    X(CDN_EFFECT_WITHDRAW, "withdraw") /* server withdraws its routes while it holds the file */
 
 /* Which traffic of the proxy depends on the artifact's module. */
 #define CDN_SCOPE_MAP(X)                                                         \
@@ -118,6 +121,9 @@ typedef struct cdn_region_spec {
     double utc_offset_h;        /* time zone of the daily curve, hours, [-12, 14] */
     uint32_t servers;           /* number of servers, >= 1 */
     double server_capacity_rps; /* requests/s one healthy server can serve, > 0 */
+    size_t nneighbors;
+    uint32_t neighbors[CDN_MAX_NEIGHBORS]; /* regions that take its traffic when it is drained */
+    char tier[CDN_NAME_MAX];    /* server tier of the region ("" = none) */
 } cdn_region_spec_t;
 
 typedef struct cdn_proxy_spec {
@@ -174,6 +180,8 @@ typedef struct cdn_artifact_spec {
     double gate_max_failing_frac; /* halt when more than this share of a stage's servers fail */
     size_t nconsumers;
     uint32_t consumers[CDN_MAX_PROXIES]; /* proxy indices that load this artifact */
+    size_t ntiers;             /* 0: every region; else only regions of these tiers load it */
+    char tiers[CDN_MAX_TIERS][CDN_NAME_MAX];
 } cdn_artifact_spec_t;
 
 typedef struct cdn_service_spec {

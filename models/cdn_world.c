@@ -113,7 +113,9 @@ enum {
 };
 
 typedef struct region_state {
-    double offered_rps;    /* current offered rate, requests/s */
+    double own_rps;        /* requests/s its own clients send (daily curve) */
+    double offered_rps;    /* requests/s it receives: own, or 0 when drained, plus neighbours' */
+    int drained;           /* every server out of service: anycast moves its traffic away */
     uint32_t first_server; /* global index of its first server */
     uint32_t nservers;
     uint32_t n_bad;        /* servers holding >= 1 bad artifact */
@@ -179,6 +181,7 @@ typedef struct world {
 
     artifact_state_t *art;
     uint8_t *art_consumed;  /* [nart * nprox] 1 when proxy loads artifact */
+    uint8_t *art_region;    /* [nart * nreg] 1 when the region's tier loads the artifact */
 
     /* cohorts */
     double *coh_share;      /* [ncoh] traffic share */
@@ -252,9 +255,10 @@ static cdn_event_rec_t blank_event(void)
 
 /* ------------------------------------------------------ rates and signals */
 
-static int is_crash(cdn_effect_t e)
+/* Effects that take the server out of service while the proxy fails. */
+static int is_out_effect(cdn_effect_t e)
 {
-    return e == CDN_EFFECT_CRASH || e == CDN_EFFECT_CRASH_REPAIR;
+    return e == CDN_EFFECT_CRASH || e == CDN_EFFECT_CRASH_REPAIR || e == CDN_EFFECT_WITHDRAW;
 }
 
 
@@ -403,7 +407,7 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
         const cdn_proxy_spec_t *px = &s->proxies[p];
         double burn = px->on_bad_artifact == CDN_EFFECT_CPU_EXHAUSTION ? px->affected_frac
                                                                        : px->error_cpu_frac;
-        if (!is_crash(px->on_bad_artifact))
+        if (!is_out_effect(px->on_bad_artifact))
             up_servers -= burn * (double)w->reg_fail_p[r * w->nprox + p];
     }
     if (up_servers < 0)
@@ -488,9 +492,46 @@ static void refresh(world_t *w, double t)
     update_sites(w, t);
 }
 
+/* Anycast: a drained region's own traffic goes, in equal parts, to its
+ * neighbours that are not drained (one hop); with none left it stays and
+ * fails there. */
+static void route_traffic(world_t *w)
+{
+    for (size_t r = 0; r < w->nreg; r++)
+        w->reg[r].offered_rps = w->reg[r].drained ? 0.0 : w->reg[r].own_rps;
+    for (size_t d = 0; d < w->nreg; d++) {
+        if (!w->reg[d].drained)
+            continue;
+        const cdn_region_spec_t *rs = &w->s->regions[d];
+        size_t avail = 0;
+        for (size_t k = 0; k < rs->nneighbors; k++)
+            avail += !w->reg[rs->neighbors[k]].drained;
+        if (avail == 0) {
+            w->reg[d].offered_rps += w->reg[d].own_rps;
+            continue;
+        }
+        for (size_t k = 0; k < rs->nneighbors; k++)
+            if (!w->reg[rs->neighbors[k]].drained)
+                w->reg[rs->neighbors[k]].offered_rps += w->reg[d].own_rps / (double)avail;
+    }
+}
+
+static void recompute_all(world_t *w, double t);
+
 static void region_changed(world_t *w, size_t r)
 {
     double t = sim_now(w->sim);
+    region_state_t *rg = &w->reg[r];
+    int drained = rg->n_out == rg->nservers;
+    if (drained != rg->drained) {
+        rg->drained = drained;
+        cdn_event_rec_t e = blank_event();
+        e.region = (int32_t)r;
+        log_event(w, drained ? CDN_EV_REGION_DRAINED : CDN_EV_REGION_RESTORED, e);
+        route_traffic(w);
+        recompute_all(w, t);
+        return;
+    }
     recompute_region(w, r, t, 0);
     refresh(w, t);
 }
@@ -548,7 +589,7 @@ static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
         w->sp_wedged[i] = 1; /* crashed: stays down until the crew repairs it */
         repair_enqueue(w, srv, p);
     }
-    int out = w->sp_rest[i] > 0 || (failing && is_crash(eff));
+    int out = w->sp_rest[i] > 0 || (failing && is_out_effect(eff));
     if (out != w->sp_counted_out[i]) {
         if (out) {
             w->reg_out_p[r * w->nprox + p]++;
@@ -627,7 +668,7 @@ static int world_check(const world_t *w)
                 int f = (w->sp_hold[i] || w->sp_wedged[i]) && w->sp_rest[i] == 0;
                 if (f != w->sp_counted_fail[i])
                     return 0;
-                int out = w->sp_rest[i] > 0 || (f && is_crash(w->s->proxies[p].on_bad_artifact));
+                int out = w->sp_rest[i] > 0 || (f && is_out_effect(w->s->proxies[p].on_bad_artifact));
                 if (out != w->sp_counted_out[i])
                     return 0;
                 nfail += (uint32_t)f;
@@ -678,6 +719,8 @@ static void deliver_range(world_t *w, uint32_t a, uint32_t gen, double lo, doubl
     const cdn_artifact_spec_t *as = &w->s->artifacts[a];
     for (size_t r = 0; r < w->nreg; r++) {
         region_state_t *rg = &w->reg[r];
+        if (!w->art_region[a * w->nreg + r])
+            continue; /* a tier that does not load this artifact */
         uint32_t k1 = stage_end(hi, rg->nservers);
         for (uint32_t k = lo > 0 ? stage_end(lo, rg->nservers) : 0; k < k1; k++) {
             double lat = sim_rng_lognormal_median_p99(&rg->rng_latency, as->latency_median_s,
@@ -916,6 +959,8 @@ static void on_stage(sim_t *sim, const sim_event_t *ev, void *ctx)
         uint64_t n = 0, failing = 0;
         for (size_t r = 0; r < w->nreg; r++) {
             const region_state_t *rg = &w->reg[r];
+            if (!w->art_region[a * w->nreg + r])
+                continue;
             uint32_t k1 = stage_end(as->stage_frac[i], rg->nservers);
             for (uint32_t k = 0; k < k1; k++) {
                 uint32_t srv = w->roll_order[rg->first_server + k];
@@ -1205,7 +1250,8 @@ static void on_traffic(sim_t *sim, const sim_event_t *ev, void *ctx)
     double step = s->traffic.step_s;
     double mid = t + 0.5 * step;
     for (size_t r = 0; r < w->nreg; r++)
-        w->reg[r].offered_rps = s->traffic.global_rps * s->regions[r].traffic_share * diurnal(s, r, mid);
+        w->reg[r].own_rps = s->traffic.global_rps * s->regions[r].traffic_share * diurnal(s, r, mid);
+    route_traffic(w);
     recompute_all(w, t);
     assert(world_check(w));
     if (t + step < sim_stop_time(sim))
@@ -1336,6 +1382,7 @@ static void world_free(world_t *w)
     free(w->reg_down_p);
     free(w->art);
     free(w->art_consumed);
+    free(w->art_region);
     free(w->coh_share);
     free(w->coh_sites);
     free(w->coh_scope);
@@ -1474,8 +1521,15 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
 
     w->art = sim_xcalloc(w->nart ? w->nart : 1, sizeof *w->art);
     w->art_consumed = sim_xcalloc((w->nart ? w->nart : 1) * w->nprox, 1);
+    w->art_region = sim_xcalloc((w->nart ? w->nart : 1) * w->nreg, 1);
     for (size_t a = 0; a < w->nart; a++) {
         const cdn_artifact_spec_t *as = &s->artifacts[a];
+        for (size_t r = 0; r < w->nreg; r++) {
+            int in = as->ntiers == 0;
+            for (size_t k = 0; k < as->ntiers; k++)
+                in |= strcmp(as->tiers[k], s->regions[r].tier) == 0;
+            w->art_region[a * w->nreg + r] = (uint8_t)in;
+        }
         sim_rng_init(&w->art[a].rng_node, seed, rep, RNG_NODE, a);
         for (size_t k = 0; k < as->nconsumers; k++)
             w->art_consumed[a * w->nprox + as->consumers[k]] = 1;

@@ -343,7 +343,7 @@ START_TEST(unknown_key_lists_the_expected_keys)
 {
     load_bad(BAD("unknown_key.json"), CDN_EDATA,
              ": $.regions[0].capacity: unknown key (expected one of: name, traffic_share, "
-             "utc_offset_h, servers, server_capacity_rps, notes)");
+             "utc_offset_h, servers, server_capacity_rps, neighbors, tier, notes)");
     q_bad(Q_DOC(",'extra':1"), ": $.extra: unknown key (expected one of: name, description,");
 }
 END_TEST
@@ -538,7 +538,7 @@ START_TEST(names_are_checked)
              "index 0)");
     load_bad(BAD("unknown_enum_value.json"), CDN_EDATA,
              ": $.proxies[0].on_bad_artifact: expected one of \"none\", \"panic\", \"degrade\", "
-             "\"crash\", \"crash_repair\", \"cpu_exhaustion\", found \"explode\"");
+             "\"crash\", \"crash_repair\", \"cpu_exhaustion\", \"withdraw\", found \"explode\"");
 }
 END_TEST
 

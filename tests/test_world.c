@@ -589,6 +589,47 @@ START_TEST(world_error_reporting_cpu_adds_overload_to_a_panic)
 }
 END_TEST
 
+START_TEST(world_drained_region_sends_its_traffic_to_neighbours_which_overload)
+{
+    /* only the "edge" tier (region a) loads the file; its servers withdraw
+     * their routes, region a is drained and anycast moves its 600k/s to b */
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{\"name\":\"t\",\"simulation\":{\"start_utc\":\"2025-11-18T10:00:00Z\","
+             "\"duration_s\":3600,\"bin_s\":60},\"traffic\":{\"global_rps\":1000000},"
+             "\"regions\":[{\"name\":\"a\",\"traffic_share\":0.6,\"servers\":50,\"tier\":\"edge\","
+             "\"server_capacity_rps\":20000,\"neighbors\":[\"b\"]},{\"name\":\"b\",\"traffic_share\":0.4,"
+             "\"servers\":30,\"server_capacity_rps\":20000,\"neighbors\":[\"a\"]}],"
+             "\"proxies\":[{\"name\":\"P\",\"on_bad_artifact\":\"withdraw\"}],"
+             "\"sites\":{\"count\":100,\"plans\":[{\"name\":\"all\",\"site_share\":1,"
+             "\"traffic_share\":1}]},\"artifacts\":[%.*s,\"tiers\":[\"edge\"]}],"
+             "\"operators\":{\"actions\":[{\"kind\":\"stop_generation\",\"at_s\":1000,\"artifact\":\"f\"},"
+             "{\"kind\":\"push_last_known_good\",\"at_s\":1200,\"artifact\":\"f\"}]}}",
+             (int)strlen(ART_ALL_BAD) - 1, ART_ALL_BAD);
+    cdn_scenario_t *s = NULL;
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_scenario_parse(json, strlen(json), "inline", &s, &err), 0);
+    cdn_result_t *r = run(s, 1);
+    /* before: nothing fails; while a is drained, b gets 1M/s for 600k/s of
+     * capacity: 40% of all requests fail; a offers nothing */
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 5), 0.0, 1e-15);
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 15), 0.4, 1e-12);
+    ck_assert_double_eq_tol(cdn_result_region(r, 0, CDN_RS_OFFERED, 15), 0.0, 1e-9);
+    ck_assert_double_eq_tol(cdn_result_region(r, 1, CDN_RS_OFFERED, 15) / 60.0, 1e6, 1e-3);
+    /* the good file brings a back */
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 21), 0.0, 1e-15);
+    int drained = 0, restored = 0;
+    for (size_t i = 0; i < r->nevents; i++) {
+        drained += r->events[i].kind == CDN_EV_REGION_DRAINED;
+        restored += r->events[i].kind == CDN_EV_REGION_RESTORED;
+    }
+    ck_assert_int_eq(drained, 1);
+    ck_assert_int_eq(restored, 1);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 /* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
 START_TEST(summary_metrics_follow_their_definitions)
 {
@@ -662,6 +703,7 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_crash_repair_is_limited_by_the_repair_rate);
     tcase_add_test(tc, world_cpu_exhaustion_turns_lost_capacity_into_overload_errors_and_latency);
     tcase_add_test(tc, world_error_reporting_cpu_adds_overload_to_a_panic);
+    tcase_add_test(tc, world_drained_region_sends_its_traffic_to_neighbours_which_overload);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
     tcase_add_test(tm, summary_metrics_follow_their_definitions);
