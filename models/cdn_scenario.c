@@ -864,7 +864,8 @@ static int read_simulation(ctx_t *c, const cJSON *j)
 
 static const char *const traffic_keys[] = {"global_rps", "diurnal_amplitude",
                                            "diurnal_peak_local_h", "step_s",
-                                           "baseline_err5xx_frac", "base_latency_ms"};
+                                           "baseline_err5xx_frac", "base_latency_ms",
+                                           "max_retries", "retry_frac"};
 
 static int read_traffic(ctx_t *c, const cJSON *j)
 {
@@ -882,6 +883,11 @@ static int read_traffic(ctx_t *c, const cJSON *j)
     TRY(opt_num(c, &o, "baseline_err5xx_frac", R_CO(0, 1), &t->baseline_err5xx_frac));
     t->base_latency_ms = 50;
     TRY(opt_num(c, &o, "base_latency_ms", R_GT(0), &t->base_latency_ms));
+    uint64_t retries = 0;
+    TRY(opt_int(c, &o, "max_retries", 0, 10, &retries));
+    t->max_retries = (uint32_t)retries;
+    t->retry_frac = 0;
+    TRY(opt_num(c, &o, "retry_frac", R_CC(0, 1), &t->retry_frac));
     return 0;
 }
 
@@ -1355,7 +1361,8 @@ static int dfs_services(ctx_t *c, size_t u, unsigned char *color, size_t *stack,
 }
 
 static const char *const service_keys[] = {"name", "behind_proxy", "bypass_proxy",
-                                           "depends_on"};
+                                           "depends_on", "capacity", "backlog_frac",
+                                           "retry_surge"};
 
 /* Three passes: each service's own keys (and the shape of depends_on);
  * then, with every name known, the depends_on references; then cycles. */
@@ -1378,6 +1385,11 @@ static int read_services(ctx_t *c, const cJSON *j)
         TRY(req_name(c, &o, "name", 0, sv->name));
         TRY(opt_proxy_or_null(c, &o, "behind_proxy", &sv->behind_proxy));
         TRY(opt_proxy_or_null(c, &o, "bypass_proxy", &sv->bypass_proxy));
+        TRY(opt_num(c, &o, "capacity", R_GE(0), &sv->capacity));
+        sv->backlog_frac = 1;
+        TRY(opt_num(c, &o, "backlog_frac", R_CC(0, 1), &sv->backlog_frac));
+        sv->retry_surge = 1;
+        TRY(opt_num(c, &o, "retry_surge", R_GE(0), &sv->retry_surge));
         deps[i] = obj_get(&o, "depends_on");
         if (deps[i] != NULL) {
             size_t q = path_push(c, ".depends_on");
@@ -1425,10 +1437,12 @@ enum {
     AK_DURATION = 1u << 3,
     AK_RESTART = 1u << 4,
     AK_RATE = 1u << 5,
-    AK_ONLY_FAILING = 1u << 6
+    AK_ONLY_FAILING = 1u << 6,
+    AK_CAPACITY = 1u << 7
 };
-static const char *const action_extra_keys[] = {"artifact", "proxy", "service", "duration_s",
-                                                "restart_s", "rate_per_s", "only_failing"};
+static const char *const action_extra_keys[] = {"artifact",   "proxy",        "service",
+                                                "duration_s", "restart_s",    "rate_per_s",
+                                                "only_failing", "capacity"};
 static const unsigned action_extra_allowed[CDN_ACTION_COUNT] = {
     [CDN_ACTION_STOP_GENERATION] = AK_ARTIFACT,
     [CDN_ACTION_PUSH_LAST_KNOWN_GOOD] = AK_ARTIFACT,
@@ -1437,12 +1451,13 @@ static const unsigned action_extra_allowed[CDN_ACTION_COUNT] = {
     [CDN_ACTION_BYPASS_SERVICE] = AK_SERVICE,
     [CDN_ACTION_KILL_SWITCH] = AK_ARTIFACT,
     [CDN_ACTION_FAIL_SERVICE] = AK_SERVICE | AK_DURATION,
+    [CDN_ACTION_SCALE_SERVICE] = AK_SERVICE | AK_CAPACITY,
 };
 
 static const char *const action_keys[] = {"kind",     "at_utc",  "at_s",    "after",
                                           "delay_s",  "label",   "artifact", "proxy",
                                           "service",  "duration_s", "restart_s",
-                                          "rate_per_s", "only_failing"};
+                                          "rate_per_s", "only_failing", "capacity"};
 
 static int reject_extra_keys(ctx_t *c, const obj_t *o, cdn_action_kind_t kind)
 {
@@ -1543,6 +1558,12 @@ static int read_action(ctx_t *c, const cJSON *j, cdn_action_spec_t *a)
         TRY(opt_bool(c, &o, "only_failing", &a->only_failing));
         if (a->rate_per_s > 0 && obj_get(&o, "duration_s") != NULL)
             return fail(c, "expected at most one of \"duration_s\" and \"rate_per_s\", found both");
+    }
+    if (allowed & AK_CAPACITY) {
+        if (obj_get(&o, "capacity") == NULL)
+            return fail(c, "missing required key \"capacity\" (for kind \"%s\")",
+                        cdn_action_name(a->kind));
+        TRY(opt_num(c, &o, "capacity", R_GE(0), &a->capacity));
     }
     if (allowed & AK_DURATION) {
         if (a->kind == CDN_ACTION_FAIL_SERVICE && obj_get(&o, "duration_s") == NULL)

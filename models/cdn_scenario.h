@@ -78,7 +78,8 @@ typedef struct cdn_error {
     X(CDN_ACTION_RESTART_PROXIES, "restart_proxies")     /* restart wave */          \
     X(CDN_ACTION_BYPASS_SERVICE, "bypass_service")       /* service off the path */  \
     X(CDN_ACTION_KILL_SWITCH, "kill_switch")   /* consumers stop using the module */ \
-    X(CDN_ACTION_FAIL_SERVICE, "fail_service") /* a service is down for a while */
+    X(CDN_ACTION_FAIL_SERVICE, "fail_service") /* a service is down for a while */    \
+    X(CDN_ACTION_SCALE_SERVICE, "scale_service") /* a service gets a new capacity */
 
 /* What starts an action. */
 #define CDN_TRIGGER_MAP(X)                                            \
@@ -113,6 +114,8 @@ typedef struct cdn_traffic_spec {
     double step_s;                /* the daily curve is held constant over steps of this length, s */
     double baseline_err5xx_frac;  /* 5xx share with no incident, [0, 1) */
     double base_latency_ms;       /* response time at zero load, ms (> 0) */
+    uint32_t max_retries;         /* clients retry a failed request at most this often, [0, 10] */
+    double retry_frac;            /* probability that a failed attempt is retried, [0, 1] */
 } cdn_traffic_spec_t;
 
 typedef struct cdn_region_spec {
@@ -190,6 +193,9 @@ typedef struct cdn_service_spec {
     int32_t bypass_proxy;  /* proxy index it moves to when bypassed, or -1 (off every proxy) */
     size_t ndeps;
     uint32_t deps[CDN_MAX_DEPS]; /* indices of services it needs; the graph is acyclic */
+    double capacity;       /* work it can serve, in units of its normal demand (0 = unlimited) */
+    double backlog_frac;   /* share of the users it failed who come back later, [0, 1] */
+    double retry_surge;    /* extra demand, in normal-demand units, while a backlog retries */
 } cdn_service_spec_t;
 
 typedef struct cdn_action_spec {
@@ -203,6 +209,7 @@ typedef struct cdn_action_spec {
     double duration_s;     /* restart_proxies: restarts spread over this span; fail_service: outage length, s */
     double restart_s;      /* restart_proxies: a server's proxy is down this long, s (>= 0) */
     double rate_per_s;     /* restart_proxies: > 0 walks the servers in random order at this rate */
+    double capacity;       /* scale_service: the service's new capacity (normal-demand units) */
     int only_failing;      /* restart_proxies: 1 skips servers whose proxy is not failing then */
     char label[CDN_NAME_MAX]; /* short label for plots and the event log */
 } cdn_action_spec_t;

@@ -151,6 +151,7 @@ typedef struct world {
     sim_recorder_t *rec;
     uint32_t ev_traffic, ev_generate, ev_arrive, ev_action, ev_restart_begin, ev_restart_end;
     uint32_t ev_detect, ev_stage, ev_kill, ev_svc_restore, ev_failover, ev_wave, ev_repair;
+    uint32_t ev_svc_drain;
 
     size_t nreg, nprox, nart, nsvc, ncoh;
     uint32_t nserv;
@@ -204,12 +205,18 @@ typedef struct world {
     double *path_ok;        /* [nreg * nprox] served share of the proxy path (services) */
     double *path_acc;       /* [nprox] sum_r offered_r * path_ok */
     double total_offered;   /* sum_r offered_r */
+    double *scratch;        /* [3 * ncoh] per-cohort work space of recompute_region */
     uint64_t sites_down;
 
     /* services */
     uint32_t *svc_order;    /* dependencies first */
     uint8_t *svc_bypassed;
     uint32_t *svc_forced_down; /* fail_service outages in progress */
+    double *svc_backlog;    /* [nsvc] users waiting to come back, s of normal demand */
+    double *svc_rate;       /* [nsvc] d backlog / dt since svc_last_t */
+    double *svc_last_t;     /* [nsvc] */
+    double *svc_capacity;   /* [nsvc] current capacity (scale_service changes it) */
+    uint32_t *svc_token;    /* [nsvc] invalidates a pending "backlog empty" event */
     double *svc_avail;
 
     /* operator actions */
@@ -277,6 +284,37 @@ static double scope_of(const world_t *w, uint32_t p, size_t c)
     return 1.0;
 }
 
+/* Backlog of a service with a finite capacity (docs/model.md): users it
+ * fails come back (backlog_frac); once it serves again they retry on top
+ * of the normal demand (retry_surge), so it runs at capacity and serves
+ * the share capacity / (1 + retry_surge) until the backlog is worked off
+ * at (capacity - 1) per second of service.  The backlog changes linearly
+ * between calls; an event is set for when it empties.  Returns the
+ * availability given the raw one `a`. */
+static double service_backlog(world_t *w, size_t k, double t, double a)
+{
+    const cdn_service_spec_t *sv = &w->s->services[k];
+    double b = w->svc_backlog[k] + w->svc_rate[k] * (t - w->svc_last_t[k]);
+    if (b < 1e-6)
+        b = 0;
+    w->svc_backlog[k] = b;
+    w->svc_last_t[k] = t;
+    double cap = w->svc_capacity[k], raw = a;
+    double rate = sv->backlog_frac * (1.0 - raw);
+    if (b > 0) {
+        double share = cap / (1.0 + sv->retry_surge);
+        if (share < 1.0)
+            a = raw * share;
+        if (cap > 1.0)
+            rate -= (cap - 1.0) * raw; /* spare capacity works the backlog off */
+    }
+    w->svc_rate[k] = rate;
+    w->svc_token[k]++;
+    if (b > 0 && rate < 0)
+        sim_schedule_in(w->sim, b / -rate, w->ev_svc_drain, (uint32_t)k, w->svc_token[k]);
+    return a;
+}
+
 static void update_services(world_t *w, double t)
 {
     const cdn_scenario_t *s = w->s;
@@ -295,6 +333,8 @@ static void update_services(world_t *w, double t)
             a *= w->svc_avail[sv->deps[d]];
         if (w->svc_forced_down[k])
             a = 0.0;
+        if (sv->capacity > 0)
+            a = service_backlog(w, k, t, a);
         if (a != w->svc_avail[k]) {
             w->svc_avail[k] = a;
             sim_recorder_set(w->rec, w->series_svc0 + k, t, a);
@@ -413,36 +453,58 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
     if (up_servers < 0)
         up_servers = 0;
     double capacity = up_servers * s->regions[r].server_capacity_rps;
-    double load = off * (1.0 - w->fo_share); /* failed-over sites' traffic is elsewhere */
-    double x = (load > capacity && load > 0) ? 1.0 - capacity / load : 0.0;
-    rg->overload_frac = x;
 
-    double err = 0, blk = 0, ok = 0, fo = 0;
+    /* pass 1: each cohort's direct 5xx and block shares (before overload)
+     * and its retry multiplier; the load they put on the servers */
+    double *ef = w->scratch, *bf = w->scratch + w->ncoh, *mult = w->scratch + 2 * w->ncoh;
+    double load = 0;
     for (size_t c = 0; c < w->ncoh; c++) {
-        double T = off * w->coh_share[c];
         uint32_t p = w->coh_proxy[c];
         uint32_t up = rg->nservers - w->reg_out_p[r * w->nprox + p];
         double e = 0, b = 0;
         if (up == 0) {
-            e = T;
+            e = 1.0;
         } else {
             double f = (double)w->reg_fail_p[r * w->nprox + p] / (double)up;
-            double hit = T * f * s->proxies[p].affected_frac * scope_of(w, p, c);
+            double hit = f * s->proxies[p].affected_frac * scope_of(w, p, c);
             if (s->proxies[p].on_bad_artifact == CDN_EFFECT_PANIC)
                 e = hit;
             else if (s->proxies[p].on_bad_artifact == CDN_EFFECT_DEGRADE)
                 b = hit;
-            e += (T - e - b) * base;
+            e += (1.0 - e - b) * base;
         }
+        /* a failed attempt is retried with probability q, at most R times:
+         * attempts per request = sum_{k=0..R} (q e)^k */
+        double m = 1.0, term = 1.0;
+        for (uint32_t k = 0; k < s->traffic.max_retries; k++) {
+            term *= s->traffic.retry_frac * e;
+            m += term;
+        }
+        ef[c] = e;
+        bf[c] = b;
+        mult[c] = m;
+        if (!fo_served_elsewhere(w->coh_fo[c])) /* failed-over traffic is elsewhere */
+            load += off * w->coh_share[c] * m;
+    }
+    double x = (load > capacity && load > 0) ? 1.0 - capacity / load : 0.0;
+    rg->overload_frac = x;
+
+    /* pass 2: attempts, with the overload share of the otherwise served */
+    double err = 0, blk = 0, ok = 0, fo = 0, attempts = 0;
+    for (size_t c = 0; c < w->ncoh; c++) {
+        double T = off * w->coh_share[c] * mult[c];
+        double e = T * ef[c], b = T * bf[c];
         double o = T - e - b;
         e += o * x;
         o -= o * x;
         if (fo_served_elsewhere(w->coh_fo[c])) {
-            fo += T; /* o / T is still the health the checks see */
+            fo += off * w->coh_share[c]; /* o / T is still the health the checks see */
+            attempts += off * w->coh_share[c];
         } else {
             err += e;
             blk += b;
             ok += o;
+            attempts += T;
         }
         double f_ok = w->coh_share[c] > 0 ? (T > 0 ? o / T : 1.0 - x) : 1.0;
         double *slot = &w->okf[r * w->ncoh + c];
@@ -467,7 +529,7 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
     }
 
     size_t b0 = r * CDN_RS_COUNT;
-    sim_recorder_set(w->rec, b0 + CDN_RS_OFFERED, t, off);
+    sim_recorder_set(w->rec, b0 + CDN_RS_OFFERED, t, attempts);
     sim_recorder_set(w->rec, b0 + CDN_RS_OK, t, ok);
     sim_recorder_set(w->rec, b0 + CDN_RS_ERR5XX, t, err);
     sim_recorder_set(w->rec, b0 + CDN_RS_BLOCKED, t, blk);
@@ -1031,6 +1093,20 @@ static void on_kill(sim_t *sim, const sim_event_t *ev, void *ctx)
     region_changed(w, w->srv_region[srv]);
 }
 
+static void refresh(world_t *w, double t);
+
+/* A service's backlog has been worked off (unless things changed since). */
+static void on_svc_drain(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    if (ev->b != w->svc_token[ev->a])
+        return;
+    w->svc_rate[ev->a] = 0;
+    w->svc_backlog[ev->a] = 0;
+    w->svc_last_t[ev->a] = sim_now(sim);
+    refresh(w, sim_now(sim));
+}
+
 static void on_svc_restore(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
     world_t *w = ctx;
@@ -1225,6 +1301,10 @@ static void on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
         w->svc_bypassed[act->service] = 1;
         refresh(w, sim_now(sim));
         break;
+    case CDN_ACTION_SCALE_SERVICE:
+        w->svc_capacity[act->service] = act->capacity;
+        refresh(w, sim_now(sim));
+        break;
     case CDN_ACTION_COUNT:
         break;
     }
@@ -1398,11 +1478,17 @@ static void world_free(world_t *w)
     free(w->coh_down_s);
     free(w->okf);
     free(w->coh_acc);
+    free(w->scratch);
     free(w->path_ok);
     free(w->path_acc);
     free(w->svc_order);
     free(w->svc_bypassed);
     free(w->svc_forced_down);
+    free(w->svc_backlog);
+    free(w->svc_rate);
+    free(w->svc_last_t);
+    free(w->svc_capacity);
+    free(w->svc_token);
     free(w->svc_avail);
     free(w->act_pending);
     for (size_t k = 0; w->act_order && k < w->s->nactions; k++)
@@ -1461,6 +1547,7 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->ev_failover = sim_register(w->sim, "failover", on_failover, w);
     w->ev_wave = sim_register(w->sim, "restart_wave", on_wave, w);
     w->ev_repair = sim_register(w->sim, "repair", on_repair, w);
+    w->ev_svc_drain = sim_register(w->sim, "service_drain", on_svc_drain, w);
     w->cond_since = NAN;
     w->last_flap = -INFINITY;
     w->detected_s = NAN;
@@ -1550,6 +1637,7 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->coh_down_s = sim_xcalloc(w->ncoh, sizeof *w->coh_down_s);
     w->okf = sim_xcalloc(w->nreg * w->ncoh, sizeof *w->okf);
     w->coh_acc = sim_xcalloc(w->ncoh, sizeof *w->coh_acc);
+    w->scratch = sim_xcalloc(3 * w->ncoh, sizeof *w->scratch);
     w->path_ok = sim_xcalloc(w->nreg * w->nprox, sizeof *w->path_ok);
     w->path_acc = sim_xcalloc(w->nprox, sizeof *w->path_acc);
     for (size_t c = 0; c < w->ncoh; c++) { /* c = (((plan*P + proxy)*2 + bm)*2 + rules)*3 + fc */
@@ -1564,6 +1652,13 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->svc_order = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_order);
     w->svc_bypassed = sim_xcalloc(w->nsvc ? w->nsvc : 1, 1);
     w->svc_forced_down = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_forced_down);
+    w->svc_backlog = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_backlog);
+    w->svc_rate = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_rate);
+    w->svc_last_t = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_last_t);
+    w->svc_capacity = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_capacity);
+    w->svc_token = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_token);
+    for (size_t k = 0; k < w->nsvc; k++)
+        w->svc_capacity[k] = s->services[k].capacity;
     w->svc_avail = sim_xcalloc(w->nsvc ? w->nsvc : 1, sizeof *w->svc_avail);
     order_services(w);
     w->act_pending = sim_xcalloc(s->nactions ? s->nactions : 1, sizeof *w->act_pending);

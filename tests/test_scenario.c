@@ -455,7 +455,7 @@ START_TEST(action_keys_depend_on_its_kind)
           ": $.operators.actions[0].proxy: expected the name of a proxy, found \"FL3\"");
     q_bad(Q_DOC(",'operators':{'actions':[{'kind':'reboot','at_s':1}]}"),
           ": $.operators.actions[0].kind: expected one of \"stop_generation\", "
-          "\"push_last_known_good\", \"restart_proxies\", \"bypass_service\", \"kill_switch\", \"fail_service\", found \"reboot\"");
+          "\"push_last_known_good\", \"restart_proxies\", \"bypass_service\", \"kill_switch\", \"fail_service\", \"scale_service\", found \"reboot\"");
     q_bad(Q_DOC(",'operators':{'actions':[{'kind':'restart_proxies','at_s':1,"
                 "'label':'0123456789012345678901234567890123456789012345678901234567890123'}]}"),
           ": $.operators.actions[0].label: expected a string of at most 63 bytes, found "

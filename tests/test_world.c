@@ -630,6 +630,55 @@ START_TEST(world_drained_region_sends_its_traffic_to_neighbours_which_overload)
 }
 END_TEST
 
+START_TEST(world_retries_multiply_attempts_by_the_geometric_sum)
+{
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\",\"affected_frac\":0.5}";
+    cdn_scenario_t *s = scenario_from(prox, PLAN1, ART_ALL_BAD, "", "");
+    s->traffic.max_retries = 2; /* the test owns its scenario */
+    s->traffic.retry_frac = 1.0;
+    cdn_result_t *r = run(s, 1);
+    /* half the attempts fail and every failure is retried twice at most:
+     * 1 + 0.5 + 0.25 attempts per request; the failed share stays 0.5 */
+    double before = cdn_result_global(r, CDN_RS_OFFERED, 5);
+    double after = cdn_result_global(r, CDN_RS_OFFERED, 15);
+    ck_assert_double_eq_tol(after / before, 1.75, 1e-9);
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 15), 0.5, 1e-12);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_service_backlog_dips_after_recovery_until_worked_off_or_scaled)
+{
+    const char *svcs = "{\"name\":\"login\",\"behind_proxy\":\"P\",\"capacity\":1.5,"
+                       "\"backlog_frac\":1,\"retry_surge\":2}";
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":1000,\"artifact\":\"f\"},"
+                       "{\"kind\":\"push_last_known_good\",\"at_s\":1200,\"artifact\":\"f\"}";
+    char scaled[512];
+    snprintf(scaled, sizeof scaled, "%s,{\"kind\":\"scale_service\",\"at_s\":1800,"
+             "\"service\":\"login\",\"capacity\":10}", acts);
+    cdn_scenario_t *s1 = scenario_from(PANIC, PLAN1, ART_ALL_BAD, svcs, acts);
+    cdn_scenario_t *s2 = scenario_from(PANIC, PLAN1, ART_ALL_BAD, svcs, scaled);
+    cdn_result_t *a = run(s1, 1), *b = run(s2, 1);
+    size_t nb = a->nbins;
+    /* down ~600-1200 s: a backlog of ~600 s of demand; then it serves
+     * 1.5 / (1 + 2) = half the logins while working the backlog off at
+     * 0.5 per second, for ~1200 s */
+    ck_assert_double_eq_tol(a->svc_avail[15] / 60.0, 0.0, 1e-9);
+    ck_assert_double_eq_tol(a->svc_avail[25] / 60.0, 0.5, 1e-9);
+    ck_assert_double_eq_tol(a->svc_avail[38] / 60.0, 0.5, 1e-9);
+    ck_assert_double_eq_tol(a->svc_avail[42] / 60.0, 1.0, 1e-9);
+    /* scaled to 10 at 1800 s: the rest goes in about half a minute */
+    ck_assert_double_eq_tol(b->svc_avail[25] / 60.0, 0.5, 1e-9);
+    ck_assert_double_eq_tol(b->svc_avail[31] / 60.0, 1.0, 1e-9);
+    ck_assert_double_eq_tol(b->svc_avail[nb - 1] / 60.0, 1.0, 1e-9);
+    cdn_result_destroy(a);
+    cdn_result_destroy(b);
+    cdn_scenario_destroy(s1);
+    cdn_scenario_destroy(s2);
+}
+END_TEST
+
 /* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
 START_TEST(summary_metrics_follow_their_definitions)
 {
@@ -704,6 +753,8 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_cpu_exhaustion_turns_lost_capacity_into_overload_errors_and_latency);
     tcase_add_test(tc, world_error_reporting_cpu_adds_overload_to_a_panic);
     tcase_add_test(tc, world_drained_region_sends_its_traffic_to_neighbours_which_overload);
+    tcase_add_test(tc, world_retries_multiply_attempts_by_the_geometric_sum);
+    tcase_add_test(tc, world_service_backlog_dips_after_recovery_until_worked_off_or_scaled);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
     tcase_add_test(tm, summary_metrics_follow_their_definitions);
