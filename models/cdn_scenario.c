@@ -1732,9 +1732,118 @@ static int read_metrics(ctx_t *c, const cJSON *j)
     return 0;
 }
 
-static const char *const top_keys[] = {"name",    "description", "sources",   "simulation",
-                                       "traffic", "regions",     "proxies",   "sites",
-                                       "artifacts", "services",  "operators", "metrics"};
+#define CDN_X_NAME3(e, s, t) s,
+static const char *const cal_names[] = {CDN_CAL_MAP(CDN_X_NAME3)};
+#undef CDN_X_NAME3
+#define CDN_X_TIME3(e, s, t) t,
+static const int cal_is_time[] = {CDN_CAL_MAP(CDN_X_TIME3)};
+#undef CDN_X_TIME3
+
+const char *cdn_cal_metric_name(cdn_cal_metric_t m)
+{
+    return (unsigned)m < CDN_CAL_COUNT ? cal_names[m] : "?";
+}
+
+int cdn_cal_metric_is_time(cdn_cal_metric_t m)
+{
+    return (unsigned)m < CDN_CAL_COUNT ? cal_is_time[m] : 0;
+}
+
+static const char *const target_keys[] = {"name",     "metric",   "service", "from_utc",
+                                          "from_s",   "to_utc",   "to_s",    "target_utc",
+                                          "target_s", "target",   "fitted",  "source"};
+
+static int read_target(ctx_t *c, const cJSON *j, cdn_cal_target_spec_t *t)
+{
+    const cdn_scenario_t *s = c->s;
+    obj_t o;
+    TRY(obj_open(c, j, target_keys, ARRAY_LEN(target_keys), &o));
+    const char *name = NULL;
+    if (obj_get(&o, "name") == NULL)
+        return missing(c, "name");
+    TRY(opt_str(c, &o, "name", &name));
+    snprintf(t->name, sizeof t->name, "%s", name);
+    if (obj_get(&o, "metric") == NULL)
+        return missing(c, "metric");
+    int m = 0;
+    TRY(opt_enum(c, &o, "metric", cal_names, ARRAY_LEN(cal_names), &m));
+    t->metric = (cdn_cal_metric_t)m;
+    t->service = -1;
+    int needs_service = t->metric == CDN_CAL_SERVICE_MEAN || t->metric == CDN_CAL_SERVICE_MIN;
+    const cJSON *sv = obj_get(&o, "service");
+    if (needs_service && sv == NULL)
+        return fail(c, "missing required key \"service\" (for metric \"%s\")", cal_names[m]);
+    if (sv != NULL) {
+        if (!needs_service) {
+            path_push(c, ".service");
+            return fail(c, "key allowed only for the service metrics");
+        }
+        size_t p = path_key(c, "service");
+        TRY(RESOLVE(c, sv, "a service", s->services, s->nservices, &t->service));
+        path_pop(c, p);
+    }
+    t->from_s = 0;
+    t->to_s = s->sim.duration_s;
+    TRY(read_time(c, &o, "from", 0, &t->from_s));
+    TRY(read_time(c, &o, "to", 0, &t->to_s));
+    if (t->to_s < t->from_s)
+        return fail(c, "expected \"to\" at or after \"from\"");
+    t->has_target = 0;
+    if (cdn_cal_metric_is_time(t->metric)) {
+        if (obj_get(&o, "target") != NULL) {
+            path_push(c, ".target");
+            return fail(c, "expected \"target_utc\" or \"target_s\" for a time metric");
+        }
+        double v = NAN;
+        TRY(read_time(c, &o, "target", 0, &v));
+        t->has_target = !isnan(v);
+        t->target = v;
+    } else {
+        if (obj_get(&o, "target_utc") != NULL || obj_get(&o, "target_s") != NULL)
+            return fail(c, "expected \"target\" (a number) for metric \"%s\"", cal_names[m]);
+        if (obj_get(&o, "target") != NULL) {
+            TRY(opt_num(c, &o, "target", R_GE(0), &t->target));
+            t->has_target = 1;
+        }
+    }
+    TRY(opt_bool(c, &o, "fitted", &t->fitted));
+    const char *src = "";
+    TRY(opt_str(c, &o, "source", &src));
+    snprintf(t->source, sizeof t->source, "%s", src);
+    return 0;
+}
+
+static int read_calibration_targets(ctx_t *c, const cJSON *j)
+{
+    cdn_scenario_t *s = c->s;
+    size_t n = 0;
+    TRY(check_array(c, j, 0, 256, "objects", &n));
+    if (n == 0)
+        return 0;
+    s->targets = sim_xcalloc(n, sizeof *s->targets);
+    s->ntargets = n;
+    size_t i = 0;
+    for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
+        size_t p = path_push(c, "[%zu]", i);
+        TRY(read_target(c, e, &s->targets[i]));
+        path_pop(c, p);
+    }
+    return 0;
+}
+
+static const char *const calibration_keys[] = {"targets"};
+
+static int read_calibration(ctx_t *c, const cJSON *j)
+{
+    obj_t o;
+    TRY(obj_open(c, j, calibration_keys, ARRAY_LEN(calibration_keys), &o));
+    return section(c, &o, "targets", 0, read_calibration_targets);
+}
+
+static const char *const top_keys[] = {"name",      "description", "sources",   "simulation",
+                                       "traffic",   "regions",     "proxies",   "sites",
+                                       "artifacts", "services",    "operators", "metrics",
+                                       "calibration"};
 
 static int read_scenario(ctx_t *c, const cJSON *root)
 {
@@ -1764,7 +1873,8 @@ static int read_scenario(ctx_t *c, const cJSON *root)
     s->metrics.impact_threshold_frac = 0.01;
     s->metrics.major_threshold_frac = 0.05;
     s->metrics.resolved_threshold_frac = 0.002;
-    return section(c, &o, "metrics", 0, read_metrics);
+    TRY(section(c, &o, "metrics", 0, read_metrics));
+    return section(c, &o, "calibration", 0, read_calibration);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1963,5 +2073,6 @@ void cdn_scenario_destroy(cdn_scenario_t *s)
     free(s->artifacts);
     free(s->services);
     free(s->actions);
+    free(s->targets);
     free(s);
 }

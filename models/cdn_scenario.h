@@ -229,6 +229,38 @@ typedef struct cdn_detection_spec {
     uint32_t misleading[CDN_MAX_DEPS]; /* services whose outage misleads (e.g. a status page) */
 } cdn_detection_spec_t;
 
+/* Calibration targets: what the simulation is compared with, per metric. */
+#define CDN_CAL_MAP(X)                                                                           \
+    X(CDN_CAL_FIRST_ERROR, "first_error", 1)        /* time: 5xx share leaves the baseline */   \
+    X(CDN_CAL_DETECTED, "detected", 1)              /* time: the alert fires */                 \
+    X(CDN_CAL_DIAGNOSED, "diagnosed", 1)            /* time: the cause is known */              \
+    X(CDN_CAL_STABILISED, "stabilised", 1)          /* time: the last failing streak begins */  \
+    X(CDN_CAL_MAIN_RESOLVED, "main_impact_resolved", 1) /* time */                              \
+    X(CDN_CAL_ALL_RESOLVED, "all_resolved", 1)      /* time */                                  \
+    X(CDN_CAL_CYCLES, "fluctuation_cycles", 0)      /* count */                                 \
+    X(CDN_CAL_PEAK_ERR5XX, "peak_err5xx_frac", 0)   /* share */                                 \
+    X(CDN_CAL_FAILED_FRAC, "failed_frac", 0)        /* share of all requests */                 \
+    X(CDN_CAL_ERR5XX_MEAN, "err5xx_frac_mean", 0)   /* share, over [from, to] */                \
+    X(CDN_CAL_SERVICE_MEAN, "service_avail_mean", 0) /* service availability over [from, to] */ \
+    X(CDN_CAL_SERVICE_MIN, "service_avail_min", 0)  /* lowest bin availability in [from, to] */
+
+#define CDN_X_ENUM(e, s, t) e,
+typedef enum { CDN_CAL_MAP(CDN_X_ENUM) CDN_CAL_COUNT } cdn_cal_metric_t;
+#undef CDN_X_ENUM
+const char *cdn_cal_metric_name(cdn_cal_metric_t m);
+int cdn_cal_metric_is_time(cdn_cal_metric_t m);
+
+typedef struct cdn_cal_target_spec {
+    char name[CDN_NAME_MAX];   /* what is compared, for the report */
+    cdn_cal_metric_t metric;
+    int32_t service;           /* service metrics: service index, else -1 */
+    double from_s, to_s;       /* window metrics: sim times (else 0, duration) */
+    int has_target;            /* 0: not published (the report shows the simulation only) */
+    double target;             /* sim time for time metrics, else the value */
+    int fitted;                /* 1: free parameters were fitted to it */
+    char source[CDN_NAME_MAX]; /* citation, e.g. "P" */
+} cdn_cal_target_spec_t;
+
 typedef struct cdn_metrics_spec {
     double impact_threshold_frac;   /* 5xx share above which a bin counts as impacted */
     double major_threshold_frac;    /* 5xx share at or above which impact is "main impact" */
@@ -253,6 +285,8 @@ typedef struct cdn_scenario {
     size_t nactions;
     cdn_action_spec_t *actions;   /* sorted by at_s, stable (triggered ones last) */
     cdn_detection_spec_t detection;
+    size_t ntargets;
+    cdn_cal_target_spec_t *targets; /* calibration targets, in file order */
     cdn_metrics_spec_t metrics;
 } cdn_scenario_t;
 

@@ -11,6 +11,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "cdn_calibration.h"
 #include "cdn_output.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
@@ -725,6 +726,57 @@ START_TEST(summary_metrics_follow_their_definitions)
 }
 END_TEST
 
+/* Calibration measures on the same kind of hand-made result. */
+START_TEST(calibration_measures_follow_their_definitions)
+{
+    const char *svcs = "{\"name\":\"kv\"}";
+    cdn_scenario_t *s = scenario_from(PANIC, PLAN1, ART_ALL_BAD, svcs, "");
+    s->sim.duration_s = 600;
+    cdn_cal_target_spec_t tg[3];
+    memset(tg, 0, sizeof tg);
+    tg[0].metric = CDN_CAL_STABILISED;
+    tg[1].metric = CDN_CAL_SERVICE_MEAN;
+    tg[1].service = 0;
+    tg[1].from_s = 120;
+    tg[1].to_s = 300;
+    tg[2].metric = CDN_CAL_SERVICE_MIN;
+    tg[2].service = 0;
+    tg[2].from_s = 0;
+    tg[2].to_s = 600;
+    s->targets = tg;
+    s->ntargets = 3;
+    cdn_result_t r;
+    memset(&r, 0, sizeof r);
+    /* 5xx: impacted in bins 1, 3-5 (a recovery, then the final streak) */
+    double frac[10] = {0, 0.2, 0.0, 0.3, 0.3, 0.3, 0.004, 0.001, 0, 0};
+    double avail[10] = {1, 1, 0.5, 0, 0.25, 1, 1, 1, 1, 1};
+    double rs[CDN_RS_COUNT * 10] = {0}, down[10] = {0}, svc[10];
+    r.nbins = 10;
+    r.bin_s = 60;
+    r.nregions = 1;
+    r.nservices = 1;
+    r.rseries = rs;
+    r.sites_down = down;
+    r.svc_avail = svc;
+    r.sites_total = 1;
+    for (size_t b = 0; b < 10; b++) {
+        rs[CDN_RS_OFFERED * 10 + b] = 6000;
+        rs[CDN_RS_ERR5XX * 10 + b] = 6000 * frac[b];
+        svc[b] = 60 * avail[b];
+    }
+    cdn_summary_t m;
+    cdn_summary_compute(s, &r, &m);
+    ck_assert_double_eq(m.main_impact_resolved_s, 360);
+    ck_assert_double_eq(cdn_calibration_value(s, &r, &m, 0), 180); /* streak of bins 3-5 */
+    /* bins 2-4 overlap [120, 300): (0.5 + 0 + 0.25) / 3 */
+    ck_assert_double_eq_tol(cdn_calibration_value(s, &r, &m, 1), 0.25, 1e-12);
+    ck_assert_double_eq_tol(cdn_calibration_value(s, &r, &m, 2), 0.0, 1e-12);
+    s->targets = NULL; /* owned by this test */
+    s->ntargets = 0;
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 static Suite *world_suite(void)
 {
     Suite *s = suite_create("world");
@@ -758,6 +810,7 @@ static Suite *world_suite(void)
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
     tcase_add_test(tm, summary_metrics_follow_their_definitions);
+    tcase_add_test(tm, calibration_measures_follow_their_definitions);
     suite_add_tcase(s, tm);
     return s;
 }
