@@ -1,0 +1,73 @@
+/*
+ * cdn_report.h -- the files of a `compare` or `sweep` results folder
+ * (formats documented in docs/compare.md).
+ *
+ * Contract
+ *   Every file is a pure function of the study (its arms, replications and
+ *   values) and of `info` except manifest.json, which also records how the
+ *   study was run (jobs, MPI ranks, git commit).  So the other files are
+ *   byte-identical for any number of threads or ranks.  Numbers in CSV and
+ *   JSON are written in the shortest form that reads back as the same
+ *   double; a missing value is an empty CSV field or JSON null.
+ *
+ *   Strategies are ranked by mean failed requests (ties: mean user-minutes
+ *   lost, then the order given); rank 1 is best.
+ *
+ *   cdn_report_plot() runs gnuplot on one script inside the folder.
+ *
+ * Errors: 0 or CDN_EIO with err set ("DIR/FILE: cannot write: ...");
+ *   cdn_report_plot returns 1 (not an error) when gnuplot is not on PATH.
+ */
+#ifndef CDNSIM_CDN_REPORT_H
+#define CDNSIM_CDN_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cdn_study.h"
+
+typedef struct cdn_report_info {
+    const char *command;       /* "compare" or "sweep" */
+    const char *scenario_path; /* as given */
+    uint64_t scenario_hash;    /* FNV-1a 64 of the scenario file */
+    size_t ref;                /* compare: the reference arm ("baseline") */
+    int ref_added;             /* compare: the reference was not asked for, added */
+    size_t n_asked;            /* -n */
+    double precision;          /* --precision, 0 if not given */
+    size_t max_n;              /* --max-n */
+    int precise;               /* the precision target was reached */
+    unsigned jobs;             /* threads per rank */
+    int ranks;                 /* MPI ranks */
+    /* sweep */
+    size_t nparams;            /* 1 or 2 */
+    const char *param[2];      /* overlay paths */
+    size_t nvalues[2];
+    char **values[2];          /* values as given */
+    const char *strategy;      /* strategy the grid is laid over */
+    size_t metric;             /* metric plotted */
+} cdn_report_info_t;
+
+/* rank[a] = 1-based rank of arm a. */
+void cdn_report_ranks(const cdn_study_t *st, size_t *rank);
+
+/* comparison.csv, comparison.json, comparison.md, replications.csv,
+ * timeline_quantiles.csv, compare_timeline.gp, compare_metrics.gp */
+int cdn_report_compare(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,
+                       cdn_error_t *err);
+/* sweep.csv, replications.csv, sweep.gp */
+int cdn_report_sweep(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,
+                     cdn_error_t *err);
+/* manifest.json */
+int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,
+                        cdn_error_t *err);
+
+/* The ranked Markdown table of comparison.md (for stdout). */
+void cdn_report_ranked_table(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info);
+
+/* Runs `gnuplot script` in dir: 0, 1 if gnuplot is not on PATH, or CDN_EIO. */
+int cdn_report_plot(const char *dir, const char *script, cdn_error_t *err);
+
+/* 1 if dir holds a previous result of `command` (its manifest.json). */
+int cdn_report_is_ours(const char *dir, const char *command);
+
+#endif /* CDNSIM_CDN_REPORT_H */

@@ -1,0 +1,99 @@
+/*
+ * cdn_study.h -- a replicated experiment: several variants ("arms") of a
+ * scenario, each run for the same replications with common random numbers,
+ * reduced to per-replication metrics and summarised with confidence
+ * intervals.  `cdnsim compare` (arms = strategies) and `cdnsim sweep`
+ * (arms = grid points) are both studies.
+ *
+ * Contract
+ *   Replication r of every arm is cdn_world_run(arm scenario, seed, r):
+ *   the same random streams, so arm differences are paired.  Results are
+ *   stored by (replication, arm), never by completion order, so they do
+ *   not depend on threads or ranks (cdn_runner.h).
+ *
+ *   Metrics: the CDN_METRIC_MAP list, then svc_<name>_downtime_s for the
+ *   union of the arms' internal services in first-seen order (an arm
+ *   without that service has it missing).  With timelines kept, each
+ *   replication also stores the 5xx and blocked shares of every bin.
+ *
+ *   Statistics use a 95% level (CDN_STUDY_LEVEL) and skip missing values.
+ *
+ * Ownership: the study owns the scenarios and overlays given to
+ *   cdn_study_add_arm().  Not thread-safe; cdn_study_run() runs tasks in
+ *   threads internally.
+ */
+#ifndef CDNSIM_CDN_STUDY_H
+#define CDNSIM_CDN_STUDY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cdn_metrics.h"
+#include "cdn_overlay.h"
+#include "cdn_runner.h"
+#include "cdn_scenario.h"
+#include "sim_stats.h"
+
+#define CDN_STUDY_LEVEL 0.95
+
+typedef struct cdn_arm {
+    char *label;              /* strategy ("a+b") or grid point label */
+    cdn_scenario_t *scenario; /* owned */
+    size_t noverlays;
+    cdn_overlay_t **overlays; /* owned, in the order applied */
+    int grid[2];              /* sweep: value index of each parameter, or -1 */
+    size_t nbins;             /* timeline bins of this arm */
+    size_t row_len;           /* doubles per replication */
+} cdn_arm_t;
+
+typedef struct cdn_study {
+    uint64_t seed;
+    int keep_timelines;
+    size_t narms;
+    cdn_arm_t *arms;
+    size_t nmetrics;          /* CDN_MET_COUNT + nsvc */
+    size_t nsvc;
+    char **svc_names;         /* [nsvc] */
+    int *svc_index;           /* [arm * nsvc + j]: service index in that arm, or -1 */
+    size_t nreps;             /* replications done for every arm */
+    double **rows;            /* [rep * narms + arm] */
+    size_t cap_rows;
+} cdn_study_t;
+
+cdn_study_t *cdn_study_create(uint64_t seed, int keep_timelines);
+void cdn_study_destroy(cdn_study_t *st); /* NULL is a no-op */
+
+/* Adds an arm; the study takes ownership of label copy, scenario and
+ * overlays (the array itself is copied).  Returns its index. */
+size_t cdn_study_add_arm(cdn_study_t *st, const char *label, cdn_scenario_t *scenario,
+                         cdn_overlay_t **overlays, size_t noverlays);
+
+/* Fixes the metric list; call after the last arm, before running. */
+void cdn_study_seal(cdn_study_t *st);
+
+/* Runs replications nreps .. n-1 of every arm. */
+int cdn_study_run(cdn_study_t *st, cdn_runner_t *runner, size_t n, cdn_error_t *err);
+
+/* Name, label and unit of metric m (m < nmetrics). */
+const char *cdn_study_metric_name(const cdn_study_t *st, size_t m, char *buf, size_t n);
+const char *cdn_study_metric_label(const cdn_study_t *st, size_t m, char *buf, size_t n);
+cdn_unit_t cdn_study_metric_unit(const cdn_study_t *st, size_t m);
+/* The metric called `name`, or -1. */
+int cdn_study_metric_find(const cdn_study_t *st, const char *name);
+
+/* Value of metric m in replication rep of arm a (NaN if missing). */
+double cdn_study_value(const cdn_study_t *st, size_t arm, size_t rep, size_t m);
+/* 5xx (which 0) or blocked (which 1) share of bin b in replication rep. */
+double cdn_study_timeline(const cdn_study_t *st, size_t arm, size_t rep, int which, size_t b);
+
+void cdn_study_summary(const cdn_study_t *st, size_t arm, size_t m, sim_stats_summary_t *out);
+/* Paired difference arm - ref. */
+void cdn_study_paired(const cdn_study_t *st, size_t arm, size_t ref, size_t m,
+                      sim_stats_summary_t *out);
+
+/* 1 when every arm x metric interval has half-width < rel * |mean| (means
+ * of exactly 0, zero spread, and metrics with fewer than two values
+ * present are skipped).  Otherwise 0, and *worst names one that is not. */
+int cdn_study_precise(const cdn_study_t *st, double rel, size_t *worst_arm, size_t *worst_metric);
+
+#endif /* CDNSIM_CDN_STUDY_H */

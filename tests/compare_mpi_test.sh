@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `cdnsim compare` and `sweep` under MPI give the same files as without:
+# one process, mpirun with 1 rank and with 2 ranks must write byte-identical
+# folders (manifest.json, which records the ranks, excepted).  Run by CTest
+# (only in builds with MPI, not in the sanitizer build) as:
+#   compare_mpi_test.sh CDNSIM_BINARY TESTS_SOURCE_DIR WORK_DIR MPIEXEC
+# CI runs as root, which Open MPI refuses without --allow-run-as-root;
+# --oversubscribe lets 2 ranks run on a 1-core machine.
+set -u
+bin=$1
+src=$2
+work=$3
+mpiexec=$4
+small="$src/data/golden/small.json"
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work" || exit 1
+pass=0
+fail=0
+check() {
+    local name=$1
+    shift
+    if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
+}
+same_files() {
+    local a=$1 b=$2 f
+    [ "$(ls "$a" | grep -v manifest.json)" = "$(ls "$b" | grep -v manifest.json)" ] || return 1
+    for f in "$a"/*; do
+        [ "$(basename "$f")" = manifest.json ] && continue
+        cmp -s "$f" "$b/$(basename "$f")" || { echo "differs: $(basename "$f")"; return 1; }
+    done
+}
+mpi=("$mpiexec" --allow-run-as-root --oversubscribe)
+args=(compare "$small" --strategies baseline,validate-on-ingest,fail-open -n 5 -j 1 -q)
+
+"$bin" "${args[@]}" -o "$work/single" 2>"$work/err-single"
+check "single process exits 0" test $? -eq 0
+"${mpi[@]}" -np 1 "$bin" "${args[@]}" -o "$work/np1" 2>"$work/err-np1"
+check "1 rank exits 0" test $? -eq 0
+"${mpi[@]}" -np 2 "$bin" "${args[@]}" -o "$work/np2" 2>"$work/err-np2"
+check "2 ranks exit 0" test $? -eq 0
+check "1 rank = single process" same_files "$work/single" "$work/np1"
+check "2 ranks = single process" same_files "$work/single" "$work/np2"
+check "manifest records 2 ranks" grep -qE '"mpi_ranks":[[:space:]]*2' "$work/np2/manifest.json"
+check "2 ranks: one results folder, no temporary folder left" \
+    test -z "$(ls -A "$work" | grep -E '^\.' || true)"
+
+# 3 ranks for 5 replications: uneven deal; adaptive precision across ranks
+args=(compare "$small" --strategies baseline,validate-on-ingest -n 2 --precision 0.2 --max-n 6 -j 2 -q --no-plot)
+"$bin" "${args[@]}" -o "$work/p-single" 2>/dev/null
+"${mpi[@]}" -np 3 "$bin" "${args[@]}" -o "$work/p-np3" 2>"$work/err-p3"
+check "3 ranks with --precision exit 0" test $? -eq 0
+check "3 ranks with --precision = single process" same_files "$work/p-single" "$work/p-np3"
+
+# sweep under 2 ranks
+args=(sweep "$small" --param '$.artifacts[*].cluster.migration_step_s=300,1800' -n 3 -q --no-plot)
+"$bin" "${args[@]}" -o "$work/s-single" 2>/dev/null
+"${mpi[@]}" -np 2 "$bin" "${args[@]}" -o "$work/s-np2" 2>"$work/err-s2"
+check "sweep under 2 ranks = single process" same_files "$work/s-single" "$work/s-np2"
+
+# errors: every rank stops, one message, the usage exit code
+"${mpi[@]}" -np 2 "$bin" compare "$small" --strategies no-such-strategy -o "$work/bad" -q 2>"$work/err-bad"
+rc=$?
+check "bad strategy under 2 ranks fails (got $rc)" test "$rc" -ne 0
+check "bad strategy under 2 ranks: the error is printed once" \
+    test "$(grep -c "unknown strategy 'no-such-strategy'" "$work/err-bad")" -eq 1
+check "bad strategy under 2 ranks: no folder" test ! -e "$work/bad"
+
+echo "compare_mpi: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

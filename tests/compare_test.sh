@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# End-to-end tests of `cdnsim compare` and `cdnsim sweep`: usage and data
+# errors with their exit codes (and never a partial results folder), the
+# files written, the reference added when not listed, exactly zero paired
+# differences between identical strategies, byte-identical outputs for any
+# number of threads, adaptive precision, results-folder safety, sweeps.
+# Run by CTest as:
+#   compare_test.sh CDNSIM_BINARY TESTS_SOURCE_DIR WORK_DIR
+# Small scenario, few replications: a few seconds in all.
+set -u
+bin=$1
+src=$2
+work=$3
+small="$src/data/golden/small.json"
+lib="$src/../scenarios/strategies"
+
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work" || exit 1
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { # check NAME CONDITION...
+    local name=$1
+    shift
+    if "$@"; then ok; else bad "$name"; fi
+}
+run() { # run CMD...: sets rc; stdout in $work/out, stderr in $work/err
+    "$@" >"$work/out" 2>"$work/err"
+    rc=$?
+}
+no_trace() { # no_trace NAME: neither the folder nor a temporary sibling exists
+    test ! -e "$work/$1" && test -z "$(ls -A "$work" | grep -F ".$1." || true)"
+}
+# every file of two folders is identical, manifest.json excepted
+same_files() {
+    local a=$1 b=$2 f
+    [ "$(ls "$a" | grep -v manifest.json)" = "$(ls "$b" | grep -v manifest.json)" ] || return 1
+    for f in "$a"/*; do
+        [ "$(basename "$f")" = manifest.json ] && continue
+        cmp -s "$f" "$b/$(basename "$f")" || { echo "differs: $(basename "$f")"; return 1; }
+    done
+}
+
+# ---- usage errors: 64, nothing written
+expect() { # expect CODE NAME ARGS...: exit code and no folder "$NAME"
+    local code=$1 name=$2
+    shift 2
+    run "$bin" "$@" -o "$work/$name" -q
+    check "$name exits $code (got $rc)" test "$rc" -eq "$code"
+    check "$name leaves no folder" no_trace "$name"
+}
+expect 64 no-strategies compare "$small"
+expect 64 unknown-strategy compare "$small" --strategies baseline,no-such-strategy
+check "unknown strategy message lists the library" grep -qF "the library has: baseline" "$work/err"
+expect 64 bad-name compare "$small" --strategies 'bad name'
+expect 64 empty-in-list compare "$small" --strategies baseline,,fail-open
+expect 64 empty-in-sum compare "$small" --strategies baseline+
+expect 64 listed-twice compare "$small" --strategies fail-open,fail-open
+expect 64 one-replication compare "$small" --strategies baseline -n 1
+expect 64 max-n-alone compare "$small" --strategies baseline --max-n 5
+expect 64 bad-precision compare "$small" --strategies baseline --precision 2
+expect 64 zero-jobs compare "$small" --strategies baseline -j 0
+expect 64 unknown-option compare "$small" --strategies baseline --frobnicate
+
+# ---- data errors: 66 missing files, 65 invalid ones
+expect 66 missing-scenario compare "$work/nope.json" --strategies baseline
+expect 66 missing-strategy-file compare "$small" --strategies "$work/nope.json"
+check "missing strategy file is named" grep -qF "nope.json: cannot read" "$work/err"
+printf '{"name": "x", "set": [{"path": "$.artifacts[*].validate_on_ingest"}]}' >"$work/novalue.json"
+expect 65 invalid-strategy compare "$small" --strategies "$work/novalue.json"
+check "invalid strategy message names file and JSON path" \
+    grep -qF "novalue.json: \$.set[0]: missing key 'value'" "$work/err"
+printf '{"name": "typo", "set": [{"path": "$.proxies[name=nwe].on_bad_artifact", "value": "none"}]}' >"$work/typo.json"
+expect 65 path-selects-nothing compare "$small" --strategies "baseline,$work/typo.json"
+check "selects-nothing message names file, operation and path" \
+    grep -qF "typo.json: \$.set[0]: path '\$.proxies[name=nwe].on_bad_artifact' selects nothing" "$work/err"
+expect 65 library-strategy-not-applicable compare "$small" --strategies break-circular-deps
+printf '{"name": "bad-value", "set": [{"path": "$.proxies[0].on_bad_artifact", "value": "explode"}]}' >"$work/badvalue.json"
+expect 65 invalid-after-overlay compare "$small" --strategies "$work/badvalue.json"
+check "invalid result names the strategy and the JSON path" \
+    grep -qF "(with bad-value): \$.proxies[0].on_bad_artifact" "$work/err"
+
+# ---- a comparison: files, reference added, ranking
+run "$bin" compare "$small" --strategies validate-on-ingest,fail-open -n 4 -o "$work/c1" --no-plot -q
+check "compare exits 0" test "$rc" -eq 0
+check "quiet compare prints nothing" test ! -s "$work/out"
+for f in comparison.csv comparison.json comparison.md replications.csv timeline_quantiles.csv \
+    compare_timeline.gp compare_metrics.gp manifest.json; do
+    check "compare wrote $f" test -s "$work/c1/$f"
+done
+nmetrics=$(head -1 "$work/c1/replications.csv" | tr ',' '\n' | tail -n +3 | wc -l)
+check "comparison.csv: one row per strategy x metric (3 x $nmetrics)" \
+    test "$(($(wc -l <"$work/c1/comparison.csv") - 1))" -eq $((3 * nmetrics))
+check "replications.csv: one row per strategy x replication" \
+    test "$(($(wc -l <"$work/c1/replications.csv") - 1))" -eq 12
+check "baseline added first as the reference" \
+    test "$(sed -n 2p "$work/c1/replications.csv" | cut -d, -f1)" = baseline
+check "comparison.md says the reference was added" grep -qF "(added as the reference)" "$work/c1/comparison.md"
+check "comparison.md ranks baseline last" \
+    grep -qE '^\| 3 \| baseline \|' "$work/c1/comparison.md"
+check "comparison.json is JSON with rows" grep -qF '"diff_vs_reference"' "$work/c1/comparison.json"
+check "manifest records the strategy files' hashes" grep -qF '"fnv1a64"' "$work/c1/manifest.json"
+run "$bin" compare "$small" --strategies baseline -n 3 -o "$work/c2" --no-plot
+check "compare prints the ranked table" grep -qE '^\| 1 \| baseline \|' "$work/out"
+
+# ---- identical strategies: exactly zero paired differences (same streams)
+printf '{"name": "same-as-baseline", "set": [{"path": "$.traffic.baseline_err5xx_frac", "value": 0.001}]}' \
+    >"$work/same.json"
+run "$bin" compare "$small" --strategies "baseline,$work/same.json" -n 5 -o "$work/same" --no-plot -q
+check "identical-strategy compare exits 0" test "$rc" -eq 0
+check "identical strategies: every paired difference and its interval is exactly 0" \
+    awk -F, 'NR > 1 && $1 == "same-as-baseline" && $10 > 0 { n++; if ($11 != "0" || $12 != "0" || $13 != "0") bad++ }
+             END { exit !(n > 10 && bad == 0) }' "$work/same/comparison.csv"
+check "identical strategies: identical replications" \
+    test "$(grep '^baseline,' "$work/same/replications.csv" | cut -d, -f2-)" = \
+    "$(grep '^same-as-baseline,' "$work/same/replications.csv" | cut -d, -f2-)"
+
+# ---- byte-identical for any number of threads (plots included)
+have_gnuplot=0
+command -v gnuplot >/dev/null 2>&1 && have_gnuplot=1
+run "$bin" compare "$small" --strategies baseline,validate-on-ingest,fail-open+validate-on-ingest -n 6 -j 1 -o "$work/j1" -q
+check "jobs 1 exits 0" test "$rc" -eq 0
+run "$bin" compare "$small" --strategies baseline,validate-on-ingest,fail-open+validate-on-ingest -n 6 -j 2 -o "$work/j2" -q
+check "jobs 2 exits 0" test "$rc" -eq 0
+check "--jobs 1 and --jobs 2 give identical files" same_files "$work/j1" "$work/j2"
+check "manifests record the jobs" grep -qE '"jobs":[[:space:]]*2' "$work/j2/manifest.json"
+check "composed strategy is labelled a+b" grep -qF "fail-open+validate-on-ingest," "$work/j1/comparison.csv"
+if [ "$have_gnuplot" -eq 1 ]; then
+    for f in compare_timeline.png compare_timeline.svg compare_metrics.png compare_metrics.svg; do
+        check "compare drew $f" test -s "$work/j1/$f"
+    done
+    check "gnuplot printed no warnings" test ! -s "$work/err"
+fi
+
+# ---- adaptive precision: deterministic batches, recorded in the manifest
+run "$bin" compare "$small" --strategies baseline,validate-on-ingest -n 3 --precision 0.3 --max-n 9 -j 1 -o "$work/p1" --no-plot -q
+check "precision run exits 0" test "$rc" -eq 0
+run "$bin" compare "$small" --strategies baseline,validate-on-ingest -n 3 --precision 0.3 --max-n 9 -j 2 -o "$work/p2" --no-plot -q
+check "precision runs are identical for any jobs" same_files "$work/p1" "$work/p2"
+reps=$(grep -oE '"replications":[[:space:]]*[0-9]+' "$work/p1/manifest.json" | grep -oE '[0-9]+$')
+check "precision adds batches of n up to max-n (got $reps)" test "$reps" -ge 3 -a "$reps" -le 9 -a $((reps % 3)) -eq 0
+check "manifest records the precision" grep -qF '"precision_reached"' "$work/p1/manifest.json"
+
+# ---- results folders: never replace what is not ours
+mkdir -p "$work/precious"
+echo keep >"$work/precious/file.txt"
+run "$bin" compare "$small" --strategies baseline -n 2 -o "$work/precious" --no-plot -q
+check "compare refuses a foreign folder (73)" test "$rc" -eq 73
+check "foreign folder untouched" grep -qx keep "$work/precious/file.txt"
+run "$bin" run "$small" -o "$work/arun" --no-plot -q
+run "$bin" compare "$small" --strategies baseline -n 2 -o "$work/arun" --no-plot -q
+check "compare refuses a run's folder (73)" test "$rc" -eq 73
+run "$bin" compare "$small" --strategies baseline,fail-open -n 2 -o "$work/c1" --no-plot -q
+check "compare replaces its own previous folder" test "$rc" -eq 0 -a \
+    "$(($(wc -l <"$work/c1/replications.csv") - 1))" -eq 4
+check "no temporary folders left" test -z "$(ls -A "$work" | grep -E '^\.' || true)"
+run "$bin" compare "$small" --strategies baseline -n 2 --no-plot -q
+check "default folder is results/<scenario>-compare" test -s "$work/results/golden-small-compare/manifest.json"
+
+# ---- without gnuplot everything else is written
+run env PATH=/nonexistent "$bin" compare "$small" --strategies baseline -n 2 -o "$work/nognuplot"
+check "compare without gnuplot exits 0" test "$rc" -eq 0
+check "compare without gnuplot keeps the scripts" test -s "$work/nognuplot/compare_metrics.gp"
+check "compare without gnuplot says how to draw" grep -qF "gnuplot" "$work/err"
+
+# ---- sweep
+run "$bin" sweep "$small" --param '$.artifacts[*].cluster.migration_step_s=300,1800' -n 3 -o "$work/s1" -q
+check "sweep exits 0" test "$rc" -eq 0
+for f in sweep.csv replications.csv sweep.gp manifest.json; do
+    check "sweep wrote $f" test -s "$work/s1/$f"
+done
+[ "$have_gnuplot" -eq 1 ] && check "sweep drew sweep.png" test -s "$work/s1/sweep.png"
+check "sweep.csv: one row per point x metric" \
+    test "$(($(wc -l <"$work/s1/sweep.csv") - 1))" -eq $((2 * nmetrics))
+run "$bin" sweep "$small" --param '$.artifacts[*].cluster.migration_step_s=300,1800' \
+    --param2 '$.proxies[name=new].on_bad_artifact=panic,none' --strategy validate-on-ingest \
+    --metric user_minutes_lost -n 2 -o "$work/s2" --no-plot -q
+check "two-parameter sweep exits 0" test "$rc" -eq 0
+check "two-parameter sweep has 4 points" \
+    test "$(cut -d, -f1 "$work/s2/sweep.csv" | tail -n +2 | sort -u | wc -l)" -eq 4
+check "heat map script" grep -qF "with image" "$work/s2/sweep.gp"
+expect 64 sweep-no-param sweep "$small"
+expect 64 sweep-bad-param sweep "$small" --param 'novalues'
+expect 64 sweep-bad-path sweep "$small" --param 'artifacts.x=1,2'
+expect 64 sweep-unknown-metric sweep "$small" --param '$.traffic.baseline_err5xx_frac=0,0.01' --metric nope
+expect 65 sweep-selects-nothing sweep "$small" --param '$.nope.x=1,2'
+check "sweep selects-nothing names --param" grep -qF -- "--param: path '\$.nope.x' selects nothing" "$work/err"
+expect 65 sweep-invalid-value sweep "$small" --param '$.traffic.baseline_err5xx_frac=0.1,7'
+
+echo "compare: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
