@@ -967,9 +967,34 @@ static int read_regions(ctx_t *c, const cJSON *j)
     return rc;
 }
 
+/* "tiers": names of region tiers; each must be the tier of some region. */
+static int read_tiers(ctx_t *c, const cJSON *j, char tiers[][CDN_NAME_MAX], size_t *ntiers)
+{
+    const cdn_scenario_t *s = c->s;
+    size_t n = 0, i = 0;
+    TRY(check_array(c, j, 1, CDN_MAX_TIERS, "tier names", &n));
+    for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
+        size_t p = path_push(c, "[%zu]", i);
+        if (!cJSON_IsString(e))
+            return fail(c, "expected a tier name, found %s", found(e).s);
+        int known = 0;
+        for (size_t r = 0; r < s->nregions; r++)
+            known |= s->regions[r].tier[0] && strcmp(s->regions[r].tier, e->valuestring) == 0;
+        if (!known)
+            return fail(c, "expected the tier of some region, found %s", found(e).s);
+        for (size_t q = 0; q < i; q++)
+            if (strcmp(tiers[q], e->valuestring) == 0)
+                return fail(c, "expected each tier once, found %s again", found(e).s);
+        snprintf(tiers[i], CDN_NAME_MAX, "%s", e->valuestring);
+        path_pop(c, p);
+    }
+    *ntiers = n;
+    return 0;
+}
+
 static const char *const proxy_keys[] = {"name", "on_bad_artifact", "scope", "affected_frac",
                                          "wedge_rate_per_h", "error_cpu_frac",
-                                         "repair_rate_per_h"};
+                                         "repair_rate_per_h", "tiers"};
 
 static int read_proxies(ctx_t *c, const cJSON *j)
 {
@@ -1004,6 +1029,11 @@ static int read_proxies(ctx_t *c, const cJSON *j)
         TRY(opt_num(c, &o, "error_cpu_frac", R_CC(0, 1), &px->error_cpu_frac));
         px->repair_rate_per_h = 60;
         TRY(opt_num(c, &o, "repair_rate_per_h", R_GT(0), &px->repair_rate_per_h));
+        if (obj_get(&o, "tiers") != NULL) {
+            size_t q = path_push(c, ".tiers");
+            TRY(read_tiers(c, obj_get(&o, "tiers"), px->tiers, &px->ntiers));
+            path_pop(c, q);
+        }
         path_pop(c, p);
     }
     return CHECK_UNIQUE(c, s->proxies, n);
@@ -1171,30 +1201,6 @@ static const char *const artifact_keys[] = {
     "normal_size", "bad_size", "size_limit", "validate_on_ingest", "distribution", "rollout",
     "tiers"};
 
-/* "tiers": names of region tiers; each must be the tier of some region. */
-static int read_tiers(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
-{
-    const cdn_scenario_t *s = c->s;
-    size_t n = 0, i = 0;
-    TRY(check_array(c, j, 1, CDN_MAX_TIERS, "tier names", &n));
-    for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
-        size_t p = path_push(c, "[%zu]", i);
-        if (!cJSON_IsString(e))
-            return fail(c, "expected a tier name, found %s", found(e).s);
-        int known = 0;
-        for (size_t r = 0; r < s->nregions; r++)
-            known |= s->regions[r].tier[0] && strcmp(s->regions[r].tier, e->valuestring) == 0;
-        if (!known)
-            return fail(c, "expected the tier of some region, found %s", found(e).s);
-        for (size_t q = 0; q < i; q++)
-            if (strcmp(a->tiers[q], e->valuestring) == 0)
-                return fail(c, "expected each tier once, found %s again", found(e).s);
-        snprintf(a->tiers[i], CDN_NAME_MAX, "%s", e->valuestring);
-        path_pop(c, p);
-    }
-    a->ntiers = n;
-    return 0;
-}
 
 static const char *const stage_keys[] = {"frac", "bake_s"};
 static const char *const rollout_keys[] = {"stages", "health_gate"};
@@ -1292,7 +1298,7 @@ static int read_artifacts(ctx_t *c, const cJSON *j)
         }
         if (obj_get(&o, "tiers") != NULL) {
             q = path_push(c, ".tiers");
-            TRY(read_tiers(c, obj_get(&o, "tiers"), a));
+            TRY(read_tiers(c, obj_get(&o, "tiers"), a->tiers, &a->ntiers));
             path_pop(c, q);
         }
         if (obj_get(&o, "rollout") != NULL) {

@@ -137,6 +137,8 @@ typedef struct cdn_proxy_spec {
     double wedge_rate_per_h;      /* hazard, per hour of failing, of entering a state only a restart clears, [0, 3600] */
     double error_cpu_frac;        /* share of its server's CPU a failing proxy burns (error reporting), [0, 1] */
     double repair_rate_per_h;     /* crash_repair: servers the repair crew fixes per hour, > 0 */
+    size_t ntiers;                /* 0: everywhere; else the effect applies only in these tiers */
+    char tiers[CDN_MAX_TIERS][CDN_NAME_MAX];
 } cdn_proxy_spec_t;
 
 typedef struct cdn_plan_spec {

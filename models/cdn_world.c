@@ -183,6 +183,7 @@ typedef struct world {
     artifact_state_t *art;
     uint8_t *art_consumed;  /* [nart * nprox] 1 when proxy loads artifact */
     uint8_t *art_region;    /* [nart * nreg] 1 when the region's tier loads the artifact */
+    uint8_t *prox_region;   /* [nprox * nreg] 1 when the proxy's effect applies in the region */
 
     /* cohorts */
     double *coh_share;      /* [ncoh] traffic share */
@@ -697,7 +698,8 @@ static void server_reevaluate(world_t *w, uint32_t srv)
     for (uint32_t p = 0; p < w->nprox; p++) {
         size_t i = (size_t)srv * w->nprox + p;
         uint8_t hold = 0;
-        if (w->s->proxies[p].on_bad_artifact != CDN_EFFECT_NONE) {
+        if (w->s->proxies[p].on_bad_artifact != CDN_EFFECT_NONE &&
+            w->prox_region[p * w->nreg + w->srv_region[srv]]) {
             for (size_t a = 0; a < w->nart; a++)
                 if (w->art_consumed[a * w->nprox + p] && w->srv_artbad[(size_t)srv * w->nart + a] &&
                     !w->srv_killed[(size_t)srv * w->nart + a])
@@ -1463,6 +1465,7 @@ static void world_free(world_t *w)
     free(w->art);
     free(w->art_consumed);
     free(w->art_region);
+    free(w->prox_region);
     free(w->coh_share);
     free(w->coh_sites);
     free(w->coh_scope);
@@ -1609,6 +1612,16 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->art = sim_xcalloc(w->nart ? w->nart : 1, sizeof *w->art);
     w->art_consumed = sim_xcalloc((w->nart ? w->nart : 1) * w->nprox, 1);
     w->art_region = sim_xcalloc((w->nart ? w->nart : 1) * w->nreg, 1);
+    w->prox_region = sim_xcalloc(w->nprox * w->nreg, 1);
+    for (size_t p = 0; p < w->nprox; p++) {
+        const cdn_proxy_spec_t *px = &s->proxies[p];
+        for (size_t r = 0; r < w->nreg; r++) {
+            int in = px->ntiers == 0;
+            for (size_t k = 0; k < px->ntiers; k++)
+                in |= strcmp(px->tiers[k], s->regions[r].tier) == 0;
+            w->prox_region[p * w->nreg + r] = (uint8_t)in;
+        }
+    }
     for (size_t a = 0; a < w->nart; a++) {
         const cdn_artifact_spec_t *as = &s->artifacts[a];
         for (size_t r = 0; r < w->nreg; r++) {

@@ -56,7 +56,7 @@ run "$bin" validate "$work/does-not-exist.json"
 check "missing file exits 66" test "$rc" -eq 66
 check "missing file message names the file" grep -qF "does-not-exist.json" "$work/err"
 
-for f in "$scen_dir"/*.json "$golden/small.json"; do
+for f in "$scen_dir"/*.json "$scen_dir"/examples/*.json "$golden/small.json"; do
     run "$bin" validate "$f"
     check "valid scenario $(basename "$f") validates" test "$rc" -eq 0
 done
@@ -108,6 +108,32 @@ for f in timeline.csv timeline_regions.csv summary.json events.jsonl timeline.gp
 done
 run "$bin" run "$golden/small.json" -o "$work/g3" --seed 43 --no-plot --quiet
 check "another seed gives another timeline" test -n "$(cmp "$work/g1/timeline.csv" "$work/g3/timeline.csv" 2>&1)"
+
+# ---- example scenarios, end to end: each shows what its notes claim
+num() { # num FILE KEY: a number from summary.json ("null" stays "null")
+    awk -F: -v k="\"$2\"" '$1 ~ k {gsub(/[ \t,]/, "", $2); print $2; exit}' "$1"
+}
+ex="$src/../scenarios/examples"
+run "$bin" run "$ex/oneshot-cpu-kill-switch.json" -o "$work/ex1" --no-plot --quiet
+check "example oneshot-cpu-kill-switch runs" test "$rc" -eq 0
+first=$(num "$work/ex1/summary.json" first_error_s)
+main=$(num "$work/ex1/summary.json" main_impact_resolved_s)
+check "kill switch ends the CPU exhaustion within 20 minutes" \
+    awk -v a="$first" -v b="$main" 'BEGIN { exit !(a != "null" && b != "null" && b - a <= 1200) }'
+check "CPU exhaustion raises latency" \
+    awk -v l="$(num "$work/ex1/summary.json" peak_latency_ms)" 'BEGIN { exit !(l > 100) }'
+run "$bin" run "$ex/tiered-staged-rollout.json" -o "$work/ex2" --no-plot --quiet
+check "example tiered-staged-rollout runs" test "$rc" -eq 0
+check "the small tier's three regions are drained" \
+    test "$(grep -c '"event":"region_drained"' "$work/ex2/events.jsonl")" -eq 3
+check "no rollout halt (the gate is too loose for one tier)" \
+    test "$(grep -c '"event":"rollout_halted"' "$work/ex2/events.jsonl")" -eq 0
+check "the drained traffic overloads the neighbours" \
+    awk -v p="$(num "$work/ex2/summary.json" peak_err5xx_frac)" 'BEGIN { exit !(p > 0.1) }'
+run "$bin" run "$ex/crash-manual-repair.json" -o "$work/ex3" --no-plot --quiet
+check "example crash-manual-repair runs" test "$rc" -eq 0
+check "hand repairs take hours after the 05:27 revert" \
+    awk -v m="$(num "$work/ex3/summary.json" main_impact_resolved_s)" 'BEGIN { exit !(m > 6 * 3600) }'
 
 # ---- results folder handling
 mkdir -p "$work/precious"
