@@ -42,6 +42,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "cdn_calibration.h"
 #include "cdn_output.h"
 #include "cdn_overlay.h"
 #include "cdn_report.h"
@@ -88,6 +89,10 @@ static const char usage_text[] =
     "  -o, --output DIR     results folder (default: results/<scenario-name>)\n"
     "  -s, --seed N         seed of the random streams (default: the scenario's)\n"
     "  -r, --replication R  replication index, 0-based (default 0)\n"
+    "  -n, --replications N also run replications 0..N-1 and write calibration.md\n"
+    "                       and calibration.csv: the scenario's calibration targets\n"
+    "                       beside the simulated values (median, 5-95%, mean, sd)\n"
+    "  -j, --jobs J         threads for the replications (default: all cores)\n"
     "  -q, --quiet          print nothing but errors\n"
     "      --no-plot        do not run gnuplot (timeline.gp is still written)\n"
     "\n"
@@ -246,10 +251,79 @@ static void print_summary(const cdn_scenario_t *s, const cdn_summary_t *m)
     printf("  %-26s %.1f%%\n", "sites affected", 100.0 * m->sites_affected_frac);
 }
 
+/* Replications for the calibration report: task i is replication i; its
+ * row holds the value of every calibration target. */
+typedef struct calib_ctx {
+    const cdn_scenario_t *s;
+    uint64_t seed;
+    double *rows; /* [nrep * ntargets] */
+} calib_ctx_t;
+
+static size_t calib_row_len(void *ctx, size_t task)
+{
+    (void)task;
+    return ((calib_ctx_t *)ctx)->s->ntargets;
+}
+
+static double *calib_row(void *ctx, size_t task)
+{
+    calib_ctx_t *c = ctx;
+    return c->rows + task * c->s->ntargets;
+}
+
+static int calib_run(void *ctx, size_t task, double *row, cdn_error_t *err)
+{
+    calib_ctx_t *c = ctx;
+    cdn_result_t *r = NULL;
+    int rc = cdn_world_run(c->s, c->seed, task, &r, err);
+    if (rc != 0)
+        return rc;
+    cdn_summary_t m;
+    cdn_summary_compute(c->s, r, &m);
+    for (size_t t = 0; t < c->s->ntargets; t++)
+        row[t] = cdn_calibration_value(c->s, r, &m, t);
+    cdn_result_destroy(r);
+    return 0;
+}
+
+/* Runs the replications and writes calibration.md/.csv into dir. */
+static int run_calibration(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned jobs,
+                           int progress, const char *dir, cdn_error_t *err)
+{
+    calib_ctx_t c = {s, seed, NULL};
+    size_t nt = s->ntargets;
+    c.rows = calloc((size_t)nrep * (nt ? nt : 1), sizeof *c.rows);
+    double *values = calloc((size_t)nrep * (nt ? nt : 1), sizeof *values);
+    if (!c.rows || !values) {
+        free(c.rows);
+        free(values);
+        err->code = CDN_EIO;
+        snprintf(err->msg, sizeof err->msg, "out of memory for %" PRIu64 " replications", nrep);
+        return CDN_EIO;
+    }
+    cdn_runner_t *runner = cdn_runner_create(NULL, NULL, jobs, err);
+    int rc = runner ? 0 : err->code ? err->code : CDN_EIO;
+    if (rc == 0) {
+        cdn_runner_ops_t ops = {&c, calib_row_len, calib_row, calib_run};
+        cdn_runner_progress(runner, progress, (size_t)nrep);
+        rc = cdn_runner_run(runner, 0, (size_t)nrep, 1, &ops, err);
+    }
+    if (rc == 0) {
+        for (size_t t = 0; t < nt; t++) /* by target, then replication */
+            for (size_t k = 0; k < nrep; k++)
+                values[t * nrep + k] = c.rows[k * nt + t];
+        rc = cdn_calibration_write(dir, s, values, (size_t)nrep, seed, err);
+    }
+    cdn_runner_destroy(runner);
+    free(c.rows);
+    free(values);
+    return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     const char *scenario_path = NULL, *out_dir = NULL;
-    uint64_t seed = 0, replication = 0;
+    uint64_t seed = 0, replication = 0, nrep = 0, jobs = 0;
     int have_seed = 0, quiet = 0, no_plot = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -264,6 +338,12 @@ static int cmd_run(int argc, char **argv)
         } else if (strcmp(a, "-r") == 0 || strcmp(a, "--replication") == 0) {
             if (++i >= argc || parse_u64(argv[i], &replication) != 0)
                 return usage_error("%s needs a non-negative integer", a);
+        } else if (strcmp(a, "-n") == 0 || strcmp(a, "--replications") == 0) {
+            if (++i >= argc || parse_u64(argv[i], &nrep) != 0 || nrep < 1 || nrep > 1000000)
+                return usage_error("%s needs a number of replications from 1 to 1000000", a);
+        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+            if (++i >= argc || parse_u64(argv[i], &jobs) != 0 || jobs < 1 || jobs > 1024)
+                return usage_error("%s needs a number of threads from 1 to 1024", a);
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (strcmp(a, "--no-plot") == 0) {
@@ -335,6 +415,17 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "cdnsim: %s\n", err.msg);
         status = EXIT_IOERR;
     }
+    if (status == 0 && nrep > 0) {
+        if (!quiet)
+            fprintf(stderr, "cdnsim: %" PRIu64 " replications for the calibration report (%zu targets)...\n",
+                    nrep, s->ntargets);
+        rc = run_calibration(s, seed, nrep, (unsigned)jobs, !quiet && isatty(STDERR_FILENO), dir.tmp,
+                             &err);
+        if (rc != 0) {
+            fprintf(stderr, "cdnsim: %s\n", err.msg);
+            status = rc == CDN_EIO ? EXIT_IOERR : EXIT_SOFTWARE;
+        }
+    }
     int plotted = 0;
     if (status == 0 && !no_plot) {
         int prc = cdn_output_plot(dir.tmp, &err);
@@ -361,8 +452,9 @@ static int cmd_run(int argc, char **argv)
         print_summary(s, &sum);
         printf("  %-26s %" PRIu64 " in %.3f s wall\n", "kernel events", res->kernel_events, w1 - w0);
         printf("results: %s/ (timeline.csv, timeline_regions.csv, summary.json, events.jsonl, "
-               "timeline.gp%s)\n",
-               target, plotted ? ", timeline.png, timeline.svg" : "");
+               "timeline.gp%s%s)\n",
+               target, plotted ? ", timeline.png, timeline.svg" : "",
+               nrep > 0 ? ", calibration.md, calibration.csv" : "");
     }
     cdn_result_destroy(res);
     cdn_scenario_destroy(s);

@@ -135,6 +135,19 @@ check "example crash-manual-repair runs" test "$rc" -eq 0
 check "hand repairs take hours after the 05:27 revert" \
     awk -v m="$(num "$work/ex3/summary.json" main_impact_resolved_s)" 'BEGIN { exit !(m > 6 * 3600) }'
 
+# ---- calibration report over replications (reference scenario)
+run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 3 -j 2 -o "$work/calib" --no-plot --quiet
+check "run -n writes calibration.md" test "$rc" -eq 0 -a -s "$work/calib/calibration.md"
+check "calibration.md sets the published 13:37 beside the simulation" \
+    grep -qE '^\| cause known \| 13:37 \| [0-9]{2}:[0-9]{2} \|' "$work/calib/calibration.md"
+check "calibration.csv has a row per target and replication" \
+    test "$(($(wc -l <"$work/calib/calibration.csv") - 1))" -eq "$((3 * $(grep -c '"metric"' "$scen_dir/cloudflare-2025-11-18.json")))"
+run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 3 -j 1 -o "$work/calib1" --no-plot --quiet
+check "calibration does not depend on the number of threads" \
+    cmp -s "$work/calib/calibration.md" "$work/calib1/calibration.md"
+run "$bin" run -n 0
+check "run -n 0 is a usage error" test "$rc" -eq 64
+
 # ---- results folder handling
 mkdir -p "$work/precious"
 echo keep >"$work/precious/file.txt"
