@@ -229,6 +229,9 @@ static double display(cdn_unit_t u, double ref, const char **suffix)
     case CDN_UNIT_MINUTES:
         *suffix = " min";
         return 1.0;
+    case CDN_UNIT_MS:
+        *suffix = " ms";
+        return 1.0;
     case CDN_UNIT_REQUESTS:
     default:
         return 1.0 / req_scale(ref, suffix);
@@ -237,7 +240,7 @@ static double display(cdn_unit_t u, double ref, const char **suffix)
 
 static int decimals(cdn_unit_t u)
 {
-    return u == CDN_UNIT_SHARE ? 2 : 1;
+    return u == CDN_UNIT_SHARE ? 2 : u == CDN_UNIT_MS ? 0 : 1;
 }
 
 /* "62.60% ± 0.41" */
@@ -571,6 +574,32 @@ static void gp_terminal(FILE *f, const char *stem, int w, int h)
             w, h, stem, w, h, stem);
 }
 
+#define REF_COLOR "#333333"
+
+/* the colour of an arm in both figures: by rank, the reference dark grey */
+static const char *arm_color(const size_t *rank, size_t a, size_t ref)
+{
+    return a == ref ? REF_COLOR : COLORS[(rank[a] - 1) % NCOLORS];
+}
+
+/* One strategy in a panel of the timeline figure: the 5-95% band (5xx
+ * panel only) and the median. */
+static void write_timeline_arm(FILE *f, const cdn_study_t *st, size_t a, size_t off, int which,
+                               const char *col, int is_ref, int first)
+{
+    size_t p0 = off + 1, p1 = off + st->arms[a].nbins;
+    int c = which == 0 ? 4 : 7;
+    fputs(first ? "" : ", \\\n       ", f);
+    if (which == 0)
+        fprintf(f,
+                "'timeline_quantiles.csv' every ::%zu::%zu using 3:($%d*100):($%d*100) "
+                "with filledcurves fs transparent solid 0.10 noborder lc rgb '%s' notitle, \\\n       ",
+                p0, p1, c, c + 2, col);
+    fprintf(f, "'timeline_quantiles.csv' every ::%zu::%zu using 3:($%d*100) with lines lw %s%s lc rgb '%s' title ",
+            p0, p1, c + 1, is_ref ? "2.5" : "2", is_ref ? " dt 2" : "", col);
+    put_gp(f, st->arms[a].label);
+}
+
 static void write_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info,
                               const size_t *rank)
 {
@@ -590,7 +619,7 @@ static void write_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_report_i
           "set format x '%H:%M'\n",
           f);
     fprintf(f, "set xrange ['%s':'%s']\n", s0->sim.start_utc, t_end);
-    fputs("set grid\nset key top right box opaque\n", f);
+    fputs("set grid\nset key top right box opaque invert\n", f);
     double top[2] = {0, 0}; /* largest share in each panel */
     for (size_t a = 0; a < st->narms; a++)
         for (size_t r = 0; r < st->nreps; r++)
@@ -607,27 +636,34 @@ static void write_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_report_i
     fputs("  set multiplot layout 2,1 title ", f);
     put_gp(f, title);
     fputs(" font ',13'\n", f);
+    size_t *off = sim_xmalloc((st->narms ? st->narms : 1) * sizeof *off);
+    for (size_t a = 0, o = 0; a < st->narms; a++) {
+        off[a] = o;
+        o += st->arms[a].nbins;
+    }
     for (int which = 0; which < 2; which++) {
-        fprintf(f, "  set ylabel '%s (%%)'\n", which == 0 ? "HTTP 5xx share of requests"
-                                                         : "falsely blocked share of requests");
+        fprintf(f, "  set ylabel '%s (%%)'\n", which == 0 ? "HTTP 5xx share (median, 5-95% band)"
+                                                         : "falsely blocked share (median)");
         fprintf(f, "  set xlabel %s\n  set yrange [0:%s]\n", which == 0 ? "''" : "'time (UTC)'",
                 top[which] > 0 ? "*" : "1");
         fputs("  plot ", f);
-        size_t off = 0;
-        for (size_t a = 0; a < st->narms; a++) {
-            const char *col = COLORS[(rank[a] - 1) % NCOLORS];
-            size_t p0 = off + 1, p1 = off + st->arms[a].nbins;
-            int c = which == 0 ? 4 : 7;
-            fprintf(f,
-                    "%s'timeline_quantiles.csv' every ::%zu::%zu using 3:($%d*100):($%d*100) "
-                    "with filledcurves fs transparent solid 0.15 noborder lc rgb '%s' notitle, \\\n"
-                    "       '' every ::%zu::%zu using 3:($%d*100) with lines lw 2 lc rgb '%s' title ",
-                    a ? ", \\\n       " : "", p0, p1, c, c + 2, col, p0, p1, c + 1, col);
-            put_gp(f, st->arms[a].label);
-            off += st->arms[a].nbins;
+        /* worst first, so that better strategies are drawn on top; the
+         * reference last, dashed, so that it shows where another
+         * strategy coincides with it */
+        size_t *order = by_rank(st, rank);
+        int first = 1;
+        for (size_t i = st->narms; i-- > 0;) {
+            size_t a = order[i];
+            if (a == info->ref)
+                continue;
+            write_timeline_arm(f, st, a, off[a], which, arm_color(rank, a, info->ref), 0, first);
+            first = 0;
         }
+        write_timeline_arm(f, st, info->ref, off[info->ref], which, REF_COLOR, 1, first);
+        free(order);
         fputc('\n', f);
     }
+    free(off);
     fputs("  unset multiplot\n  set output\n}\n", f);
 }
 
@@ -660,10 +696,14 @@ static void write_metrics_gp(FILE *f, const cdn_study_t *st, const cdn_report_in
           "set boxwidth 0.7\n"
           "set grid ytics\n"
           "unset key\n"
-          "set xtics rotate by 30 right font ',8' nomirror\n",
+          "set xtics rotate by 30 right font ',8' nomirror\n"
+          "set lmargin 12\n",
           f);
-    for (size_t k = 0; k < NCOLORS; k++)
-        fprintf(f, "set linetype %zu lc rgb '%s'\n", k + 1, COLORS[k]);
+    size_t *rank = ranks_of(st);
+    for (size_t k = 0; k < st->narms || k < NCOLORS; k++)
+        fprintf(f, "set linetype %zu lc rgb '%s'\n", k + 1,
+                k < st->narms && rank[info->ref] == k + 1 ? REF_COLOR : COLORS[k % NCOLORS]);
+    free(rank);
     fprintf(f, "set xrange [0.4:%zu.6]\n", st->narms);
     gp_terminal(f, "compare_metrics", 1600, (int)(60 + 300 * rows));
     snprintf(title, sizeof title, "cdnsim: %s, mean and 95%% CI over %zu replications", s0->name,

@@ -1210,9 +1210,7 @@ static int cmd_sweep(int argc, char **argv)
             if (status != 0)
                 break;
             size_t idx;
-            status = add_arm(st, o.scenario_path, label, ov, nov, root && i == 0 && j == 0, &idx);
-            if (status != 0 && root && (i || j))
-                fprintf(stderr, "cdnsim: the grid point %s is not a valid scenario\n", label);
+            status = add_arm(st, o.scenario_path, label, ov, nov, root, &idx);
             if (status == 0) {
                 st->arms[idx].grid[0] = (int)i;
                 st->arms[idx].grid[1] = np > 1 ? (int)j : -1;

@@ -3,8 +3,8 @@
  *
  * Design
  *   Metrics that summary.json already defines (failed and blocked
- *   requests, peak 5xx share, sites affected, per-site downtime
- *   quantiles) are taken from cdn_summary_compute(), so a comparison and
+ *   requests, peak 5xx share, peak latency, sites affected, per-site
+ *   downtime quantiles) are taken from cdn_summary_compute(), so a comparison and
  *   a single `cdnsim run` never disagree on a definition.  The others are
  *   computed here from the bins, with the same thresholds:
  *
@@ -118,6 +118,7 @@ void cdn_metrics_compute(const cdn_scenario_t *s, const cdn_result_t *r, double 
     out[CDN_MET_BLOCKED] = sum.blocked_requests;
     out[CDN_MET_USER_MINUTES] = user_s / 60.0;
     out[CDN_MET_PEAK_ERR5XX] = sum.peak_err5xx_frac;
+    out[CDN_MET_PEAK_LATENCY] = sum.peak_latency_ms;
     out[CDN_MET_TIME_TO_MITIGATE] =
         isnan(sum.main_impact_resolved_s) || isnan(sum.first_error_s)
             ? 0.0

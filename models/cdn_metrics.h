@@ -31,6 +31,7 @@
     X(CDN_UNIT_SHARE, "share")       /* 0..1; shown as a percentage */ \
     X(CDN_UNIT_SECONDS, "s")         /* seconds; shown in minutes */   \
     X(CDN_UNIT_MINUTES, "min")       /* minutes */                     \
+    X(CDN_UNIT_MS, "ms")             /* milliseconds */                \
     X(CDN_UNIT_REQUESTS, "requests") /* a count of requests */
 
 /* Metric id, CSV/JSON name, unit, label for tables and plots. */
@@ -39,6 +40,7 @@
     X(CDN_MET_BLOCKED, "blocked_requests", CDN_UNIT_REQUESTS, "blocked requests")              \
     X(CDN_MET_USER_MINUTES, "user_minutes_lost", CDN_UNIT_MINUTES, "user-minutes lost")        \
     X(CDN_MET_PEAK_ERR5XX, "peak_err5xx_frac", CDN_UNIT_SHARE, "peak 5xx share")               \
+    X(CDN_MET_PEAK_LATENCY, "peak_latency_ms", CDN_UNIT_MS, "peak latency")                    \
     X(CDN_MET_TIME_TO_MITIGATE, "time_to_mitigate_s", CDN_UNIT_SECONDS, "time to mitigate")    \
     X(CDN_MET_MAIN_IMPACT, "main_impact_s", CDN_UNIT_SECONDS, "main impact duration")          \
     X(CDN_MET_TIME_TO_DETECT, "time_to_detect_s", CDN_UNIT_SECONDS, "time to detect")          \

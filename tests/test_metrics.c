@@ -147,7 +147,7 @@ END_TEST
 
 START_TEST(metrics_names_units_and_labels_come_from_one_list)
 {
-    ck_assert_int_eq(CDN_MET_COUNT, 14);
+    ck_assert_int_eq(CDN_MET_COUNT, 15);
     ck_assert_str_eq(cdn_metric_name(CDN_MET_FAILED), "failed_requests");
     ck_assert_str_eq(cdn_metric_label(CDN_MET_USER_MINUTES), "user-minutes lost");
     ck_assert_int_eq(cdn_metric_unit(CDN_MET_PEAK_ERR5XX), CDN_UNIT_SHARE);
@@ -172,6 +172,7 @@ START_TEST(metrics_agree_with_the_summary_of_a_real_run)
     cdn_metrics_compute(s, r, m);
     ck_assert_double_eq(m[CDN_MET_FAILED], sum.failed_requests);
     ck_assert_double_eq(m[CDN_MET_PEAK_ERR5XX], sum.peak_err5xx_frac);
+    ck_assert_double_eq(m[CDN_MET_PEAK_LATENCY], sum.peak_latency_ms);
     ck_assert_double_eq(m[CDN_MET_TIME_TO_MITIGATE], sum.main_impact_resolved_s - sum.first_error_s);
     ck_assert_double_le(m[CDN_MET_MAIN_IMPACT], m[CDN_MET_TIME_TO_MITIGATE]);
     ck_assert_double_gt(m[CDN_MET_MAIN_IMPACT], 0);
