@@ -1342,6 +1342,13 @@ static void on_traffic(sim_t *sim, const sim_event_t *ev, void *ctx)
 
 /* ------------------------------------------------------------- building */
 
+/* Popularity weight of rank k: k^-s (pow is the costliest part of
+ * generating ten million sites, so the common exponent 1 is a division). */
+static double zipf_weight(uint32_t k, double s)
+{
+    return s == 1.0 ? 1.0 / (double)k : pow((double)k, -s);
+}
+
 /* Sites: plan counts are multinomial; within a plan the k-th site has
  * popularity k^-s, normalised to the plan's traffic share.  Each site
  * draws its proxy and features; the sums land in cohorts. */
@@ -1365,7 +1372,7 @@ static void build_sites(world_t *w)
             continue;
         double h = 0;
         for (uint32_t k = 1; k <= n; k++)
-            h += pow((double)k, -ss->zipf_exponent);
+            h += zipf_weight(k, ss->zipf_exponent);
         double cum[CDN_MAX_PROXIES];
         double acc = 0;
         for (size_t p = 0; p < w->nprox; p++) {
@@ -1373,7 +1380,7 @@ static void build_sites(world_t *w)
             cum[p] = acc;
         }
         for (uint32_t k = 1; k <= n; k++) {
-            double wt = plan->traffic_share * pow((double)k, -ss->zipf_exponent) / h;
+            double wt = plan->traffic_share * zipf_weight(k, ss->zipf_exponent) / h;
             double u = sim_rng_uniform(&rng) * acc;
             size_t p = 0;
             while (p + 1 < w->nprox && u >= cum[p])
