@@ -250,6 +250,10 @@ static void fmt_mean(char *buf, size_t n, cdn_unit_t u, const sim_stats_summary_
         snprintf(buf, n, "n/a");
         return;
     }
+    if (s->mean == 0.0 && (isnan(s->half_width) || s->half_width == 0.0)) {
+        snprintf(buf, n, "0");
+        return;
+    }
     const char *suf;
     double k = display(u, fmax(fabs(s->mean), isnan(s->half_width) ? 0 : s->half_width), &suf);
     int d = decimals(u);
@@ -264,6 +268,10 @@ static void fmt_diff(char *buf, size_t n, cdn_unit_t u, const sim_stats_summary_
 {
     if (s->n == 0 || isnan(s->mean)) {
         snprintf(buf, n, "n/a");
+        return;
+    }
+    if (s->mean == 0.0 && (isnan(s->half_width) || s->half_width == 0.0)) {
+        snprintf(buf, n, "0");
         return;
     }
     const char *suf;

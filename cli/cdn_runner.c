@@ -271,6 +271,7 @@ static int run_local(cdn_runner_t *r, const size_t *tasks, size_t ntasks,
         p.active = 1;
         worker(&p);
     }
+    double last_draw = 0.0;
     pthread_mutex_lock(&p.mu);
     while (p.active > 0) {
         if (r->progress) {
@@ -282,10 +283,14 @@ static int run_local(cdn_runner_t *r, const size_t *tasks, size_t ntasks,
                 ts.tv_nsec -= 1000000000L;
             }
             pthread_cond_timedwait(&p.cv, &p.mu, &ts);
-            size_t d = r->done + p.done;
-            pthread_mutex_unlock(&p.mu);
-            draw_progress(r, d, 0);
-            pthread_mutex_lock(&p.mu);
+            double t = now_s();
+            if (t - last_draw >= 0.25) { /* a few redraws a second, not one per run */
+                size_t d = r->done + p.done;
+                last_draw = t;
+                pthread_mutex_unlock(&p.mu);
+                draw_progress(r, d, 0);
+                pthread_mutex_lock(&p.mu);
+            }
         } else {
             pthread_cond_wait(&p.cv, &p.mu);
         }
