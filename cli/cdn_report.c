@@ -993,11 +993,23 @@ int cdn_report_is_ours(const char *dir, const char *command)
     FILE *f = fopen(path, "rb");
     if (!f)
         return 0;
-    char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    size_t n = 0, cap = 0;
+    char *buf = NULL;
+    for (;;) { /* a manifest lists every strategy: no fixed size */
+        if (n == cap) {
+            if (cap >= ((size_t)16 << 20)) /* not a manifest of ours */
+                break;
+            cap = cap ? 2 * cap : 65536;
+            buf = sim_xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
     fclose(f);
-    buf[n] = '\0';
     cJSON *root = cJSON_ParseWithLengthOpts(buf, n, NULL, 0);
+    free(buf);
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "program");
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "command");
     int ours = cJSON_IsString(p) && strcmp(p->valuestring, "cdnsim") == 0 && cJSON_IsString(c) &&
