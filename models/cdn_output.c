@@ -345,6 +345,13 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     cJSON_AddNumberToObject(o, "site_downtime_p99_s", m->site_downtime_p99_s);
     cJSON_AddNumberToObject(o, "sites", (double)r->sites_total);
     cJSON_AddNumberToObject(o, "servers", (double)r->servers_total);
+    cJSON *named = cJSON_AddArrayToObject(o, "named_sites");
+    for (size_t i = 0; i < s->sites.nnamed; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "name", s->sites.named[i].name);
+        cJSON_AddNumberToObject(e, "downtime_s", r->cohort_down_s[r->named0 + i]);
+        cJSON_AddItemToArray(named, e);
+    }
     cJSON *ps = cJSON_AddObjectToObject(o, "proxy_traffic_share");
     for (size_t p = 0; p < r->nproxies; p++)
         cJSON_AddNumberToObject(ps, s->proxies[p].name, r->proxy_traffic_share[p]);

@@ -230,6 +230,7 @@ typedef struct ctx {
     size_t plen;       /* strlen(path) */
     char path[384];    /* JSON path of the value being read, "$..." */
     const cJSON *control_plane_ref; /* $.sites.control_plane_service, resolved after services */
+    const cJSON *named_ref;         /* $.sites.named, read after services */
 } ctx_t;
 
 /* A short text shown in a message ("a string", "in (0, 1]", "\"foo\""). */
@@ -1126,7 +1127,7 @@ static int read_plans(ctx_t *c, const cJSON *j)
 }
 
 static const char *const sites_keys[] = {"count", "zipf_exponent", "down_threshold", "plans",
-                                         "control_plane_service"};
+                                         "control_plane_service", "named"};
 
 static int read_sites(ctx_t *c, const cJSON *j)
 {
@@ -1142,6 +1143,7 @@ static int read_sites(ctx_t *c, const cJSON *j)
     TRY(opt_num(c, &o, "down_threshold", R_OC(0, 1), &st->down_threshold));
     st->control_plane_service = -1;
     c->control_plane_ref = obj_get(&o, "control_plane_service"); /* a service: resolved later */
+    c->named_ref = obj_get(&o, "named"); /* depends on services: read after them */
     return section(c, &o, "plans", 1, read_plans);
 }
 
@@ -1837,6 +1839,85 @@ static int read_calibration_targets(ctx_t *c, const cJSON *j)
     return 0;
 }
 
+static const char *const named_keys[] = {"name",           "plan",            "proxy",
+                                         "traffic_share",  "bot_management",  "bot_block_rules",
+                                         "failover",       "depends_on"};
+static const char *const failover_names[] = {"none", "own_dns", "dns_on_provider"};
+
+static int read_named_site(ctx_t *c, const cJSON *j, cdn_named_site_spec_t *ns)
+{
+    const cdn_scenario_t *s = c->s;
+    obj_t o;
+    TRY(obj_open(c, j, named_keys, ARRAY_LEN(named_keys), &o));
+    TRY(req_name(c, &o, "name", 0, ns->name));
+    const cJSON *pl = obj_get(&o, "plan"), *px = obj_get(&o, "proxy");
+    if (pl == NULL)
+        return missing(c, "plan");
+    if (px == NULL)
+        return missing(c, "proxy");
+    int32_t ix = -1;
+    size_t p = path_key(c, "plan");
+    TRY(RESOLVE(c, pl, "a plan", s->sites.plans, s->sites.nplans, &ix));
+    path_pop(c, p);
+    ns->plan = (uint32_t)ix;
+    p = path_key(c, "proxy");
+    TRY(RESOLVE(c, px, "a proxy", s->proxies, s->nproxies, &ix));
+    path_pop(c, p);
+    ns->proxy = (uint32_t)ix;
+    TRY(req_num(c, &o, "traffic_share", R_OC(0, 1), &ns->traffic_share));
+    TRY(opt_bool(c, &o, "bot_management", &ns->bot_management));
+    TRY(opt_bool(c, &o, "bot_block_rules", &ns->bot_block_rules));
+    if (ns->bot_block_rules && !ns->bot_management) {
+        path_push(c, ".bot_block_rules");
+        return fail(c, "expected bot_management too: blocking rules use bot scores");
+    }
+    TRY(opt_enum(c, &o, "failover", failover_names, ARRAY_LEN(failover_names), &ns->failover));
+    const cJSON *deps = obj_get(&o, "depends_on");
+    if (deps != NULL) {
+        size_t q = path_push(c, ".depends_on"), k = 0;
+        TRY(check_array(c, deps, 0, CDN_MAX_DEPS, "service names", &ns->ndeps));
+        for (const cJSON *e = deps->child; e != NULL; e = e->next, k++) {
+            size_t r = path_push(c, "[%zu]", k);
+            TRY(RESOLVE(c, e, "a service", s->services, s->nservices, &ix));
+            ns->deps[k] = (uint32_t)ix;
+            path_pop(c, r);
+        }
+        path_pop(c, q);
+    }
+    return 0;
+}
+
+static int read_named_sites(ctx_t *c, const cJSON *j)
+{
+    cdn_scenario_t *s = c->s;
+    size_t n = 0;
+    TRY(check_array(c, j, 0, 256, "objects", &n));
+    if (n == 0)
+        return 0;
+    s->sites.named = sim_xcalloc(n, sizeof *s->sites.named);
+    s->sites.nnamed = n;
+    size_t i = 0;
+    for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
+        size_t p = path_push(c, "[%zu]", i);
+        TRY(read_named_site(c, e, &s->sites.named[i]));
+        path_pop(c, p);
+    }
+    TRY(CHECK_UNIQUE(c, s->sites.named, n));
+    /* a plan's named sites carry part of its traffic, not more */
+    for (size_t pl = 0; pl < s->sites.nplans; pl++) {
+        double sum = 0;
+        for (i = 0; i < n; i++)
+            if (s->sites.named[i].plan == pl)
+                sum += s->sites.named[i].traffic_share;
+        if (sum > s->sites.plans[pl].traffic_share + 1e-9)
+            return fail(c, "expected the named sites of plan \"%s\" to carry at most its "
+                           "traffic_share (%s), found %s",
+                        s->sites.plans[pl].name, show_num(s->sites.plans[pl].traffic_share).s,
+                        show_num(sum).s);
+    }
+    return 0;
+}
+
 static const char *const calibration_keys[] = {"targets"};
 
 static int read_calibration(ctx_t *c, const cJSON *j)
@@ -1869,6 +1950,11 @@ static int read_scenario(ctx_t *c, const cJSON *root)
     TRY(section(c, &o, "sites", 1, read_sites));
     TRY(section(c, &o, "artifacts", 0, read_artifacts));
     TRY(section(c, &o, "services", 0, read_services));
+    if (c->named_ref != NULL) {
+        size_t p = path_push(c, ".sites.named");
+        TRY(read_named_sites(c, c->named_ref));
+        path_pop(c, p);
+    }
     if (c->control_plane_ref != NULL) {
         size_t p = path_push(c, ".sites.control_plane_service");
         TRY(RESOLVE(c, c->control_plane_ref, "a service", s->services, s->nservices,
@@ -2076,6 +2162,7 @@ void cdn_scenario_destroy(cdn_scenario_t *s)
     free(s->regions);
     free(s->proxies);
     free(s->sites.plans);
+    free(s->sites.named);
     free(s->artifacts);
     free(s->services);
     free(s->actions);

@@ -155,11 +155,28 @@ typedef struct cdn_plan_spec {
     double failback_s;           /* back to this CDN after it served well for this long, s */
 } cdn_plan_spec_t;
 
+/* A site simulated on its own (a big site the press names, an outage
+ * reporter): its own traffic share, proxy, features and failover, and the
+ * provider services its pages need. */
+typedef struct cdn_named_site_spec {
+    char name[CDN_NAME_MAX];
+    uint32_t plan;             /* plan index (its traffic is part of the plan's) */
+    uint32_t proxy;            /* proxy index */
+    double traffic_share;      /* share of all requests, (0, plan's traffic_share] */
+    int bot_management;        /* bot management on */
+    int bot_block_rules;       /* rules that block bots (needs bot_management) */
+    int failover;              /* 0 none, 1 second CDN with its own DNS, 2 DNS hosted here */
+    size_t ndeps;
+    uint32_t deps[CDN_MAX_DEPS]; /* services its pages need (e.g. Turnstile on the login) */
+} cdn_named_site_spec_t;
+
 typedef struct cdn_sites_spec {
     uint32_t count;          /* number of dependent sites, >= 1 */
     double zipf_exponent;    /* popularity of rank k is proportional to k^-s, (0, 3] */
     double down_threshold;   /* a site is down while its served share is below this, (0, 1] */
     int32_t control_plane_service; /* service needed to change DNS hosted here, or -1 (none) */
+    size_t nnamed;
+    cdn_named_site_spec_t *named;  /* sites simulated one by one, besides the `count` others */
     size_t nplans;
     cdn_plan_spec_t *plans;
 } cdn_sites_spec_t;

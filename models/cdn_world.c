@@ -154,6 +154,7 @@ typedef struct world {
     uint32_t ev_svc_drain;
 
     size_t nreg, nprox, nart, nsvc, ncoh;
+    size_t ncoh_base;       /* cohorts before the named sites' */
     uint32_t nserv;
     region_state_t *reg;
     uint32_t *srv_region;   /* [nserv] */
@@ -407,6 +408,11 @@ static void update_sites(world_t *w, double t)
         if (w->coh_sites[c] == 0)
             continue;
         double served = w->total_offered > 0 ? w->coh_acc[c] / w->total_offered : 1.0;
+        if (c >= w->ncoh_base) { /* a named site also needs the services its pages use */
+            const cdn_named_site_spec_t *ns = &w->s->sites.named[c - w->ncoh_base];
+            for (size_t d = 0; d < ns->ndeps; d++)
+                served *= w->svc_avail[ns->deps[d]];
+        }
         int primary_down = served < thr;
         if (w->coh_fc[c])
             fo_observe(w, c, primary_down);
@@ -1365,10 +1371,21 @@ static void build_sites(world_t *w)
         pshare[i] = ss->plans[i].site_share;
     gsl_ran_multinomial(rng.g, np, ss->count, pshare, pcount);
     double total_weight = 0;
+    /* named sites: one cohort each, their traffic taken from their plan's */
+    double *named_in_plan = sim_xcalloc(np, sizeof *named_in_plan);
+    for (size_t i = 0; i < ss->nnamed; i++) {
+        const cdn_named_site_spec_t *ns = &ss->named[i];
+        size_t c = w->ncoh_base + i;
+        w->coh_share[c] = ns->traffic_share;
+        w->coh_sites[c] = 1;
+        total_weight += ns->traffic_share;
+        named_in_plan[ns->plan] += ns->traffic_share;
+    }
     for (size_t pl = 0; pl < np; pl++) {
         const cdn_plan_spec_t *plan = &ss->plans[pl];
         uint32_t n = pcount[pl];
-        if (n == 0)
+        double generic = plan->traffic_share - named_in_plan[pl];
+        if (n == 0 || generic <= 0)
             continue;
         double h = 0;
         for (uint32_t k = 1; k <= n; k++)
@@ -1380,7 +1397,7 @@ static void build_sites(world_t *w)
             cum[p] = acc;
         }
         for (uint32_t k = 1; k <= n; k++) {
-            double wt = plan->traffic_share * zipf_weight(k, ss->zipf_exponent) / h;
+            double wt = generic * zipf_weight(k, ss->zipf_exponent) / h;
             double u = sim_rng_uniform(&rng) * acc;
             size_t p = 0;
             while (p + 1 < w->nprox && u >= cum[p])
@@ -1399,6 +1416,7 @@ static void build_sites(world_t *w)
     if (total_weight > 0)
         for (size_t c = 0; c < w->ncoh; c++)
             w->coh_share[c] /= total_weight;
+    free(named_in_plan);
     free(pshare);
     free(pcount);
     sim_rng_fini(&rng);
@@ -1521,7 +1539,9 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->nprox = s->nproxies;
     w->nart = s->nartifacts;
     w->nsvc = s->nservices;
-    w->ncoh = s->sites.nplans * w->nprox * 4 * 3; /* plan x proxy x bm x rules x failover */
+    /* plan x proxy x bm x rules x failover, then one per named site */
+    w->ncoh_base = s->sites.nplans * w->nprox * 4 * 3;
+    w->ncoh = w->ncoh_base + s->sites.nnamed;
 
     uint64_t nserv = 0;
     for (size_t r = 0; r < w->nreg; r++)
@@ -1660,12 +1680,20 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->scratch = sim_xcalloc(3 * w->ncoh, sizeof *w->scratch);
     w->path_ok = sim_xcalloc(w->nreg * w->nprox, sizeof *w->path_ok);
     w->path_acc = sim_xcalloc(w->nprox, sizeof *w->path_acc);
-    for (size_t c = 0; c < w->ncoh; c++) { /* c = (((plan*P + proxy)*2 + bm)*2 + rules)*3 + fc */
+    for (size_t c = 0; c < w->ncoh_base; c++) { /* c = (((plan*P + proxy)*2 + bm)*2 + rules)*3 + fc */
         size_t rest = c / 3;
         w->coh_fc[c] = (uint8_t)(c % 3);
         w->coh_scope[c] = (uint8_t)(((rest >> 1) & 1u) | ((rest & 1u) << 1));
         w->coh_proxy[c] = (uint32_t)((rest / 4) % w->nprox);
         w->coh_plan[c] = (uint32_t)(rest / 4 / w->nprox);
+    }
+    for (size_t i = 0; i < s->sites.nnamed; i++) {
+        const cdn_named_site_spec_t *site = &s->sites.named[i];
+        size_t c = w->ncoh_base + i;
+        w->coh_fc[c] = (uint8_t)site->failover;
+        w->coh_scope[c] = (uint8_t)((site->bot_management ? 1u : 0u) | (site->bot_block_rules ? 2u : 0u));
+        w->coh_proxy[c] = site->proxy;
+        w->coh_plan[c] = site->plan;
     }
     build_sites(w);
 
@@ -1728,6 +1756,7 @@ static cdn_result_t *collect(world_t *w)
     }
     res->sites_total = s->sites.count;
     res->ncohorts = w->ncoh;
+    res->named0 = w->ncoh_base;
     res->cohort_sites = sim_xcalloc(w->ncoh, sizeof *res->cohort_sites);
     res->cohort_down_s = sim_xcalloc(w->ncoh, sizeof *res->cohort_down_s);
     for (size_t c = 0; c < w->ncoh; c++) {

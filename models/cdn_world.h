@@ -106,6 +106,7 @@ typedef struct cdn_result {
      * cohort c was down cohort_down_s[c] seconds in all.  This gives the
      * exact distribution of per-site downtime. */
     size_t ncohorts;
+    size_t named0;              /* cohort of the first named site; named site i is cohort named0 + i */
     uint64_t *cohort_sites;     /* [ncohorts] number of sites */
     double *cohort_down_s;      /* [ncohorts] downtime of each of its sites, s */
     uint64_t servers_total;

@@ -680,6 +680,31 @@ START_TEST(world_service_backlog_dips_after_recovery_until_worked_off_or_scaled)
 }
 END_TEST
 
+START_TEST(world_named_site_is_down_while_a_service_its_pages_need_is_down)
+{
+    /* the site itself is served by OLD, which ignores the bad file; but its
+     * login page needs kv, which runs behind the failing P */
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\"},"
+                       "{\"name\":\"OLD\",\"on_bad_artifact\":\"none\"}";
+    const char *plans = "{\"name\":\"all\",\"site_share\":1,\"traffic_share\":1,\"proxy_mix\":{\"P\":1}}";
+    const char *svcs = "{\"name\":\"kv\",\"behind_proxy\":\"P\"}";
+    const char *named = ",\"named\":[{\"name\":\"shop\",\"plan\":\"all\",\"proxy\":\"OLD\","
+                        "\"traffic_share\":0.1,\"depends_on\":[\"kv\"]},{\"name\":\"blog\","
+                        "\"plan\":\"all\",\"proxy\":\"OLD\",\"traffic_share\":0.1}]";
+    cdn_scenario_t *s = scenario_full(prox, plans, ART_ALL_BAD, svcs, "", "", named);
+    cdn_result_t *r = run(s, 1);
+    /* bad from ~600 s to the end: the shop is down about 3000 s, the blog never */
+    ck_assert_double_gt(r->cohort_down_s[r->named0], 2990.0);
+    ck_assert_double_lt(r->cohort_down_s[r->named0], 3010.0);
+    ck_assert_double_eq(r->cohort_down_s[r->named0 + 1], 0.0);
+    ck_assert_uint_eq(r->cohort_sites[r->named0], 1);
+    /* the named sites carry 20% of the traffic, on OLD: 80% fails */
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 20), 0.8, 1e-12);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 /* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
 START_TEST(summary_metrics_follow_their_definitions)
 {
@@ -806,6 +831,7 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_error_reporting_cpu_adds_overload_to_a_panic);
     tcase_add_test(tc, world_drained_region_sends_its_traffic_to_neighbours_which_overload);
     tcase_add_test(tc, world_retries_multiply_attempts_by_the_geometric_sum);
+    tcase_add_test(tc, world_named_site_is_down_while_a_service_its_pages_need_is_down);
     tcase_add_test(tc, world_service_backlog_dips_after_recovery_until_worked_off_or_scaled);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
