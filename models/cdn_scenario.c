@@ -866,7 +866,8 @@ static int read_simulation(ctx_t *c, const cJSON *j)
 static const char *const traffic_keys[] = {"global_rps", "diurnal_amplitude",
                                            "diurnal_peak_local_h", "step_s",
                                            "baseline_err5xx_frac", "base_latency_ms",
-                                           "max_retries", "retry_frac"};
+                                           "max_retries", "retry_frac", "surge_frac",
+                                           "surge_s"};
 
 static int read_traffic(ctx_t *c, const cJSON *j)
 {
@@ -889,6 +890,10 @@ static int read_traffic(ctx_t *c, const cJSON *j)
     t->max_retries = (uint32_t)retries;
     t->retry_frac = 0;
     TRY(opt_num(c, &o, "retry_frac", R_CC(0, 1), &t->retry_frac));
+    t->surge_frac = 0;
+    TRY(opt_num(c, &o, "surge_frac", R_CC(0, 1), &t->surge_frac));
+    t->surge_s = 600;
+    TRY(opt_num(c, &o, "surge_s", R_GT(0), &t->surge_s));
     return 0;
 }
 
@@ -1201,7 +1206,7 @@ static int read_consumers(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
 static const char *const artifact_keys[] = {
     "name",      "consumers",   "period_s", "first_run_utc",      "first_run_s", "cluster",
     "normal_size", "bad_size", "size_limit", "validate_on_ingest", "distribution", "rollout",
-    "tiers"};
+    "tiers", "latent_until_utc", "latent_until_s"};
 
 
 static const char *const stage_keys[] = {"frac", "bake_s"};
@@ -1291,6 +1296,8 @@ static int read_artifacts(ctx_t *c, const cJSON *j)
                         show_num(a->size_limit).s, show_num(a->normal_size).s);
         }
         TRY(opt_bool(c, &o, "validate_on_ingest", &a->validate_on_ingest));
+        a->latent_until_s = 0;
+        TRY(read_time(c, &o, "latent_until", 0, &a->latent_until_s));
         a->latency_median_s = 1;
         a->latency_p99_s = 3;
         if (obj_get(&o, "distribution") != NULL) {

@@ -116,6 +116,8 @@ typedef struct cdn_traffic_spec {
     double base_latency_ms;       /* response time at zero load, ms (> 0) */
     uint32_t max_retries;         /* clients retry a failed request at most this often, [0, 10] */
     double retry_frac;            /* probability that a failed attempt is retried, [0, 1] */
+    double surge_frac;            /* share of failed requests whose users come back later, [0, 1] */
+    double surge_s;               /* they come back at (deferred / surge_s) per second, s (> 0) */
 } cdn_traffic_spec_t;
 
 typedef struct cdn_region_spec {
@@ -193,6 +195,7 @@ typedef struct cdn_artifact_spec {
     double bad_size;           /* entries in an artifact made on an updated node, > 0 */
     double size_limit;         /* consumer limit: an artifact above it is bad, > 0 */
     int validate_on_ingest;    /* 1: artifacts over the limit are rejected, last-known-good kept */
+    double latent_until_s;     /* a bad artifact does no harm before this sim time (0: none) */
     double latency_median_s;   /* distribution latency to a server, median, s (> 0) */
     double latency_p99_s;      /* distribution latency, 99th percentile, s (>= median) */
     size_t nstages;            /* staged rollout: 0 = every server at once */

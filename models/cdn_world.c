@@ -124,6 +124,8 @@ typedef struct region_state {
     uint32_t n_out;        /* servers out of service: a proxy restarting or crashed */
     double overload_frac;  /* share of served requests lost to overload */
     double err_rps;        /* current 5xx rate, requests/s (for the alert rule) */
+    double deferred;       /* requests whose users will come back (surge), requests */
+    double surge_rps;      /* of which come back per second over the current step */
     sim_rng_t rng_latency;
     sim_rng_t rng_wedge;
 } region_state_t;
@@ -141,6 +143,7 @@ typedef struct artifact_state {
     sim_handle_t next_run;
     sim_rng_t rng_node;
     uint32_t roll_gen;   /* generation being rolled out in stages, 0 = none */
+    int armed;           /* a bad file does harm (0 until a latent artifact's trigger) */
     size_t roll_stage;   /* its current stage */
 } artifact_state_t;
 
@@ -151,7 +154,7 @@ typedef struct world {
     sim_recorder_t *rec;
     uint32_t ev_traffic, ev_generate, ev_arrive, ev_action, ev_restart_begin, ev_restart_end;
     uint32_t ev_detect, ev_stage, ev_kill, ev_svc_restore, ev_failover, ev_wave, ev_repair;
-    uint32_t ev_svc_drain;
+    uint32_t ev_svc_drain, ev_trigger;
 
     size_t nreg, nprox, nart, nsvc, ncoh;
     size_t ncoh_base;       /* cohorts before the named sites' */
@@ -876,6 +879,42 @@ static void on_generate(sim_t *sim, const sim_event_t *ev, void *ctx)
         st->next_run = sim_schedule(sim, next, w->ev_generate, a, 0);
 }
 
+/* Server srv now holds a bad (or good) file of artifact a: counters. */
+static void set_artbad(world_t *w, uint32_t srv, uint32_t a, uint8_t bad)
+{
+    size_t i = (size_t)srv * w->nart + a;
+    uint32_t r = w->srv_region[srv];
+    w->srv_artbad[i] = bad;
+    if (bad) {
+        if (w->srv_nbad[srv]++ == 0)
+            w->reg[r].n_bad++;
+    } else {
+        if (--w->srv_nbad[srv] == 0)
+            w->reg[r].n_bad--;
+    }
+}
+
+/* A latent artifact's trigger: every server holding a bad file of it
+ * starts to suffer from it at once. */
+static void on_trigger(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    uint32_t a = ev->a;
+    w->art[a].armed = 1;
+    cdn_event_rec_t e = blank_event();
+    e.artifact = (int32_t)a;
+    log_event(w, CDN_EV_ARTIFACT_TRIGGERED, e);
+    for (uint32_t srv = 0; srv < w->nserv; srv++) {
+        size_t i = (size_t)srv * w->nart + a;
+        uint32_t g = w->srv_gen[i];
+        if (g > 0 && w->art[a].gens[g - 1].bad && !w->srv_artbad[i]) {
+            set_artbad(w, srv, a, 1);
+            server_reevaluate(w, srv);
+        }
+    }
+    recompute_all(w, sim_now(sim));
+}
+
 static void on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
     world_t *w = ctx;
@@ -887,17 +926,10 @@ static void on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
     if (gen <= w->srv_gen[i])
         return; /* an older generation overtaken by a newer one */
     w->srv_gen[i] = gen;
-    uint8_t bad = (uint8_t)w->art[a].gens[gen - 1].bad;
+    uint8_t bad = (uint8_t)(w->art[a].gens[gen - 1].bad && w->art[a].armed);
     uint32_t r = w->srv_region[srv];
     if (bad != w->srv_artbad[i]) {
-        w->srv_artbad[i] = bad;
-        if (bad) {
-            if (w->srv_nbad[srv]++ == 0)
-                w->reg[r].n_bad++;
-        } else {
-            if (--w->srv_nbad[srv] == 0)
-                w->reg[r].n_bad--;
-        }
+        set_artbad(w, srv, a, bad);
         server_reevaluate(w, srv);
         region_changed(w, r);
     }
@@ -1337,8 +1369,20 @@ static void on_traffic(sim_t *sim, const sim_event_t *ev, void *ctx)
     double t = sim_now(sim);
     double step = s->traffic.step_s;
     double mid = t + 0.5 * step;
-    for (size_t r = 0; r < w->nreg; r++)
-        w->reg[r].own_rps = s->traffic.global_rps * s->regions[r].traffic_share * diurnal(s, r, mid);
+    for (size_t r = 0; r < w->nreg; r++) {
+        region_state_t *rg = &w->reg[r];
+        /* surge: a share of the requests that failed over the last step
+         * (at the rate of its end) comes back, spread over surge_s; held
+         * constant over the step (docs/model.md) */
+        if (s->traffic.surge_frac > 0) {
+            rg->deferred += s->traffic.surge_frac * rg->err_rps * step - rg->surge_rps * step;
+            if (rg->deferred < 0)
+                rg->deferred = 0;
+            rg->surge_rps = rg->deferred / s->traffic.surge_s;
+        }
+        rg->own_rps = s->traffic.global_rps * s->regions[r].traffic_share * diurnal(s, r, mid) +
+                      rg->surge_rps;
+    }
     route_traffic(w);
     recompute_all(w, t);
     assert(world_check(w));
@@ -1578,6 +1622,7 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->ev_wave = sim_register(w->sim, "restart_wave", on_wave, w);
     w->ev_repair = sim_register(w->sim, "repair", on_repair, w);
     w->ev_svc_drain = sim_register(w->sim, "service_drain", on_svc_drain, w);
+    w->ev_trigger = sim_register(w->sim, "latent_trigger", on_trigger, w);
     w->cond_since = NAN;
     w->last_flap = -INFINITY;
     w->detected_s = NAN;
@@ -1658,6 +1703,7 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
             w->art_region[a * w->nreg + r] = (uint8_t)in;
         }
         sim_rng_init(&w->art[a].rng_node, seed, rep, RNG_NODE, a);
+        w->art[a].armed = as->latent_until_s <= 0;
         for (size_t k = 0; k < as->nconsumers; k++)
             w->art_consumed[a * w->nprox + as->consumers[k]] = 1;
     }
@@ -1725,6 +1771,9 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
             sim_schedule(w->sim, s->actions[k].at_s, w->ev_action, (uint32_t)k, 0);
     if (s->detection.enabled)
         sim_schedule(w->sim, 0.0, w->ev_detect, 0, 0);
+    for (size_t a = 0; a < w->nart; a++)
+        if (!w->art[a].armed && s->artifacts[a].latent_until_s <= s->sim.duration_s)
+            sim_schedule(w->sim, s->artifacts[a].latent_until_s, w->ev_trigger, (uint32_t)a, 0);
     return 0;
 }
 

@@ -58,7 +58,8 @@ const char *cdn_rseries_name(cdn_rseries_t s);
     X(CDN_EV_SITES_FAILED_OVER, "sites_failed_over")               \
     X(CDN_EV_SITES_FAILED_BACK, "sites_failed_back")               \
     X(CDN_EV_REGION_DRAINED, "region_drained")                     \
-    X(CDN_EV_REGION_RESTORED, "region_restored")
+    X(CDN_EV_REGION_RESTORED, "region_restored")                   \
+    X(CDN_EV_ARTIFACT_TRIGGERED, "artifact_triggered")
 
 #define CDN_X_ENUM(e, s) e,
 typedef enum { CDN_EVKIND_MAP(CDN_X_ENUM) CDN_EV_COUNT } cdn_evkind_t;

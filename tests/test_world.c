@@ -705,6 +705,64 @@ START_TEST(world_named_site_is_down_while_a_service_its_pages_need_is_down)
 }
 END_TEST
 
+START_TEST(world_latent_artifact_does_no_harm_until_its_trigger)
+{
+    char art[1024];
+    snprintf(art, sizeof art, "%.*s,\"latent_until_s\":1800}", (int)strlen(ART_ALL_BAD) - 1,
+             ART_ALL_BAD);
+    cdn_scenario_t *s = scenario_from(PANIC, PLAN1, art, "", "");
+    cdn_result_t *r = run(s, 1);
+    /* bad files are everywhere from ~600 s, harmless until 1800 s, then
+     * every server fails at once */
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 20), 0.0, 1e-15);
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 29), 0.0, 1e-15);
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 30), 1.0, 1e-12);
+    int triggered = 0;
+    for (size_t i = 0; i < r->nevents; i++)
+        if (r->events[i].kind == CDN_EV_ARTIFACT_TRIGGERED) {
+            triggered++;
+            ck_assert_double_eq(r->events[i].t_s, 1800);
+        }
+    ck_assert_int_eq(triggered, 1);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_deferred_users_come_back_as_a_surge_after_recovery)
+{
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":1000,\"artifact\":\"f\"},"
+                       "{\"kind\":\"push_last_known_good\",\"at_s\":1200,\"artifact\":\"f\"}";
+    cdn_scenario_t *calm = scenario_from(PANIC, PLAN1, ART_ALL_BAD, "", acts);
+    cdn_scenario_t *surge = scenario_from(PANIC, PLAN1, ART_ALL_BAD, "", acts);
+    surge->traffic.surge_frac = 0.5; /* the test owns its scenarios */
+    surge->traffic.surge_s = 600;
+    cdn_result_t *a = run(calm, 1), *b = run(surge, 1);
+    /* before the outage: the same offered load */
+    ck_assert_double_eq_tol(cdn_result_global(b, CDN_RS_OFFERED, 5),
+                            cdn_result_global(a, CDN_RS_OFFERED, 5), 1e-6);
+    /* just after recovery: more offered (users coming back), decaying */
+    double x21 = cdn_result_global(b, CDN_RS_OFFERED, 21) / cdn_result_global(a, CDN_RS_OFFERED, 21);
+    double x40 = cdn_result_global(b, CDN_RS_OFFERED, 40) / cdn_result_global(a, CDN_RS_OFFERED, 40);
+    ck_assert_double_gt(x21, 1.1);
+    ck_assert_double_gt(x21, x40);
+    ck_assert_double_gt(x40, 1.0);
+    /* what comes back is at most the deferred share of what failed (a
+     * request that fails again may be deferred again) */
+    double extra = 0, failed = 0;
+    for (size_t k = 0; k < a->nbins; k++) {
+        extra += cdn_result_global(b, CDN_RS_OFFERED, k) - cdn_result_global(a, CDN_RS_OFFERED, k);
+        failed += cdn_result_global(b, CDN_RS_ERR5XX, k);
+    }
+    ck_assert_double_gt(extra, 0.0);
+    ck_assert_double_le(extra, 0.5 * failed);
+    cdn_result_destroy(a);
+    cdn_result_destroy(b);
+    cdn_scenario_destroy(calm);
+    cdn_scenario_destroy(surge);
+}
+END_TEST
+
 /* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
 START_TEST(summary_metrics_follow_their_definitions)
 {
@@ -832,6 +890,8 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_drained_region_sends_its_traffic_to_neighbours_which_overload);
     tcase_add_test(tc, world_retries_multiply_attempts_by_the_geometric_sum);
     tcase_add_test(tc, world_named_site_is_down_while_a_service_its_pages_need_is_down);
+    tcase_add_test(tc, world_latent_artifact_does_no_harm_until_its_trigger);
+    tcase_add_test(tc, world_deferred_users_come_back_as_a_surge_after_recovery);
     tcase_add_test(tc, world_service_backlog_dips_after_recovery_until_worked_off_or_scaled);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
