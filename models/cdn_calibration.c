@@ -14,7 +14,6 @@
  */
 #include "cdn_calibration.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,37 +183,12 @@ static void show_sd(char *buf, size_t n, cdn_cal_metric_t m, double sd)
         snprintf(buf, n, "%.1f pts", 100.0 * sd);
 }
 
-static int fail_io(cdn_error_t *err, const char *dir, const char *file)
-{
-    if (err) {
-        err->code = CDN_EIO;
-        snprintf(err->msg, sizeof err->msg, "%s/%s: cannot write: %s", dir, file, strerror(errno));
-    }
-    return CDN_EIO;
-}
-
-static FILE *open_in(const char *dir, const char *file)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path) {
-        errno = ENAMETOOLONG;
-        return NULL;
-    }
-    return fopen(path, "w");
-}
-
-static int close_ok(FILE *f)
-{
-    int bad = ferror(f);
-    return fclose(f) == 0 && !bad;
-}
-
 int cdn_calibration_write(const char *dir, const cdn_scenario_t *s, const double *values,
                           size_t nrep, uint64_t seed, cdn_error_t *err)
 {
-    FILE *f = open_in(dir, "calibration.md");
+    FILE *f = cdn_output_open(dir, "calibration.md");
     if (!f)
-        return fail_io(err, dir, "calibration.md");
+        return cdn_output_io_error(err, dir, "calibration.md");
     fprintf(f, "# Calibration: %s\n\n", s->name);
     fprintf(f,
             "%zu replications (seed %llu, replications 0 to %zu). Published values and their "
@@ -247,12 +221,12 @@ int cdn_calibration_write(const char *dir, const cdn_scenario_t *s, const double
     fputs("\nMetrics: docs/output-format.md (summary) and docs/scenario-format.md "
           "(calibration targets).\n",
           f);
-    if (!close_ok(f))
-        return fail_io(err, dir, "calibration.md");
+    if (cdn_output_close(f) != 0)
+        return cdn_output_io_error(err, dir, "calibration.md");
 
-    f = open_in(dir, "calibration.csv");
+    f = cdn_output_open(dir, "calibration.csv");
     if (!f)
-        return fail_io(err, dir, "calibration.csv");
+        return cdn_output_io_error(err, dir, "calibration.csv");
     fputs("target,metric,replication,value,published\n", f);
     for (size_t t = 0; t < s->ntargets; t++) {
         const cdn_cal_target_spec_t *tg = &s->targets[t];
@@ -272,7 +246,7 @@ int cdn_calibration_write(const char *dir, const cdn_scenario_t *s, const double
                 fputs(",\n", f);
         }
     }
-    if (!close_ok(f))
-        return fail_io(err, dir, "calibration.csv");
+    if (cdn_output_close(f) != 0)
+        return cdn_output_io_error(err, dir, "calibration.csv");
     return 0;
 }

@@ -154,7 +154,7 @@ void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_sum
 
 /* ------------------------------------------------------------- writing */
 
-static int io_fail(cdn_error_t *err, const char *dir, const char *file)
+int cdn_output_io_error(cdn_error_t *err, const char *dir, const char *file)
 {
     if (err) {
         err->code = CDN_EIO;
@@ -163,7 +163,7 @@ static int io_fail(cdn_error_t *err, const char *dir, const char *file)
     return CDN_EIO;
 }
 
-static FILE *open_out(const char *dir, const char *file)
+FILE *cdn_output_open(const char *dir, const char *file)
 {
     char path[4096];
     if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path) {
@@ -173,7 +173,7 @@ static FILE *open_out(const char *dir, const char *file)
     return fopen(path, "w");
 }
 
-static int close_out(FILE *f)
+int cdn_output_close(FILE *f)
 {
     int bad = ferror(f);
     return (fclose(f) != 0 || bad) ? -1 : 0;
@@ -586,40 +586,40 @@ int cdn_output_write(const char *dir, const cdn_scenario_t *s, const cdn_result_
                      const cdn_summary_t *sum, cdn_error_t *err)
 {
     FILE *f;
-    if (!(f = open_out(dir, "timeline.csv")))
-        return io_fail(err, dir, "timeline.csv");
+    if (!(f = cdn_output_open(dir, "timeline.csv")))
+        return cdn_output_io_error(err, dir, "timeline.csv");
     write_timeline(f, s, r);
-    if (close_out(f))
-        return io_fail(err, dir, "timeline.csv");
+    if (cdn_output_close(f))
+        return cdn_output_io_error(err, dir, "timeline.csv");
 
-    if (!(f = open_out(dir, "timeline_regions.csv")))
-        return io_fail(err, dir, "timeline_regions.csv");
+    if (!(f = cdn_output_open(dir, "timeline_regions.csv")))
+        return cdn_output_io_error(err, dir, "timeline_regions.csv");
     write_regions(f, s, r);
-    if (close_out(f))
-        return io_fail(err, dir, "timeline_regions.csv");
+    if (cdn_output_close(f))
+        return cdn_output_io_error(err, dir, "timeline_regions.csv");
 
-    if (!(f = open_out(dir, "events.jsonl")))
-        return io_fail(err, dir, "events.jsonl");
+    if (!(f = cdn_output_open(dir, "events.jsonl")))
+        return cdn_output_io_error(err, dir, "events.jsonl");
     write_events(f, s, r);
-    if (close_out(f))
-        return io_fail(err, dir, "events.jsonl");
+    if (cdn_output_close(f))
+        return cdn_output_io_error(err, dir, "events.jsonl");
 
     char *text = summary_json(s, r, sum);
-    if (!(f = open_out(dir, "summary.json"))) {
+    if (!(f = cdn_output_open(dir, "summary.json"))) {
         cJSON_free(text);
-        return io_fail(err, dir, "summary.json");
+        return cdn_output_io_error(err, dir, "summary.json");
     }
     fputs(text, f);
     fputc('\n', f);
     cJSON_free(text);
-    if (close_out(f))
-        return io_fail(err, dir, "summary.json");
+    if (cdn_output_close(f))
+        return cdn_output_io_error(err, dir, "summary.json");
 
-    if (!(f = open_out(dir, "timeline.gp")))
-        return io_fail(err, dir, "timeline.gp");
+    if (!(f = cdn_output_open(dir, "timeline.gp")))
+        return cdn_output_io_error(err, dir, "timeline.gp");
     write_gnuplot(f, s, r);
-    if (close_out(f))
-        return io_fail(err, dir, "timeline.gp");
+    if (cdn_output_close(f))
+        return cdn_output_io_error(err, dir, "timeline.gp");
     return 0;
 }
 
@@ -646,7 +646,7 @@ static int gnuplot_on_path(void)
     return 0;
 }
 
-int cdn_output_plot(const char *dir, cdn_error_t *err)
+int cdn_output_gnuplot(const char *dir, const char *script, cdn_error_t *err)
 {
     if (!gnuplot_on_path())
         return 1;
@@ -662,7 +662,7 @@ int cdn_output_plot(const char *dir, cdn_error_t *err)
     if (pid == 0) {
         if (chdir(dir) != 0)
             _exit(127);
-        execlp("gnuplot", "gnuplot", "timeline.gp", (char *)NULL);
+        execlp("gnuplot", "gnuplot", script, (char *)NULL);
         _exit(127);
     }
     int status = 0;
@@ -675,10 +675,15 @@ int cdn_output_plot(const char *dir, cdn_error_t *err)
     if (status != 0) {
         if (err) {
             err->code = CDN_EIO;
-            snprintf(err->msg, sizeof err->msg, "%s/timeline.gp: gnuplot failed (status %d)", dir,
+            snprintf(err->msg, sizeof err->msg, "%s/%s: gnuplot failed (status %d)", dir, script,
                      status);
         }
         return CDN_EIO;
     }
     return 0;
+}
+
+int cdn_output_plot(const char *dir, cdn_error_t *err)
+{
+    return cdn_output_gnuplot(dir, "timeline.gp", err);
 }
