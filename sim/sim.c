@@ -28,7 +28,8 @@
  *
  * Errors
  *   sim_create() returns NULL for a NaN or infinite start, a NaN stop or a
- *   stop before the start.  sim_register() returns UINT32_MAX (never a valid
+ *   stop before the start (sim_create_with_queue() also for an unknown
+ *   queue kind).  sim_register() returns UINT32_MAX (never a valid
  *   id, and rejected by sim_schedule) when `fn` is NULL.  sim_schedule()
  *   returns 0 for a time before now, NaN or an unknown type.
  *   sim_type_name() returns NULL for an unknown type.
@@ -84,11 +85,15 @@ static int sim_check(const sim_t *sim) {
 #endif
 
 sim_t *sim_create(double start_s, double stop_s) {
+    return sim_create_with_queue(start_s, stop_s, SIM_QUEUE_DEFAULT);
+}
+
+sim_t *sim_create_with_queue(double start_s, double stop_s, sim_queue_kind_t kind) {
     sim_t *sim;
-    if (!isfinite(start_s) || isnan(stop_s) || stop_s < start_s)
+    if (!isfinite(start_s) || isnan(stop_s) || stop_s < start_s || !sim_queue_kind_name(kind))
         return NULL;
     sim = sim_xcalloc(1, sizeof *sim);
-    sim->queue = sim_queue_create();
+    sim->queue = sim_queue_create_kind(kind);
     sim->now_s = start_s;
     sim->start_s = start_s;
     sim->stop_s = stop_s;

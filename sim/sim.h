@@ -30,6 +30,10 @@ typedef struct sim sim_t;
 typedef void (*sim_handler_fn)(sim_t *sim, const sim_event_t *ev, void *ctx);
 
 sim_t *sim_create(double start_s, double stop_s);
+/* Same, with a pending-event set of the given kind (sim_create uses
+ * SIM_QUEUE_DEFAULT); NULL also for an unknown kind.  All kinds give the
+ * same run: the kind only changes speed and memory. */
+sim_t *sim_create_with_queue(double start_s, double stop_s, sim_queue_kind_t kind);
 void sim_destroy(sim_t *sim); /* NULL is a no-op */
 
 /* Registers an event type; returns its id (>= 0).  `name` is kept for
