@@ -18,9 +18,10 @@
  *   timeline_quantiles.csv holds each strategy's bins as one run of rows.
  *   A strategy has the same colour in both figures: the colour of its rank.
  *
- *   gnuplot runs as a child process (fork, chdir, exec) with the folder as
- *   working directory; only the process that writes the folder (MPI rank
- *   0, after all threads have joined) forks.
+ *   Files are opened, closed and their errors reported, and gnuplot is run,
+ *   by the helpers of cdn_output.h, shared with `cdnsim run`.  Only the
+ *   process that writes the folder (MPI rank 0, after all threads have
+ *   joined) forks gnuplot.
  */
 #include "cdn_report.h"
 
@@ -29,12 +30,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "cdn_output.h"
 #include "cdn_resultdir.h"
 #include "sim_queue.h" /* sim_xmalloc & co */
 
@@ -54,33 +53,16 @@ static const char *const COLORS[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
 
 /* ---------------------------------------------------------------- files */
 
-static FILE *open_out(const char *dir, const char *file)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path) {
-        errno = ENAMETOOLONG;
-        return NULL;
-    }
-    return fopen(path, "w");
-}
-
+/* errno is that of the failing write, or EIO when none was recorded */
 static int close_out(FILE *f, const char *dir, const char *file, cdn_error_t *err)
 {
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        err->code = CDN_EIO;
-        snprintf(err->msg, sizeof err->msg, "%.900s/%s: cannot write: %s", dir, file,
-                 strerror(errno ? errno : EIO));
-        return CDN_EIO;
+    errno = 0;
+    if (cdn_output_close(f) != 0) {
+        if (errno == 0)
+            errno = EIO;
+        return cdn_output_io_error(err, dir, file);
     }
     return 0;
-}
-
-static int open_fail(const char *dir, const char *file, cdn_error_t *err)
-{
-    err->code = CDN_EIO;
-    snprintf(err->msg, sizeof err->msg, "%.900s/%s: cannot write: %s", dir, file, strerror(errno));
-    return CDN_EIO;
 }
 
 /* shortest round-trip form; nothing for a missing value */
@@ -135,10 +117,10 @@ static int write_json(const char *dir, const char *file, cJSON *root, cdn_error_
         fprintf(stderr, "cdnsim: out of memory\n");
         abort();
     }
-    FILE *f = open_out(dir, file);
+    FILE *f = cdn_output_open(dir, file);
     if (!f) {
         cJSON_free(text);
-        return open_fail(dir, file, err);
+        return cdn_output_io_error(err, dir, file);
     }
     fputs(text, f);
     fputc('\n', f);
@@ -759,8 +741,8 @@ int cdn_report_compare(const char *dir, const cdn_study_t *st, const cdn_report_
 #define WRITE(file, body)                                                                          \
     do {                                                                                           \
         if (rc == 0) {                                                                             \
-            if ((f = open_out(dir, file)) == NULL) {                                               \
-                rc = open_fail(dir, file, err);                                                    \
+            if ((f = cdn_output_open(dir, file)) == NULL) {                                        \
+                rc = cdn_output_io_error(err, dir, file);                                          \
             } else {                                                                               \
                 body;                                                                              \
                 rc = close_out(f, dir, file, err);                                                 \
@@ -1016,59 +998,4 @@ int cdn_report_is_ours(const char *dir, const char *command)
                strcmp(c->valuestring, command) == 0;
     cJSON_Delete(root);
     return ours;
-}
-
-/* --------------------------------------------------------------- plots */
-
-static int gnuplot_on_path(void)
-{
-    const char *path = getenv("PATH");
-    for (const char *p = path; p && *p;) {
-        const char *colon = strchr(p, ':');
-        size_t n = colon ? (size_t)(colon - p) : strlen(p);
-        char buf[4096];
-        if (n > 0 && n + 9 < sizeof buf) {
-            memcpy(buf, p, n);
-            memcpy(buf + n, "/gnuplot", 9);
-            if (access(buf, X_OK) == 0)
-                return 1;
-        }
-        if (!colon)
-            break;
-        p = colon + 1;
-    }
-    return 0;
-}
-
-int cdn_report_plot(const char *dir, const char *script, cdn_error_t *err)
-{
-    if (!gnuplot_on_path())
-        return 1;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        err->code = CDN_EIO;
-        snprintf(err->msg, sizeof err->msg, "cannot start gnuplot: %s", strerror(errno));
-        return CDN_EIO;
-    }
-    if (pid == 0) {
-        if (chdir(dir) != 0)
-            _exit(127);
-        execlp("gnuplot", "gnuplot", script, (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            status = -1;
-            break;
-        }
-    }
-    if (status != 0) {
-        err->code = CDN_EIO;
-        snprintf(err->msg, sizeof err->msg, "%.900s/%s: gnuplot failed (status %d)", dir, script,
-                 status);
-        return CDN_EIO;
-    }
-    return 0;
 }

@@ -13,10 +13,10 @@
  *   Strategies are ranked by mean failed requests (ties: mean user-minutes
  *   lost, then the order given); rank 1 is best.
  *
- *   cdn_report_plot() runs gnuplot on one script inside the folder.
+ *   The figures are drawn by running the .gp scripts with
+ *   cdn_output_gnuplot() (cdn_output.h).
  *
- * Errors: 0 or CDN_EIO with err set ("DIR/FILE: cannot write: ...");
- *   cdn_report_plot returns 1 (not an error) when gnuplot is not on PATH.
+ * Errors: 0 or CDN_EIO with err set ("DIR/FILE: cannot write: ...").
  */
 #ifndef CDNSIM_CDN_REPORT_H
 #define CDNSIM_CDN_REPORT_H
@@ -63,9 +63,6 @@ int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report
 
 /* The ranked Markdown table of comparison.md (for stdout). */
 void cdn_report_ranked_table(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info);
-
-/* Runs `gnuplot script` in dir: 0, 1 if gnuplot is not on PATH, or CDN_EIO. */
-int cdn_report_plot(const char *dir, const char *script, cdn_error_t *err);
 
 /* 1 if dir holds a previous result of `command` (its manifest.json). */
 int cdn_report_is_ours(const char *dir, const char *command);

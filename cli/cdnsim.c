@@ -841,7 +841,7 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
             nscripts = 1;
         }
         for (size_t k = 0; k < nscripts; k++) {
-            int prc = cdn_report_plot(dir.tmp, scripts[k], &err);
+            int prc = cdn_output_gnuplot(dir.tmp, scripts[k], &err);
             if (prc == 0)
                 plotted++;
             else if (prc == 1) {
