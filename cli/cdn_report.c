@@ -272,6 +272,8 @@ static void fmt_rel(char *buf, size_t n, const sim_stats_summary_t *d, const sim
 {
     if (d->n == 0 || isnan(d->mean) || isnan(ref->mean) || ref->mean == 0.0)
         snprintf(buf, n, "n/a");
+    else if (d->mean == 0.0)
+        snprintf(buf, n, "0");
     else
         snprintf(buf, n, "%+.1f%%", 100.0 * d->mean / ref->mean);
 }
