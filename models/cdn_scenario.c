@@ -1168,7 +1168,8 @@ static int read_cluster(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
     return opt_num(c, &o, "migration_step_s", R_GE(0), &a->migration_step_s);
 }
 
-static const char *const distribution_keys[] = {"latency_median_s", "latency_p99_s"};
+static const char *const distribution_keys[] = {"latency_median_s", "latency_p99_s",
+                                                "pull_when_online"};
 
 static int read_distribution(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
 {
@@ -1177,6 +1178,7 @@ static int read_distribution(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
     TRY(opt_num(c, &o, "latency_median_s", R_GT(0), &a->latency_median_s));
     a->latency_p99_s = 3 * a->latency_median_s;
     TRY(opt_num(c, &o, "latency_p99_s", R_GT(0), &a->latency_p99_s));
+    TRY(opt_bool(c, &o, "pull_when_online", &a->pull_when_online));
     return check_ge(c, "latency_p99_s", a->latency_p99_s, "latency_median_s",
                     a->latency_median_s);
 }
@@ -1209,7 +1211,7 @@ static const char *const artifact_keys[] = {
     "tiers", "latent_until_utc", "latent_until_s"};
 
 
-static const char *const stage_keys[] = {"frac", "bake_s"};
+static const char *const stage_keys[] = {"frac", "tiers", "bake_s"};
 static const char *const rollout_keys[] = {"stages", "health_gate"};
 static const char *const gate_keys[] = {"max_failing_frac"};
 
@@ -1228,14 +1230,31 @@ static int read_rollout(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
         obj_t so;
         size_t q = path_push(c, "[%zu]", i);
         TRY(obj_open(c, e, stage_keys, ARRAY_LEN(stage_keys), &so));
-        double lo = i ? a->stage_frac[i - 1] : 0;
-        TRY(req_num(c, &so, "frac", R_OC(lo, 1), &a->stage_frac[i]));
+        const cJSON *tiers = obj_get(&so, "tiers");
+        if ((tiers != NULL) == (obj_get(&so, "frac") != NULL))
+            return fail(c, "expected exactly one of \"frac\" and \"tiers\"");
+        if (tiers != NULL) {
+            size_t r = path_push(c, ".tiers");
+            TRY(read_tiers(c, tiers, a->stage_tiers[i], &a->stage_ntiers[i]));
+            path_pop(c, r);
+            a->stage_frac[i] = NAN;
+        } else {
+            double lo = 0; /* fractions increase over the fraction stages */
+            for (size_t k = 0; k < i; k++)
+                if (!isnan(a->stage_frac[k]))
+                    lo = a->stage_frac[k];
+            TRY(req_num(c, &so, "frac", R_OC(lo, 1), &a->stage_frac[i]));
+        }
         a->stage_bake_s[i] = 0;
         TRY(opt_num(c, &so, "bake_s", R_GE(0), &a->stage_bake_s[i]));
         path_pop(c, q);
     }
     if (a->stage_frac[n - 1] != 1.0) {
-        path_push(c, "[%zu].frac", n - 1);
+        path_push(c, "[%zu]", n - 1);
+        if (isnan(a->stage_frac[n - 1]))
+            return fail(c, "expected the last stage to reach every server ({\"frac\": 1}), "
+                           "found a tier stage");
+        path_push(c, ".frac");
         return fail(c, "expected the last stage to reach every server (1), found %s",
                     show_num(a->stage_frac[n - 1]).s);
     }
@@ -1848,10 +1867,33 @@ static int read_calibration_targets(ctx_t *c, const cJSON *j)
 
 static const char *const named_keys[] = {"name",           "plan",            "proxy",
                                          "traffic_share",  "bot_management",  "bot_block_rules",
-                                         "failover",       "depends_on"};
+                                         "failover",       "depends_on",      "depends_on_sites"};
 static const char *const failover_names[] = {"none", "own_dns", "dns_on_provider"};
 
-static int read_named_site(ctx_t *c, const cJSON *j, cdn_named_site_spec_t *ns)
+/* Earlier named sites (by name) that this one needs; index = its own. */
+static int read_site_deps(ctx_t *c, const cJSON *deps, cdn_named_site_spec_t *ns, size_t index)
+{
+    const cdn_scenario_t *s = c->s;
+    size_t k = 0;
+    TRY(check_array(c, deps, 0, CDN_MAX_DEPS, "names of earlier named sites", &ns->nsite_deps));
+    for (const cJSON *e = deps->child; e != NULL; e = e->next, k++) {
+        size_t p = path_push(c, "[%zu]", k);
+        int32_t ix = -1;
+        if (!cJSON_IsString(e))
+            return fail(c, "expected the name of an earlier named site, found %s", found(e).s);
+        for (size_t q = 0; q < index; q++)
+            if (strcmp(s->sites.named[q].name, e->valuestring) == 0)
+                ix = (int32_t)q;
+        if (ix < 0)
+            return fail(c, "expected the name of a named site listed before this one, found %s",
+                        found(e).s);
+        ns->site_deps[k] = (uint32_t)ix;
+        path_pop(c, p);
+    }
+    return 0;
+}
+
+static int read_named_site(ctx_t *c, const cJSON *j, cdn_named_site_spec_t *ns, size_t index)
 {
     const cdn_scenario_t *s = c->s;
     obj_t o;
@@ -1891,6 +1933,12 @@ static int read_named_site(ctx_t *c, const cJSON *j, cdn_named_site_spec_t *ns)
         }
         path_pop(c, q);
     }
+    const cJSON *sdeps = obj_get(&o, "depends_on_sites");
+    if (sdeps != NULL) {
+        size_t q = path_push(c, ".depends_on_sites");
+        TRY(read_site_deps(c, sdeps, ns, index));
+        path_pop(c, q);
+    }
     return 0;
 }
 
@@ -1906,7 +1954,7 @@ static int read_named_sites(ctx_t *c, const cJSON *j)
     size_t i = 0;
     for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
         size_t p = path_push(c, "[%zu]", i);
-        TRY(read_named_site(c, e, &s->sites.named[i]));
+        TRY(read_named_site(c, e, &s->sites.named[i], i));
         path_pop(c, p);
     }
     TRY(CHECK_UNIQUE(c, s->sites.named, n));

@@ -170,6 +170,8 @@ typedef struct cdn_named_site_spec {
     int failover;              /* 0 none, 1 second CDN with its own DNS, 2 DNS hosted here */
     size_t ndeps;
     uint32_t deps[CDN_MAX_DEPS]; /* services its pages need (e.g. Turnstile on the login) */
+    size_t nsite_deps;
+    uint32_t site_deps[CDN_MAX_DEPS]; /* earlier named sites it needs (an API, a login provider) */
 } cdn_named_site_spec_t;
 
 typedef struct cdn_sites_spec {
@@ -199,7 +201,9 @@ typedef struct cdn_artifact_spec {
     double latency_median_s;   /* distribution latency to a server, median, s (> 0) */
     double latency_p99_s;      /* distribution latency, 99th percentile, s (>= median) */
     size_t nstages;            /* staged rollout: 0 = every server at once */
-    double stage_frac[CDN_MAX_STAGES]; /* cumulative share of servers per stage, increasing, last 1 */
+    double stage_frac[CDN_MAX_STAGES]; /* cumulative share of servers per stage (NAN: a tier stage), last 1 */
+    size_t stage_ntiers[CDN_MAX_STAGES]; /* a tier stage: every server of these tiers' regions */
+    char stage_tiers[CDN_MAX_STAGES][CDN_MAX_TIERS][CDN_NAME_MAX];
     double stage_bake_s[CDN_MAX_STAGES]; /* wait after a stage before the next, s */
     int health_gate;           /* 1: halt and roll back when a stage's servers fail */
     double gate_max_failing_frac; /* halt when more than this share of a stage's servers fail */
@@ -207,6 +211,7 @@ typedef struct cdn_artifact_spec {
     uint32_t consumers[CDN_MAX_PROXIES]; /* proxy indices that load this artifact */
     size_t ntiers;             /* 0: every region; else only regions of these tiers load it */
     char tiers[CDN_MAX_TIERS][CDN_NAME_MAX];
+    int pull_when_online;      /* 1: a server out of service gets the file when it is back */
 } cdn_artifact_spec_t;
 
 typedef struct cdn_service_spec {

@@ -164,6 +164,7 @@ typedef struct world {
     uint32_t *srv_gen;      /* [nserv * nart] generation loaded */
     uint8_t *srv_artbad;    /* [nserv * nart] that generation is bad */
     uint8_t *srv_killed;    /* [nserv * nart] the kill switch for the artifact reached it */
+    uint32_t *srv_pending;  /* [nserv * nart] newest generation that waits for the server to be back */
     uint32_t *roll_order;   /* [nserv] each region's servers in staged-rollout order */
     uint8_t *srv_nbad;      /* [nserv] artifacts held that are bad */
     uint8_t *srv_nfail;     /* [nserv] proxies failing */
@@ -211,6 +212,7 @@ typedef struct world {
     double *path_acc;       /* [nprox] sum_r offered_r * path_ok */
     double total_offered;   /* sum_r offered_r */
     double *scratch;        /* [3 * ncoh] per-cohort work space of recompute_region */
+    double *named_served;   /* [nnamed] served share of each named site, as others see it */
     uint64_t sites_down;
 
     /* services */
@@ -411,15 +413,19 @@ static void update_sites(world_t *w, double t)
         if (w->coh_sites[c] == 0)
             continue;
         double served = w->total_offered > 0 ? w->coh_acc[c] / w->total_offered : 1.0;
-        if (c >= w->ncoh_base) { /* a named site also needs the services its pages use */
+        if (c >= w->ncoh_base) { /* a named site also needs services and earlier sites */
             const cdn_named_site_spec_t *ns = &w->s->sites.named[c - w->ncoh_base];
             for (size_t d = 0; d < ns->ndeps; d++)
                 served *= w->svc_avail[ns->deps[d]];
+            for (size_t d = 0; d < ns->nsite_deps; d++)
+                served *= w->named_served[ns->site_deps[d]];
         }
         int primary_down = served < thr;
         if (w->coh_fc[c])
             fo_observe(w, c, primary_down);
         uint8_t is_down = primary_down && !fo_served_elsewhere(w->coh_fo[c]);
+        if (c >= w->ncoh_base) /* what sites that need this one see */
+            w->named_served[c - w->ncoh_base] = fo_served_elsewhere(w->coh_fo[c]) ? 1.0 : served;
         if (fo_served_elsewhere(w->coh_fo[c]))
             fo_sites += w->coh_sites[c];
         if (is_down && !w->coh_down[c])
@@ -669,8 +675,16 @@ static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
                 rg->n_out++;
         } else {
             w->reg_out_p[r * w->nprox + p]--;
-            if (--w->srv_nout[srv] == 0)
+            if (--w->srv_nout[srv] == 0) {
                 rg->n_out--;
+                /* back in service: it pulls what it missed */
+                for (size_t a = 0; a < w->nart; a++) {
+                    uint32_t *pend = &w->srv_pending[(size_t)srv * w->nart + a];
+                    if (*pend > w->srv_gen[(size_t)srv * w->nart + a])
+                        sim_schedule_in(w->sim, 0.0, w->ev_arrive, srv, ((uint64_t)a << 32) | *pend);
+                    *pend = 0;
+                }
+            }
         }
         w->sp_counted_out[i] = (uint8_t)out;
     }
@@ -785,17 +799,44 @@ static uint32_t stage_end(double frac, uint32_t n)
     return k >= (double)n ? n : (uint32_t)k;
 }
 
-/* Sends generation `gen` of artifact `a` to servers [lo, hi) of each
- * region's rollout order, each after its own distribution latency. */
-static void deliver_range(world_t *w, uint32_t a, uint32_t gen, double lo, double hi)
+/* Servers of region r that stages 0..i of artifact a reach, cumulatively:
+ * a fraction stage takes ceil(frac * n_r), a tier stage every server of a
+ * region of its tiers (i < 0: none; i >= nstages: all). */
+static uint32_t stage_count(const world_t *w, uint32_t a, long i, size_t r)
+{
+    const cdn_artifact_spec_t *as = &w->s->artifacts[a];
+    uint32_t n = w->reg[r].nservers, best = 0;
+    if (i < 0)
+        return 0;
+    if (i >= (long)as->nstages)
+        return n; /* also every "no staging" delivery */
+    for (long j = 0; j <= i; j++) {
+        uint32_t k = 0;
+        if (!isnan(as->stage_frac[j])) {
+            k = stage_end(as->stage_frac[j], n);
+        } else {
+            for (size_t q = 0; q < as->stage_ntiers[j]; q++)
+                if (strcmp(as->stage_tiers[j][q], w->s->regions[r].tier) == 0)
+                    k = n;
+        }
+        if (k > best)
+            best = k;
+    }
+    return best;
+}
+
+/* Sends generation `gen` of artifact `a` to the servers that stage `to`
+ * reaches and stage `from` did not (stage indices as in stage_count), in
+ * each region's rollout order, each after its own distribution latency. */
+static void deliver_range(world_t *w, uint32_t a, uint32_t gen, long from, long to)
 {
     const cdn_artifact_spec_t *as = &w->s->artifacts[a];
     for (size_t r = 0; r < w->nreg; r++) {
         region_state_t *rg = &w->reg[r];
         if (!w->art_region[a * w->nreg + r])
             continue; /* a tier that does not load this artifact */
-        uint32_t k1 = stage_end(hi, rg->nservers);
-        for (uint32_t k = lo > 0 ? stage_end(lo, rg->nservers) : 0; k < k1; k++) {
+        uint32_t k1 = stage_count(w, a, to, r);
+        for (uint32_t k = stage_count(w, a, from, r); k < k1; k++) {
             double lat = sim_rng_lognormal_median_p99(&rg->rng_latency, as->latency_median_s,
                                                       as->latency_p99_s);
             sim_schedule_in(w->sim, lat, w->ev_arrive, w->roll_order[rg->first_server + k],
@@ -811,12 +852,12 @@ static void distribute(world_t *w, uint32_t a, uint32_t gen)
     const cdn_artifact_spec_t *as = &w->s->artifacts[a];
     artifact_state_t *st = &w->art[a];
     if (as->nstages == 0) {
-        deliver_range(w, a, gen, 0.0, 1.0);
+        deliver_range(w, a, gen, -1, 0);
         return;
     }
     st->roll_gen = gen;
     st->roll_stage = 0;
-    deliver_range(w, a, gen, 0.0, as->stage_frac[0]);
+    deliver_range(w, a, gen, -1, 0);
     if (as->nstages > 1)
         sim_schedule_in(w->sim, as->stage_bake_s[0], w->ev_stage, a, gen);
     else
@@ -915,6 +956,8 @@ static void on_trigger(sim_t *sim, const sim_event_t *ev, void *ctx)
     recompute_all(w, sim_now(sim));
 }
 
+static int load_generation(world_t *w, uint32_t srv, uint32_t a, uint32_t gen);
+
 static void on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
     world_t *w = ctx;
@@ -925,14 +968,28 @@ static void on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
     size_t i = (size_t)srv * w->nart + a;
     if (gen <= w->srv_gen[i])
         return; /* an older generation overtaken by a newer one */
+    if (w->s->artifacts[a].pull_when_online && w->srv_nout[srv] > 0) {
+        if (gen > w->srv_pending[i]) /* pulled when the server is back in service */
+            w->srv_pending[i] = gen;
+        return;
+    }
+    if (load_generation(w, srv, a, gen)) {
+        server_reevaluate(w, srv);
+        region_changed(w, w->srv_region[srv]);
+    }
+}
+
+/* Server srv now has generation gen of artifact a on disk; returns 1 when
+ * that changed whether it holds a bad file (the caller re-evaluates). */
+static int load_generation(world_t *w, uint32_t srv, uint32_t a, uint32_t gen)
+{
+    size_t i = (size_t)srv * w->nart + a;
     w->srv_gen[i] = gen;
     uint8_t bad = (uint8_t)(w->art[a].gens[gen - 1].bad && w->art[a].armed);
     uint32_t r = w->srv_region[srv];
-    if (bad != w->srv_artbad[i]) {
+    int changed = bad != w->srv_artbad[i];
+    if (changed)
         set_artbad(w, srv, a, bad);
-        server_reevaluate(w, srv);
-        region_changed(w, r);
-    }
     if (bad && !w->art[a].first_bad_logged) {
         w->art[a].first_bad_logged = 1;
         cdn_event_rec_t e = blank_event();
@@ -943,6 +1000,19 @@ static void on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
         e.region = (int32_t)r;
         e.server = (int32_t)srv;
         log_event(w, CDN_EV_FIRST_BAD_LOAD, e);
+    }
+    return changed;
+}
+
+/* A server that boots (restart, repair) pulls the files it missed while
+ * out of service before it loads them. */
+static void pull_pending(world_t *w, uint32_t srv)
+{
+    for (size_t a = 0; a < w->nart; a++) {
+        uint32_t *pend = &w->srv_pending[(size_t)srv * w->nart + a];
+        if (*pend > w->srv_gen[(size_t)srv * w->nart + a])
+            load_generation(w, srv, (uint32_t)a, *pend);
+        *pend = 0;
     }
 }
 
@@ -1008,6 +1078,7 @@ static void on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
             w->sp_hold[i] = 0; /* a fresh process: re-evaluated below, no wedge draw */
         }
     }
+    pull_pending(w, srv);
     server_reevaluate(w, srv);
     region_changed(w, r);
     restart_ended(w, (uint32_t)ev->b);
@@ -1063,7 +1134,7 @@ static void on_stage(sim_t *sim, const sim_event_t *ev, void *ctx)
             const region_state_t *rg = &w->reg[r];
             if (!w->art_region[a * w->nreg + r])
                 continue;
-            uint32_t k1 = stage_end(as->stage_frac[i], rg->nservers);
+            uint32_t k1 = stage_count(w, a, (long)i, r);
             for (uint32_t k = 0; k < k1; k++) {
                 uint32_t srv = w->roll_order[rg->first_server + k];
                 n++;
@@ -1086,12 +1157,12 @@ static void on_stage(sim_t *sim, const sim_event_t *ev, void *ctx)
             g.bad = 0;
             g.size = as->normal_size;
             log_event(w, CDN_EV_ARTIFACT_GENERATED, g);
-            deliver_range(w, a, back, 0.0, as->stage_frac[i]);
+            deliver_range(w, a, back, -1, (long)i);
             return;
         }
     }
     st->roll_stage = i + 1;
-    deliver_range(w, a, gen, as->stage_frac[i], as->stage_frac[i + 1]);
+    deliver_range(w, a, gen, (long)i, (long)i + 1);
     if (i + 2 < as->nstages)
         sim_schedule_in(w->sim, as->stage_bake_s[i + 1], w->ev_stage, a, gen);
     else
@@ -1115,7 +1186,8 @@ static void on_repair(sim_t *sim, const sim_event_t *ev, void *ctx)
     size_t i = (size_t)srv * w->nprox + p;
     w->sp_queued[i] = 0;
     w->sp_wedged[i] = 0;
-    sp_apply(w, srv, p); /* crashes again (and queues) if it still holds a bad file */
+    pull_pending(w, srv);     /* the fix a crashed host could not pull */
+    server_reevaluate(w, srv); /* crashes again (and queues) if it still holds a bad file */
     region_changed(w, w->srv_region[srv]);
     if (w->rq_head[p] != w->rq_tail[p])
         sim_schedule_in(w->sim, 3600.0 / w->s->proxies[p].repair_rate_per_h, w->ev_repair, p, 0);
@@ -1277,7 +1349,7 @@ static void on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
         g.action = (int32_t)k;
         log_event(w, CDN_EV_ARTIFACT_GENERATED, g);
         w->art[a].roll_gen = 0; /* an emergency push goes everywhere at once */
-        deliver_range(w, a, gen, 0.0, 1.0);
+        deliver_range(w, a, gen, -1, (long)as->nstages);
         break;
     }
     case CDN_ACTION_KILL_SWITCH: {
@@ -1510,6 +1582,7 @@ static void world_free(world_t *w)
     free(w->srv_gen);
     free(w->srv_artbad);
     free(w->srv_killed);
+    free(w->srv_pending);
     free(w->roll_order);
     free(w->srv_nbad);
     free(w->srv_nfail);
@@ -1551,6 +1624,7 @@ static void world_free(world_t *w)
     free(w->okf);
     free(w->coh_acc);
     free(w->scratch);
+    free(w->named_served);
     free(w->path_ok);
     free(w->path_acc);
     free(w->svc_order);
@@ -1634,6 +1708,7 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->srv_gen = sim_xcalloc(ns * (w->nart ? w->nart : 1), sizeof *w->srv_gen);
     w->srv_artbad = sim_xcalloc(ns * (w->nart ? w->nart : 1), 1);
     w->srv_killed = sim_xcalloc(ns * (w->nart ? w->nart : 1), 1);
+    w->srv_pending = sim_xcalloc(ns * (w->nart ? w->nart : 1), sizeof *w->srv_pending);
     w->roll_order = sim_xcalloc(ns, sizeof *w->roll_order);
     w->srv_nbad = sim_xcalloc(ns, 1);
     w->srv_nfail = sim_xcalloc(ns, 1);
@@ -1724,6 +1799,9 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->okf = sim_xcalloc(w->nreg * w->ncoh, sizeof *w->okf);
     w->coh_acc = sim_xcalloc(w->ncoh, sizeof *w->coh_acc);
     w->scratch = sim_xcalloc(3 * w->ncoh, sizeof *w->scratch);
+    w->named_served = sim_xcalloc(s->sites.nnamed ? s->sites.nnamed : 1, sizeof *w->named_served);
+    for (size_t i = 0; i < s->sites.nnamed; i++)
+        w->named_served[i] = 1.0;
     w->path_ok = sim_xcalloc(w->nreg * w->nprox, sizeof *w->path_ok);
     w->path_acc = sim_xcalloc(w->nprox, sizeof *w->path_acc);
     for (size_t c = 0; c < w->ncoh_base; c++) { /* c = (((plan*P + proxy)*2 + bm)*2 + rules)*3 + fc */

@@ -763,6 +763,97 @@ START_TEST(world_deferred_users_come_back_as_a_surge_after_recovery)
 }
 END_TEST
 
+/* Two regions, a (50 servers, tier "canary") and b (30 servers), one
+ * panicking proxy; `artifact` and `actions` are inserted as given. */
+static cdn_scenario_t *canary_regions(const char *artifact, const char *actions)
+{
+    char json[8192];
+    snprintf(json, sizeof json,
+             "{\"name\":\"t\",\"simulation\":{\"start_utc\":\"2025-11-18T10:00:00Z\","
+             "\"duration_s\":3600,\"bin_s\":60},\"traffic\":{\"global_rps\":1000000},"
+             "\"regions\":[{\"name\":\"a\",\"traffic_share\":0.6,\"servers\":50,\"tier\":\"canary\","
+             "\"server_capacity_rps\":1e6},{\"name\":\"b\",\"traffic_share\":0.4,\"servers\":30,"
+             "\"server_capacity_rps\":1e6}],\"proxies\":[%s],"
+             "\"sites\":{\"count\":100,\"plans\":[{\"name\":\"all\",\"site_share\":1,"
+             "\"traffic_share\":1}]},\"artifacts\":[%s],\"operators\":{\"actions\":[%s]}}",
+             PANIC, artifact, actions);
+    cdn_scenario_t *s = NULL;
+    cdn_error_t err;
+    int rc = cdn_scenario_parse(json, strlen(json), "inline", &s, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    ck_assert_int_eq(rc, 0);
+    return s;
+}
+
+START_TEST(world_tier_stage_canaries_a_whole_tier_first)
+{
+    char art[1024];
+    snprintf(art, sizeof art, "%.*s,\"rollout\":{\"stages\":[{\"tiers\":[\"canary\"],\"bake_s\":120},"
+             "{\"frac\":1}],\"health_gate\":{}}}", (int)strlen(ART_ALL_BAD) - 1, ART_ALL_BAD);
+    cdn_scenario_t *s = canary_regions(art, "");
+    cdn_result_t *r = run(s, 1);
+    /* every bad file reaches region a only, and is rolled back there */
+    double a_fail = 0;
+    for (size_t b = 0; b < r->nbins; b++) {
+        ck_assert_double_eq(cdn_result_region(r, 1, CDN_RS_SERVERS_FAILING, b), 0.0);
+        a_fail += cdn_result_region(r, 0, CDN_RS_SERVERS_FAILING, b);
+    }
+    ck_assert_double_gt(a_fail, 0.0);
+    size_t halts = 0;
+    for (size_t i = 0; i < r->nevents; i++)
+        halts += r->events[i].kind == CDN_EV_ROLLOUT_HALTED;
+    ck_assert_uint_eq(halts, 10);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(world_pull_when_online_crashed_hosts_get_the_fix_only_by_hand)
+{
+    /* crashed hosts cannot pull the good file; a repair crew (3600/h: one a
+     * second) boots each one, which then pulls the fix it missed */
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"crash\"}";
+    const char *repair = "{\"name\":\"P\",\"on_bad_artifact\":\"crash_repair\",\"repair_rate_per_h\":3600}";
+    char art[1024];
+    snprintf(art, sizeof art, "%.*s,\"distribution\":{\"latency_median_s\":0.5,\"latency_p99_s\":2,"
+             "\"pull_when_online\":true}}", (int)(strstr(ART_ALL_BAD, ",\"distribution\"") - ART_ALL_BAD),
+             ART_ALL_BAD);
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":700,\"artifact\":\"f\"},"
+                       "{\"kind\":\"push_last_known_good\",\"at_s\":720,\"artifact\":\"f\"}";
+    cdn_scenario_t *s1 = scenario_from(prox, PLAN1, art, "", acts);
+    cdn_scenario_t *s2 = scenario_from(repair, PLAN1, art, "", acts);
+    cdn_result_t *a = run(s1, 1), *b = run(s2, 1);
+    /* a crash loop never pulls the good file: still out at the end */
+    ck_assert_double_eq_tol(gfrac(a, CDN_RS_ERR5XX, a->nbins - 1), 1.0, 1e-12);
+    /* repaired hosts boot, pull the fix and stay up: all back within 80 s
+     * of repairs after the fix exists (plus the queue before it) */
+    ck_assert_double_eq_tol(gfrac(b, CDN_RS_ERR5XX, 20), 0.0, 1e-15);
+    cdn_result_destroy(a);
+    cdn_result_destroy(b);
+    cdn_scenario_destroy(s1);
+    cdn_scenario_destroy(s2);
+}
+END_TEST
+
+START_TEST(world_named_site_needs_the_named_sites_it_depends_on)
+{
+    /* "app" is served by OLD (healthy) but needs "api", served by P (failing) */
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\"},"
+                       "{\"name\":\"OLD\",\"on_bad_artifact\":\"none\"}";
+    const char *plans = "{\"name\":\"all\",\"site_share\":1,\"traffic_share\":1,\"proxy_mix\":{\"P\":1}}";
+    const char *named = ",\"named\":[{\"name\":\"api\",\"plan\":\"all\",\"proxy\":\"P\","
+                        "\"traffic_share\":0.1},{\"name\":\"app\",\"plan\":\"all\",\"proxy\":\"OLD\","
+                        "\"traffic_share\":0.1,\"depends_on_sites\":[\"api\"]}]";
+    cdn_scenario_t *s = scenario_full(prox, plans, ART_ALL_BAD, "", "", "", named);
+    cdn_result_t *r = run(s, 1);
+    ck_assert_double_gt(r->cohort_down_s[r->named0 + 1], 2990.0);
+    ck_assert_double_eq_tol(r->cohort_down_s[r->named0 + 1], r->cohort_down_s[r->named0], 1.0);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 /* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
 START_TEST(summary_metrics_follow_their_definitions)
 {
@@ -892,6 +983,9 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_named_site_is_down_while_a_service_its_pages_need_is_down);
     tcase_add_test(tc, world_latent_artifact_does_no_harm_until_its_trigger);
     tcase_add_test(tc, world_deferred_users_come_back_as_a_surge_after_recovery);
+    tcase_add_test(tc, world_tier_stage_canaries_a_whole_tier_first);
+    tcase_add_test(tc, world_pull_when_online_crashed_hosts_get_the_fix_only_by_hand);
+    tcase_add_test(tc, world_named_site_needs_the_named_sites_it_depends_on);
     tcase_add_test(tc, world_service_backlog_dips_after_recovery_until_worked_off_or_scaled);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
