@@ -129,6 +129,8 @@ typedef struct cdn_region_spec {
     size_t nneighbors;
     uint32_t neighbors[CDN_MAX_NEIGHBORS]; /* regions that take its traffic when it is drained */
     char tier[CDN_NAME_MAX];    /* server tier of the region ("" = none) */
+    double overload_drain_rho;  /* load / capacity at which health checks drain it (0 = never) */
+    double overload_drain_s;    /* it stays drained this long, then takes traffic again, s */
 } cdn_region_spec_t;
 
 typedef struct cdn_proxy_spec {

@@ -115,7 +115,9 @@ enum {
 typedef struct region_state {
     double own_rps;        /* requests/s its own clients send (daily curve) */
     double offered_rps;    /* requests/s it receives: own, or 0 when drained, plus neighbours' */
-    int drained;           /* every server out of service: anycast moves its traffic away */
+    int drained;           /* every server out of service, or overload-drained: anycast moves its traffic away */
+    int overload_drained;  /* drained by health checks for overload (until an undrain event) */
+    double rho;            /* load / capacity at the last recompute */
     uint32_t first_server; /* global index of its first server */
     uint32_t nservers;
     uint32_t n_bad;        /* servers holding >= 1 bad artifact */
@@ -154,7 +156,7 @@ typedef struct world {
     sim_recorder_t *rec;
     uint32_t ev_traffic, ev_generate, ev_arrive, ev_action, ev_restart_begin, ev_restart_end;
     uint32_t ev_detect, ev_stage, ev_kill, ev_svc_restore, ev_failover, ev_wave, ev_repair;
-    uint32_t ev_svc_drain, ev_trigger;
+    uint32_t ev_svc_drain, ev_trigger, ev_undrain;
 
     size_t nreg, nprox, nart, nsvc, ncoh;
     size_t ncoh_base;       /* cohorts before the named sites' */
@@ -504,6 +506,7 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
     }
     double x = (load > capacity && load > 0) ? 1.0 - capacity / load : 0.0;
     rg->overload_frac = x;
+    rg->rho = capacity > 0 ? load / capacity : (load > 0 ? INFINITY : 0.0);
 
     /* pass 2: attempts, with the overload share of the otherwise served */
     double err = 0, blk = 0, ok = 0, fo = 0, attempts = 0;
@@ -595,12 +598,13 @@ static void route_traffic(world_t *w)
 }
 
 static void recompute_all(world_t *w, double t);
+static void overload_cascade(world_t *w, double t);
 
 static void region_changed(world_t *w, size_t r)
 {
     double t = sim_now(w->sim);
     region_state_t *rg = &w->reg[r];
-    int drained = rg->n_out == rg->nservers;
+    int drained = rg->n_out == rg->nservers || rg->overload_drained;
     if (drained != rg->drained) {
         rg->drained = drained;
         cdn_event_rec_t e = blank_event();
@@ -612,6 +616,44 @@ static void region_changed(world_t *w, size_t r)
     }
     recompute_region(w, r, t, 0);
     refresh(w, t);
+    if (w->s->regions[r].overload_drain_rho > 0)
+        overload_cascade(w, t);
+}
+
+/* Health checks drain regions whose load exceeds overload_drain_rho times
+ * their capacity; their traffic moves to their neighbours, which may then
+ * be drained in turn (a cascade), until no region is over its threshold.
+ * Each drained region takes traffic again after overload_drain_s. */
+static void overload_cascade(world_t *w, double t)
+{
+    for (size_t round = 0; round <= w->nreg; round++) {
+        int any = 0;
+        for (size_t r = 0; r < w->nreg; r++) {
+            region_state_t *rg = &w->reg[r];
+            double thr = w->s->regions[r].overload_drain_rho;
+            if (thr <= 0 || rg->drained || rg->rho < thr)
+                continue;
+            rg->overload_drained = 1;
+            rg->drained = 1;
+            cdn_event_rec_t e = blank_event();
+            e.region = (int32_t)r;
+            log_event(w, CDN_EV_REGION_DRAINED, e);
+            sim_schedule_in(w->sim, w->s->regions[r].overload_drain_s, w->ev_undrain, (uint32_t)r, 0);
+            any = 1;
+        }
+        if (!any)
+            return;
+        route_traffic(w);
+        recompute_all(w, t);
+    }
+}
+
+static void on_undrain(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    w->reg[ev->a].overload_drained = 0;
+    region_changed(w, ev->a); /* restored unless all its servers are out */
+    overload_cascade(w, sim_now(sim));
 }
 
 /* Every region at once (offered rates or cohort traffic moved): rates and
@@ -1457,6 +1499,7 @@ static void on_traffic(sim_t *sim, const sim_event_t *ev, void *ctx)
     }
     route_traffic(w);
     recompute_all(w, t);
+    overload_cascade(w, t);
     assert(world_check(w));
     if (t + step < sim_stop_time(sim))
         sim_schedule(sim, t + step, w->ev_traffic, 0, 0);
@@ -1697,6 +1740,7 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->ev_repair = sim_register(w->sim, "repair", on_repair, w);
     w->ev_svc_drain = sim_register(w->sim, "service_drain", on_svc_drain, w);
     w->ev_trigger = sim_register(w->sim, "latent_trigger", on_trigger, w);
+    w->ev_undrain = sim_register(w->sim, "undrain", on_undrain, w);
     w->cond_since = NAN;
     w->last_flap = -INFINITY;
     w->detected_s = NAN;

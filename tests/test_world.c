@@ -854,6 +854,53 @@ START_TEST(world_named_site_needs_the_named_sites_it_depends_on)
 }
 END_TEST
 
+START_TEST(world_overload_drains_cascade_through_neighbours)
+{
+    /* a chain a - b - c, each 200k/s own traffic and 300k/s capacity; a's
+     * servers withdraw; a's traffic overloads b (rho 1.33 > 1.2), which is
+     * drained; b's traffic then overloads c, which is drained too */
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{\"name\":\"t\",\"simulation\":{\"start_utc\":\"2025-11-18T10:00:00Z\","
+             "\"duration_s\":3600,\"bin_s\":60},\"traffic\":{\"global_rps\":600000},"
+             "\"regions\":["
+             "{\"name\":\"a\",\"traffic_share\":0.3333333333,\"servers\":10,\"tier\":\"edge\","
+             "\"server_capacity_rps\":30000,\"neighbors\":[\"b\"]},"
+             "{\"name\":\"b\",\"traffic_share\":0.3333333333,\"servers\":10,\"server_capacity_rps\":30000,"
+             "\"neighbors\":[\"a\",\"c\"],\"overload_drain_rho\":1.2,\"overload_drain_s\":600},"
+             "{\"name\":\"c\",\"traffic_share\":0.3333333334,\"servers\":10,\"server_capacity_rps\":30000,"
+             "\"neighbors\":[\"b\"],\"overload_drain_rho\":1.2,\"overload_drain_s\":600}],"
+             "\"proxies\":[{\"name\":\"P\",\"on_bad_artifact\":\"withdraw\",\"tiers\":[\"edge\"]}],"
+             "\"sites\":{\"count\":100,\"plans\":[{\"name\":\"all\",\"site_share\":1,"
+             "\"traffic_share\":1}]},\"artifacts\":[%s]}",
+             ART_ALL_BAD);
+    cdn_scenario_t *s = NULL;
+    cdn_error_t err;
+    int rc = cdn_scenario_parse(json, strlen(json), "inline", &s, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    ck_assert_int_eq(rc, 0);
+    cdn_result_t *r = run(s, 1);
+    int drained[3] = {0, 0, 0};
+    double first_c = NAN;
+    for (size_t i = 0; i < r->nevents; i++)
+        if (r->events[i].kind == CDN_EV_REGION_DRAINED) {
+            drained[r->events[i].region]++;
+            if (r->events[i].region == 2 && isnan(first_c))
+                first_c = r->events[i].t_s;
+        }
+    ck_assert_int_ge(drained[0], 1);
+    ck_assert_int_ge(drained[1], 1);
+    ck_assert_int_ge(drained[2], 1);   /* two hops from the failure */
+    ck_assert_double_lt(first_c, 700); /* right after the file (600 s) */
+    /* b and c still serve their own traffic (no neighbour left to take it);
+     * only a's clients fail: a third of all requests */
+    ck_assert_double_eq_tol(gfrac(r, CDN_RS_ERR5XX, 12), 1.0 / 3.0, 1e-6);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 /* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
 START_TEST(summary_metrics_follow_their_definitions)
 {
@@ -986,6 +1033,7 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_tier_stage_canaries_a_whole_tier_first);
     tcase_add_test(tc, world_pull_when_online_crashed_hosts_get_the_fix_only_by_hand);
     tcase_add_test(tc, world_named_site_needs_the_named_sites_it_depends_on);
+    tcase_add_test(tc, world_overload_drains_cascade_through_neighbours);
     tcase_add_test(tc, world_service_backlog_dips_after_recovery_until_worked_off_or_scaled);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
