@@ -907,7 +907,8 @@ static int check_sum(ctx_t *c, const char *key, double sum)
 
 static const char *const region_keys[] = {"name", "traffic_share", "utc_offset_h", "servers",
                                           "server_capacity_rps", "neighbors", "tier",
-                                          "overload_drain_rho", "overload_drain_s"};
+                                          "overload_drain_rho", "overload_drain_s",
+                                          "latency_factor"};
 
 /* Two passes: each region's own keys; then, with every name known, the
  * "neighbors" references (kept in nb[] between the passes). */
@@ -935,6 +936,8 @@ static int read_regions_into(ctx_t *c, const cJSON *j, size_t n, const cJSON **n
         TRY(opt_num(c, &o, "overload_drain_rho", R_GE(0), &r->overload_drain_rho));
         r->overload_drain_s = 300;
         TRY(opt_num(c, &o, "overload_drain_s", R_GT(0), &r->overload_drain_s));
+        r->latency_factor = 1;
+        TRY(opt_num(c, &o, "latency_factor", R_GT(0), &r->latency_factor));
         nb[i] = obj_get(&o, "neighbors");
         if (nb[i] != NULL) {
             size_t q = path_push(c, ".neighbors");

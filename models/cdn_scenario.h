@@ -131,6 +131,7 @@ typedef struct cdn_region_spec {
     char tier[CDN_NAME_MAX];    /* server tier of the region ("" = none) */
     double overload_drain_rho;  /* load / capacity at which health checks drain it (0 = never) */
     double overload_drain_s;    /* it stays drained this long, then takes traffic again, s */
+    double latency_factor;      /* scales every artifact's distribution latency here, > 0 */
 } cdn_region_spec_t;
 
 typedef struct cdn_proxy_spec {

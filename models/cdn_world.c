@@ -879,8 +879,9 @@ static void deliver_range(world_t *w, uint32_t a, uint32_t gen, long from, long 
             continue; /* a tier that does not load this artifact */
         uint32_t k1 = stage_count(w, a, to, r);
         for (uint32_t k = stage_count(w, a, from, r); k < k1; k++) {
-            double lat = sim_rng_lognormal_median_p99(&rg->rng_latency, as->latency_median_s,
-                                                      as->latency_p99_s);
+            double f = w->s->regions[r].latency_factor;
+            double lat = sim_rng_lognormal_median_p99(&rg->rng_latency, f * as->latency_median_s,
+                                                      f * as->latency_p99_s);
             sim_schedule_in(w->sim, lat, w->ev_arrive, w->roll_order[rg->first_server + k],
                             ((uint64_t)a << 32) | gen);
         }
@@ -1400,7 +1401,9 @@ static void on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
             sim_rng_t rng;
             sim_rng_init(&rng, w->seed, w->replication, RNG_KILL, ((uint64_t)k << 32) | r);
             for (uint32_t j = 0; j < w->reg[r].nservers; j++) {
-                double lat = sim_rng_lognormal_median_p99(&rng, as->latency_median_s, as->latency_p99_s);
+                double f = w->s->regions[r].latency_factor;
+                double lat = sim_rng_lognormal_median_p99(&rng, f * as->latency_median_s,
+                                                          f * as->latency_p99_s);
                 sim_schedule_in(sim, lat, w->ev_kill, w->reg[r].first_server + j,
                                 (uint64_t)act->artifact);
             }

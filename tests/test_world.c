@@ -901,6 +901,34 @@ START_TEST(world_overload_drains_cascade_through_neighbours)
 }
 END_TEST
 
+START_TEST(world_region_latency_factor_delays_delivery_there)
+{
+    /* region b gets files 100 times later: median 50 s instead of 0.5 s */
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{\"name\":\"t\",\"simulation\":{\"start_utc\":\"2025-11-18T10:00:00Z\","
+             "\"duration_s\":3600,\"bin_s\":60},\"traffic\":{\"global_rps\":1000000},"
+             "\"regions\":[{\"name\":\"a\",\"traffic_share\":0.6,\"servers\":50,"
+             "\"server_capacity_rps\":1e6},{\"name\":\"b\",\"traffic_share\":0.4,\"servers\":30,"
+             "\"server_capacity_rps\":1e6,\"latency_factor\":100}],\"proxies\":[%s],"
+             "\"sites\":{\"count\":100,\"plans\":[{\"name\":\"all\",\"site_share\":1,"
+             "\"traffic_share\":1}]},\"artifacts\":[%s]}",
+             PANIC, ART_ALL_BAD);
+    cdn_scenario_t *s = NULL;
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_scenario_parse(json, strlen(json), "inline", &s, &err), 0);
+    cdn_result_t *r = run(s, 1);
+    /* bin 10 (600-660 s): region a fails almost at once, region b mostly later */
+    double fa = cdn_result_region(r, 0, CDN_RS_ERR5XX, 10) / cdn_result_region(r, 0, CDN_RS_OFFERED, 10);
+    double fb = cdn_result_region(r, 1, CDN_RS_ERR5XX, 10) / cdn_result_region(r, 1, CDN_RS_OFFERED, 10);
+    ck_assert_double_gt(fa, 0.95);
+    ck_assert_double_lt(fb, 0.5);
+    ck_assert_double_gt(fb, 0.0);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 /* Summary metrics on a hand-made result: 10 bins of 60 s, one region. */
 START_TEST(summary_metrics_follow_their_definitions)
 {
@@ -1034,6 +1062,7 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_pull_when_online_crashed_hosts_get_the_fix_only_by_hand);
     tcase_add_test(tc, world_named_site_needs_the_named_sites_it_depends_on);
     tcase_add_test(tc, world_overload_drains_cascade_through_neighbours);
+    tcase_add_test(tc, world_region_latency_factor_delays_delivery_there);
     tcase_add_test(tc, world_service_backlog_dips_after_recovery_until_worked_off_or_scaled);
     suite_add_tcase(s, tc);
     TCase *tm = tcase_create("summary");
