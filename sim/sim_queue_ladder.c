@@ -148,7 +148,7 @@
 #define TOP_NB_MAX 1024u      /* buckets of a rung built from top, at most */
 #define FRONT_MAX 256u        /* a longer front is turned into a rung */
 #define MAX_RUNGS 16u         /* at this depth full buckets are sorted, not split */
-#define SORTED_MAX 64u        /* insertion sort up to this many keys */
+#define SORTED_MAX 64u        /* buckets up to this size are sorted through proxies */
 #define PREFETCH_AHEAD 4u     /* pops between a slot's prefetch and its use */
 #define COMPACT_MIN 1024u     /* cancelled keys tolerated before compaction */
 #define INITIAL_SLOTS 64u
@@ -462,16 +462,6 @@ static int proxy_less(const proxy_t *x, const proxy_t *y) {
     return x->t < y->t || (!(y->t < x->t) && x->k->ev.seq < y->k->ev.seq);
 }
 
-static void sort_insertion(lkey_t *a, uint32_t n) {
-    uint32_t i, j;
-    for (i = 1; i < n; i++) {
-        lkey_t k = a[i];
-        for (j = i; j > 0 && key_less(&k, &a[j - 1u]); j--)
-            a[j] = a[j - 1u];
-        a[j] = k;
-    }
-}
-
 static void sift_max(lkey_t *a, uint32_t i, uint32_t n) {
     lkey_t k = a[i];
     for (;;) {
@@ -488,16 +478,12 @@ static void sift_max(lkey_t *a, uint32_t i, uint32_t n) {
     a[i] = k;
 }
 
-/* Sorts by (time, seq).  Small arrays (the usual bucket) by insertion;
- * large ones only come from buckets that could not be split, which are
- * mostly equal times already in seq order: they are checked for order
- * first and heapsorted otherwise (O(n log n), no recursion, no buffer). */
+/* Sorts a large array by (time, seq).  Large fronts only come from
+ * buckets that could not be split, which are mostly equal times already in
+ * seq order: checked for order first (O(n)), heapsorted otherwise
+ * (O(n log n), no recursion, no buffer). */
 static void sort_keys(lkey_t *a, uint32_t n) {
     uint32_t i;
-    if (n <= SORTED_MAX) {
-        sort_insertion(a, n);
-        return;
-    }
     for (i = 1; i < n && key_less(&a[i - 1u], &a[i]); i++)
         ;
     if (i == n)
@@ -520,10 +506,11 @@ static void prefetch_front(const sim_queue_ladder_t *q) {
     for (i = q->fhead; i < end && i < q->flen; i++)
         prefetch_w(&q->slots[q->front[i].slot]);
 }
-/* Moves the keys of bucket bk into the (empty) front, sorted.
- * Keys of cancelled events move too: telling them apart means reading
- * their slots, a cache miss per key on a large queue, so that is left to
- * the front head, where each slot is read (and prefetched) anyway. */
+/* Moves the keys of bucket bk into the (empty) front, sorted.  Small
+ * buckets (all but unsplittable ones) are sorted through proxies.  Keys of
+ * cancelled events move too: telling them apart means reading their slots,
+ * a cache miss per key on a large queue, so that waits until a key reaches
+ * the front head (and is skipped when no cancel is pending at all). */
 static void bucket_to_front(sim_queue_ladder_t *q, bucket_t *bk) {
     uint32_t c, m = bk->count;
     keys_reserve(&q->front, &q->fcap, m);
