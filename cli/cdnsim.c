@@ -1181,7 +1181,7 @@ static int cmd_sweep(int argc, char **argv)
     size_t n1 = np > 1 ? npv[1] : 1;
     for (size_t i = 0; i < npv[0] && status == 0; i++)
         for (size_t j = 0; j < n1 && status == 0; j++) {
-            cdn_overlay_t *ov[17];
+            cdn_overlay_t *ov[16 + 2]; /* the strategy's (at most 16) and one per --param */
             size_t nov = 0;
             status = resolve_strategy(strategy, ov, &nov, 16, strategy_label, sizeof strategy_label,
                                       root && i == 0 && j == 0);

@@ -182,6 +182,11 @@ check "two-parameter sweep exits 0" test "$rc" -eq 0
 check "two-parameter sweep has 4 points" \
     test "$(cut -d, -f1 "$work/s2/sweep.csv" | tail -n +2 | sort -u | wc -l)" -eq 4
 check "heat map script" grep -qF "with image" "$work/s2/sweep.gp"
+# a strategy of 16 composed parts plus two parameters: 18 overlays per point
+s16=baseline$(printf '+baseline%.0s' $(seq 15))
+run "$bin" sweep "$small" --strategy "$s16" --param '$.traffic.baseline_err5xx_frac=0' \
+    --param2 '$.traffic.retry_frac=0' -n 2 -o "$work/s16" -q --no-plot
+check "sweep with a 16-part strategy and two parameters exits 0 (got $rc)" test "$rc" -eq 0
 expect 64 sweep-no-param sweep "$small"
 expect 64 sweep-bad-param sweep "$small" --param 'novalues'
 expect 64 sweep-bad-path sweep "$small" --param 'artifacts.x=1,2'
