@@ -75,6 +75,13 @@
 #define SCN_MAX_ACTIONS 10000
 #define SCN_MAX_DURATION_S 2592000.0 /* 30 days */
 #define SCN_MAX_SEED 9007199254740992.0 /* 2^53: every seed is exact in JSON */
+/* Resource limits, so that no valid file makes a run abort for memory or
+ * loop without end: servers in all regions; timeline cells, bins x
+ * (regions + services); and how often a periodic event may recur over
+ * the simulated span (a period of duration_s / SCN_MAX_REPEATS at least). */
+#define SCN_MAX_SERVERS 10000000.0
+#define SCN_MAX_TIMELINE 4000000.0
+#define SCN_MAX_REPEATS 10000000.0
 #define SCN_SHOW_MAX 40                 /* bytes of a string value shown in a message */
 #define OBJ_MAX_KEYS 16
 
@@ -839,6 +846,13 @@ static int read_sources(ctx_t *c, const cJSON *j)
     return fail(c, "duplicate key");
 }
 
+/* The shortest period of an event that reschedules itself (traffic steps,
+ * generator runs, alert checks, repairs, overload drains). */
+static double min_period(const ctx_t *c)
+{
+    return c->s->sim.duration_s / SCN_MAX_REPEATS;
+}
+
 static const char *const sim_keys[] = {"start_utc", "duration_s", "bin_s", "seed"};
 
 static int read_simulation(ctx_t *c, const cJSON *j)
@@ -880,7 +894,7 @@ static int read_traffic(ctx_t *c, const cJSON *j)
     t->diurnal_peak_local_h = 20;
     TRY(opt_num(c, &o, "diurnal_peak_local_h", R_CO(0, 24), &t->diurnal_peak_local_h));
     t->step_s = c->s->sim.bin_s;
-    TRY(opt_num(c, &o, "step_s", R_GT(0), &t->step_s));
+    TRY(opt_num(c, &o, "step_s", R_GE(min_period(c)), &t->step_s));
     t->baseline_err5xx_frac = 0;
     TRY(opt_num(c, &o, "baseline_err5xx_frac", R_CO(0, 1), &t->baseline_err5xx_frac));
     t->base_latency_ms = 50;
@@ -935,7 +949,7 @@ static int read_regions_into(ctx_t *c, const cJSON *j, size_t n, const cJSON **n
         r->overload_drain_rho = 0;
         TRY(opt_num(c, &o, "overload_drain_rho", R_GE(0), &r->overload_drain_rho));
         r->overload_drain_s = 300;
-        TRY(opt_num(c, &o, "overload_drain_s", R_GT(0), &r->overload_drain_s));
+        TRY(opt_num(c, &o, "overload_drain_s", R_GE(min_period(c)), &r->overload_drain_s));
         r->latency_factor = 1;
         TRY(opt_num(c, &o, "latency_factor", R_GT(0), &r->latency_factor));
         nb[i] = obj_get(&o, "neighbors");
@@ -948,6 +962,12 @@ static int read_regions_into(ctx_t *c, const cJSON *j, size_t n, const cJSON **n
         path_pop(c, p);
     }
     TRY(CHECK_UNIQUE(c, s->regions, n));
+    double servers = 0;
+    for (i = 0; i < n; i++)
+        servers += s->regions[i].servers;
+    if (servers > SCN_MAX_SERVERS)
+        return fail(c, "expected at most %.0f servers in all regions, found %.0f",
+                    SCN_MAX_SERVERS, servers);
     for (i = 0; i < n; i++) {
         size_t k = 0;
         for (const cJSON *e = nb[i] ? nb[i]->child : NULL; e != NULL; e = e->next, k++) {
@@ -1042,7 +1062,8 @@ static int read_proxies(ctx_t *c, const cJSON *j)
         px->error_cpu_frac = 0;
         TRY(opt_num(c, &o, "error_cpu_frac", R_CC(0, 1), &px->error_cpu_frac));
         px->repair_rate_per_h = 60;
-        TRY(opt_num(c, &o, "repair_rate_per_h", R_GT(0), &px->repair_rate_per_h));
+        TRY(opt_num(c, &o, "repair_rate_per_h", R_OC(0, 3600.0 / min_period(c)),
+                    &px->repair_rate_per_h));
         if (obj_get(&o, "tiers") != NULL) {
             size_t q = path_push(c, ".tiers");
             TRY(read_tiers(c, obj_get(&o, "tiers"), px->tiers, &px->ntiers));
@@ -1302,7 +1323,7 @@ static int read_artifacts(ctx_t *c, const cJSON *j)
         q = path_push(c, ".consumers");
         TRY(read_consumers(c, obj_get(&o, "consumers"), a));
         path_pop(c, q);
-        TRY(req_num(c, &o, "period_s", R_GT(0), &a->period_s));
+        TRY(req_num(c, &o, "period_s", R_GE(min_period(c)), &a->period_s));
         a->first_run_s = 0;
         TRY(read_time(c, &o, "first_run", 0, &a->first_run_s));
         a->cluster_nodes = 1;
@@ -1685,7 +1706,7 @@ static int read_detection(ctx_t *c, const cJSON *j)
     d->for_s = 120;
     TRY(opt_num(c, &o, "for_s", R_GE(0), &d->for_s));
     d->check_s = 60;
-    return opt_num(c, &o, "check_s", R_GT(0), &d->check_s);
+    return opt_num(c, &o, "check_s", R_GE(min_period(c)), &d->check_s);
 }
 
 static const char *const diagnosis_keys[] = {"work_s", "confused_progress", "flap_memory_s",
@@ -1990,6 +2011,26 @@ static int read_calibration(ctx_t *c, const cJSON *j)
     return section(c, &o, "targets", 0, read_calibration_targets);
 }
 
+/* The timeline (bins x (regions + services)) fits SCN_MAX_TIMELINE; bins
+ * are counted as cdn_world counts them. */
+static int check_timeline(ctx_t *c)
+{
+    const cdn_scenario_t *s = c->s;
+    double bins = ceil(s->sim.duration_s / s->sim.bin_s - 1e-9);
+    if (bins < 1)
+        bins = 1;
+    double cells = bins * (double)(s->nregions + s->nservices);
+    if (cells <= SCN_MAX_TIMELINE)
+        return 0;
+    size_t p = path_push(c, ".simulation.bin_s");
+    int rc = fail(c, "expected a bin width with at most %.0f timeline cells (bins x "
+                     "(regions + services)), found %s s: %.0f bins x %zu = %.4g cells",
+                  SCN_MAX_TIMELINE, show_num(s->sim.bin_s).s, bins,
+                  s->nregions + s->nservices, cells);
+    path_pop(c, p);
+    return rc;
+}
+
 static const char *const top_keys[] = {"name",      "description", "sources",   "simulation",
                                        "traffic",   "regions",     "proxies",   "sites",
                                        "artifacts", "services",    "operators", "metrics",
@@ -2013,6 +2054,7 @@ static int read_scenario(ctx_t *c, const cJSON *root)
     TRY(section(c, &o, "sites", 1, read_sites));
     TRY(section(c, &o, "artifacts", 0, read_artifacts));
     TRY(section(c, &o, "services", 0, read_services));
+    TRY(check_timeline(c));
     if (c->named_ref != NULL) {
         size_t p = path_push(c, ".sites.named");
         TRY(read_named_sites(c, c->named_ref));

@@ -406,6 +406,29 @@ START_TEST(non_integer_count_is_rejected)
 }
 END_TEST
 
+START_TEST(resource_limits_are_validation_errors)
+{
+    /* memory: servers in all and timeline cells; time: periodic events
+     * that could recur without end (duration 3600 s: at least 0.00036 s) */
+    q_bad("{'name':'t'," Q_SIM "," Q_TRAFFIC ",'regions':["
+          "{'name':'a','traffic_share':0.5,'servers':10000000,'server_capacity_rps':1},"
+          "{'name':'b','traffic_share':0.5,'servers':1,'server_capacity_rps':1}],"
+          Q_PROXIES "," Q_SITES "}",
+          ": $.regions: expected at most 10000000 servers in all regions, found 10000001");
+    q_bad("{'name':'t','simulation':{'start_utc':'2025-11-18T11:05:00Z','duration_s':3600,"
+          "'bin_s':0.0008}," Q_TRAFFIC "," Q_REGIONS "," Q_PROXIES "," Q_SITES "}",
+          ": $.simulation.bin_s: expected a bin width with at most 4000000 timeline cells");
+    q_bad("{'name':'t'," Q_SIM ",'traffic':{'global_rps':1000,'step_s':1e-12}," Q_REGIONS
+          "," Q_PROXIES "," Q_SITES "}",
+          ": $.traffic.step_s: expected a number >= 0.00036, found 1e-12");
+    q_bad(Q_DOC(",'artifacts':[{'name':'bf','consumers':['FL2'],'period_s':1e-12,"
+                "'normal_size':60,'bad_size':240,'size_limit':200}]"),
+          ": $.artifacts[0].period_s: expected a number >= 0.00036, found 1e-12");
+    q_bad(Q_DOC(",'operators':{'detection':{'check_s':1e-12}}"),
+          ": $.operators.detection.check_s: expected a number >= 0.00036, found 1e-12");
+}
+END_TEST
+
 START_TEST(shares_must_sum_to_one)
 {
     load_bad(BAD("shares_not_summing.json"), CDN_EDATA,
@@ -631,6 +654,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(bad, out_of_range_value_is_shown);
     tcase_add_test(bad, non_integer_count_is_rejected);
     tcase_add_test(bad, shares_must_sum_to_one);
+    tcase_add_test(bad, resource_limits_are_validation_errors);
     tcase_add_test(bad, proxy_mix_must_name_defined_proxies);
     tcase_add_test(bad, action_must_name_a_defined_artifact);
     tcase_add_test(bad, action_must_name_a_defined_service);
