@@ -174,7 +174,7 @@ typedef struct world {
     uint8_t *sp_hold;       /* [nserv * nprox] */
     uint8_t *sp_wedged;     /* [nserv * nprox] */
     double *sp_since;       /* [nserv * nprox] sim time hold last rose, s */
-    uint8_t *sp_rest;       /* [nserv * nprox] restart count */
+    uint16_t *sp_rest;      /* [nserv * nprox] restarts in progress (one per action at most: <= 10000) */
     uint8_t *sp_counted_fail; /* [nserv * nprox] counted as failing in the region */
     uint8_t *sp_counted_out;  /* [nserv * nprox] counted as out of service */
     uint8_t *srv_nout;        /* [nserv] proxies out of service */
@@ -1763,7 +1763,7 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
     w->sp_hold = sim_xcalloc(ns * w->nprox, 1);
     w->sp_wedged = sim_xcalloc(ns * w->nprox, 1);
     w->sp_since = sim_xcalloc(ns * w->nprox, sizeof *w->sp_since);
-    w->sp_rest = sim_xcalloc(ns * w->nprox, 1);
+    w->sp_rest = sim_xcalloc(ns * w->nprox, sizeof *w->sp_rest);
     w->sp_counted_fail = sim_xcalloc(ns * w->nprox, 1);
     w->sp_counted_out = sim_xcalloc(ns * w->nprox, 1);
     w->srv_nout = sim_xcalloc(ns, 1);

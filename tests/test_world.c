@@ -250,6 +250,33 @@ START_TEST(world_restart_wave_recovers_servers_evenly_over_its_duration)
 }
 END_TEST
 
+START_TEST(world_more_than_255_overlapping_restarts_all_end)
+{
+    /* 256 restart actions at once: every server (80 in all) restarts 256
+     * times concurrently over [1, 10) s; the count of restarts in
+     * progress must not wrap to 0 (which put servers back in service) */
+    char *acts = malloc(256 * 64);
+    size_t o = 0;
+    for (int k = 0; k < 256; k++)
+        o += (size_t)snprintf(acts + o, 256 * 64 - o, "%s{\"kind\":\"restart_proxies\",\"at_s\":1,"
+                              "\"restart_s\":9}", k ? "," : "");
+    cdn_scenario_t *s = scenario_from(PANIC, PLAN1, ART_ALL_BAD, "", acts);
+    free(acts);
+    cdn_result_t *r = run(s, 5);
+    /* server-seconds in bin 0 */
+    ck_assert_double_eq_tol(cdn_result_global(r, CDN_RS_SERVERS_RESTARTING, 0), 80 * 9.0, 1e-6);
+    ck_assert_double_eq_tol(cdn_result_global(r, CDN_RS_SERVERS_OUT, 0), 80 * 9.0, 1e-6);
+    for (size_t b = 1; b < r->nbins; b++)
+        ck_assert_double_eq(cdn_result_global(r, CDN_RS_SERVERS_RESTARTING, b), 0.0);
+    int done = 0;
+    for (size_t i = 0; i < r->nevents; i++)
+        done += r->events[i].kind == CDN_EV_RESTART_WAVE_DONE;
+    ck_assert_int_eq(done, 256);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 START_TEST(world_bypass_moves_service_off_the_failing_proxy)
 {
     const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\"},"
@@ -1039,6 +1066,7 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_wedged_servers_stay_failing_until_restarted);
     tcase_add_test(tc, world_good_file_heals_unwedged_servers);
     tcase_add_test(tc, world_restart_wave_recovers_servers_evenly_over_its_duration);
+    tcase_add_test(tc, world_more_than_255_overlapping_restarts_all_end);
     tcase_add_test(tc, world_bypass_moves_service_off_the_failing_proxy);
     tcase_add_test(tc, world_partial_migration_makes_good_and_bad_files_alternate);
     tcase_add_test(tc, world_same_seed_gives_identical_results);
