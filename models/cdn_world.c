@@ -1905,6 +1905,12 @@ static int world_build(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint6
 static cdn_result_t *collect(world_t *w)
 {
     const cdn_scenario_t *s = w->s;
+    /* Every signal ends with the simulated span.  The recorder's last bin
+     * may reach past duration_s (a shorter last bin); finish() alone would
+     * hold the last values over [duration_s, nbins * bin_s) too, and the
+     * outputs, which divide by the bin's true length, would overstate it. */
+    for (size_t k = 0; k < sim_recorder_nseries(w->rec); k++)
+        sim_recorder_set(w->rec, k, s->sim.duration_s, 0.0);
     sim_recorder_finish(w->rec);
     cdn_result_t *res = sim_xcalloc(1, sizeof *res);
     size_t nb = sim_recorder_nbins(w->rec);

@@ -277,6 +277,30 @@ START_TEST(world_more_than_255_overlapping_restarts_all_end)
 }
 END_TEST
 
+START_TEST(world_short_last_bin_integrates_only_up_to_the_end)
+{
+    /* 100 s in 60 s bins: the last bin is 40 s long and holds 40 s of
+     * traffic, not 60 (constant 1000 requests/s, one service always up) */
+    static const char json[] =
+        "{\"name\":\"t\",\"simulation\":{\"start_utc\":\"2025-11-18T10:00:00Z\","
+        "\"duration_s\":100,\"bin_s\":60},\"traffic\":{\"global_rps\":1000},"
+        "\"regions\":[{\"name\":\"a\",\"traffic_share\":1,\"servers\":10,"
+        "\"server_capacity_rps\":1e6}],\"proxies\":[{\"name\":\"P\",\"on_bad_artifact\":\"panic\"}],"
+        "\"sites\":{\"count\":10,\"plans\":[{\"name\":\"all\",\"site_share\":1,\"traffic_share\":1}]},"
+        "\"services\":[{\"name\":\"kv\"}]}";
+    cdn_scenario_t *s = NULL;
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_scenario_parse(json, strlen(json), "inline", &s, &err), 0);
+    cdn_result_t *r = run(s, 1);
+    ck_assert_uint_eq(r->nbins, 2);
+    ck_assert_double_eq_tol(cdn_result_global(r, CDN_RS_OFFERED, 0), 60000.0, 1e-6);
+    ck_assert_double_eq_tol(cdn_result_global(r, CDN_RS_OFFERED, 1), 40000.0, 1e-6);
+    ck_assert_double_eq_tol(r->svc_avail[1], 40.0, 1e-9);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 START_TEST(world_bypass_moves_service_off_the_failing_proxy)
 {
     const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\"},"
@@ -1067,6 +1091,7 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_good_file_heals_unwedged_servers);
     tcase_add_test(tc, world_restart_wave_recovers_servers_evenly_over_its_duration);
     tcase_add_test(tc, world_more_than_255_overlapping_restarts_all_end);
+    tcase_add_test(tc, world_short_last_bin_integrates_only_up_to_the_end);
     tcase_add_test(tc, world_bypass_moves_service_off_the_failing_proxy);
     tcase_add_test(tc, world_partial_migration_makes_good_and_bad_files_alternate);
     tcase_add_test(tc, world_same_seed_gives_identical_results);
