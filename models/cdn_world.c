@@ -1934,7 +1934,7 @@ static cdn_result_t *collect(world_t *w)
         res->sites_down[b] = sim_recorder_integral(w->rec, w->series_sites, b);
         res->sites_failover[b] = sim_recorder_integral(w->rec, w->series_fo, b);
     }
-    res->sites_total = s->sites.count;
+    res->sites_total = s->sites.count + s->sites.nnamed; /* the named sites are besides count */
     res->ncohorts = w->ncoh;
     res->named0 = w->ncoh_base;
     res->cohort_sites = sim_xcalloc(w->ncoh, sizeof *res->cohort_sites);
