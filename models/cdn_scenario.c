@@ -1150,7 +1150,7 @@ static int read_plans(ctx_t *c, const cJSON *j)
         pl->dns_ttl_s = 300;
         TRY(opt_num(c, &o, "dns_ttl_s", R_GE(0), &pl->dns_ttl_s));
         pl->failback_s = 1800;
-        TRY(opt_num(c, &o, "failback_s", R_GE(0), &pl->failback_s));
+        TRY(opt_num(c, &o, "failback_s", R_GT(0), &pl->failback_s)); /* > 0: no failover loop at one instant */
         site_sum += pl->site_share;
         traffic_sum += pl->traffic_share;
         path_pop(c, p);
