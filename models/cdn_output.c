@@ -553,9 +553,10 @@ static void write_gnuplot(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
     }
     fprintf(f, " font ',13'\n");
     write_action_marks(f, s, r);
-    /* one curve: column of timeline.csv as a percentage */
+    /* one curve: column of timeline.csv as a percentage; a row is the
+     * average over the bin that starts at its time, so draw steps */
 #define GP_CURVE(first, col, lw, color, title)                                                   \
-    fprintf(f, "%s every ::1 using 2:($%d*100) with lines lw %s lc rgb '%s' title '%s'",      \
+    fprintf(f, "%s every ::1 using 2:($%d*100) with steps lw %s lc rgb '%s' title '%s'",      \
             (first) ? "'timeline.csv'" : ", \\\n       ''", tl_col(col), lw, color, title)
     fputs("  set ylabel 'share of requests (%)'\n  set xlabel 'time (UTC)'\n  plot ", f);
     GP_CURVE(1, TL_ERR5XX_FRAC, "2", "#c0392b", "HTTP 5xx");
@@ -573,7 +574,7 @@ static void write_gnuplot(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
     if (s->nservices > 0) {
         fputs("  set ylabel 'availability (%)'\n  plot ", f);
         for (size_t k = 0; k < s->nservices; k++) {
-            fprintf(f, "%s'timeline.csv' every ::1 using 2:($%zu*100) with lines lw 1.5 title ",
+            fprintf(f, "%s'timeline.csv' every ::1 using 2:($%zu*100) with steps lw 1.5 title ",
                     k ? ", \\\n       " : "", (size_t)tl_col(TL_COUNT) + k);
             put_gp_string(f, s->services[k].name);
         }
