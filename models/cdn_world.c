@@ -317,10 +317,15 @@ static double service_backlog(world_t *w, size_t k, double t, double a)
         if (cap > 1.0)
             rate -= (cap - 1.0) * raw; /* spare capacity works the backlog off */
     }
-    w->svc_rate[k] = rate;
-    w->svc_token[k]++;
-    if (b > 0 && rate < 0)
-        sim_schedule_in(w->sim, b / -rate, w->ev_svc_drain, (uint32_t)k, w->svc_token[k]);
+    /* services are refreshed at every server change; with the same rate
+     * the backlog stays on the same line and a pending "empty" event is
+     * still right, so only a new rate sets a new one */
+    if (rate != w->svc_rate[k]) {
+        w->svc_rate[k] = rate;
+        w->svc_token[k]++;
+        if (b > 0 && rate < 0)
+            sim_schedule_in(w->sim, b / -rate, w->ev_svc_drain, (uint32_t)k, w->svc_token[k]);
+    }
     return a;
 }
 
