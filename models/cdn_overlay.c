@@ -181,22 +181,6 @@ int cdn_overlay_hash_file(const char *path, uint64_t *hash, cdn_error_t *err)
     return 0;
 }
 
-static const char *json_type(const cJSON *j)
-{
-    if (cJSON_IsNull(j))
-        return "null";
-    if (cJSON_IsBool(j))
-        return "a boolean";
-    if (cJSON_IsNumber(j))
-        return "a number";
-    if (cJSON_IsString(j))
-        return "a string";
-    if (cJSON_IsArray(j))
-        return "an array";
-    if (cJSON_IsObject(j))
-        return "an object";
-    return "an invalid value";
-}
 
 /* 'text' cut to OV_SHOW_MAX bytes, control characters as '?' */
 static void show(char *buf, size_t n, const char *text)
@@ -617,11 +601,11 @@ static int check_notes(const cJSON *j, const char *file, const char *where, cdn_
         for (const cJSON *c = j->child; c; c = c->next, i++)
             if (!cJSON_IsString(c))
                 return set_err(err, CDN_EDATA, "%s: %s.notes[%zu]: expected a string, found %s",
-                               file, where, i, json_type(c));
+                               file, where, i, cdn_json_type(c));
         return 0;
     }
     return set_err(err, CDN_EDATA, "%s: %s.notes: expected a string or an array of strings, found %s",
-                   file, where, json_type(j));
+                   file, where, cdn_json_type(j));
 }
 
 static const char *const top_keys[] = {"name", "description", "notes", "set", "append"};
@@ -635,14 +619,14 @@ static int read_ops(cdn_overlay_t *o, const cJSON *list, op_kind_t kind, const c
         return 0;
     if (!cJSON_IsArray(list))
         return set_err(err, CDN_EDATA, "%s: $.%s: expected an array of {\"path\", \"value\"}, found %s",
-                       file, key, json_type(list));
+                       file, key, cdn_json_type(list));
     size_t i = 0;
     for (const cJSON *e = list->child; e; e = e->next, i++) {
         char where[64];
         snprintf(where, sizeof where, "$.%s[%zu]", key, i);
         if (!cJSON_IsObject(e))
             return set_err(err, CDN_EDATA, "%s: %s: expected an object {\"path\", \"value\"}, found %s",
-                           file, where, json_type(e));
+                           file, where, cdn_json_type(e));
         int rc = check_keys(e, op_keys, 3, file, where, err);
         if (rc == 0)
             rc = check_notes(cJSON_GetObjectItemCaseSensitive(e, "notes"), file, where, err);
@@ -654,7 +638,7 @@ static int read_ops(cdn_overlay_t *o, const cJSON *list, op_kind_t kind, const c
             return set_err(err, CDN_EDATA, "%s: %s: missing key 'path'", file, where);
         if (!cJSON_IsString(path))
             return set_err(err, CDN_EDATA, "%s: %s.path: expected a string, found %s", file, where,
-                           json_type(path));
+                           cdn_json_type(path));
         if (value == NULL)
             return set_err(err, CDN_EDATA, "%s: %s: missing key 'value'", file, where);
         seg_t *segs;
@@ -732,7 +716,7 @@ int cdn_overlay_parse(const char *text, size_t len, const char *path, cdn_overla
     }
     if (!cJSON_IsObject(root)) {
         rc = set_err(err, CDN_EDATA, "%s: $: expected a strategy object {\"name\", \"set\"}, found %s",
-                     path, json_type(root));
+                     path, cdn_json_type(root));
         goto fail;
     }
     if ((rc = check_keys(root, top_keys, 5, path, "$", err)) != 0 ||
@@ -749,12 +733,12 @@ int cdn_overlay_parse(const char *text, size_t len, const char *path, cdn_overla
         if (cJSON_IsString(name))
             show(shown, sizeof shown, name->valuestring);
         rc = set_err(err, CDN_EDATA, "%s: $.name: expected a name of 1-%d characters [A-Za-z0-9._-], found %s",
-                     path, CDN_NAME_MAX - 1, cJSON_IsString(name) ? shown : json_type(name));
+                     path, CDN_NAME_MAX - 1, cJSON_IsString(name) ? shown : cdn_json_type(name));
         goto fail;
     }
     if (desc != NULL && !cJSON_IsString(desc)) {
         rc = set_err(err, CDN_EDATA, "%s: $.description: expected a string, found %s", path,
-                     json_type(desc));
+                     cdn_json_type(desc));
         goto fail;
     }
     o = overlay_new();

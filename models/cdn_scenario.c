@@ -298,7 +298,7 @@ SCN_PRINTF(2, 3) static int fail(ctx_t *c, const char *fmt, ...)
     return CDN_EDATA;
 }
 
-static const char *json_type(const cJSON *j)
+const char *cdn_json_type(const cJSON *j)
 {
     if (cJSON_IsObject(j))
         return "an object";
@@ -362,7 +362,7 @@ static shown_t found(const cJSON *j)
     shown_t r;
     if (cJSON_IsString(j))
         return show_str(j->valuestring);
-    snprintf(r.s, sizeof r.s, "%s", json_type(j));
+    snprintf(r.s, sizeof r.s, "%s", cdn_json_type(j));
     return r;
 }
 
@@ -399,12 +399,12 @@ static int check_notes(ctx_t *c, const cJSON *j)
     if (cJSON_IsString(j))
         return 0;
     if (!cJSON_IsArray(j))
-        return fail(c, "expected a string or an array of strings, found %s", json_type(j));
+        return fail(c, "expected a string or an array of strings, found %s", cdn_json_type(j));
     size_t i = 0;
     for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
         if (!cJSON_IsString(e)) {
             path_push(c, "[%zu]", i);
-            return fail(c, "expected a string, found %s", json_type(e));
+            return fail(c, "expected a string, found %s", cdn_json_type(e));
         }
     }
     return 0;
@@ -413,7 +413,7 @@ static int check_notes(ctx_t *c, const cJSON *j)
 static int obj_open(ctx_t *c, const cJSON *j, const char *const *keys, size_t nkeys, obj_t *o)
 {
     if (!cJSON_IsObject(j))
-        return fail(c, "expected an object, found %s", json_type(j));
+        return fail(c, "expected an object, found %s", cdn_json_type(j));
     assert(nkeys <= OBJ_MAX_KEYS);
     memset(o, 0, sizeof *o);
     o->keys = keys;
@@ -462,7 +462,7 @@ static int check_array(ctx_t *c, const cJSON *j, size_t min, size_t max, const c
     else
         snprintf(want, sizeof want, "an array of %zu to %zu %s", min, max, what);
     if (!cJSON_IsArray(j))
-        return fail(c, "expected %s, found %s", want, json_type(j));
+        return fail(c, "expected %s, found %s", want, cdn_json_type(j));
     size_t len = 0;
     for (const cJSON *e = j->child; e != NULL; e = e->next)
         len++;
@@ -508,7 +508,7 @@ static int check_num(ctx_t *c, const cJSON *j, range_t r, int integer, double *o
 {
     const char *noun = integer ? "an integer" : "a number";
     if (!cJSON_IsNumber(j))
-        return fail(c, "expected %s %s, found %s", noun, show_range(r).s, json_type(j));
+        return fail(c, "expected %s %s, found %s", noun, show_range(r).s, cdn_json_type(j));
     double v = j->valuedouble;
     if (!isfinite(v))
         return fail(c, "expected %s %s, found a number too large for a double", noun,
@@ -580,7 +580,7 @@ static int opt_str(ctx_t *c, const obj_t *o, const char *key, const char **out)
         return 0;
     if (!cJSON_IsString(j)) {
         path_key(c, key);
-        return fail(c, "expected a string, found %s", json_type(j));
+        return fail(c, "expected a string, found %s", cdn_json_type(j));
     }
     *out = j->valuestring;
     return 0;
@@ -701,7 +701,7 @@ static int resolve_ref(ctx_t *c, const cJSON *j, const char *what, const void *b
                        size_t stride, int32_t *out)
 {
     if (!cJSON_IsString(j))
-        return fail(c, "expected the name of %s, found %s", what, json_type(j));
+        return fail(c, "expected the name of %s, found %s", what, cdn_json_type(j));
     int32_t ix = find_name(base, n, stride, j->valuestring);
     if (ix < 0)
         return fail(c, "expected the name of %s, found %s", what, show_str(j->valuestring).s);
@@ -816,14 +816,14 @@ static int section(ctx_t *c, const obj_t *o, const char *key, int required, read
 static int read_sources(ctx_t *c, const cJSON *j)
 {
     if (!cJSON_IsObject(j))
-        return fail(c, "expected an object of id -> string, found %s", json_type(j));
+        return fail(c, "expected an object of id -> string, found %s", cdn_json_type(j));
     size_t n = 0;
     for (const cJSON *ch = j->child; ch != NULL; ch = ch->next) {
         size_t p = path_key(c, ch->string);
         if (strcmp(ch->string, "notes") == 0)
             TRY(check_notes(c, ch));
         else if (!cJSON_IsString(ch))
-            return fail(c, "expected a string, found %s", json_type(ch));
+            return fail(c, "expected a string, found %s", cdn_json_type(ch));
         path_pop(c, p);
         n++;
     }
@@ -1079,7 +1079,7 @@ static int read_proxy_mix(ctx_t *c, const cJSON *j, cdn_plan_spec_t *plan)
 {
     const cdn_scenario_t *s = c->s;
     if (!cJSON_IsObject(j))
-        return fail(c, "expected an object of proxy name -> share, found %s", json_type(j));
+        return fail(c, "expected an object of proxy name -> share, found %s", cdn_json_type(j));
     int seen[CDN_MAX_PROXIES] = {0}, notes_seen = 0;
     double sum = 0;
     for (const cJSON *ch = j->child; ch != NULL; ch = ch->next) {
@@ -1378,7 +1378,7 @@ static int opt_proxy_or_null(ctx_t *c, const obj_t *o, const char *key, int32_t 
         return 0;
     size_t p = path_key(c, key);
     if (!cJSON_IsString(j))
-        return fail(c, "expected the name of a proxy or null, found %s", json_type(j));
+        return fail(c, "expected the name of a proxy or null, found %s", cdn_json_type(j));
     TRY(RESOLVE(c, j, "a proxy", s->proxies, s->nproxies, out));
     path_pop(c, p);
     return 0;

@@ -320,6 +320,11 @@ typedef struct cdn_scenario {
     cdn_metrics_spec_t metrics;
 } cdn_scenario_t;
 
+struct cJSON;
+/* How an error message names a JSON value's type ("a string", "null", ...);
+ * shared by every reader of JSON input so messages read the same. */
+const char *cdn_json_type(const struct cJSON *j);
+
 int cdn_scenario_load(const char *path, cdn_scenario_t **out, cdn_error_t *err);
 /* Parses `len` bytes of JSON text; `path` is only used in messages. */
 int cdn_scenario_parse(const char *text, size_t len, const char *path, cdn_scenario_t **out,

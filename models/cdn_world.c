@@ -124,7 +124,6 @@ typedef struct region_state {
     uint32_t n_failing;    /* servers with >= 1 failing proxy */
     uint32_t n_restarting; /* servers with >= 1 proxy restarting */
     uint32_t n_out;        /* servers out of service: a proxy restarting or crashed */
-    double overload_frac;  /* share of served requests lost to overload */
     double err_rps;        /* current 5xx rate, requests/s (for the alert rule) */
     double deferred;       /* requests whose users will come back (surge), requests */
     double surge_rps;      /* of which come back per second over the current step */
@@ -510,7 +509,6 @@ static void recompute_region(world_t *w, size_t r, double t, int full)
             load += off * w->coh_share[c] * m;
     }
     double x = (load > capacity && load > 0) ? 1.0 - capacity / load : 0.0;
-    rg->overload_frac = x;
     rg->rho = capacity > 0 ? load / capacity : (load > 0 ? INFINITY : 0.0);
 
     /* pass 2: attempts, with the overload share of the otherwise served */
