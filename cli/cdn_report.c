@@ -35,7 +35,7 @@
 
 #include "cdn_output.h"
 #include "cdn_resultdir.h"
-#include "sim_queue.h" /* sim_xmalloc & co */
+#include "sim_alloc.h"
 
 #ifndef CDNSIM_VERSION
 #define CDNSIM_VERSION "0.0.0"

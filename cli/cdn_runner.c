@@ -43,7 +43,7 @@
 #include <mpi.h>
 #endif
 
-#include "sim_queue.h" /* sim_xmalloc & co */
+#include "sim_alloc.h"
 
 struct cdn_runner {
     int rank, size;

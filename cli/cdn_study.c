@@ -29,7 +29,7 @@
 
 #include "cdn_output.h"
 #include "cdn_world.h"
-#include "sim_queue.h" /* sim_xmalloc & co */
+#include "sim_alloc.h"
 
 cdn_study_t *cdn_study_create(uint64_t seed, int keep_timelines)
 {

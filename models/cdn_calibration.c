@@ -22,7 +22,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "sim_queue.h" /* sim_xmalloc */
+#include "sim_alloc.h"
 
 static double bin_len(const cdn_scenario_t *s, const cdn_result_t *r, size_t b)
 {

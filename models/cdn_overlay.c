@@ -48,7 +48,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "sim_queue.h" /* sim_xmalloc & co: abort on out of memory */
+#include "sim_alloc.h"
 
 #define OV_FILE_MAX ((size_t)64 << 20) /* same limit as scenario files */
 #define OV_PATH_MAX 512                /* bytes of a path */

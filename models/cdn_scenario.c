@@ -64,7 +64,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "sim_queue.h" /* sim_xmalloc & co: abort on out of memory */
+#include "sim_alloc.h"
 
 #define SCN_FILE_MAX ((size_t)64 << 20) /* larger files are rejected */
 #define SCN_SUM_TOL 1e-6                /* tolerance of "sums to 1" */

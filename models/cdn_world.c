@@ -71,6 +71,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "sim.h"
+#include "sim_alloc.h"
 #include "sim_recorder.h"
 #include "sim_rng.h"
 

@@ -46,6 +46,8 @@
  */
 #include "sim.h"
 
+#include "sim_alloc.h"
+
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>

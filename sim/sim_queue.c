@@ -1,7 +1,6 @@
 /*
  * sim_queue.c -- the pending-event set's public face: creates a queue of the
- * requested kind and forwards every call to that implementation; also the
- * kernel's allocation helpers, the one place where out of memory aborts.
+ * requested kind and forwards every call to that implementation.
  *
  * Data structure
  *   struct sim_queue = {kind, one implementation pointer}.  Invariant: the
@@ -24,6 +23,8 @@
  */
 #include "sim_queue.h"
 
+#include "sim_alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,48 +39,6 @@ struct sim_queue {
         sim_queue_ladder_t *ladder;
     } u;
 };
-
-/* ---- allocation: the one place where out of memory aborts ---- */
-
-static void sim_oom(size_t n) {
-    fprintf(stderr, "cdnsim: out of memory (allocating %zu bytes)\n", n);
-    abort();
-}
-
-void *sim_xmalloc(size_t n) {
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        sim_oom(n);
-    return p;
-}
-
-void *sim_xcalloc(size_t count, size_t size) {
-    void *p;
-    if (count == 0 || size == 0)
-        count = size = 1;
-    p = calloc(count, size);
-    if (!p)
-        sim_oom(size != 0 && count > SIZE_MAX / size ? SIZE_MAX : count * size);
-    return p;
-}
-
-void *sim_xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n ? n : 1);
-    if (!q)
-        sim_oom(n);
-    return q;
-}
-
-char *sim_xstrdup(const char *s) {
-    size_t len;
-    char *d;
-    if (!s)
-        return NULL;
-    len = strlen(s) + 1;
-    d = sim_xmalloc(len);
-    memcpy(d, s, len);
-    return d;
-}
 
 /* ---- kinds ---- */
 

@@ -32,7 +32,7 @@
  *
  * Errors
  *   Functions return 0 or a negative SIM_E* code.  Out of memory aborts the
- *   process with a message (sim_xmalloc), in one place.
+ *   process with a message (sim_alloc.h), in one place.
  */
 #ifndef CDNSIM_SIM_QUEUE_H
 #define CDNSIM_SIM_QUEUE_H
@@ -110,10 +110,5 @@ size_t sim_queue_size(const sim_queue_t *q);
  * asserts; returns 1 when consistent.  O(n) or a little more. */
 int sim_queue_check(const sim_queue_t *q);
 
-/* Allocation helpers shared by the kernel: abort with a message on OOM. */
-void *sim_xmalloc(size_t n);
-void *sim_xcalloc(size_t count, size_t size);
-void *sim_xrealloc(void *p, size_t n);
-char *sim_xstrdup(const char *s);
 
 #endif /* CDNSIM_SIM_QUEUE_H */

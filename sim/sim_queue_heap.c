@@ -67,6 +67,8 @@
  */
 #include "sim_queue_heap.h"
 
+#include "sim_alloc.h"
+
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>

@@ -129,6 +129,8 @@
  */
 #include "sim_queue_ladder.h"
 
+#include "sim_alloc.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -40,7 +40,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "sim_queue.h" /* sim_xcalloc */
+#include "sim_alloc.h"
 
 typedef struct series {
     double last_t; /* time of the last change, seconds of sim time */

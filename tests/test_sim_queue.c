@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim_alloc.h"
 #include "sim_queue.h"
 
 /* ---- helpers ---- */
