@@ -242,7 +242,7 @@ typedef struct ctx {
 
 /* A short text shown in a message ("a string", "in (0, 1]", "\"foo\""). */
 typedef struct shown {
-    char s[80];
+    char s[2 * SCN_SHOW_MAX + sizeof "\"...\""]; /* every byte escaped, quotes, "..." */
 } shown_t;
 
 /* A number as shown in a message (at most 24 characters). */

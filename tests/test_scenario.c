@@ -586,6 +586,33 @@ START_TEST(files_over_64_mib_are_rejected)
 }
 END_TEST
 
+/* Regression (#10): a rejected string whose every shown byte is escaped
+ * (40 bytes -> 80 characters, plus quotes and "...") overflowed the 80-byte
+ * buffer of the message; the sanitizer build aborted. */
+START_TEST(rejected_string_of_escaped_bytes_is_shown_in_full)
+{
+    char shown[128] = "found \"";
+    for (int i = 0; i < 40; i++)
+        strcat(shown, "\\\\");
+    strcat(shown, "...\"");
+    load_bad(BAD("name_of_backslashes.json"), CDN_EDATA, shown);
+
+    char doc[512] = "{\"name\":\"";
+    char quotes[128] = "found \"";
+    for (int i = 0; i < 70; i++)
+        strcat(doc, "\\\"");
+    for (int i = 0; i < 40; i++)
+        strcat(quotes, "\\\"");
+    strcat(quotes, "...\"");
+    strcat(doc, "\",\"simulation\":{\"start_utc\":\"2025-11-18T11:05:00Z\",\"duration_s\":60}}");
+    cdn_scenario_t *s = NULL;
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_scenario_parse(doc, strlen(doc), "inline.json", &s, &err), CDN_EDATA);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err.msg, quotes) != NULL, "expected %s in: %s", quotes, err.msg);
+}
+END_TEST
+
 START_TEST(every_bad_file_fails_with_a_message_naming_it)
 {
     DIR *dir = opendir(CDNSIM_TEST_DATA "/bad");
@@ -668,6 +695,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(bad, names_are_checked);
     tcase_add_test(bad, unreadable_file_is_an_io_error);
     tcase_add_test(bad, files_over_64_mib_are_rejected);
+    tcase_add_test(bad, rejected_string_of_escaped_bytes_is_shown_in_full);
     tcase_add_test(bad, every_bad_file_fails_with_a_message_naming_it);
     suite_add_tcase(s, bad);
     return s;
