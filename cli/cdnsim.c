@@ -20,9 +20,8 @@
  *   the same files; only rank 0 prints errors and writes the folder, and a
  *   setup error on any rank stops all of them (cdn_runner_agree).
  *
- *   Exit codes follow sysexits(3): 64 usage, 65 bad scenario data, 66
- *   scenario file missing or unreadable, 70 internal error, 73 cannot
- *   create the output folder, 74 write error.  Only main() exits.
+ *   Exit codes come from the error map (cdn_error.h) through exit_for;
+ *   only main() returns them.
  *
  *   Third-party global state is set once here: GSL's error handler is
  *   turned off (the model checks its inputs; GSL errors become results, not
@@ -50,20 +49,13 @@
 #include "cdn_runner.h"
 #include "cdn_study.h"
 #include "cdn_scenario.h"
+#include "sim_alloc.h"
 #include "cdn_world.h"
 
 #ifndef CDNSIM_VERSION
 #define CDNSIM_VERSION "0.0.0"
 #endif
 
-enum {
-    EXIT_USAGE = 64,
-    EXIT_DATAERR = 65,
-    EXIT_NOINPUT = 66,
-    EXIT_SOFTWARE = 70,
-    EXIT_CANTCREAT = 73,
-    EXIT_IOERR = 74
-};
 
 #define DEFAULT_SCENARIO "cloudflare-2025-11-18.json"
 
@@ -120,11 +112,10 @@ static const char usage_text[] =
     "general:\n"
     "  -h, --help           this text\n"
     "  -V, --version        program version\n"
-    "\n"
-    "exit codes: 0 ok, 64 usage, 65 invalid scenario, 66 scenario not readable,\n"
-    "            70 internal error, 73 cannot create output, 74 write error\n";
+    "\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int exit_for(int code);
 
 static int usage_error(const char *fmt, ...)
 {
@@ -134,21 +125,32 @@ static int usage_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputs("\nTry 'cdnsim --help'.\n", stderr);
-    return EXIT_USAGE;
+    return exit_for(CDN_EUSAGE);
 }
 
+/* The exit status of an error code (cdn_error.h); an unknown code is an
+ * internal error. */
 static int exit_for(int code)
 {
+#define EXIT_CASE(c, value, name, status, meaning) \
+    case c:                                       \
+        return status;
     switch (code) {
-    case CDN_EIO:
-        return EXIT_NOINPUT;
-    case CDN_EDATA:
-        return EXIT_DATAERR;
-    case CDN_EUSAGE:
-        return EXIT_USAGE;
+        CDN_ERROR_MAP(EXIT_CASE)
     default:
-        return EXIT_SOFTWARE;
+        return exit_for(CDN_EINTERNAL);
     }
+#undef EXIT_CASE
+}
+
+/* The usage text, then the exit-code table from the error map. */
+static void print_usage(void)
+{
+    fputs(usage_text, stdout);
+    fputs("exit codes (sysexits):\n", stdout);
+#define EXIT_ROW(c, value, name, status, meaning) printf("  %-3d %-9s %s\n", status, name, meaning);
+    CDN_ERROR_MAP(EXIT_ROW)
+#undef EXIT_ROW
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -292,15 +294,8 @@ static int run_calibration(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep
 {
     calib_ctx_t c = {s, seed, NULL};
     size_t nt = s->ntargets;
-    c.rows = calloc((size_t)nrep * (nt ? nt : 1), sizeof *c.rows);
-    double *values = calloc((size_t)nrep * (nt ? nt : 1), sizeof *values);
-    if (!c.rows || !values) {
-        free(c.rows);
-        free(values);
-        err->code = CDN_EIO;
-        snprintf(err->msg, sizeof err->msg, "out of memory for %" PRIu64 " replications", nrep);
-        return CDN_EIO;
-    }
+    c.rows = sim_xcalloc((size_t)nrep * (nt ? nt : 1), sizeof *c.rows);
+    double *values = sim_xcalloc((size_t)nrep * (nt ? nt : 1), sizeof *values);
     cdn_runner_t *runner = cdn_runner_create(NULL, NULL, jobs, err);
     int rc = runner ? 0 : err->code ? err->code : CDN_EIO;
     if (rc == 0) {
@@ -349,7 +344,7 @@ static int cmd_run(int argc, char **argv)
         } else if (strcmp(a, "--no-plot") == 0) {
             no_plot = 1;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_text, stdout);
+            print_usage();
             return 0;
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error("unknown option '%s'", a);
@@ -385,7 +380,7 @@ static int cmd_run(int argc, char **argv)
         if (rc == CDN_EUSAGE)
             return usage_error("%s", err.msg);
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        return EXIT_CANTCREAT;
+        return exit_for(CDN_RESULTDIR_ECREATE);
     }
 
     if (!quiet)
@@ -407,13 +402,13 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "cdnsim: %s\n", err.msg);
         cdn_result_destroy(res);
         cdn_scenario_destroy(s);
-        return EXIT_CANTCREAT;
+        return exit_for(CDN_RESULTDIR_ECREATE);
     }
     int status = 0;
     rc = cdn_output_write(dir.tmp, s, res, &sum, &err);
     if (rc != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        status = EXIT_IOERR;
+        status = exit_for(CDN_EWRITE);
     }
     if (status == 0 && nrep > 0) {
         if (!quiet)
@@ -423,7 +418,7 @@ static int cmd_run(int argc, char **argv)
                              &err);
         if (rc != 0) {
             fprintf(stderr, "cdnsim: %s\n", err.msg);
-            status = rc == CDN_EIO ? EXIT_IOERR : EXIT_SOFTWARE;
+            status = exit_for(rc == CDN_EIO ? CDN_EWRITE : CDN_EINTERNAL);
         }
     }
     int plotted = 0;
@@ -441,7 +436,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (status == 0 && cdn_resultdir_commit(&dir, &err) != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        status = EXIT_CANTCREAT;
+        status = exit_for(CDN_RESULTDIR_ECREATE);
     }
     if (status != 0)
         cdn_resultdir_abort(&dir);
@@ -466,7 +461,7 @@ static int cmd_validate(int argc, char **argv)
     int worst = 0, nfiles = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage_text, stdout);
+            print_usage();
             return 0;
         }
         if (argv[i][0] == '-' && argv[i][1] != '\0')
@@ -500,7 +495,7 @@ static int cmd_validate(int argc, char **argv)
 static int cmd_plot(int argc, char **argv)
 {
     if (argc == 1 && (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)) {
-        fputs(usage_text, stdout);
+        print_usage();
         return 0;
     }
     if (argc != 1)
@@ -509,17 +504,17 @@ static int cmd_plot(int argc, char **argv)
     snprintf(gp, sizeof gp, "%s/timeline.gp", argv[0]);
     if (!file_exists(gp)) {
         fprintf(stderr, "cdnsim: %s: not found (is %s a cdnsim results folder?)\n", gp, argv[0]);
-        return EXIT_NOINPUT;
+        return exit_for(CDN_EIO);
     }
     cdn_error_t err = {0, ""};
     int rc = cdn_output_plot(argv[0], &err);
     if (rc == 1) {
         fprintf(stderr, "cdnsim: gnuplot is not on PATH (Debian: apt-get install gnuplot-nox)\n");
-        return EXIT_SOFTWARE;
+        return exit_for(CDN_EINTERNAL);
     }
     if (rc != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        return EXIT_IOERR;
+        return exit_for(CDN_EWRITE);
     }
     printf("%s/timeline.png, %s/timeline.svg\n", argv[0], argv[0]);
     return 0;
@@ -614,9 +609,7 @@ static void library_names(char *buf, size_t n)
     while ((e = readdir(d)) != NULL && k < 256) {
         size_t len = strlen(e->d_name);
         if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0 && e->d_name[0] != '.') {
-            names[k] = malloc(len - 4);
-            if (!names[k])
-                break;
+            names[k] = sim_xmalloc(len - 4);
             memcpy(names[k], e->d_name, len - 5);
             names[k++][len - 5] = '\0';
         }
@@ -651,7 +644,7 @@ static int resolve_strategy(const char *spec, cdn_overlay_t **ov, size_t *nov, s
     if (strlen(spec) >= sizeof buf) {
         if (loud)
             usage_error("strategy '%.40s...' is too long", spec);
-        return EXIT_USAGE;
+        return exit_for(CDN_EUSAGE);
     }
     snprintf(buf, sizeof buf, "%s", spec);
     size_t used = 0;
@@ -659,7 +652,7 @@ static int resolve_strategy(const char *spec, cdn_overlay_t **ov, size_t *nov, s
     if (spec[0] == '\0' || spec[0] == '+' || spec[strlen(spec) - 1] == '+' || strstr(spec, "++")) {
         if (loud)
             usage_error("empty strategy name in '%s' (compose strategies as a+b)", spec);
-        return EXIT_USAGE;
+        return exit_for(CDN_EUSAGE);
     }
     for (part = strtok_r(buf, "+", &save); part; part = strtok_r(NULL, "+", &save)) {
         char path[4096];
@@ -711,7 +704,7 @@ fail_usage:
     for (size_t k = 0; k < *nov; k++)
         cdn_overlay_destroy(ov[k]);
     *nov = 0;
-    return EXIT_USAGE;
+    return exit_for(CDN_EUSAGE);
 }
 
 /* Loads the scenario with the overlays and adds it to the study as an arm
@@ -767,7 +760,7 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
             status = usage_error("%s", err.msg);
         else if (rc != 0) {
             fprintf(stderr, "cdnsim: %s\n", err.msg);
-            status = EXIT_CANTCREAT;
+            status = exit_for(CDN_RESULTDIR_ECREATE);
         }
     }
     status = -cdn_runner_agree(runner, -status); /* the largest exit code wins */
@@ -822,7 +815,7 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
 
     if (cdn_resultdir_begin(&dir, &err) != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        return EXIT_CANTCREAT;
+        return exit_for(CDN_RESULTDIR_ECREATE);
     }
     status = 0;
     rc = is_sweep ? cdn_report_sweep(dir.tmp, st, info, &err) : cdn_report_compare(dir.tmp, st, info, &err);
@@ -830,7 +823,7 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
         rc = cdn_report_manifest(dir.tmp, st, info, &err);
     if (rc != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        status = EXIT_IOERR;
+        status = exit_for(CDN_EWRITE);
     }
     int plotted = 0;
     if (status == 0 && !o->no_plot) {
@@ -855,7 +848,7 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
     }
     if (status == 0 && cdn_resultdir_commit(&dir, &err) != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        status = EXIT_CANTCREAT;
+        status = exit_for(CDN_RESULTDIR_ECREATE);
     }
     if (status != 0) {
         cdn_resultdir_abort(&dir);
@@ -905,7 +898,7 @@ static int cmd_compare(int argc, char **argv)
                 return usage_error("%s needs a list such as baseline,fail-open", a);
             list = argv[i];
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_text, stdout);
+            print_usage();
             return 0;
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error("unknown option '%s'", a);
@@ -943,18 +936,18 @@ static int cmd_compare(int argc, char **argv)
     char listbuf[8192];
     int status = 0;
     if (strlen(list) >= sizeof listbuf) {
-        status = root ? usage_error("--strategies list too long") : EXIT_USAGE;
+        status = root ? usage_error("--strategies list too long") : exit_for(CDN_EUSAGE);
     } else {
         snprintf(listbuf, sizeof listbuf, "%s", list);
         char *save = NULL;
         for (char *p = strtok_r(listbuf, ",", &save); p && status == 0; p = strtok_r(NULL, ",", &save)) {
             if (nspecs == MAX_ARMS)
-                status = root ? usage_error("too many strategies (at most %d)", MAX_ARMS) : EXIT_USAGE;
+                status = root ? usage_error("too many strategies (at most %d)", MAX_ARMS) : exit_for(CDN_EUSAGE);
             else
                 specs[nspecs++] = p;
         }
         if (status == 0 && (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,")))
-            status = root ? usage_error("empty strategy in --strategies '%s'", list) : EXIT_USAGE;
+            status = root ? usage_error("empty strategy in --strategies '%s'", list) : exit_for(CDN_EUSAGE);
     }
     uint64_t hash = 0;
     if (status == 0) {
@@ -978,7 +971,7 @@ static int cmd_compare(int argc, char **argv)
             nres++;
         for (size_t j = 0; j < k && status == 0; j++)
             if (strcmp(labels[j], labels[k]) == 0)
-                status = root ? usage_error("strategy '%s' is listed twice", labels[k]) : EXIT_USAGE;
+                status = root ? usage_error("strategy '%s' is listed twice", labels[k]) : exit_for(CDN_EUSAGE);
     }
     size_t ref = nspecs;
     for (size_t k = 0; k < nres && status == 0; k++)
@@ -1045,15 +1038,11 @@ static int parse_param(const char *spec, const char *opt, char **path, char ***v
     if (!eq || eq == spec || !eq[1])
         return usage_error("%s needs PATH=v1,v2,... (for example '$.artifacts[*].validate_on_ingest=false,true'), "
                            "found '%s'", opt, spec);
-    *path = malloc((size_t)(eq - spec) + 1);
-    char *vals = strdup(eq + 1);
-    if (!*path || !vals) {
-        fprintf(stderr, "cdnsim: out of memory\n");
-        abort();
-    }
+    *path = sim_xmalloc((size_t)(eq - spec) + 1);
+    char *vals = sim_xstrdup(eq + 1);
     memcpy(*path, spec, (size_t)(eq - spec));
     (*path)[eq - spec] = '\0';
-    *values = calloc(MAX_SWEEP_VALUES, sizeof **values);
+    *values = sim_xcalloc(MAX_SWEEP_VALUES, sizeof **values);
     *nvalues = 0;
     char *save = NULL;
     size_t vl = strlen(vals);
@@ -1063,7 +1052,7 @@ static int parse_param(const char *spec, const char *opt, char **path, char ***v
             free(vals);
             return usage_error("%s: at most %d values", opt, MAX_SWEEP_VALUES);
         }
-        (*values)[(*nvalues)++] = strdup(p);
+        (*values)[(*nvalues)++] = sim_xstrdup(p);
     }
     free(vals);
     if (bad)
@@ -1111,7 +1100,7 @@ static int cmd_sweep(int argc, char **argv)
                 return usage_error("%s needs a metric name such as failed_requests", a);
             metric = argv[i];
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_text, stdout);
+            print_usage();
             return 0;
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error("unknown option '%s'", a);
@@ -1204,7 +1193,7 @@ static int cmd_sweep(int argc, char **argv)
                         usage_error("%s", err.msg);
                     for (size_t k = 0; k < nov; k++)
                         cdn_overlay_destroy(ov[k]);
-                    status = EXIT_USAGE;
+                    status = exit_for(CDN_EUSAGE);
                 }
             }
             if (status != 0)
@@ -1225,7 +1214,7 @@ static int cmd_sweep(int argc, char **argv)
             status = root ? usage_error("unknown metric '%s' (see docs/compare.md; e.g. "
                                         "failed_requests, user_minutes_lost, peak_err5xx_frac)",
                                         metric)
-                          : EXIT_USAGE;
+                          : exit_for(CDN_EUSAGE);
         else
             info.metric = (size_t)m;
     }
@@ -1246,7 +1235,7 @@ int main(int argc, char **argv)
         return usage_error("missing command");
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-        fputs(usage_text, stdout);
+        print_usage();
         return 0;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {

@@ -35,24 +35,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cdn_error.h" /* cdn_error_t, CDN_E* */
+
 #define CDN_NAME_MAX 64
 #define CDN_MAX_PROXIES 8
 #define CDN_MAX_DEPS 8
 #define CDN_MAX_STAGES 16
 #define CDN_MAX_NEIGHBORS 16
 #define CDN_MAX_TIERS 8
-
-enum {
-    CDN_OK = 0,
-    CDN_EIO = -10,    /* file cannot be read */
-    CDN_EDATA = -11,  /* file read but not a valid scenario */
-    CDN_EUSAGE = -12  /* bad argument from the command line */
-};
-
-typedef struct cdn_error {
-    int code;       /* CDN_E* */
-    char msg[1024]; /* one line, no trailing newline */
-} cdn_error_t;
 
 /* What a proxy does with a bad artifact. */
 #define CDN_EFFECT_MAP(X)                                                              \

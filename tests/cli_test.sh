@@ -51,6 +51,14 @@ check "unknown option exits 64" test "$rc" -eq 64
 run "$bin" validate
 check "validate without file exits 64" test "$rc" -eq 64
 
+# ---- the README's exit-code table states the error map that --help prints
+help_codes=$("$bin" --help | awk '/^exit codes/ { on = 1; next }
+    on && NF { st = $1; nm = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); print st "|" nm "|" $0 }')
+readme_codes=$(awk -F'|' '/^\| *[0-9]+ *\| *`/ {
+    for (i = 2; i <= 5; i++) { gsub(/^ +| +$|`/, "", $i) } print $2 "|" $3 "|" $5 }' "$src/../README.md")
+check "help prints the exit-code table" test "$(printf '%s\n' "$help_codes" | wc -l)" -ge 7
+check "README's exit-code table is the error map" test "$help_codes" = "$readme_codes"
+
 # ---- validation errors
 run "$bin" validate "$work/does-not-exist.json"
 check "missing file exits 66" test "$rc" -eq 66
