@@ -42,6 +42,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cdn_calibration.h"
+#include "cdn_cli_opts.h"
 #include "cdn_output.h"
 #include "cdn_overlay.h"
 #include "cdn_report.h"
@@ -58,113 +59,6 @@
 
 
 #define DEFAULT_SCENARIO "cloudflare-2025-11-18.json"
-
-static const char usage_text[] =
-    "usage: cdnsim <command> [options]\n"
-    "\n"
-    "Discrete-event simulator of global CDN outage cascades.\n"
-    "\n"
-    "commands:\n"
-    "  run [SCENARIO]       simulate a scenario (default: the reference scenario\n"
-    "                       scenarios/" DEFAULT_SCENARIO ") and write\n"
-    "                       results/<scenario-name>/\n"
-    "  validate SCENARIO... check scenario files; print the first error of each\n"
-    "  plot DIR             (re)draw DIR/timeline.png and .svg from DIR/timeline.gp\n"
-    "  compare [SCENARIO] --strategies A,B+C,...\n"
-    "                       run every strategy for the same replications (common\n"
-    "                       random numbers), rank them, write results/<name>-compare/\n"
-    "  sweep [SCENARIO] --param 'PATH=v1,v2,...' [--param2 'PATH=v1,...']\n"
-    "                       the same statistics over a grid of scenario values,\n"
-    "                       written to results/<name>-sweep/\n"
-    "\n"
-    "run options:\n"
-    "  -o, --output DIR     results folder (default: results/<scenario-name>)\n"
-    "  -s, --seed N         seed of the random streams (default: the scenario's)\n"
-    "  -r, --replication R  replication index, 0-based (default 0)\n"
-    "  -n, --replications N also run replications 0..N-1 and write calibration.md\n"
-    "                       and calibration.csv: the scenario's calibration targets\n"
-    "                       beside the simulated values (median, 5-95%, mean, sd)\n"
-    "  -j, --jobs J         threads for the replications (default: all cores)\n"
-    "  -q, --quiet          print nothing but errors\n"
-    "      --no-plot        do not run gnuplot (timeline.gp is still written)\n"
-    "\n"
-    "compare and sweep options:\n"
-    "  -S, --strategies LIST compare: comma-separated strategies; a+b applies a then b;\n"
-    "                       a name from scenarios/strategies/ or a .json file;\n"
-    "                       'baseline' is added as the reference if not listed\n"
-    "      --strategy S     sweep: the strategy the grid is laid over (default baseline)\n"
-    "      --param, --param2 'PATH=v1,v2,...'\n"
-    "                       sweep: a scenario value ($.key, [N], [*], [name=X]) and\n"
-    "                       its values (JSON, or a plain string)\n"
-    "      --metric M       sweep: the metric plotted (default failed_requests)\n"
-    "  -n, --replications N replications of each strategy or point (default 20)\n"
-    "  -s, --seed N         seed (default: the scenario's)\n"
-    "  -j, --jobs J         threads (per MPI rank; default: the online cores)\n"
-    "      --precision P    add batches of N replications until every 95% interval's\n"
-    "                       half-width is below P times its mean, up to --max-n M\n"
-    "                       (default 10 N)\n"
-    "  -o, --output DIR     results folder\n"
-    "  -q, --quiet          print nothing but errors\n"
-    "      --no-plot        do not run gnuplot (the .gp scripts are still written)\n"
-    "  Under mpirun the replications are spread over the ranks; the files are\n"
-    "  identical to a single-process run (manifest.json records jobs and ranks).\n"
-    "\n"
-    "general:\n"
-    "  -h, --help           this text\n"
-    "  -V, --version        program version\n"
-    "\n";
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int exit_for(int code);
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("cdnsim: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'cdnsim --help'.\n", stderr);
-    return exit_for(CDN_EUSAGE);
-}
-
-/* The exit status of an error code (cdn_error.h); an unknown code is an
- * internal error. */
-static int exit_for(int code)
-{
-#define EXIT_CASE(c, value, name, status, meaning) \
-    case c:                                       \
-        return status;
-    switch (code) {
-        CDN_ERROR_MAP(EXIT_CASE)
-    default:
-        return exit_for(CDN_EINTERNAL);
-    }
-#undef EXIT_CASE
-}
-
-/* The usage text, then the exit-code table from the error map. */
-static void print_usage(void)
-{
-    fputs(usage_text, stdout);
-    fputs("exit codes (sysexits):\n", stdout);
-#define EXIT_ROW(c, value, name, status, meaning) printf("  %-3d %-9s %s\n", status, name, meaning);
-    CDN_ERROR_MAP(EXIT_ROW)
-#undef EXIT_ROW
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || !*s || *s == '-' || *s == '+')
-        return -1;
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
 
 static int file_exists(const char *path)
 {
@@ -315,45 +209,14 @@ static int run_calibration(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep
     return rc;
 }
 
-static int cmd_run(int argc, char **argv)
+static int cmd_run(const cdn_cli_args_t *a)
 {
-    const char *scenario_path = NULL, *out_dir = NULL;
-    uint64_t seed = 0, replication = 0, nrep = 0, jobs = 0;
-    int have_seed = 0, quiet = 0, no_plot = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (++i >= argc)
-                return usage_error("%s needs a folder", a);
-            out_dir = argv[i];
-        } else if (strcmp(a, "-s") == 0 || strcmp(a, "--seed") == 0) {
-            if (++i >= argc || parse_u64(argv[i], &seed) != 0)
-                return usage_error("%s needs a non-negative integer", a);
-            have_seed = 1;
-        } else if (strcmp(a, "-r") == 0 || strcmp(a, "--replication") == 0) {
-            if (++i >= argc || parse_u64(argv[i], &replication) != 0)
-                return usage_error("%s needs a non-negative integer", a);
-        } else if (strcmp(a, "-n") == 0 || strcmp(a, "--replications") == 0) {
-            if (++i >= argc || parse_u64(argv[i], &nrep) != 0 || nrep < 1 || nrep > 1000000)
-                return usage_error("%s needs a number of replications from 1 to 1000000", a);
-        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
-            if (++i >= argc || parse_u64(argv[i], &jobs) != 0 || jobs < 1 || jobs > 1024)
-                return usage_error("%s needs a number of threads from 1 to 1024", a);
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-        } else if (strcmp(a, "--no-plot") == 0) {
-            no_plot = 1;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            print_usage();
-            return 0;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("unknown option '%s'", a);
-        } else if (!scenario_path) {
-            scenario_path = a;
-        } else {
-            return usage_error("unexpected argument '%s' (one scenario per run)", a);
-        }
-    }
+    const char *scenario_path = a->noperands ? a->operands[0] : NULL;
+    const char *out_dir = a->text[CDN_OPT_OUTPUT];
+    uint64_t seed = a->num[CDN_OPT_SEED], replication = a->num[CDN_OPT_REPLICATION];
+    uint64_t nrep = a->num[CDN_OPT_REPLICATIONS], jobs = a->num[CDN_OPT_JOBS];
+    int have_seed = a->seen[CDN_OPT_SEED], quiet = a->seen[CDN_OPT_QUIET];
+    int no_plot = a->seen[CDN_OPT_NO_PLOT];
     char defbuf[4096];
     if (!scenario_path)
         scenario_path = default_scenario(defbuf, sizeof defbuf);
@@ -363,7 +226,7 @@ static int cmd_run(int argc, char **argv)
     int rc = cdn_scenario_load(scenario_path, &s, &err);
     if (rc != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        return exit_for(rc);
+        return cdn_cli_exit_for(rc);
     }
     if (!have_seed)
         seed = s->sim.seed;
@@ -378,9 +241,9 @@ static int cmd_run(int argc, char **argv)
     if (rc != 0) {
         cdn_scenario_destroy(s);
         if (rc == CDN_EUSAGE)
-            return usage_error("%s", err.msg);
+            return cdn_cli_usage_error("%s", err.msg);
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        return exit_for(CDN_RESULTDIR_ECREATE);
+        return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
 
     if (!quiet)
@@ -392,7 +255,7 @@ static int cmd_run(int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
         cdn_scenario_destroy(s);
-        return exit_for(rc);
+        return cdn_cli_exit_for(rc);
     }
     double w1 = wall_now();
     cdn_summary_t sum;
@@ -402,13 +265,13 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "cdnsim: %s\n", err.msg);
         cdn_result_destroy(res);
         cdn_scenario_destroy(s);
-        return exit_for(CDN_RESULTDIR_ECREATE);
+        return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     int status = 0;
     rc = cdn_output_write(dir.tmp, s, res, &sum, &err);
     if (rc != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        status = exit_for(CDN_EWRITE);
+        status = cdn_cli_exit_for(CDN_EWRITE);
     }
     if (status == 0 && nrep > 0) {
         if (!quiet)
@@ -418,7 +281,7 @@ static int cmd_run(int argc, char **argv)
                              &err);
         if (rc != 0) {
             fprintf(stderr, "cdnsim: %s\n", err.msg);
-            status = exit_for(rc == CDN_EIO ? CDN_EWRITE : CDN_EINTERNAL);
+            status = cdn_cli_exit_for(rc == CDN_EIO ? CDN_EWRITE : CDN_EINTERNAL);
         }
     }
     int plotted = 0;
@@ -436,7 +299,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (status == 0 && cdn_resultdir_commit(&dir, &err) != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        status = exit_for(CDN_RESULTDIR_ECREATE);
+        status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     if (status != 0)
         cdn_resultdir_abort(&dir);
@@ -456,26 +319,19 @@ static int cmd_run(int argc, char **argv)
     return status;
 }
 
-static int cmd_validate(int argc, char **argv)
+static int cmd_validate(const cdn_cli_args_t *a)
 {
-    int worst = 0, nfiles = 0;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            print_usage();
-            return 0;
-        }
-        if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return usage_error("unknown option '%s'", argv[i]);
-    }
+    int worst = 0;
+    int argc = a->noperands;
+    char **argv = a->operands;
     for (int i = 0; i < argc; i++) {
         cdn_error_t err = {0, ""};
         cdn_scenario_t *s = NULL;
-        nfiles++;
         int rc = cdn_scenario_load(argv[i], &s, &err);
         if (rc != 0) {
             fprintf(stderr, "%s\n", err.msg);
             if (!worst)
-                worst = exit_for(rc);
+                worst = cdn_cli_exit_for(rc);
         } else {
             uint64_t servers = 0;
             for (size_t r = 0; r < s->nregions; r++)
@@ -487,34 +343,27 @@ static int cmd_validate(int argc, char **argv)
             cdn_scenario_destroy(s);
         }
     }
-    if (nfiles == 0)
-        return usage_error("validate needs at least one scenario file");
     return worst;
 }
 
-static int cmd_plot(int argc, char **argv)
+static int cmd_plot(const cdn_cli_args_t *a)
 {
-    if (argc == 1 && (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0)) {
-        print_usage();
-        return 0;
-    }
-    if (argc != 1)
-        return usage_error("plot needs exactly one results folder");
+    char **argv = a->operands;
     char gp[4096];
     snprintf(gp, sizeof gp, "%s/timeline.gp", argv[0]);
     if (!file_exists(gp)) {
         fprintf(stderr, "cdnsim: %s: not found (is %s a cdnsim results folder?)\n", gp, argv[0]);
-        return exit_for(CDN_EIO);
+        return cdn_cli_exit_for(CDN_EIO);
     }
     cdn_error_t err = {0, ""};
     int rc = cdn_output_plot(argv[0], &err);
     if (rc == 1) {
         fprintf(stderr, "cdnsim: gnuplot is not on PATH (Debian: apt-get install gnuplot-nox)\n");
-        return exit_for(CDN_EINTERNAL);
+        return cdn_cli_exit_for(CDN_EINTERNAL);
     }
     if (rc != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        return exit_for(CDN_EWRITE);
+        return cdn_cli_exit_for(CDN_EWRITE);
     }
     printf("%s/timeline.png, %s/timeline.svg\n", argv[0], argv[0]);
     return 0;
@@ -540,55 +389,28 @@ typedef struct study_opts {
     int quiet, no_plot;
 } study_opts_t;
 
-/* Parses a shared option at argv[*i]: 1 if it was one, 0 if not, or an
- * exit code (> 1) after a usage error. */
-static int parse_study_opt(int argc, char **argv, int *i, study_opts_t *o)
+/* The options compare and sweep share, checked together. */
+static int study_opts_from(const cdn_cli_args_t *a, study_opts_t *o)
 {
-    const char *a = argv[*i];
-    if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-        if (++*i >= argc)
-            return usage_error("%s needs a folder", a);
-        o->out_dir = argv[*i];
-    } else if (strcmp(a, "-s") == 0 || strcmp(a, "--seed") == 0) {
-        if (++*i >= argc || parse_u64(argv[*i], &o->seed) != 0)
-            return usage_error("%s needs a non-negative integer", a);
-        o->have_seed = 1;
-    } else if (strcmp(a, "-n") == 0 || strcmp(a, "--replications") == 0) {
-        if (++*i >= argc || parse_u64(argv[*i], &o->n) != 0 || o->n < 2 || o->n > 1000000)
-            return usage_error("%s needs a number of replications from 2 to 1000000", a);
-    } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
-        if (++*i >= argc || parse_u64(argv[*i], &o->jobs) != 0 || o->jobs < 1 || o->jobs > 4096)
-            return usage_error("%s needs a number of threads from 1 to 4096", a);
-    } else if (strcmp(a, "--precision") == 0) {
-        char *end = NULL;
-        if (++*i < argc)
-            o->precision = strtod(argv[*i], &end);
-        if (*i >= argc || !end || *end || !(o->precision > 0 && o->precision < 1))
-            return usage_error("%s needs a relative half-width between 0 and 1, e.g. 0.05", a);
-    } else if (strcmp(a, "--max-n") == 0) {
-        if (++*i >= argc || parse_u64(argv[*i], &o->max_n) != 0 || o->max_n < 2 ||
-            o->max_n > 1000000)
-            return usage_error("%s needs a number of replications from 2 to 1000000", a);
-    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-        o->quiet = 1;
-    } else if (strcmp(a, "--no-plot") == 0) {
-        o->no_plot = 1;
-    } else {
-        return 0;
-    }
-    return 1;
-}
-
-static int check_study_opts(study_opts_t *o)
-{
+    memset(o, 0, sizeof *o);
+    o->scenario_path = a->noperands ? a->operands[0] : NULL;
+    o->out_dir = a->text[CDN_OPT_OUTPUT];
+    o->seed = a->num[CDN_OPT_SEED];
+    o->have_seed = a->seen[CDN_OPT_SEED];
+    o->n = a->num[CDN_OPT_REPLICATIONS];
+    o->jobs = a->num[CDN_OPT_JOBS];
+    o->precision = a->frac[CDN_OPT_PRECISION];
+    o->max_n = a->num[CDN_OPT_MAX_N];
+    o->quiet = a->seen[CDN_OPT_QUIET];
+    o->no_plot = a->seen[CDN_OPT_NO_PLOT];
     if (o->n == 0)
         o->n = DEFAULT_REPLICATIONS;
     if (o->max_n && !o->precision)
-        return usage_error("--max-n needs --precision");
+        return cdn_cli_usage_error("--max-n needs --precision");
     if (o->precision && o->max_n == 0)
         o->max_n = 10 * o->n;
     if (o->precision && o->max_n < o->n)
-        return usage_error("--max-n (%" PRIu64 ") is smaller than -n (%" PRIu64 ")", o->max_n, o->n);
+        return cdn_cli_usage_error("--max-n (%" PRIu64 ") is smaller than -n (%" PRIu64 ")", o->max_n, o->n);
     return 0;
 }
 
@@ -643,16 +465,16 @@ static int resolve_strategy(const char *spec, cdn_overlay_t **ov, size_t *nov, s
     label[0] = '\0';
     if (strlen(spec) >= sizeof buf) {
         if (loud)
-            usage_error("strategy '%.40s...' is too long", spec);
-        return exit_for(CDN_EUSAGE);
+            cdn_cli_usage_error("strategy '%.40s...' is too long", spec);
+        return cdn_cli_exit_for(CDN_EUSAGE);
     }
     snprintf(buf, sizeof buf, "%s", spec);
     size_t used = 0;
     char *save = NULL, *part;
     if (spec[0] == '\0' || spec[0] == '+' || spec[strlen(spec) - 1] == '+' || strstr(spec, "++")) {
         if (loud)
-            usage_error("empty strategy name in '%s' (compose strategies as a+b)", spec);
-        return exit_for(CDN_EUSAGE);
+            cdn_cli_usage_error("empty strategy name in '%s' (compose strategies as a+b)", spec);
+        return cdn_cli_exit_for(CDN_EUSAGE);
     }
     for (part = strtok_r(buf, "+", &save); part; part = strtok_r(NULL, "+", &save)) {
         char path[4096];
@@ -660,7 +482,7 @@ static int resolve_strategy(const char *spec, cdn_overlay_t **ov, size_t *nov, s
         int is_file = strchr(part, '/') != NULL || (len > 5 && strcmp(part + len - 5, ".json") == 0);
         if (*nov == max) {
             if (loud)
-                usage_error("too many strategies composed in '%s' (at most %zu)", spec, max);
+                cdn_cli_usage_error("too many strategies composed in '%s' (at most %zu)", spec, max);
             goto fail_usage;
         }
         if (is_file) {
@@ -669,7 +491,7 @@ static int resolve_strategy(const char *spec, cdn_overlay_t **ov, size_t *nov, s
             char rel[256];
             if (!cdn_overlay_valid_name(part)) {
                 if (loud)
-                    usage_error("'%s' is not a strategy name ([A-Za-z0-9._-]) or a .json file", part);
+                    cdn_cli_usage_error("'%s' is not a strategy name ([A-Za-z0-9._-]) or a .json file", part);
                 goto fail_usage;
             }
             snprintf(rel, sizeof rel, "strategies/%s.json", part);
@@ -677,7 +499,7 @@ static int resolve_strategy(const char *spec, cdn_overlay_t **ov, size_t *nov, s
                 if (loud) {
                     char names[2048];
                     library_names(names, sizeof names);
-                    usage_error("unknown strategy '%s' (the library has: %s; or give a .json file)",
+                    cdn_cli_usage_error("unknown strategy '%s' (the library has: %s; or give a .json file)",
                                 part, names[0] ? names : "nothing: scenarios/strategies not found");
                 }
                 goto fail_usage;
@@ -692,7 +514,7 @@ static int resolve_strategy(const char *spec, cdn_overlay_t **ov, size_t *nov, s
             for (size_t k = 0; k < *nov; k++)
                 cdn_overlay_destroy(ov[k]);
             *nov = 0;
-            return exit_for(rc);
+            return cdn_cli_exit_for(rc);
         }
         ov[(*nov)++] = o;
         int w = snprintf(label + used, nlabel - used, "%s%s", used ? "+" : "", cdn_overlay_name(o));
@@ -704,7 +526,7 @@ fail_usage:
     for (size_t k = 0; k < *nov; k++)
         cdn_overlay_destroy(ov[k]);
     *nov = 0;
-    return exit_for(CDN_EUSAGE);
+    return cdn_cli_exit_for(CDN_EUSAGE);
 }
 
 /* Loads the scenario with the overlays and adds it to the study as an arm
@@ -720,7 +542,7 @@ static int add_arm(cdn_study_t *st, const char *scenario_path, const char *label
             fprintf(stderr, "cdnsim: %s\n", err.msg);
         for (size_t k = 0; k < nov; k++)
             cdn_overlay_destroy(ov[k]);
-        return exit_for(rc);
+        return cdn_cli_exit_for(rc);
     }
     *index = cdn_study_add_arm(st, label, s, ov, nov);
     return 0;
@@ -757,10 +579,10 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
                                                 : "no manifest.json of a cdnsim compare",
                                        &err);
         if (rc == CDN_EUSAGE)
-            status = usage_error("%s", err.msg);
+            status = cdn_cli_usage_error("%s", err.msg);
         else if (rc != 0) {
             fprintf(stderr, "cdnsim: %s\n", err.msg);
-            status = exit_for(CDN_RESULTDIR_ECREATE);
+            status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
         }
     }
     status = -cdn_runner_agree(runner, -status); /* the largest exit code wins */
@@ -808,14 +630,14 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
     if (rc != 0) {
         if (root)
             fprintf(stderr, "cdnsim: %s\n", err.msg);
-        return exit_for(rc);
+        return cdn_cli_exit_for(rc);
     }
     if (!root)
         return 0;
 
     if (cdn_resultdir_begin(&dir, &err) != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        return exit_for(CDN_RESULTDIR_ECREATE);
+        return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     status = 0;
     rc = is_sweep ? cdn_report_sweep(dir.tmp, st, info, &err) : cdn_report_compare(dir.tmp, st, info, &err);
@@ -823,7 +645,7 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
         rc = cdn_report_manifest(dir.tmp, st, info, &err);
     if (rc != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        status = exit_for(CDN_EWRITE);
+        status = cdn_cli_exit_for(CDN_EWRITE);
     }
     int plotted = 0;
     if (status == 0 && !o->no_plot) {
@@ -848,7 +670,7 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
     }
     if (status == 0 && cdn_resultdir_commit(&dir, &err) != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        status = exit_for(CDN_RESULTDIR_ECREATE);
+        status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     if (status != 0) {
         cdn_resultdir_abort(&dir);
@@ -881,38 +703,15 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
     return 0;
 }
 
-static int cmd_compare(int argc, char **argv)
+static int cmd_compare(const cdn_cli_args_t *a)
 {
     study_opts_t o;
-    memset(&o, 0, sizeof o);
-    const char *list = NULL;
-    for (int i = 0; i < argc; i++) {
-        int rc = parse_study_opt(argc, argv, &i, &o);
-        if (rc > 1)
-            return rc;
-        if (rc == 1)
-            continue;
-        const char *a = argv[i];
-        if (strcmp(a, "--strategies") == 0 || strcmp(a, "-S") == 0) {
-            if (++i >= argc)
-                return usage_error("%s needs a list such as baseline,fail-open", a);
-            list = argv[i];
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            print_usage();
-            return 0;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("unknown option '%s'", a);
-        } else if (!o.scenario_path) {
-            o.scenario_path = a;
-        } else {
-            return usage_error("unexpected argument '%s' (one scenario per comparison)", a);
-        }
-    }
-    int rc = check_study_opts(&o);
+    const char *list = a->text[CDN_OPT_STRATEGIES];
+    int rc = study_opts_from(a, &o);
     if (rc != 0)
         return rc;
     if (!list || !*list)
-        return usage_error("compare needs --strategies, e.g. --strategies baseline,validate-on-ingest");
+        return cdn_cli_usage_error("compare needs --strategies, e.g. --strategies baseline,validate-on-ingest");
     char defbuf[4096];
     if (!o.scenario_path)
         o.scenario_path = default_scenario(defbuf, sizeof defbuf);
@@ -921,7 +720,7 @@ static int cmd_compare(int argc, char **argv)
     cdn_runner_t *runner = cdn_runner_create(NULL, NULL, (unsigned)o.jobs, &err);
     if (!runner) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        return exit_for(err.code);
+        return cdn_cli_exit_for(err.code);
     }
     int root = cdn_runner_is_root(runner);
     cdn_study_t *st = NULL;
@@ -936,18 +735,18 @@ static int cmd_compare(int argc, char **argv)
     char listbuf[8192];
     int status = 0;
     if (strlen(list) >= sizeof listbuf) {
-        status = root ? usage_error("--strategies list too long") : exit_for(CDN_EUSAGE);
+        status = root ? cdn_cli_usage_error("--strategies list too long") : cdn_cli_exit_for(CDN_EUSAGE);
     } else {
         snprintf(listbuf, sizeof listbuf, "%s", list);
         char *save = NULL;
         for (char *p = strtok_r(listbuf, ",", &save); p && status == 0; p = strtok_r(NULL, ",", &save)) {
             if (nspecs == MAX_ARMS)
-                status = root ? usage_error("too many strategies (at most %d)", MAX_ARMS) : exit_for(CDN_EUSAGE);
+                status = root ? cdn_cli_usage_error("too many strategies (at most %d)", MAX_ARMS) : cdn_cli_exit_for(CDN_EUSAGE);
             else
                 specs[nspecs++] = p;
         }
         if (status == 0 && (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,")))
-            status = root ? usage_error("empty strategy in --strategies '%s'", list) : exit_for(CDN_EUSAGE);
+            status = root ? cdn_cli_usage_error("empty strategy in --strategies '%s'", list) : cdn_cli_exit_for(CDN_EUSAGE);
     }
     uint64_t hash = 0;
     if (status == 0) {
@@ -955,7 +754,7 @@ static int cmd_compare(int argc, char **argv)
         if (rc != 0) {
             if (root)
                 fprintf(stderr, "cdnsim: %s\n", err.msg);
-            status = exit_for(rc);
+            status = cdn_cli_exit_for(rc);
         }
     }
     info.scenario_hash = hash;
@@ -971,7 +770,7 @@ static int cmd_compare(int argc, char **argv)
             nres++;
         for (size_t j = 0; j < k && status == 0; j++)
             if (strcmp(labels[j], labels[k]) == 0)
-                status = root ? usage_error("strategy '%s' is listed twice", labels[k]) : exit_for(CDN_EUSAGE);
+                status = root ? cdn_cli_usage_error("strategy '%s' is listed twice", labels[k]) : cdn_cli_exit_for(CDN_EUSAGE);
     }
     size_t ref = nspecs;
     for (size_t k = 0; k < nres && status == 0; k++)
@@ -1036,7 +835,7 @@ static int parse_param(const char *spec, const char *opt, char **path, char ***v
             eq = p;
     }
     if (!eq || eq == spec || !eq[1])
-        return usage_error("%s needs PATH=v1,v2,... (for example '$.artifacts[*].validate_on_ingest=false,true'), "
+        return cdn_cli_usage_error("%s needs PATH=v1,v2,... (for example '$.artifacts[*].validate_on_ingest=false,true'), "
                            "found '%s'", opt, spec);
     *path = sim_xmalloc((size_t)(eq - spec) + 1);
     char *vals = sim_xstrdup(eq + 1);
@@ -1050,13 +849,13 @@ static int parse_param(const char *spec, const char *opt, char **path, char ***v
     for (char *p = strtok_r(vals, ",", &save); p && !bad; p = strtok_r(NULL, ",", &save)) {
         if (*nvalues == MAX_SWEEP_VALUES) {
             free(vals);
-            return usage_error("%s: at most %d values", opt, MAX_SWEEP_VALUES);
+            return cdn_cli_usage_error("%s: at most %d values", opt, MAX_SWEEP_VALUES);
         }
         (*values)[(*nvalues)++] = sim_xstrdup(p);
     }
     free(vals);
     if (bad)
-        return usage_error("%s: empty value in '%s'", opt, spec);
+        return cdn_cli_usage_error("%s: empty value in '%s'", opt, spec);
     return 0;
 }
 
@@ -1075,46 +874,17 @@ static const char *short_param(const char *path)
     return dot && dot[1] ? dot + 1 : path;
 }
 
-static int cmd_sweep(int argc, char **argv)
+static int cmd_sweep(const cdn_cli_args_t *a)
 {
     study_opts_t o;
-    memset(&o, 0, sizeof o);
-    const char *pspec[2] = {NULL, NULL}, *strategy = "baseline", *metric = "failed_requests";
-    for (int i = 0; i < argc; i++) {
-        int rc = parse_study_opt(argc, argv, &i, &o);
-        if (rc > 1)
-            return rc;
-        if (rc == 1)
-            continue;
-        const char *a = argv[i];
-        if (strcmp(a, "--param") == 0 || strcmp(a, "--param2") == 0) {
-            if (++i >= argc)
-                return usage_error("%s needs PATH=v1,v2,...", a);
-            pspec[a[7] == '2'] = argv[i];
-        } else if (strcmp(a, "--strategy") == 0) {
-            if (++i >= argc)
-                return usage_error("%s needs a strategy (name, file, or a+b)", a);
-            strategy = argv[i];
-        } else if (strcmp(a, "--metric") == 0) {
-            if (++i >= argc)
-                return usage_error("%s needs a metric name such as failed_requests", a);
-            metric = argv[i];
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            print_usage();
-            return 0;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return usage_error("unknown option '%s'", a);
-        } else if (!o.scenario_path) {
-            o.scenario_path = a;
-        } else {
-            return usage_error("unexpected argument '%s' (one scenario per sweep)", a);
-        }
-    }
-    int rc = check_study_opts(&o);
+    const char *pspec[2] = {a->text[CDN_OPT_PARAM], a->text[CDN_OPT_PARAM2]};
+    const char *strategy = a->seen[CDN_OPT_STRATEGY] ? a->text[CDN_OPT_STRATEGY] : "baseline";
+    const char *metric = a->seen[CDN_OPT_METRIC] ? a->text[CDN_OPT_METRIC] : "failed_requests";
+    int rc = study_opts_from(a, &o);
     if (rc != 0)
         return rc;
     if (!pspec[0])
-        return usage_error("sweep needs --param PATH=v1,v2,...");
+        return cdn_cli_usage_error("sweep needs --param PATH=v1,v2,...");
     char *ppath[2] = {NULL, NULL};
     char **pvals[2] = {NULL, NULL};
     size_t npv[2] = {0, 0};
@@ -1130,7 +900,7 @@ static int cmd_sweep(int argc, char **argv)
     if (npv[0] * (np > 1 ? npv[1] : 1) > MAX_ARMS) {
         for (size_t q = 0; q < np; q++)
             free_param(ppath[q], pvals[q], npv[q]);
-        return usage_error("the grid has %zu points; at most %d", npv[0] * (np > 1 ? npv[1] : 1), MAX_ARMS);
+        return cdn_cli_usage_error("the grid has %zu points; at most %d", npv[0] * (np > 1 ? npv[1] : 1), MAX_ARMS);
     }
     char defbuf[4096];
     if (!o.scenario_path)
@@ -1142,7 +912,7 @@ static int cmd_sweep(int argc, char **argv)
         for (size_t q = 0; q < np; q++)
             free_param(ppath[q], pvals[q], npv[q]);
         fprintf(stderr, "cdnsim: %s\n", err.msg);
-        return exit_for(err.code);
+        return cdn_cli_exit_for(err.code);
     }
     int root = cdn_runner_is_root(runner);
     cdn_report_info_t info;
@@ -1163,7 +933,7 @@ static int cmd_sweep(int argc, char **argv)
     if (rc != 0) {
         if (root)
             fprintf(stderr, "cdnsim: %s\n", err.msg);
-        status = exit_for(rc);
+        status = cdn_cli_exit_for(rc);
     }
     info.scenario_hash = hash;
     cdn_study_t *st = cdn_study_create(0, 0);
@@ -1190,10 +960,10 @@ static int cmd_sweep(int argc, char **argv)
                 rc = cdn_overlay_add_set_text(pt, ppath[p], pvals[p][p ? j : i], &err);
                 if (rc != 0) {
                     if (root)
-                        usage_error("%s", err.msg);
+                        cdn_cli_usage_error("%s", err.msg);
                     for (size_t k = 0; k < nov; k++)
                         cdn_overlay_destroy(ov[k]);
-                    status = exit_for(CDN_EUSAGE);
+                    status = cdn_cli_exit_for(CDN_EUSAGE);
                 }
             }
             if (status != 0)
@@ -1211,10 +981,10 @@ static int cmd_sweep(int argc, char **argv)
         cdn_study_seal(st);
         int m = cdn_study_metric_find(st, metric);
         if (m < 0)
-            status = root ? usage_error("unknown metric '%s' (see docs/compare.md; e.g. "
+            status = root ? cdn_cli_usage_error("unknown metric '%s' (see docs/compare.md; e.g. "
                                         "failed_requests, user_minutes_lost, peak_err5xx_frac)",
                                         metric)
-                          : exit_for(CDN_EUSAGE);
+                          : cdn_cli_exit_for(CDN_EUSAGE);
         else
             info.metric = (size_t)m;
     }
@@ -1228,29 +998,75 @@ static int cmd_sweep(int argc, char **argv)
     return status;
 }
 
+/* The command table: usage and each command's --help come from it and
+ * from the option table (cdn_cli_opts.c). */
+static const cdn_cli_cmd_t commands[] = {
+    {CDN_CMD_RUN, "run", cmd_run, "[SCENARIO] [options]", 0, 1, NULL,
+     "one scenario per run",
+     "simulate a scenario (default: the reference scenario\n"
+     "scenarios/" DEFAULT_SCENARIO ") and write\n"
+     "results/<scenario-name>/",
+     NULL},
+    {CDN_CMD_VALIDATE, "validate", cmd_validate, "SCENARIO...", 1, -1,
+     "validate needs at least one scenario file", NULL,
+     "check scenario files; print the first error of each", NULL},
+    {CDN_CMD_PLOT, "plot", cmd_plot, "DIR", 1, 1, "plot needs exactly one results folder",
+     "plot needs exactly one results folder",
+     "(re)draw DIR/timeline.png and .svg from DIR/timeline.gp", NULL},
+    {CDN_CMD_COMPARE, "compare", cmd_compare, "[SCENARIO] --strategies A,B+C,... [options]", 0, 1,
+     NULL, "one scenario per comparison",
+     "run every strategy for the same replications (common\n"
+     "random numbers), rank them, write results/<name>-compare/",
+     "Under mpirun the replications are spread over the ranks; the files are\n"
+     "identical to a single-process run (manifest.json records jobs and ranks)."},
+    {CDN_CMD_SWEEP, "sweep", cmd_sweep, "[SCENARIO] --param 'PATH=v1,v2,...' [--param2 'PATH=v1,...'] [options]",
+     0, 1, NULL, "one scenario per sweep",
+     "the same statistics over a grid of scenario values,\n"
+     "written to results/<name>-sweep/",
+     "Under mpirun the replications are spread over the ranks; the files are\n"
+     "identical to a single-process run (manifest.json records jobs and ranks)."},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const cdn_cli_cmd_t *command_named(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     if (argc < 2)
-        return usage_error("missing command");
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-        print_usage();
+        return cdn_cli_usage_error("missing command");
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+        const cdn_cli_cmd_t *cmd = argc > 2 ? command_named(argv[2]) : NULL;
+        if (cmd)
+            cdn_cli_opts_help(stdout, cmd);
+        else
+            cdn_cli_opts_usage(stdout, commands, NCOMMANDS);
         return 0;
     }
-    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
         printf("cdnsim %s\n", CDNSIM_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 2, argv + 2);
-    if (strcmp(cmd, "validate") == 0)
-        return cmd_validate(argc - 2, argv + 2);
-    if (strcmp(cmd, "plot") == 0)
-        return cmd_plot(argc - 2, argv + 2);
-    if (strcmp(cmd, "compare") == 0)
-        return cmd_compare(argc - 2, argv + 2);
-    if (strcmp(cmd, "sweep") == 0)
-        return cmd_sweep(argc - 2, argv + 2);
-    return usage_error("unknown command '%s'", cmd);
+    const cdn_cli_cmd_t *cmd = command_named(name);
+    if (!cmd)
+        return cdn_cli_usage_error("unknown command '%s'", name);
+    cdn_cli_args_t args;
+    int help = 0;
+    int status = cdn_cli_opts_parse(cmd, argc - 1, argv + 1, &args, &help);
+    if (status != 0)
+        status = cdn_cli_exit_for(status);
+    else if (help)
+        cdn_cli_opts_help(stdout, cmd);
+    else
+        status = cmd->fn(&args);
+    cdn_cli_args_fini(&args);
+    return status;
 }
