@@ -214,10 +214,6 @@ static const char *default_scenario(char *buf, size_t n)
 }
 
 /* `run` replaces a folder holding a previous run's summary.json. */
-static int run_probe(const char *dir)
-{
-    return cdn_resultdir_has_file(dir, "summary.json");
-}
 
 static double wall_now(void)
 {
@@ -379,7 +375,7 @@ static int cmd_run(int argc, char **argv)
     else
         snprintf(target, sizeof target, "results/%s", s->name);
     cdn_resultdir_t dir;
-    rc = cdn_resultdir_prepare(&dir, out_dir ? out_dir : target, run_probe, "no summary.json", &err);
+    rc = cdn_resultdir_prepare(&dir, out_dir ? out_dir : target, "run", &err);
     if (rc != 0) {
         cdn_scenario_destroy(s);
         if (rc == CDN_EUSAGE)
@@ -733,17 +729,6 @@ static int add_arm(cdn_study_t *st, const char *scenario_path, const char *label
     return 0;
 }
 
-/* `compare` and `sweep` replace a folder holding their own manifest.json. */
-static int compare_probe(const char *dir)
-{
-    return cdn_report_is_ours(dir, "compare");
-}
-
-static int sweep_probe(const char *dir)
-{
-    return cdn_report_is_ours(dir, "sweep");
-}
-
 /* Everything after the arms are set up, common to compare and sweep: agree
  * across ranks, run (adaptively), write the folder on rank 0, print. */
 static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
@@ -759,10 +744,7 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
     /* setup errors on any rank stop every rank */
     int status = setup_rc;
     if (status == 0 && root) {
-        int rc = cdn_resultdir_prepare(&dir, target, is_sweep ? sweep_probe : compare_probe,
-                                       is_sweep ? "no manifest.json of a cdnsim sweep"
-                                                : "no manifest.json of a cdnsim compare",
-                                       &err);
+        int rc = cdn_resultdir_prepare(&dir, target, info->command, &err);
         if (rc == CDN_EUSAGE)
             status = usage_error("%s", err.msg);
         else if (rc != 0) {

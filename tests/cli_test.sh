@@ -158,6 +158,28 @@ run "$bin" run "$golden/small.json" -o "$work/g1" --seed 43 --no-plot --quiet
 check "replaces a previous results folder" test "$rc" -eq 0
 check "replaced folder has the new run" cmp -s "$work/g1/timeline.csv" "$work/g3/timeline.csv"
 check "no stale temporary folders" test -z "$(ls -A "$work" | grep -E '^\.g1\.' || true)"
+check "a results folder carries the marker" grep -qF '"command":"run"' "$work/g1/.cdnsim-results"
+# regressions (#10): a file named summary.json does not make a folder ours;
+# nothing the user added to a real results folder is deleted or moved
+mkdir -p "$work/thesis"
+echo precious >"$work/thesis/thesis.tex"
+echo '{}' >"$work/thesis/summary.json"
+run "$bin" run "$golden/small.json" -o "$work/thesis" --no-plot --quiet
+check "a folder with a summary.json but no marker is refused (73)" test "$rc" -eq 73
+check "the refusal says why" grep -qF "no .cdnsim-results marker" "$work/err"
+check "the user's file is kept" grep -qx precious "$work/thesis/thesis.tex"
+echo mine >"$work/g1/notes.txt"
+mkdir "$work/g1/mine"
+echo keep >"$work/g1/mine/data.csv"
+run "$bin" run "$golden/small.json" -o "$work/g1" --no-plot --quiet
+check "a results folder with a user's file is refused (73)" test "$rc" -eq 73
+check "the refusal names the foreign entry" grep -qF "'mine'" "$work/err"
+check "the user's file in a results folder is kept" grep -qx mine "$work/g1/notes.txt"
+check "the user's subfolder is kept in place" grep -qx keep "$work/g1/mine/data.csv"
+check "nothing was moved aside" test -z "$(ls -A "$work" | grep -E '^\.g1\.' || true)"
+rm -r "$work/g1/notes.txt" "$work/g1/mine"
+run "$bin" run "$golden/small.json" -o "$work/g1" --no-plot --quiet
+check "without them it is replaced again" test "$rc" -eq 0
 
 # default output folder: results/<name>, relative to the working directory
 run "$bin" run "$golden/small.json" --no-plot --quiet

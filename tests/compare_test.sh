@@ -153,6 +153,12 @@ check "foreign folder untouched" grep -qx keep "$work/precious/file.txt"
 run "$bin" run "$small" -o "$work/arun" --no-plot -q
 run "$bin" compare "$small" --strategies baseline -n 2 -o "$work/arun" --no-plot -q
 check "compare refuses a run's folder (73)" test "$rc" -eq 73
+mkdir -p "$work/fake"
+echo precious >"$work/fake/paper.tex"
+echo '{"program":"cdnsim","command":"compare"}' >"$work/fake/manifest.json"
+run "$bin" compare "$small" --strategies baseline -n 2 -o "$work/fake" --no-plot -q
+check "compare refuses a hand-written manifest without the marker (73)" test "$rc" -eq 73
+check "the user's file next to it is kept" grep -qx precious "$work/fake/paper.tex"
 run "$bin" compare "$small" --strategies baseline,fail-open -n 2 -o "$work/c1" --no-plot -q
 check "compare replaces its own previous folder" test "$rc" -eq 0 -a \
     "$(($(wc -l <"$work/c1/replications.csv") - 1))" -eq 4
