@@ -159,6 +159,12 @@ echo '{"program":"cdnsim","command":"compare"}' >"$work/fake/manifest.json"
 run "$bin" compare "$small" --strategies baseline -n 2 -o "$work/fake" --no-plot -q
 check "compare refuses a hand-written manifest without the marker (73)" test "$rc" -eq 73
 check "the user's file next to it is kept" grep -qx precious "$work/fake/paper.tex"
+# regression (#10): a FIFO where a manifest or the marker would be never blocks
+mkdir -p "$work/fifo"
+mkfifo "$work/fifo/manifest.json" "$work/fifo/.cdnsim-results"
+run timeout 20 "$bin" compare "$small" --strategies baseline -n 2 -o "$work/fifo" --no-plot -q
+check "compare on a folder with FIFOs is refused at once (73)" test "$rc" -eq 73
+rm -r "$work/fifo"
 run "$bin" compare "$small" --strategies baseline,fail-open -n 2 -o "$work/c1" --no-plot -q
 check "compare replaces its own previous folder" test "$rc" -eq 0 -a \
     "$(($(wc -l <"$work/c1/replications.csv") - 1))" -eq 4
