@@ -29,7 +29,30 @@
  *           |                  +--abort--> aborted (tmp removed)
  *           +--(nothing written; abort is a no-op)
  *
- *   d->tmp is non-empty exactly in "writing".
+ *   d->tmp is non-empty exactly in "writing"; d->lock_fd is open from
+ *   prepare until commit or abort.
+ *
+ *   Concurrent writers.  prepare takes an exclusive flock(2) on the lock
+ *   file ".<name>.lock" beside the target (created if absent and left in
+ *   place: deleting a lock file races with its next user) and holds it
+ *   until commit or abort, so two commands writing one folder run one
+ *   after the other, the second replacing the first's result.  While the
+ *   lock is held no other cdnsim can be writing that target, so any
+ *   ".<name>.tmp-*" or ".<name>.old-*" sibling is left over from a killed
+ *   process: prepare removes the files of a stale temporary folder, and
+ *   puts a stale ".old-" folder back when the target is missing (a kill
+ *   between the two renames of commit) or removes its listed files.
+ *
+ *   Signals.  SIGINT, SIGTERM and SIGHUP (those not ignored at start, as
+ *   nohup and shells' background jobs ignore some) are blocked in the thread that
+ *   first calls begin (the main thread; threads it creates later inherit
+ *   the mask) and received by one watcher thread with sigwait(), which is
+ *   free to call opendir() and unlink(), unlike a signal handler.  The
+ *   watcher removes the temporary folder being written, if any, then
+ *   re-raises the signal with its default action, so the process ends as
+ *   if it had not been caught (exit status 128 + signal).  The folder being
+ *   written is the one process-wide variable of cdnsim: signals are
+ *   process-wide; a mutex orders the watcher against commit and abort.
  *
  * Rejected alternatives
  *   - Recognising a previous result by a file it contains (summary.json,
@@ -40,14 +63,23 @@
  *     marker records what was really written.
  *   - Moving foreign entries aside instead of refusing: they would end
  *     in a hidden folder the user does not know about.
+ *   - Cleaning up in a signal handler: opendir() and free() are not
+ *     async-signal-safe.  atexit(): not run on a signal.
+ *   - Refusing (rather than waiting) when another process holds the lock:
+ *     a rerun started while the first is still running would fail for a
+ *     reason the user cannot see.
  */
 #include "cdn_resultdir.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -257,6 +289,128 @@ static void remove_ours(const char *dir)
     rmdir(dir);
 }
 
+/* ---- the signal watcher ---- */
+
+static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
+static char watch_tmp[2 * CDN_RESULTDIR_PATH_MAX + 32]; /* folder being written, "" if none */
+
+/* The signals watched: SIGINT, SIGTERM, SIGHUP, less those ignored when
+ * the process started (nohup, or `cmd &` in a script, ignore some): a
+ * blocked signal is queued even when ignored, so watching an ignored one
+ * would make it end the process.  Decided once, before they are blocked. */
+static sigset_t watched;
+
+static void choose_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    sigemptyset(&watched);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+            sigaddset(&watched, sigs[i]);
+    }
+}
+
+static void *watcher(void *arg)
+{
+    (void)arg;
+    sigset_t set = watched;
+    int sig = SIGTERM;
+    while (sigwait(&set, &sig) != 0)
+        ;
+    pthread_mutex_lock(&watch_mu); /* held to the end: commit cannot start now */
+    if (watch_tmp[0])
+        remove_ours(watch_tmp);
+    signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+    _exit(128 + sig); /* not reached: the default action ends the process */
+}
+
+static void start_watcher(void)
+{
+    choose_signals();
+    sigset_t set = watched;
+    pthread_t t;
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 || pthread_create(&t, NULL, watcher, NULL) != 0) {
+        pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* no watcher: default actions */
+        return;
+    }
+    pthread_detach(t);
+}
+
+static void watch(const char *tmp)
+{
+    pthread_mutex_lock(&watch_mu);
+    snprintf(watch_tmp, sizeof watch_tmp, "%s", tmp);
+    pthread_mutex_unlock(&watch_mu);
+}
+
+/* ---- the lock and stale folders of killed runs ---- */
+
+static int take_lock(cdn_resultdir_t *d, cdn_error_t *err)
+{
+    char path[2 * CDN_RESULTDIR_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/.%s.lock", d->parent, d->base);
+    d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (d->lock_fd < 0)
+        return fail(err, CDN_RESULTDIR_ECREATE, "cannot create the lock file", path, errno);
+    if (flock(d->lock_fd, LOCK_EX | LOCK_NB) == 0)
+        return 0;
+    fprintf(stderr, "cdnsim: %.500s is being written by another cdnsim; waiting for it...\n",
+            d->target);
+    while (flock(d->lock_fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            int e = errno;
+            close(d->lock_fd);
+            d->lock_fd = -1;
+            return fail(err, CDN_RESULTDIR_ECREATE, "cannot lock", path, e);
+        }
+    }
+    return 0;
+}
+
+static void release_lock(cdn_resultdir_t *d)
+{
+    if (d->lock_fd >= 0)
+        close(d->lock_fd); /* releases the flock */
+    d->lock_fd = -1;
+}
+
+/* 1 if `name` is ".<base>.<kind>-XXXXXX" (a folder mkdtemp made for base). */
+static int sibling_of(const char *name, const char *base, const char *kind)
+{
+    size_t nb = strlen(base), nk = strlen(kind);
+    return name[0] == '.' && strncmp(name + 1, base, nb) == 0 && name[1 + nb] == '.' &&
+           strncmp(name + 2 + nb, kind, nk) == 0 && strlen(name) == 2 + nb + nk + 6;
+}
+
+/* Under the lock: folders of killed runs of this target are cleaned up. */
+static void clean_stale(cdn_resultdir_t *d)
+{
+    size_t count = 0;
+    char **names = list_dir(d->parent, &count);
+    char path[3 * CDN_RESULTDIR_PATH_MAX];
+    struct stat st;
+    for (size_t i = 0; names && i < count; i++) {
+        int tmp = sibling_of(names[i], d->base, "tmp-");
+        int old = sibling_of(names[i], d->base, "old-");
+        if ((!tmp && !old) ||
+            snprintf(path, sizeof path, "%s/%s", d->parent, names[i]) >= (int)sizeof path ||
+            lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (old && lstat(d->target, &st) != 0 && errno == ENOENT)
+            rename(path, d->target); /* killed between the renames: put it back */
+        else
+            remove_ours(path);
+    }
+    free_names(names, count);
+}
+
 static int mkdir_p(const char *dir)
 {
     char buf[CDN_RESULTDIR_PATH_MAX];
@@ -316,16 +470,25 @@ int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, const char *co
                           cdn_error_t *err)
 {
     memset(d, 0, sizeof *d);
+    d->lock_fd = -1;
     snprintf(d->command, sizeof d->command, "%s", command);
-    if (strlen(target) >= CDN_RESULTDIR_PATH_MAX) {
+    if (target[0] == '\0' || strlen(target) >= CDN_RESULTDIR_PATH_MAX) {
         err->code = CDN_EUSAGE;
-        snprintf(err->msg, sizeof err->msg, "output folder name too long (%zu bytes)", strlen(target));
+        snprintf(err->msg, sizeof err->msg, "output folder name %s (%zu bytes)",
+                 target[0] ? "too long" : "empty", strlen(target));
         return CDN_EUSAGE;
     }
     snprintf(d->target, sizeof d->target, "%s", target);
     split_path(d);
+    if (mkdir_p(d->parent) != 0)
+        return fail(err, CDN_RESULTDIR_ECREATE, "cannot create folder", d->parent, errno);
+    int rc = take_lock(d, err);
+    if (rc != 0)
+        return rc;
+    clean_stale(d);
     char why[512];
     if (!replaceable(d, why, sizeof why)) {
+        release_lock(d);
         err->code = CDN_RESULTDIR_ECREATE;
         snprintf(err->msg, sizeof err->msg,
                  "%.500s: exists and is not a results folder of cdnsim %.20s (%.300s); refusing to "
@@ -333,8 +496,6 @@ int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, const char *co
                  d->target, d->command, why);
         return CDN_RESULTDIR_ECREATE;
     }
-    if (mkdir_p(d->parent) != 0)
-        return fail(err, CDN_RESULTDIR_ECREATE, "cannot create folder", d->parent, errno);
     return 0;
 }
 
@@ -347,10 +508,12 @@ int cdn_resultdir_begin(cdn_resultdir_t *d, cdn_error_t *err)
         return fail(err, CDN_RESULTDIR_ECREATE, "cannot create a temporary folder", d->parent, e);
     }
     chmod(d->tmp, 0755);
+    pthread_once(&watch_once, start_watcher);
+    watch(d->tmp);
     return 0;
 }
 
-int cdn_resultdir_commit(cdn_resultdir_t *d, cdn_error_t *err)
+static int commit_locked(cdn_resultdir_t *d, cdn_error_t *err)
 {
     char old[sizeof d->tmp] = "";
     if (write_marker(d->tmp, d->command) != 0)
@@ -384,14 +547,29 @@ int cdn_resultdir_commit(cdn_resultdir_t *d, cdn_error_t *err)
         return fail(err, CDN_RESULTDIR_ECREATE, "cannot create", d->target, e);
     }
     d->tmp[0] = '\0';
+    watch_tmp[0] = '\0';
     if (old[0])
         remove_ours(old);
     return 0;
 }
 
+int cdn_resultdir_commit(cdn_resultdir_t *d, cdn_error_t *err)
+{
+    pthread_mutex_lock(&watch_mu); /* a signal now waits until the rename is done */
+    int rc = commit_locked(d, err);
+    pthread_mutex_unlock(&watch_mu);
+    if (rc == 0)
+        release_lock(d);
+    return rc;
+}
+
 void cdn_resultdir_abort(cdn_resultdir_t *d)
 {
+    pthread_mutex_lock(&watch_mu);
     if (d->tmp[0])
         remove_ours(d->tmp);
     d->tmp[0] = '\0';
+    watch_tmp[0] = '\0';
+    pthread_mutex_unlock(&watch_mu);
+    release_lock(d);
 }

@@ -16,7 +16,13 @@
  *           moved aside first and its listed files removed after, or put
  *           back if the rename fails);
  *       cdn_resultdir_abort(&d)
- *           removes d.tmp after a failure (safe to call at any time).
+ *           removes d.tmp after a failure (safe to call at any time after
+ *           prepare, and to be called on every failure path after it).
+ *   prepare locks the target (a lock file ".<name>.lock" beside it) until
+ *   commit or abort, waiting, with a message on stderr, while another
+ *   process writes it; it also cleans up the temporary folders of killed
+ *   runs of the same target.  From begin on, SIGINT, SIGTERM and SIGHUP
+ *   remove the folder being written before the process ends by them.
  *   So an interrupted or failed command never leaves a partial folder, and
  *   a folder that is not ours, or holds anything we did not write, is
  *   never deleted or moved.  Results folders are flat: files only.
@@ -26,7 +32,10 @@
  *   written) or CDN_RESULTDIR_ECREATE with
  *   err->msg set to one line without the "cdnsim: " prefix.
  *
- * Threads: not thread-safe for the same cdn_resultdir_t; no global state.
+ * Threads: not thread-safe for the same cdn_resultdir_t.  One process-wide
+ *   state: the folder being written, for the signal watcher thread that
+ *   the first begin starts (it blocks those signals in the calling thread,
+ *   which must be the main thread before it starts worker threads).
  */
 #ifndef CDNSIM_CDN_RESULTDIR_H
 #define CDNSIM_CDN_RESULTDIR_H
@@ -47,6 +56,7 @@ typedef struct cdn_resultdir {
     char tmp[2 * CDN_RESULTDIR_PATH_MAX + 32]; /* folder being written; "" if none */
     char command[32]; /* "run", "compare", "sweep": recorded in the marker */
     int exists;       /* the target existed when last checked */
+    int lock_fd;      /* the flock on ".<base>.lock", held from prepare to commit/abort; -1 */
 } cdn_resultdir_t;
 
 int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, const char *command,

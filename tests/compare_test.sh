@@ -168,7 +168,7 @@ rm -r "$work/fifo"
 run "$bin" compare "$small" --strategies baseline,fail-open -n 2 -o "$work/c1" --no-plot -q
 check "compare replaces its own previous folder" test "$rc" -eq 0 -a \
     "$(($(wc -l <"$work/c1/replications.csv") - 1))" -eq 4
-check "no temporary folders left" test -z "$(ls -A "$work" | grep -E '^\.' || true)"
+check "no temporary folders left" test -z "$(ls -A "$work" | grep -E '^\..*\.(tmp|old)-' || true)"
 run "$bin" compare "$small" --strategies baseline -n 2 --no-plot -q
 check "default folder is results/<scenario>-compare" test -s "$work/results/golden-small-compare/manifest.json"
 
