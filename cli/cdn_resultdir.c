@@ -459,6 +459,10 @@ static int replaceable(cdn_resultdir_t *d, char *why, size_t n)
     if (lstat(d->target, &st) != 0)
         return 1;
     d->exists = 1;
+    if (S_ISLNK(st.st_mode)) {
+        snprintf(why, n, "it is a symbolic link; give the folder it points to");
+        return 0;
+    }
     if (!S_ISDIR(st.st_mode)) {
         snprintf(why, n, "it is not a folder");
         return 0;

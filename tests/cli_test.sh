@@ -180,6 +180,13 @@ check "nothing was moved aside" test -z "$(ls -A "$work" | grep -E '^\.g1\.(tmp|
 rm -r "$work/g1/notes.txt" "$work/g1/mine"
 run "$bin" run "$golden/small.json" -o "$work/g1" --no-plot --quiet
 check "without them it is replaced again" test "$rc" -eq 0
+ln -s "$work/g1" "$work/g1link"
+run "$bin" run "$golden/small.json" -o "$work/g1link" --no-plot --quiet
+check "a symbolic link as -o is refused (73)" test "$rc" -eq 73
+check "the refusal says it is a link" grep -qF "symbolic link" "$work/err"
+check "the linked result is untouched" test -s "$work/g1/.cdnsim-results" -a -L "$work/g1link"
+run "$bin" run "$golden/small.json" -o "" --no-plot --quiet
+check "an empty -o is a usage error (64)" test "$rc" -eq 64
 
 # regressions (#10): a signal leaves no half-written folder; a killed run's
 # leftovers are cleaned by the next run; concurrent runs are serialised
