@@ -10,8 +10,9 @@
  *       write    into a temporary folder: output files, calibration report
  *                (-n), gnuplot; then rename into place;
  *       report   the summary on stdout (unless --quiet).
- *   A phase returns 0 or an exit status; run_job_fini is the one cleanup
- *   path, whatever phase failed.  Nothing is written before the scenario
+ *   A phase returns 0 or an exit status; the end of cdn_cmd_run is the one
+ *   cleanup path, whatever phase failed (cdn_resultdir_abort once the
+ *   target is prepared).  Nothing is written before the scenario
  *   has loaded and the target has been checked, and a failed write leaves
  *   no folder (cdn_resultdir_abort).
  *
@@ -37,12 +38,6 @@
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 #include "sim_alloc.h"
-
-/* `run` replaces a folder holding a previous run's summary.json. */
-static int run_probe(const char *dir)
-{
-    return cdn_resultdir_has_file(dir, "summary.json");
-}
 
 static void print_time(const cdn_scenario_t *s, const char *what, double t)
 {
@@ -142,6 +137,7 @@ typedef struct run_job {
     cdn_resultdir_t dir;
     cdn_result_t *res;
     cdn_summary_t sum;
+    int prepared;  /* dir holds the target's lock: abort on failure */
     double wall_s; /* wall-clock seconds of the simulation */
     int plotted;
 } run_job_t;
@@ -163,13 +159,14 @@ static int run_prepare(run_job_t *j, cdn_error_t *err)
         snprintf(j->target, sizeof j->target, "%s", out_dir);
     else
         snprintf(j->target, sizeof j->target, "results/%s", j->s->name);
-    rc = cdn_resultdir_prepare(&j->dir, out_dir ? out_dir : j->target, run_probe, "no summary.json", err);
+    rc = cdn_resultdir_prepare(&j->dir, out_dir ? out_dir : j->target, "run", err);
     if (rc == CDN_EUSAGE)
         return cdn_cli_usage_error("%s", err->msg);
     if (rc != 0) {
         fprintf(stderr, "cdnsim: %s\n", err->msg);
         return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
+    j->prepared = 1;
     if (!j->quiet)
         fprintf(stderr, "cdnsim: running %s from %s (seed %" PRIu64 ", replication %" PRIu64 ")...\n",
                 j->s->name, scenario_path, j->seed, j->replication);
@@ -232,8 +229,6 @@ static int run_write(run_job_t *j, cdn_error_t *err)
         fprintf(stderr, "cdnsim: %s\n", err->msg);
         status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
-    if (status != 0)
-        cdn_resultdir_abort(&j->dir);
     return status;
 }
 
@@ -265,6 +260,8 @@ int cdn_cmd_run(const cdn_cli_args_t *a)
         status = run_write(&j, &err);
     if (status == 0 && !j.quiet)
         run_report(&j);
+    if (status != 0 && j.prepared)
+        cdn_resultdir_abort(&j.dir); /* removes what was written, releases the lock */
     cdn_result_destroy(j.res);
     cdn_scenario_destroy(j.s);
     return status;

@@ -224,17 +224,6 @@ int cdn_cmd_study_hash(const char *scenario_path, uint64_t *hash, int loud)
     return 0;
 }
 
-/* `compare` and `sweep` replace a folder holding their own manifest.json. */
-static int compare_probe(const char *dir)
-{
-    return cdn_report_is_ours(dir, "compare");
-}
-
-static int sweep_probe(const char *dir)
-{
-    return cdn_report_is_ours(dir, "sweep");
-}
-
 /* One study being run and written (cdn_cmd_study_run's phases). */
 typedef struct study_job {
     cdn_runner_t *runner;
@@ -244,6 +233,7 @@ typedef struct study_job {
     int root, is_sweep;
     char target[CDN_RESULTDIR_PATH_MAX + 64];
     cdn_resultdir_t dir;
+    int prepared;  /* rank 0 holds the target's lock: abort on failure */
     double wall_s; /* wall-clock seconds of the replications */
     int plotted;   /* plots drawn */
 } study_job_t;
@@ -253,16 +243,14 @@ static int study_prepare(study_job_t *j, int setup_rc, cdn_error_t *err)
 {
     int status = setup_rc;
     if (status == 0 && j->root) {
-        int rc = cdn_resultdir_prepare(&j->dir, j->target, j->is_sweep ? sweep_probe : compare_probe,
-                                       j->is_sweep ? "no manifest.json of a cdnsim sweep"
-                                                   : "no manifest.json of a cdnsim compare",
-                                       err);
+        int rc = cdn_resultdir_prepare(&j->dir, j->target, j->info->command, err);
         if (rc == CDN_EUSAGE)
             status = cdn_cli_usage_error("%s", err->msg);
         else if (rc != 0) {
             fprintf(stderr, "cdnsim: %s\n", err->msg);
             status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
-        }
+        } else
+            j->prepared = 1;
     }
     return -cdn_runner_agree(j->runner, -status); /* the largest exit status wins */
 }
@@ -354,8 +342,6 @@ static int study_write(study_job_t *j, cdn_error_t *err)
         fprintf(stderr, "cdnsim: %s\n", err->msg);
         status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
-    if (status != 0)
-        cdn_resultdir_abort(&j->dir);
     return status;
 }
 
@@ -386,6 +372,21 @@ static void study_print(const study_job_t *j)
            j->plotted ? ", *.png, *.svg" : "");
 }
 
+/* Seals the study, records the run's shape for the reports, runs it. */
+static int study_seal_and_run(study_job_t *j, cdn_error_t *err)
+{
+    cdn_report_info_t *info = j->info;
+    cdn_study_seal(j->st);
+    info->jobs = cdn_runner_jobs(j->runner);
+    info->ranks = cdn_runner_size(j->runner);
+    info->n_asked = (size_t)j->o->n;
+    info->precision = j->o->precision;
+    info->max_n = (size_t)j->o->max_n;
+    if (j->is_sweep && info->metric == (size_t)-1)
+        info->metric = CDN_MET_FAILED;
+    return study_replicate(j, err);
+}
+
 int cdn_cmd_study_run(cdn_runner_t *runner, cdn_study_t *st, const cdn_cmd_study_opts_t *o,
                       cdn_report_info_t *info, const char *default_dir, int setup_rc)
 {
@@ -400,23 +401,13 @@ int cdn_cmd_study_run(cdn_runner_t *runner, cdn_study_t *st, const cdn_cmd_study
     snprintf(j.target, sizeof j.target, "%s", o->out_dir ? o->out_dir : default_dir);
     cdn_error_t err = {0, ""};
     int status = study_prepare(&j, setup_rc, &err);
-    if (status != 0)
-        return status;
-
-    cdn_study_seal(st);
-    info->jobs = cdn_runner_jobs(runner);
-    info->ranks = cdn_runner_size(runner);
-    info->n_asked = (size_t)o->n;
-    info->precision = o->precision;
-    info->max_n = (size_t)o->max_n;
-    if (j.is_sweep && info->metric == (size_t)-1)
-        info->metric = CDN_MET_FAILED;
-
-    status = study_replicate(&j, &err);
-    if (status != 0 || !j.root)
-        return status;
-    status = study_write(&j, &err);
-    if (status == 0 && !o->quiet)
+    if (status == 0)
+        status = study_seal_and_run(&j, &err);
+    if (status == 0 && j.root)
+        status = study_write(&j, &err);
+    if (status == 0 && j.root && !o->quiet)
         study_print(&j);
+    if (status != 0 && j.prepared)
+        cdn_resultdir_abort(&j.dir); /* removes what was written, releases the lock */
     return status;
 }

@@ -1,6 +1,6 @@
 /*
- * cdn_resultdir.c -- atomic results folders: write a temporary sibling,
- * then rename it into place.
+ * cdn_resultdir.c -- atomic results folders that are provably ours: write a
+ * temporary sibling, mark it, then rename it into place.
  *
  * Design
  *   rename(2) of a folder is atomic within a file system, and a sibling
@@ -11,20 +11,81 @@
  *   the old one deleted; if the second rename fails the old one is put
  *   back.  The window in which the target is absent is two renames long.
  *
- *   Whether an existing folder may be replaced is the caller's decision
- *   (the probe): `run` recognises summary.json, `compare` and `sweep` a
- *   manifest.json written by that command.  An empty folder may always be
- *   replaced.
+ *   Ownership.  Just before the rename, commit writes the marker
+ *   CDN_RESULTDIR_MARKER into the folder: {"program": "cdnsim", "format": 1,
+ *   "command": "run", "files": [every file the command wrote, sorted]}.
+ *   An existing folder may be replaced only when it is empty, or when it
+ *   holds a marker of the same command and nothing but the regular files
+ *   that marker lists.  Anything else (no marker, another command's marker,
+ *   a file or subfolder the user added, a symbolic link) makes prepare
+ *   refuse and name what it found, so a user's file is never deleted or
+ *   moved.  The check is repeated just before the previous result is moved
+ *   aside, and deletion removes only the listed files, then rmdir().
+ *
+ *   State of a cdn_resultdir_t:
+ *
+ *       prepared --begin--> writing --commit--> committed
+ *           |                  |
+ *           |                  +--abort--> aborted (tmp removed)
+ *           +--(nothing written; abort is a no-op)
+ *
+ *   d->tmp is non-empty exactly in "writing"; d->lock_fd is open from
+ *   prepare until commit or abort.
+ *
+ *   Concurrent writers.  prepare takes an exclusive flock(2) on the lock
+ *   file ".<name>.lock" beside the target (created if absent and left in
+ *   place: deleting a lock file races with its next user) and holds it
+ *   until commit or abort, so two commands writing one folder run one
+ *   after the other, the second replacing the first's result.  While the
+ *   lock is held no other cdnsim can be writing that target, so any
+ *   ".<name>.tmp-*" or ".<name>.old-*" sibling is left over from a killed
+ *   process: prepare removes the files of a stale temporary folder, and
+ *   puts a stale ".old-" folder back when the target is missing (a kill
+ *   between the two renames of commit) or removes its listed files.
+ *
+ *   Signals.  SIGINT, SIGTERM and SIGHUP (those not ignored at start, as
+ *   nohup and shells' background jobs ignore some) are blocked in the thread that
+ *   first calls begin (the main thread; threads it creates later inherit
+ *   the mask) and received by one watcher thread with sigwait(), which is
+ *   free to call opendir() and unlink(), unlike a signal handler.  The
+ *   watcher removes the temporary folder being written, if any, then
+ *   re-raises the signal with its default action, so the process ends as
+ *   if it had not been caught (exit status 128 + signal).  The folder being
+ *   written is the one process-wide variable of cdnsim: signals are
+ *   process-wide; a mutex orders the watcher against commit and abort.
+ *
+ * Rejected alternatives
+ *   - Recognising a previous result by a file it contains (summary.json,
+ *     a manifest naming the program): any folder holding a file of that
+ *     name passed, and everything else in it was deleted (issue #10).
+ *   - A fixed list of file names per command: the list drifts from the
+ *     writers (calibration files, plots when gnuplot is absent); the
+ *     marker records what was really written.
+ *   - Moving foreign entries aside instead of refusing: they would end
+ *     in a hidden folder the user does not know about.
+ *   - Cleaning up in a signal handler: opendir() and free() are not
+ *     async-signal-safe.  atexit(): not run on a signal.
+ *   - Refusing (rather than waiting) when another process holds the lock:
+ *     a rerun started while the first is still running would fail for a
+ *     reason the user cannot see.
  */
 #include "cdn_resultdir.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "sim_alloc.h"
 
 static int fail(cdn_error_t *err, int code, const char *what, const char *path, int errnum)
 {
@@ -33,31 +94,321 @@ static int fail(cdn_error_t *err, int code, const char *what, const char *path, 
     return code;
 }
 
-int cdn_resultdir_has_file(const char *dir, const char *name)
+#define MARKER_FORMAT 1
+#define MARKER_MAX_BYTES ((long)1 << 20) /* larger markers are not ours */
+#define MARKER_MAX_FILES 4096
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names of the entries of `dir` except ".", ".." and the marker,
+ * sorted; NULL if it cannot be read.  Free with free_names(). */
+static char **list_dir(const char *dir, size_t *n)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    size_t cap = 16;
+    char **v = sim_xmalloc(cap * sizeof *v);
+    *n = 0;
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strcmp(e->d_name, CDN_RESULTDIR_MARKER) == 0)
+            continue;
+        if (*n == cap) {
+            cap *= 2;
+            v = sim_xrealloc(v, cap * sizeof *v);
+        }
+        v[(*n)++] = sim_xstrdup(e->d_name);
+    }
+    closedir(d);
+    qsort(v, *n, sizeof *v, cmp_str);
+    return v;
+}
+
+static void free_names(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* 1 if dir/name exists as an entry of any kind (lstat: links not followed)
+ * and is a regular file; *exists says whether it exists at all. */
+static int is_regular(const char *dir, const char *name, int *exists)
 {
     char path[2 * CDN_RESULTDIR_PATH_MAX + 64];
     struct stat st;
+    *exists = 0;
     if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
         return 0;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (lstat(path, &st) != 0)
+        return 0;
+    *exists = 1;
+    return S_ISREG(st.st_mode);
 }
 
-/* Removes a flat folder written by us (files only, no subfolders). */
-static void remove_flat_dir(const char *dir)
+/* The marker of `dir` parsed, or NULL when absent or not a marker. */
+static cJSON *read_marker(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        char path[4 * CDN_RESULTDIR_PATH_MAX];
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < (int)sizeof path)
-                unlink(path);
-        }
-        closedir(d);
+    int exists;
+    if (!is_regular(dir, CDN_RESULTDIR_MARKER, &exists))
+        return NULL;
+    char path[2 * CDN_RESULTDIR_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, CDN_RESULTDIR_MARKER);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = sim_xmalloc((size_t)MARKER_MAX_BYTES);
+    size_t len = fread(buf, 1, (size_t)MARKER_MAX_BYTES, f);
+    int whole = len < (size_t)MARKER_MAX_BYTES && !ferror(f);
+    fclose(f);
+    cJSON *root = whole ? cJSON_ParseWithLength(buf, len) : NULL;
+    free(buf);
+    return root;
+}
+
+/* 1 if the marker `m` lists `name` (any name when there is no marker: a
+ * temporary folder holds only what this process wrote). */
+static int listed(const cJSON *m, const char *name)
+{
+    if (!m)
+        return 1;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(m, "files"))
+    {
+        if (cJSON_IsString(f) && strcmp(f->valuestring, name) == 0)
+            return 1;
     }
+    return 0;
+}
+
+/* Whether the folder may be replaced; if not, why (into why[n]). */
+static int owned(const char *dir, const char *command, char *why, size_t n)
+{
+    size_t count = 0;
+    char **names = list_dir(dir, &count);
+    if (!names) {
+        snprintf(why, n, "it cannot be read: %s", strerror(errno));
+        return 0;
+    }
+    int exists, ok = 1;
+    cJSON *m = NULL;
+    if (!is_regular(dir, CDN_RESULTDIR_MARKER, &exists)) {
+        if (count == 0 && !exists)
+            goto done; /* an empty folder */
+        snprintf(why, n, "it has no %s marker of a cdnsim %s", CDN_RESULTDIR_MARKER, command);
+        ok = 0;
+        goto done;
+    }
+    m = read_marker(dir);
+    const cJSON *prog = cJSON_GetObjectItemCaseSensitive(m, "program");
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(m, "format");
+    const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(m, "command");
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(m, "files");
+    if (!cJSON_IsString(prog) || strcmp(prog->valuestring, "cdnsim") != 0 ||
+        !cJSON_IsNumber(fmt) || fmt->valuedouble != MARKER_FORMAT || !cJSON_IsString(cmd) ||
+        !cJSON_IsArray(files)) {
+        snprintf(why, n, "its %s is not a marker of this version of cdnsim", CDN_RESULTDIR_MARKER);
+        ok = 0;
+        goto done;
+    }
+    if (strcmp(cmd->valuestring, command) != 0) {
+        snprintf(why, n, "it holds the results of a cdnsim %.40s, not of a %s",
+                 cmd->valuestring, command);
+        ok = 0;
+        goto done;
+    }
+    for (size_t i = 0; i < count && ok; i++) {
+        if (!listed(m, names[i]) || !is_regular(dir, names[i], &exists)) {
+            snprintf(why, n, "it holds '%.200s', which cdnsim did not write", names[i]);
+            ok = 0;
+        }
+    }
+done:
+    cJSON_Delete(m);
+    free_names(names, count);
+    return ok;
+}
+
+/* Writes the marker into the folder being committed. */
+static int write_marker(const char *dir, const char *command)
+{
+    size_t count = 0;
+    char **names = list_dir(dir, &count);
+    if (!names)
+        return -1;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "program", "cdnsim");
+    cJSON_AddNumberToObject(root, "format", MARKER_FORMAT);
+    cJSON_AddStringToObject(root, "command", command);
+    cJSON *files = cJSON_AddArrayToObject(root, "files");
+    for (size_t i = 0; i < count; i++)
+        cJSON_AddItemToArray(files, cJSON_CreateString(names[i]));
+    free_names(names, count);
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!text)
+        return -1;
+    char path[2 * CDN_RESULTDIR_PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, CDN_RESULTDIR_MARKER);
+    FILE *f = fopen(path, "wb");
+    int rc = f ? 0 : -1;
+    if (f) {
+        if (fputs(text, f) == EOF || fputc('\n', f) == EOF)
+            rc = -1;
+        if (fclose(f) != 0)
+            rc = -1;
+    }
+    free(text);
+    return rc;
+}
+
+/* Removes a folder written by us: the regular files its marker lists, the
+ * marker, then the folder itself (rmdir, which keeps it if anything else
+ * is in it). */
+static void remove_ours(const char *dir)
+{
+    size_t count = 0;
+    char **names = list_dir(dir, &count);
+    cJSON *m = read_marker(dir);
+    char path[2 * CDN_RESULTDIR_PATH_MAX + 64];
+    for (size_t i = 0; names && i < count; i++) {
+        int exists;
+        if (listed(m, names[i]) && is_regular(dir, names[i], &exists) &&
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]) < (int)sizeof path)
+            unlink(path);
+    }
+    cJSON_Delete(m);
+    free_names(names, count);
+    if (snprintf(path, sizeof path, "%s/%s", dir, CDN_RESULTDIR_MARKER) < (int)sizeof path)
+        unlink(path);
     rmdir(dir);
+}
+
+/* ---- the signal watcher ---- */
+
+static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
+static char watch_tmp[2 * CDN_RESULTDIR_PATH_MAX + 32]; /* folder being written, "" if none */
+
+/* The signals watched: SIGINT, SIGTERM, SIGHUP, less those ignored when
+ * the process started (nohup, or `cmd &` in a script, ignore some): a
+ * blocked signal is queued even when ignored, so watching an ignored one
+ * would make it end the process.  Decided once, before they are blocked. */
+static sigset_t watched;
+
+static void choose_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    sigemptyset(&watched);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+            sigaddset(&watched, sigs[i]);
+    }
+}
+
+static void *watcher(void *arg)
+{
+    (void)arg;
+    sigset_t set = watched;
+    int sig = SIGTERM;
+    while (sigwait(&set, &sig) != 0)
+        ;
+    pthread_mutex_lock(&watch_mu); /* held to the end: commit cannot start now */
+    if (watch_tmp[0])
+        remove_ours(watch_tmp);
+    signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+    _exit(128 + sig); /* not reached: the default action ends the process */
+}
+
+static void start_watcher(void)
+{
+    choose_signals();
+    sigset_t set = watched;
+    pthread_t t;
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0 || pthread_create(&t, NULL, watcher, NULL) != 0) {
+        pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* no watcher: default actions */
+        return;
+    }
+    pthread_detach(t);
+}
+
+static void watch(const char *tmp)
+{
+    pthread_mutex_lock(&watch_mu);
+    snprintf(watch_tmp, sizeof watch_tmp, "%s", tmp);
+    pthread_mutex_unlock(&watch_mu);
+}
+
+/* ---- the lock and stale folders of killed runs ---- */
+
+static int take_lock(cdn_resultdir_t *d, cdn_error_t *err)
+{
+    char path[2 * CDN_RESULTDIR_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/.%s.lock", d->parent, d->base);
+    d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (d->lock_fd < 0)
+        return fail(err, CDN_RESULTDIR_ECREATE, "cannot create the lock file", path, errno);
+    if (flock(d->lock_fd, LOCK_EX | LOCK_NB) == 0)
+        return 0;
+    fprintf(stderr, "cdnsim: %.500s is being written by another cdnsim; waiting for it...\n",
+            d->target);
+    while (flock(d->lock_fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            int e = errno;
+            close(d->lock_fd);
+            d->lock_fd = -1;
+            return fail(err, CDN_RESULTDIR_ECREATE, "cannot lock", path, e);
+        }
+    }
+    return 0;
+}
+
+static void release_lock(cdn_resultdir_t *d)
+{
+    if (d->lock_fd >= 0)
+        close(d->lock_fd); /* releases the flock */
+    d->lock_fd = -1;
+}
+
+/* 1 if `name` is ".<base>.<kind>-XXXXXX" (a folder mkdtemp made for base). */
+static int sibling_of(const char *name, const char *base, const char *kind)
+{
+    size_t nb = strlen(base), nk = strlen(kind);
+    return name[0] == '.' && strncmp(name + 1, base, nb) == 0 && name[1 + nb] == '.' &&
+           strncmp(name + 2 + nb, kind, nk) == 0 && strlen(name) == 2 + nb + nk + 6;
+}
+
+/* Under the lock: folders of killed runs of this target are cleaned up. */
+static void clean_stale(cdn_resultdir_t *d)
+{
+    size_t count = 0;
+    char **names = list_dir(d->parent, &count);
+    char path[3 * CDN_RESULTDIR_PATH_MAX];
+    struct stat st;
+    for (size_t i = 0; names && i < count; i++) {
+        int tmp = sibling_of(names[i], d->base, "tmp-");
+        int old = sibling_of(names[i], d->base, "old-");
+        if ((!tmp && !old) ||
+            snprintf(path, sizeof path, "%s/%s", d->parent, names[i]) >= (int)sizeof path ||
+            lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (old && lstat(d->target, &st) != 0 && errno == ENOENT)
+            rename(path, d->target); /* killed between the renames: put it back */
+        else
+            remove_ours(path);
+    }
+    free_names(names, count);
 }
 
 static int mkdir_p(const char *dir)
@@ -101,49 +452,54 @@ static void split_path(cdn_resultdir_t *d)
 }
 
 /* 1 if the target may be written (absent, empty, or ours). */
-static int replaceable(cdn_resultdir_t *d, cdn_resultdir_probe_fn probe)
+static int replaceable(cdn_resultdir_t *d, char *why, size_t n)
 {
     struct stat st;
     d->exists = 0;
-    if (stat(d->target, &st) != 0)
+    if (lstat(d->target, &st) != 0)
         return 1;
     d->exists = 1;
-    if (!S_ISDIR(st.st_mode))
+    if (S_ISLNK(st.st_mode)) {
+        snprintf(why, n, "it is a symbolic link; give the folder it points to");
         return 0;
-    if (probe && probe(d->target))
-        return 1;
-    DIR *dir = opendir(d->target);
-    if (!dir)
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(why, n, "it is not a folder");
         return 0;
-    struct dirent *e;
-    int empty = 1;
-    while ((e = readdir(dir)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            empty = 0;
-    closedir(dir);
-    return empty;
+    }
+    return owned(d->target, d->command, why, n);
 }
 
-int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, cdn_resultdir_probe_fn probe,
-                          const char *why_not_ours, cdn_error_t *err)
+int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, const char *command,
+                          cdn_error_t *err)
 {
     memset(d, 0, sizeof *d);
-    if (strlen(target) >= CDN_RESULTDIR_PATH_MAX) {
+    d->lock_fd = -1;
+    snprintf(d->command, sizeof d->command, "%s", command);
+    if (target[0] == '\0' || strlen(target) >= CDN_RESULTDIR_PATH_MAX) {
         err->code = CDN_EUSAGE;
-        snprintf(err->msg, sizeof err->msg, "output folder name too long (%zu bytes)", strlen(target));
+        snprintf(err->msg, sizeof err->msg, "output folder name %s (%zu bytes)",
+                 target[0] ? "too long" : "empty", strlen(target));
         return CDN_EUSAGE;
     }
     snprintf(d->target, sizeof d->target, "%s", target);
     split_path(d);
-    if (!replaceable(d, probe)) {
-        err->code = CDN_RESULTDIR_ECREATE;
-        snprintf(err->msg, sizeof err->msg,
-                 "%.700s: exists and is not a cdnsim results folder (%.200s); refusing to replace it",
-                 d->target, why_not_ours);
-        return CDN_RESULTDIR_ECREATE;
-    }
     if (mkdir_p(d->parent) != 0)
         return fail(err, CDN_RESULTDIR_ECREATE, "cannot create folder", d->parent, errno);
+    int rc = take_lock(d, err);
+    if (rc != 0)
+        return rc;
+    clean_stale(d);
+    char why[512];
+    if (!replaceable(d, why, sizeof why)) {
+        release_lock(d);
+        err->code = CDN_RESULTDIR_ECREATE;
+        snprintf(err->msg, sizeof err->msg,
+                 "%.500s: exists and is not a results folder of cdnsim %.20s (%.300s); refusing to "
+                 "replace it: remove it or choose another folder with -o",
+                 d->target, d->command, why);
+        return CDN_RESULTDIR_ECREATE;
+    }
     return 0;
 }
 
@@ -156,12 +512,24 @@ int cdn_resultdir_begin(cdn_resultdir_t *d, cdn_error_t *err)
         return fail(err, CDN_RESULTDIR_ECREATE, "cannot create a temporary folder", d->parent, e);
     }
     chmod(d->tmp, 0755);
+    pthread_once(&watch_once, start_watcher);
+    watch(d->tmp);
     return 0;
 }
 
-int cdn_resultdir_commit(cdn_resultdir_t *d, cdn_error_t *err)
+static int commit_locked(cdn_resultdir_t *d, cdn_error_t *err)
 {
     char old[sizeof d->tmp] = "";
+    if (write_marker(d->tmp, d->command) != 0)
+        return fail(err, CDN_EIO, "cannot write the marker", d->tmp, errno);
+    char why[512];
+    if (!replaceable(d, why, sizeof why)) { /* changed since prepare */
+        err->code = CDN_RESULTDIR_ECREATE;
+        snprintf(err->msg, sizeof err->msg,
+                 "%.500s: changed while cdnsim ran and is no longer replaceable (%.300s)", d->target,
+                 why);
+        return CDN_RESULTDIR_ECREATE;
+    }
     if (d->exists) {
         snprintf(old, sizeof old, "%s/.%s.old-XXXXXX", d->parent, d->base);
         if (!mkdtemp(old)) {
@@ -183,14 +551,29 @@ int cdn_resultdir_commit(cdn_resultdir_t *d, cdn_error_t *err)
         return fail(err, CDN_RESULTDIR_ECREATE, "cannot create", d->target, e);
     }
     d->tmp[0] = '\0';
+    watch_tmp[0] = '\0';
     if (old[0])
-        remove_flat_dir(old);
+        remove_ours(old);
     return 0;
+}
+
+int cdn_resultdir_commit(cdn_resultdir_t *d, cdn_error_t *err)
+{
+    pthread_mutex_lock(&watch_mu); /* a signal now waits until the rename is done */
+    int rc = commit_locked(d, err);
+    pthread_mutex_unlock(&watch_mu);
+    if (rc == 0)
+        release_lock(d);
+    return rc;
 }
 
 void cdn_resultdir_abort(cdn_resultdir_t *d)
 {
+    pthread_mutex_lock(&watch_mu);
     if (d->tmp[0])
-        remove_flat_dir(d->tmp);
+        remove_ours(d->tmp);
     d->tmp[0] = '\0';
+    watch_tmp[0] = '\0';
+    pthread_mutex_unlock(&watch_mu);
+    release_lock(d);
 }

@@ -3,26 +3,39 @@
  *
  * Contract
  *   A command writes its results folder in four steps:
- *       cdn_resultdir_prepare(&d, "results/x", probe, "no summary.json", &err)
+ *       cdn_resultdir_prepare(&d, "results/x", "run", &err)
  *           before any work: checks that the target may be written (absent,
- *           empty, or a previous result of ours as decided by `probe`) and
- *           creates its parent folders;
+ *           empty, or a previous result of the same command: a folder with
+ *           our marker, CDN_RESULTDIR_MARKER, and nothing but the files it
+ *           lists) and creates its parent folders;
  *       cdn_resultdir_begin(&d, &err)
  *           creates a temporary sibling folder, d.tmp, to write into;
  *       cdn_resultdir_commit(&d, &err)
- *           renames d.tmp to the target (a previous result is moved aside
- *           first and removed after, or put back if the rename fails);
+ *           writes the marker (program, format, command, the files in
+ *           d.tmp) and renames d.tmp to the target (a previous result is
+ *           moved aside first and its listed files removed after, or put
+ *           back if the rename fails);
  *       cdn_resultdir_abort(&d)
- *           removes d.tmp after a failure (safe to call at any time).
+ *           removes d.tmp after a failure (safe to call at any time after
+ *           prepare, and to be called on every failure path after it).
+ *   prepare locks the target (a lock file ".<name>.lock" beside it) until
+ *   commit or abort, waiting, with a message on stderr, while another
+ *   process writes it; it also cleans up the temporary folders of killed
+ *   runs of the same target.  From begin on, SIGINT, SIGTERM and SIGHUP
+ *   remove the folder being written before the process ends by them.
  *   So an interrupted or failed command never leaves a partial folder, and
- *   a folder that is not ours is never replaced.  Folders are flat: the
- *   cleanup removes files, not subfolders.
+ *   a folder that is not ours, or holds anything we did not write, is
+ *   never deleted or moved.  Results folders are flat: files only.
  *
  * Errors
- *   0, or CDN_EUSAGE (target name too long) or CDN_RESULTDIR_ECREATE with
+ *   0, or CDN_EUSAGE (target name too long), CDN_EIO (the marker cannot be
+ *   written) or CDN_RESULTDIR_ECREATE with
  *   err->msg set to one line without the "cdnsim: " prefix.
  *
- * Threads: not thread-safe for the same cdn_resultdir_t; no global state.
+ * Threads: not thread-safe for the same cdn_resultdir_t.  One process-wide
+ *   state: the folder being written, for the signal watcher thread that
+ *   the first begin starts (it blocks those signals in the calling thread,
+ *   which must be the main thread before it starts worker threads).
  */
 #ifndef CDNSIM_CDN_RESULTDIR_H
 #define CDNSIM_CDN_RESULTDIR_H
@@ -31,24 +44,23 @@
 
 #define CDN_RESULTDIR_PATH_MAX 2048 /* longest target accepted */
 
-/* 1 if `dir` holds a previous result that may be replaced. */
-typedef int (*cdn_resultdir_probe_fn)(const char *dir);
+/* The marker file that makes a folder a cdnsim results folder. */
+#define CDN_RESULTDIR_MARKER ".cdnsim-results"
 
 typedef struct cdn_resultdir {
     char target[CDN_RESULTDIR_PATH_MAX];
     char parent[CDN_RESULTDIR_PATH_MAX];
     char base[CDN_RESULTDIR_PATH_MAX];
     char tmp[2 * CDN_RESULTDIR_PATH_MAX + 32]; /* folder being written; "" if none */
-    int exists; /* the target existed when prepared */
+    char command[32]; /* "run", "compare", "sweep": recorded in the marker */
+    int exists;       /* the target existed when last checked */
+    int lock_fd;      /* the flock on ".<base>.lock", held from prepare to commit/abort; -1 */
 } cdn_resultdir_t;
 
-int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, cdn_resultdir_probe_fn probe,
-                          const char *why_not_ours, cdn_error_t *err);
+int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, const char *command,
+                          cdn_error_t *err);
 int cdn_resultdir_begin(cdn_resultdir_t *d, cdn_error_t *err);
 int cdn_resultdir_commit(cdn_resultdir_t *d, cdn_error_t *err);
 void cdn_resultdir_abort(cdn_resultdir_t *d);
-
-/* 1 if dir/name is a regular file (a building block for probes). */
-int cdn_resultdir_has_file(const char *dir, const char *name);
 
 #endif /* CDNSIM_CDN_RESULTDIR_H */

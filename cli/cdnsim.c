@@ -14,8 +14,7 @@
  *   and only then is the folder renamed into place, so a failed or
  *   interrupted command never leaves a partial results folder.  An
  *   existing target is replaced only if it holds a previous result of the
- *   same command (run: a summary.json; compare, sweep: their
- *   manifest.json) or is empty.
+ *   same command (its marker lists what cdnsim wrote) or is empty.
  *
  *   Exit statuses come from the error map (cdn_error.h) through
  *   cdn_cli_exit_for; only main() returns them to the system.

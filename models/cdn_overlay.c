@@ -542,8 +542,11 @@ int cdn_overlay_add_set_text(cdn_overlay_t *o, const char *path, const char *val
     size_t nsegs;
     if (err == NULL)
         err = &local;
-    if (compile_path(path, &segs, &nsegs, why, sizeof why) != 0)
-        return set_err(err, CDN_EUSAGE, "%s: bad path '%s': %s", o->origin, path, why);
+    if (compile_path(path, &segs, &nsegs, why, sizeof why) != 0) {
+        char shown[OV_SHOW_MAX + 8];
+        show(shown, sizeof shown, path); /* one line: control characters as '?' */
+        return set_err(err, CDN_EUSAGE, "%s: bad path %s: %s", o->origin, shown, why);
+    }
     const char *end = NULL;
     size_t len = strlen(value_text);
     cJSON *v = cJSON_ParseWithLengthOpts(value_text, len, &end, 0);

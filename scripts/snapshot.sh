@@ -3,8 +3,9 @@
 # scenarios into OUT, for a before/after comparison of a refactoring:
 #   scripts/snapshot.sh OLD_BINARY /tmp/before
 #   scripts/snapshot.sh NEW_BINARY /tmp/after
-#   diff -r -x manifest.json /tmp/before /tmp/after
-# (manifest.json records the git commit, so it differs between builds.)
+#   diff -r -x manifest.json -x .cdnsim-results /tmp/before /tmp/after
+# (manifest.json records the git commit, so it differs between builds; the
+# folder marker .cdnsim-results was added by issue #10.)
 set -euo pipefail
 bin=$(realpath "$1")
 out=$2

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: a Release build with warnings as errors, then an
 # ASan+UBSan Debug build, each running every CTest test (Check unit tests
-# and the command-line end-to-end tests); then an install into a scratch
-# prefix that must run the default scenario from anywhere.
+# and the command-line end-to-end tests); a short libFuzzer run of each
+# harness (scripts/fuzz.sh; CDNSIM_FUZZ_SECONDS sets its length); then an
+# install into a scratch prefix that must run the default scenario from
+# anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -18,6 +20,9 @@ cmake --build build-asan -j"$jobs"
 (cd build-asan &&
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure -j"$jobs")
+
+echo "== fuzz smoke: libFuzzer, ${CDNSIM_FUZZ_SECONDS:-30} s per harness"
+scripts/fuzz.sh "${CDNSIM_FUZZ_SECONDS:-30}"
 
 echo "== install"
 prefix=$(mktemp -d)

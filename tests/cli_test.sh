@@ -87,7 +87,7 @@ for f in "$src"/data/bad/*.json; do
     check "run $name leaves no results folder" test ! -e "$work/bad-$name"
 done
 check "there are bad scenario files to test" test "$nbad" -gt 5
-check "no temporary folders left behind" test -z "$(ls -A "$work" | grep -E '^\.bad-' || true)"
+check "no temporary folders left behind" test -z "$(ls -A "$work" | grep -E '^\.bad-.*\.(tmp|old)-' || true)"
 
 # ---- golden run (committed expectations; tolerance-free: fixed formats)
 run "$bin" run "$golden/small.json" -o "$work/g1" --no-plot --quiet
@@ -214,7 +214,81 @@ check "foreign folder untouched" grep -qx keep "$work/precious/file.txt"
 run "$bin" run "$golden/small.json" -o "$work/g1" --seed 43 --no-plot --quiet
 check "replaces a previous results folder" test "$rc" -eq 0
 check "replaced folder has the new run" cmp -s "$work/g1/timeline.csv" "$work/g3/timeline.csv"
-check "no stale temporary folders" test -z "$(ls -A "$work" | grep -E '^\.g1\.' || true)"
+check "no stale temporary folders" test -z "$(ls -A "$work" | grep -E '^\.g1\.(tmp|old)-' || true)"
+check "a results folder carries the marker" grep -qF '"command":"run"' "$work/g1/.cdnsim-results"
+# regressions (#10): a file named summary.json does not make a folder ours;
+# nothing the user added to a real results folder is deleted or moved
+mkdir -p "$work/thesis"
+echo precious >"$work/thesis/thesis.tex"
+echo '{}' >"$work/thesis/summary.json"
+run "$bin" run "$golden/small.json" -o "$work/thesis" --no-plot --quiet
+check "a folder with a summary.json but no marker is refused (73)" test "$rc" -eq 73
+check "the refusal says why" grep -qF "no .cdnsim-results marker" "$work/err"
+check "the user's file is kept" grep -qx precious "$work/thesis/thesis.tex"
+echo mine >"$work/g1/notes.txt"
+mkdir "$work/g1/mine"
+echo keep >"$work/g1/mine/data.csv"
+run "$bin" run "$golden/small.json" -o "$work/g1" --no-plot --quiet
+check "a results folder with a user's file is refused (73)" test "$rc" -eq 73
+check "the refusal names the foreign entry" grep -qF "'mine'" "$work/err"
+check "the user's file in a results folder is kept" grep -qx mine "$work/g1/notes.txt"
+check "the user's subfolder is kept in place" grep -qx keep "$work/g1/mine/data.csv"
+check "nothing was moved aside" test -z "$(ls -A "$work" | grep -E '^\.g1\.(tmp|old)-' || true)"
+rm -r "$work/g1/notes.txt" "$work/g1/mine"
+run "$bin" run "$golden/small.json" -o "$work/g1" --no-plot --quiet
+check "without them it is replaced again" test "$rc" -eq 0
+ln -s "$work/g1" "$work/g1link"
+run "$bin" run "$golden/small.json" -o "$work/g1link" --no-plot --quiet
+check "a symbolic link as -o is refused (73)" test "$rc" -eq 73
+check "the refusal says it is a link" grep -qF "symbolic link" "$work/err"
+check "the linked result is untouched" test -s "$work/g1/.cdnsim-results" -a -L "$work/g1link"
+run "$bin" run "$golden/small.json" -o "" --no-plot --quiet
+check "an empty -o is a usage error (64)" test "$rc" -eq 64
+
+# regressions (#10): a signal leaves no half-written folder; a killed run's
+# leftovers are cleaned by the next run; concurrent runs are serialised
+ref="$scen_dir/cloudflare-2025-11-18.json"
+wait_for_tmp() { # wait_for_tmp NAME: until .NAME.tmp-* exists (at most 30 s)
+    for _ in $(seq 300); do
+        ls -A "$work" | grep -qE "^\.$1\.tmp-" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# (SIGINT is ignored by a script's background jobs, and stays ignored)
+for sig in TERM HUP; do
+    "$bin" run "$ref" -n 400 -j 1 -o "$work/sig$sig" --no-plot --quiet >/dev/null 2>&1 &
+    pid=$!
+    check "SIG$sig test: the run writes its temporary folder" wait_for_tmp "sig$sig"
+    kill -s "$sig" "$pid"
+    wait "$pid"
+    st=$?
+    check "SIG$sig ends the run by the signal (status $st)" test "$st" -ge 129
+    check "SIG$sig leaves no temporary folder" test -z "$(ls -A "$work" | grep -E "^\.sig$sig\.(tmp|old)-" || true)"
+    check "SIG$sig leaves no results folder" test ! -e "$work/sig$sig"
+done
+"$bin" run "$ref" -n 400 -j 1 -o "$work/killed" --no-plot --quiet >/dev/null 2>&1 &
+pid=$!
+check "SIGKILL test: the run writes its temporary folder" wait_for_tmp killed
+kill -s KILL "$pid"
+wait "$pid"
+check "SIGKILL leaves the temporary folder (nothing can catch it)" \
+    test -n "$(ls -A "$work" | grep -E '^\.killed\.tmp-' || true)"
+run "$bin" run "$golden/small.json" -o "$work/killed" --no-plot --quiet
+check "the next run of the target succeeds" test "$rc" -eq 0 -a -s "$work/killed/summary.json"
+check "and removes the killed run's temporary folder" \
+    test -z "$(ls -A "$work" | grep -E '^\.killed\.(tmp|old)-' || true)"
+"$bin" run "$ref" -n 8 -j 1 -o "$work/conc" --no-plot --quiet >"$work/conc1.out" 2>&1 &
+p1=$!
+"$bin" run "$ref" -n 8 -j 1 -o "$work/conc" --no-plot --quiet >"$work/conc2.out" 2>&1 &
+p2=$!
+wait "$p1"
+r1=$?
+wait "$p2"
+r2=$?
+check "two concurrent runs on one folder both succeed ($r1, $r2)" test "$r1" -eq 0 -a "$r2" -eq 0
+check "concurrent runs leave one complete result" test -s "$work/conc/calibration.md"
+check "concurrent runs leave nothing aside" test -z "$(ls -A "$work" | grep -E '^\.conc\.(tmp|old)-' || true)"
 
 # default output folder: results/<name>, relative to the working directory
 run "$bin" run "$golden/small.json" --no-plot --quiet

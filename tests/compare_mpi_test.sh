@@ -43,7 +43,7 @@ check "1 rank = single process" same_files "$work/single" "$work/np1"
 check "2 ranks = single process" same_files "$work/single" "$work/np2"
 check "manifest records 2 ranks" grep -qE '"mpi_ranks":[[:space:]]*2' "$work/np2/manifest.json"
 check "2 ranks: one results folder, no temporary folder left" \
-    test -z "$(ls -A "$work" | grep -E '^\.' || true)"
+    test -z "$(ls -A "$work" | grep -E '^\..*\.(tmp|old)-' || true)"
 
 # 3 ranks for 5 replications: uneven deal; adaptive precision across ranks
 args=(compare "$small" --strategies baseline,validate-on-ingest -n 2 --precision 0.2 --max-n 6 -j 2 -q --no-plot)

@@ -192,10 +192,22 @@ check "foreign folder untouched" grep -qx keep "$work/precious/file.txt"
 run "$bin" run "$small" -o "$work/arun" --no-plot -q
 run "$bin" compare "$small" --strategies baseline -n 2 -o "$work/arun" --no-plot -q
 check "compare refuses a run's folder (73)" test "$rc" -eq 73
+mkdir -p "$work/fake"
+echo precious >"$work/fake/paper.tex"
+echo '{"program":"cdnsim","command":"compare"}' >"$work/fake/manifest.json"
+run "$bin" compare "$small" --strategies baseline -n 2 -o "$work/fake" --no-plot -q
+check "compare refuses a hand-written manifest without the marker (73)" test "$rc" -eq 73
+check "the user's file next to it is kept" grep -qx precious "$work/fake/paper.tex"
+# regression (#10): a FIFO where a manifest or the marker would be never blocks
+mkdir -p "$work/fifo"
+mkfifo "$work/fifo/manifest.json" "$work/fifo/.cdnsim-results"
+run timeout 20 "$bin" compare "$small" --strategies baseline -n 2 -o "$work/fifo" --no-plot -q
+check "compare on a folder with FIFOs is refused at once (73)" test "$rc" -eq 73
+rm -r "$work/fifo"
 run "$bin" compare "$small" --strategies baseline,fail-open -n 2 -o "$work/c1" --no-plot -q
 check "compare replaces its own previous folder" test "$rc" -eq 0 -a \
     "$(($(wc -l <"$work/c1/replications.csv") - 1))" -eq 4
-check "no temporary folders left" test -z "$(ls -A "$work" | grep -E '^\.' || true)"
+check "no temporary folders left" test -z "$(ls -A "$work" | grep -E '^\..*\.(tmp|old)-' || true)"
 run "$bin" compare "$small" --strategies baseline -n 2 --no-plot -q
 check "default folder is results/<scenario>-compare" test -s "$work/results/golden-small-compare/manifest.json"
 

@@ -228,6 +228,19 @@ START_TEST(overlay_strategy_metadata_is_kept)
 }
 END_TEST
 
+/* Regression (#10, found by fuzz_param): a bad path with a newline gave a
+ * message of two lines. */
+START_TEST(bad_path_message_is_one_line)
+{
+    cdn_overlay_t *o = cdn_overlay_create("p", "--param");
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_overlay_add_set_text(o, "$.sites.a{\n  .b", "1", &err), CDN_EUSAGE);
+    ck_assert_ptr_null(strchr(err.msg, '\n'));
+    ck_assert_ptr_nonnull(strstr(err.msg, "--param: bad path '$.sites.a{?  .b'"));
+    cdn_overlay_destroy(o);
+}
+END_TEST
+
 START_TEST(overlay_built_in_code_parses_values_as_json_or_string)
 {
     cdn_overlay_t *o = cdn_overlay_create("p", "--param");
@@ -489,6 +502,7 @@ static Suite *overlay_suite(void)
     Suite *s = suite_create("cdn_overlay");
     TCase *tc = tcase_create("paths");
     tcase_add_test(tc, overlay_set_wildcard_replaces_key_in_every_element);
+    tcase_add_test(tc, bad_path_message_is_one_line);
     tcase_add_test(tc, overlay_set_creates_a_missing_final_key);
     tcase_add_test(tc, overlay_set_by_index_and_by_name_selects_one_element);
     tcase_add_test(tc, overlay_set_ending_in_an_index_replaces_elements);
