@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cdn_output.h"
+#include "cdn_summary.h"
 #include "cdn_world.h"
 #include "sim_alloc.h"
 
@@ -74,10 +74,7 @@ size_t cdn_study_add_arm(cdn_study_t *st, const char *label, cdn_scenario_t *sce
     for (size_t k = 0; k < noverlays; k++)
         a->overlays[k] = overlays[k];
     a->grid[0] = a->grid[1] = -1;
-    double span = scenario->sim.duration_s / scenario->sim.bin_s;
-    a->nbins = (size_t)ceil(span - 1e-9);
-    if (a->nbins == 0)
-        a->nbins = 1;
+    a->nbins = cdn_measure_nbins(scenario->sim.duration_s, scenario->sim.bin_s);
     return st->narms++;
 }
 
@@ -139,13 +136,13 @@ static int task_run(void *ctx, size_t t, double *row, cdn_error_t *err)
     cdn_metrics_compute(s, r, row);
     for (size_t j = 0; j < st->nsvc; j++) {
         int k = st->svc_index[a * st->nsvc + j];
-        row[CDN_MET_COUNT + j] = k < 0 ? NAN : cdn_metrics_service_downtime_s(s, r, (size_t)k);
+        row[CDN_MET_COUNT + j] = k < 0 ? NAN : cdn_summary_service_downtime_s(s, r, (size_t)k);
     }
     if (st->keep_timelines) {
         double *e = row + st->nmetrics, *b = e + arm->nbins;
         for (size_t i = 0; i < arm->nbins; i++) {
-            e[i] = i < r->nbins ? cdn_output_err5xx_frac(r, i) : NAN;
-            b[i] = i < r->nbins ? cdn_metrics_blocked_frac(r, i) : NAN;
+            e[i] = i < r->nbins ? cdn_summary_err5xx_frac(r, i) : NAN;
+            b[i] = i < r->nbins ? cdn_summary_blocked_frac(r, i) : NAN;
         }
     }
     cdn_result_destroy(r);

@@ -1,11 +1,11 @@
 /*
- * cdn_output.c -- headline metrics and the files of a results folder.
+ * cdn_output.c -- the files of a run's results folder.
  *
  * Design
- *   Everything is computed from the run's exact bin integrals: a share is
- *   a ratio of integrals (err5xx / offered over the bin), never an average
- *   of instantaneous ratios.  The last bin may be shorter than bin_s when
- *   the span is not a multiple of it; its length is used for the averages.
+ *   The measures come computed (cdn_summary.h); summary.json writes the
+ *   selection CDN_SUMMARY_KEYS with the names of the measure map.  Rates
+ *   and shares of timeline rows are ratios of bin integrals, with the
+ *   length of the (possibly shorter) last bin.
  *
  *   Numbers are printed with fixed printf formats and JSON via cJSON (which
  *   prints doubles with %.15g/%.17g), so files are byte-identical for the
@@ -33,123 +33,9 @@
 #define CDNSIM_VERSION "0.0.0"
 #endif
 
-static double bin_len(const cdn_scenario_t *s, const cdn_result_t *r, size_t b)
-{
-    double start = (double)b * r->bin_s;
-    double len = s->sim.duration_s - start;
-    return len < r->bin_s ? len : r->bin_s;
-}
-
 static double ratio(double num, double den)
 {
     return den > 0 ? num / den : 0.0;
-}
-
-double cdn_output_err5xx_frac(const cdn_result_t *r, size_t bin)
-{
-    return ratio(cdn_result_global(r, CDN_RS_ERR5XX, bin), cdn_result_global(r, CDN_RS_OFFERED, bin));
-}
-
-double cdn_output_site_downtime_quantile(const cdn_result_t *r, double q)
-{
-    /* few cohorts (plans x proxies x 4): a selection by repeated scans is
-     * simpler than sorting a copy and fast enough */
-    double total = 0;
-    for (size_t c = 0; c < r->ncohorts; c++)
-        total += (double)r->cohort_sites[c];
-    if (total <= 0)
-        return 0.0;
-    double need = q * total, below = 0, last = -1.0;
-    for (;;) {
-        double next = INFINITY, count = 0;
-        for (size_t c = 0; c < r->ncohorts; c++) {
-            double d = r->cohort_down_s[c];
-            if (r->cohort_sites[c] == 0 || d <= last)
-                continue;
-            if (d < next) {
-                next = d;
-                count = 0;
-            }
-            if (d == next)
-                count += (double)r->cohort_sites[c];
-        }
-        if (isinf(next))
-            return last < 0 ? 0.0 : last;
-        below += count;
-        if (below >= need)
-            return next;
-        last = next;
-    }
-}
-
-void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary_t *out)
-{
-    const cdn_metrics_spec_t *m = &s->metrics;
-    memset(out, 0, sizeof *out);
-    out->first_error_s = NAN;
-    out->main_impact_resolved_s = NAN;
-    out->all_resolved_s = NAN;
-    out->peak_t_s = NAN;
-    double last_major_end = NAN, last_over_resolved_end = NAN;
-    for (size_t b = 0; b < r->nbins; b++) {
-        double t0 = (double)b * r->bin_s;
-        double t1 = t0 + bin_len(s, r, b);
-        double off = cdn_result_global(r, CDN_RS_OFFERED, b);
-        double err = cdn_result_global(r, CDN_RS_ERR5XX, b);
-        double blk = cdn_result_global(r, CDN_RS_BLOCKED, b);
-        double f = ratio(err, off);
-        out->offered_requests += off;
-        out->failed_requests += err;
-        out->blocked_requests += blk;
-        if (ratio(blk, off) > out->peak_blocked_frac)
-            out->peak_blocked_frac = ratio(blk, off);
-        double lat = ratio(cdn_result_global(r, CDN_RS_LATENCY_X_OK, b), cdn_result_global(r, CDN_RS_OK, b));
-        if (lat > out->peak_latency_ms)
-            out->peak_latency_ms = lat;
-        if (b == 0 || f > out->peak_err5xx_frac) {
-            out->peak_err5xx_frac = f;
-            out->peak_t_s = t0;
-        }
-        if (f > m->impact_threshold_frac && isnan(out->first_error_s))
-            out->first_error_s = t0;
-        if (f >= m->major_threshold_frac)
-            last_major_end = t1;
-        if (f > m->resolved_threshold_frac)
-            last_over_resolved_end = t1;
-        double down = ratio(r->sites_down[b], bin_len(s, r, b) * (double)r->sites_total);
-        if (down > out->peak_sites_down_frac)
-            out->peak_sites_down_frac = down;
-    }
-    out->main_impact_resolved_s = last_major_end;
-    /* Alternation: a recovery below the impact threshold followed by a
-     * relapse above it, counted up to the end of the main impact (relapses
-     * in the tail are not the good/bad alternation). */
-    int impacted = 0, recovered = 0;
-    double horizon = isnan(last_major_end) ? s->sim.duration_s : last_major_end;
-    for (size_t b = 0; b < r->nbins && (double)b * r->bin_s < horizon; b++) {
-        if (cdn_output_err5xx_frac(r, b) > m->impact_threshold_frac) {
-            if (recovered)
-                out->fluctuation_cycles++;
-            impacted = 1;
-            recovered = 0;
-        } else if (impacted) {
-            recovered = 1;
-        }
-    }
-    if (!isnan(out->first_error_s) && !isnan(last_over_resolved_end) &&
-        last_over_resolved_end < s->sim.duration_s)
-        out->all_resolved_s = last_over_resolved_end;
-    out->sites_affected_frac = ratio((double)r->sites_ever_down, (double)r->sites_total);
-    double site_s = 0, nsites = 0;
-    for (size_t c = 0; c < r->ncohorts; c++) {
-        site_s += (double)r->cohort_sites[c] * r->cohort_down_s[c];
-        nsites += (double)r->cohort_sites[c];
-    }
-    out->site_downtime_mean_s = ratio(site_s, nsites);
-    out->site_downtime_p50_s = cdn_output_site_downtime_quantile(r, 0.50);
-    out->site_downtime_p90_s = cdn_output_site_downtime_quantile(r, 0.90);
-    out->site_downtime_p99_s = cdn_output_site_downtime_quantile(r, 0.99);
-    out->kernel_events = r->kernel_events;
 }
 
 /* ------------------------------------------------------------- writing */
@@ -213,7 +99,7 @@ static int tl_col(int c)
 
 static void timeline_row(const cdn_scenario_t *s, const cdn_result_t *r, size_t b, double v[TL_COUNT])
 {
-    double len = bin_len(s, r, b), nserv = (double)r->servers_total;
+    double len = cdn_summary_bin_len(s, r, b), nserv = (double)r->servers_total;
     double nsites = (double)r->sites_total;
     double off = cdn_result_global(r, CDN_RS_OFFERED, b);
     double err = cdn_result_global(r, CDN_RS_ERR5XX, b);
@@ -256,7 +142,7 @@ static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t 
         for (int c = 0; c < TL_COUNT; c++)
             fprintf(f, c < TL_ERR5XX_FRAC || c == TL_LATENCY_MS ? ",%.1f" : ",%.6f", v[c]);
         for (size_t k = 0; k < s->nservices; k++)
-            fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / bin_len(s, r, b));
+            fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / cdn_summary_bin_len(s, r, b));
         fputc('\n', f);
     }
 }
@@ -269,7 +155,7 @@ static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
           f);
     for (size_t b = 0; b < r->nbins; b++) {
         double t0 = (double)b * r->bin_s;
-        double len = bin_len(s, r, b);
+        double len = cdn_summary_bin_len(s, r, b);
         char utc[32];
         cdn_scenario_utc(s, t0, utc, sizeof utc);
         for (size_t g = 0; g < r->nregions; g++) {
@@ -310,6 +196,17 @@ static void add_time(cJSON *o, const cdn_scenario_t *s, const char *key, double 
     }
 }
 
+/* One measure: a time as <name>_s and <name>_utc (null when it did not
+ * happen), anything else as a number under its name. */
+static void add_measure(cJSON *o, const cdn_scenario_t *s, const cdn_summary_t *m, cdn_measure_t id)
+{
+    double v = cdn_measure_value(m, id);
+    if (cdn_measure_unit(id) == CDN_UNIT_INSTANT)
+        add_time(o, s, cdn_measure_name(id), v);
+    else
+        cJSON_AddNumberToObject(o, cdn_measure_name(id), v);
+}
+
 static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const cdn_summary_t *m)
 {
     cJSON *o = cJSON_CreateObject();
@@ -321,30 +218,8 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     cJSON_AddStringToObject(o, "start_utc", s->sim.start_utc);
     cJSON_AddNumberToObject(o, "duration_s", s->sim.duration_s);
     cJSON_AddNumberToObject(o, "bin_s", s->sim.bin_s);
-    add_time(o, s, "first_error", m->first_error_s);
-    cJSON_AddNumberToObject(o, "peak_err5xx_frac", m->peak_err5xx_frac);
-    add_time(o, s, "peak", m->peak_t_s);
-    add_time(o, s, "main_impact_resolved", m->main_impact_resolved_s);
-    add_time(o, s, "all_resolved", m->all_resolved_s);
-    add_time(o, s, "detected", r->detected_s);
-    add_time(o, s, "diagnosed", r->diagnosed_s);
-    cJSON_AddNumberToObject(o, "fluctuation_cycles", m->fluctuation_cycles);
-    cJSON_AddNumberToObject(o, "offered_requests", m->offered_requests);
-    cJSON_AddNumberToObject(o, "failed_requests", m->failed_requests);
-    cJSON_AddNumberToObject(o, "failed_frac", ratio(m->failed_requests, m->offered_requests));
-    cJSON_AddNumberToObject(o, "blocked_requests", m->blocked_requests);
-    cJSON_AddNumberToObject(o, "peak_blocked_frac", m->peak_blocked_frac);
-    cJSON_AddNumberToObject(o, "peak_latency_ms", m->peak_latency_ms);
-    cJSON_AddNumberToObject(o, "sites_affected_frac", m->sites_affected_frac);
-    cJSON_AddNumberToObject(o, "sites_failed_over_frac",
-                            ratio((double)r->sites_ever_failed_over, (double)r->sites_total));
-    cJSON_AddNumberToObject(o, "peak_sites_down_frac", m->peak_sites_down_frac);
-    cJSON_AddNumberToObject(o, "site_downtime_mean_s", m->site_downtime_mean_s);
-    cJSON_AddNumberToObject(o, "site_downtime_p50_s", m->site_downtime_p50_s);
-    cJSON_AddNumberToObject(o, "site_downtime_p90_s", m->site_downtime_p90_s);
-    cJSON_AddNumberToObject(o, "site_downtime_p99_s", m->site_downtime_p99_s);
-    cJSON_AddNumberToObject(o, "sites", (double)r->sites_total);
-    cJSON_AddNumberToObject(o, "servers", (double)r->servers_total);
+#define ADD_MEASURE(id) add_measure(o, s, m, id);
+    CDN_SUMMARY_KEYS(ADD_MEASURE)
     cJSON *named = cJSON_AddArrayToObject(o, "named_sites");
     for (size_t i = 0; i < s->sites.nnamed; i++) {
         cJSON *e = cJSON_CreateObject();
@@ -355,7 +230,8 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     cJSON *ps = cJSON_AddObjectToObject(o, "proxy_traffic_share");
     for (size_t p = 0; p < r->nproxies; p++)
         cJSON_AddNumberToObject(ps, s->proxies[p].name, r->proxy_traffic_share[p]);
-    cJSON_AddNumberToObject(o, "kernel_events", (double)m->kernel_events);
+    CDN_SUMMARY_TAIL(ADD_MEASURE)
+#undef ADD_MEASURE
     cJSON *th = cJSON_AddObjectToObject(o, "thresholds");
     cJSON_AddNumberToObject(th, "impact_threshold_frac", s->metrics.impact_threshold_frac);
     cJSON_AddNumberToObject(th, "major_threshold_frac", s->metrics.major_threshold_frac);
@@ -443,7 +319,7 @@ static void write_events(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r
             write_world_event(f, s, &r->events[e++]);
         if (b == r->nbins)
             break;
-        double frac = cdn_output_err5xx_frac(r, b);
+        double frac = cdn_summary_err5xx_frac(r, b);
         for (int k = 0; k < 2; k++) {
             int now = k == 0 ? frac > th[k] : frac >= th[k];
             if (now != above[k]) {

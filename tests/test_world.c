@@ -12,7 +12,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cdn_calibration.h"
-#include "cdn_output.h"
+#include "cdn_summary.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 

@@ -3,14 +3,16 @@
  *
  * Design
  *   Targets are data in the scenario (what, where from, whether free
- *   parameters were fitted to it); this module only measures and reports.
- *   Each measure is a pure function of one run's bin integrals and its
- *   summary, so the report over N replications is reproducible and its
- *   spread is the model's own variability (the random migration, latency
- *   and wedge draws), not noise from the measurement.
+ *   parameters were fitted to it); a target's metric selects a measure of
+ *   the measure map (CDN_CAL_MAP), so its name, unit and definition are
+ *   those of summary.json.  Run-wide measures are read from the run's
+ *   summary; windowed ones are measured over the target's window.  Each
+ *   value is a pure function of one run, so the report over N replications
+ *   is reproducible and its spread is the model's own variability (the
+ *   random migration, latency and wedge draws), not noise from the
+ *   measurement.
  *
- *   Statistics: NANs (the event did not happen in that run) are dropped and
- *   counted; quantiles are GSL's linear interpolation on the sorted values.
+ *   Statistics (report part): sim_stats.h, NANs dropped and counted.
  */
 #include "cdn_calibration.h"
 
@@ -19,96 +21,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
-
+#include "cdn_output.h"
 #include "sim_alloc.h"
+#include "sim_stats.h"
 
-static double bin_len(const cdn_scenario_t *s, const cdn_result_t *r, size_t b)
+#define CDN_X_MEASURE(e, measure) measure,
+static const cdn_measure_t cal_measures[] = {CDN_CAL_MAP(CDN_X_MEASURE)};
+#undef CDN_X_MEASURE
+
+cdn_measure_t cdn_cal_metric_measure(cdn_cal_metric_t m)
 {
-    double len = s->sim.duration_s - (double)b * r->bin_s;
-    return len < r->bin_s ? len : r->bin_s;
+    return (unsigned)m < CDN_CAL_COUNT ? cal_measures[m] : CDN_MEASURE_COUNT;
 }
 
-double cdn_calibration_stabilised_s(const cdn_scenario_t *s, const cdn_result_t *r,
-                                    const cdn_summary_t *m)
+const char *cdn_cal_metric_name(cdn_cal_metric_t m)
 {
-    if (isnan(m->main_impact_resolved_s))
-        return NAN;
-    double thr = s->metrics.impact_threshold_frac;
-    size_t b = (size_t)(m->main_impact_resolved_s / r->bin_s + 0.5);
-    if (b > r->nbins)
-        b = r->nbins;
-    while (b > 0 && !(cdn_output_err5xx_frac(r, b - 1) > thr))
-        b--;
-    while (b > 0 && cdn_output_err5xx_frac(r, b - 1) > thr)
-        b--;
-    return (double)b * r->bin_s;
+    return cdn_measure_name(cdn_cal_metric_measure(m));
 }
 
-/* Bins overlapping [from, to): the share of `num` in `den` over them, or
- * the lowest per-bin ratio when `lowest`. */
-static double window(const cdn_scenario_t *s, const cdn_result_t *r, const double *num,
-                     const double *den, double from, double to, int lowest)
+int cdn_cal_metric_is_time(cdn_cal_metric_t m)
 {
-    double n = 0, d = 0, low = INFINITY;
-    for (size_t b = 0; b < r->nbins; b++) {
-        double t0 = (double)b * r->bin_s, t1 = t0 + bin_len(s, r, b);
-        if (t1 <= from || t0 >= to)
-            continue;
-        double dd = den ? den[b] : bin_len(s, r, b);
-        n += num[b];
-        d += dd;
-        if (dd > 0 && num[b] / dd < low)
-            low = num[b] / dd;
-    }
-    if (lowest)
-        return isinf(low) ? NAN : low;
-    return d > 0 ? n / d : NAN;
+    return cdn_measure_unit(cdn_cal_metric_measure(m)) == CDN_UNIT_INSTANT;
 }
 
 double cdn_calibration_value(const cdn_scenario_t *s, const cdn_result_t *r,
                              const cdn_summary_t *m, size_t t)
 {
     const cdn_cal_target_spec_t *tg = &s->targets[t];
-    switch (tg->metric) {
-    case CDN_CAL_FIRST_ERROR:
-        return m->first_error_s;
-    case CDN_CAL_DETECTED:
-        return r->detected_s;
-    case CDN_CAL_DIAGNOSED:
-        return r->diagnosed_s;
-    case CDN_CAL_STABILISED:
-        return cdn_calibration_stabilised_s(s, r, m);
-    case CDN_CAL_MAIN_RESOLVED:
-        return m->main_impact_resolved_s;
-    case CDN_CAL_ALL_RESOLVED:
-        return m->all_resolved_s;
-    case CDN_CAL_CYCLES:
-        return (double)m->fluctuation_cycles;
-    case CDN_CAL_PEAK_ERR5XX:
-        return m->peak_err5xx_frac;
-    case CDN_CAL_FAILED_FRAC:
-        return m->offered_requests > 0 ? m->failed_requests / m->offered_requests : 0.0;
-    case CDN_CAL_ERR5XX_MEAN: {
-        double *num = sim_xmalloc(r->nbins * sizeof *num), *den = sim_xmalloc(r->nbins * sizeof *den);
-        for (size_t b = 0; b < r->nbins; b++) {
-            num[b] = cdn_result_global(r, CDN_RS_ERR5XX, b);
-            den[b] = cdn_result_global(r, CDN_RS_OFFERED, b);
-        }
-        double v = window(s, r, num, den, tg->from_s, tg->to_s, 0);
-        free(num);
-        free(den);
-        return v;
-    }
-    case CDN_CAL_SERVICE_MEAN:
-    case CDN_CAL_SERVICE_MIN:
-        return window(s, r, r->svc_avail + (size_t)tg->service * r->nbins, NULL, tg->from_s,
-                      tg->to_s, tg->metric == CDN_CAL_SERVICE_MIN);
-    case CDN_CAL_COUNT:
-        break;
-    }
-    return NAN;
+    cdn_measure_t id = cdn_cal_metric_measure(tg->metric);
+    if (cdn_measure_windowed(id))
+        return cdn_summary_window(s, r, id, tg->service, tg->from_s, tg->to_s);
+    return cdn_measure_value(m, id);
 }
 
 /* ---------------------------------------------------------------- report */
@@ -121,23 +64,17 @@ typedef struct stats {
 static stats_t describe(const double *v, size_t nrep)
 {
     stats_t st;
-    memset(&st, 0, sizeof st);
+    sim_stats_summary_t sum;
+    sim_stats_summarize(v, nrep, 1, 0.95, &sum);
+    st.n = sum.n;
+    st.missing = nrep - sum.n;
+    st.mean = sum.mean;
+    st.sd = sum.n == 1 ? 0.0 : sum.sd;
     double *x = sim_xmalloc((nrep ? nrep : 1) * sizeof *x);
-    for (size_t i = 0; i < nrep; i++) {
-        if (isnan(v[i]))
-            st.missing++;
-        else
-            x[st.n++] = v[i];
-    }
-    st.mean = st.sd = st.p5 = st.p50 = st.p95 = NAN;
-    if (st.n > 0) {
-        gsl_sort(x, 1, st.n);
-        st.mean = gsl_stats_mean(x, 1, st.n);
-        st.sd = st.n > 1 ? gsl_stats_sd(x, 1, st.n) : 0.0;
-        st.p5 = gsl_stats_quantile_from_sorted_data(x, 1, st.n, 0.05);
-        st.p50 = gsl_stats_quantile_from_sorted_data(x, 1, st.n, 0.50);
-        st.p95 = gsl_stats_quantile_from_sorted_data(x, 1, st.n, 0.95);
-    }
+    memcpy(x, v, nrep * sizeof *x);
+    st.p5 = sim_stats_quantile(x, nrep, 0.05);
+    st.p50 = sim_stats_quantile(x, nrep, 0.50);
+    st.p95 = sim_stats_quantile(x, nrep, 0.95);
     free(x);
     return st;
 }

@@ -22,18 +22,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cdn_output.h"
+#include "cdn_summary.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 
 double cdn_calibration_value(const cdn_scenario_t *s, const cdn_result_t *r,
                              const cdn_summary_t *m, size_t t);
-
-/* Start of the last run of bins above the impact threshold that ends at
- * the end of the main impact: when the good/bad alternation stabilised in
- * the failing state.  NAN without a main impact. */
-double cdn_calibration_stabilised_s(const cdn_scenario_t *s, const cdn_result_t *r,
-                                    const cdn_summary_t *m);
 
 int cdn_calibration_write(const char *dir, const cdn_scenario_t *s, const double *values,
                           size_t nrep, uint64_t seed, cdn_error_t *err);
