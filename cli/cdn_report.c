@@ -5,7 +5,7 @@
  * Design
  *   Byte-identical output for the same study is the rule, so nothing here
  *   reads the clock, the host, the jobs or the ranks, except the manifest.
- *   Doubles go through one function, put_num(), which writes the shortest
+ *   Doubles go through one function, cdn_file_put_num(), which writes the shortest
  *   of %.15g / %.17g that reads back as the same double (the approach of
  *   cJSON, which writes the JSON files).  The Markdown tables round for
  *   people; the CSV files never round.
@@ -18,8 +18,8 @@
  *   timeline_quantiles.csv holds each strategy's bins as one run of rows.
  *   A strategy has the same colour in both figures: the colour of its rank.
  *
- *   Files are opened, closed and their errors reported, and gnuplot is run,
- *   by the helpers of cdn_output.h, shared with `cdnsim run`.  Only the
+ *   Files are opened, closed and their errors reported by cdn_file.h, and
+ *   gnuplot is run by cdn_gnuplot.h, shared with `cdnsim run`.  Only the
  *   process that writes the folder (MPI rank 0, after all threads have
  *   joined) forks gnuplot.
  */
@@ -33,7 +33,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "cdn_output.h"
+#include "cdn_file.h"
+#include "cdn_gnuplot.h"
 #include "cdn_resultdir.h"
 #include "sim_alloc.h"
 
@@ -52,81 +53,6 @@ static const char *const COLORS[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
 #define NCOLORS (sizeof COLORS / sizeof COLORS[0])
 
 /* ---------------------------------------------------------------- files */
-
-/* errno is that of the failing write, or EIO when none was recorded */
-static int close_out(FILE *f, const char *dir, const char *file, cdn_error_t *err)
-{
-    errno = 0;
-    if (cdn_output_close(f) != 0) {
-        if (errno == 0)
-            errno = EIO;
-        return cdn_output_io_error(err, dir, file);
-    }
-    return 0;
-}
-
-/* shortest round-trip form; nothing for a missing value */
-static void put_num(FILE *f, double v)
-{
-    char b[40];
-    if (isnan(v) || isinf(v))
-        return;
-    snprintf(b, sizeof b, "%.15g", v);
-    if (strtod(b, NULL) != v)
-        snprintf(b, sizeof b, "%.17g", v);
-    fputs(b, f);
-}
-
-static void put_csv(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\n\r") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
-/* gnuplot single-quoted string */
-static void put_gp(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'')
-            fputc('\'', f);
-        if (*p != '\n')
-            fputc(*p, f);
-    }
-    fputc('\'', f);
-}
-
-static cJSON *json_num(double v)
-{
-    return isnan(v) || isinf(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
-}
-
-static int write_json(const char *dir, const char *file, cJSON *root, cdn_error_t *err)
-{
-    char *text = cJSON_Print(root);
-    if (text == NULL) {
-        fprintf(stderr, "cdnsim: out of memory\n");
-        abort();
-    }
-    FILE *f = cdn_output_open(dir, file);
-    if (!f) {
-        cJSON_free(text);
-        return cdn_output_io_error(err, dir, file);
-    }
-    fputs(text, f);
-    fputc('\n', f);
-    cJSON_free(text);
-    return close_out(f, dir, file, err);
-}
 
 /* ------------------------------------------------------------- ranking */
 
@@ -339,25 +265,25 @@ static void write_comparison_csv(FILE *f, const cdn_study_t *st, const cdn_repor
             cdn_study_summary(st, a, m, &s);
             cdn_study_paired(st, a, info->ref, m, &d);
             cdn_study_summary(st, info->ref, m, &r);
-            put_csv(f, st->arms[a].label);
+            cdn_file_put_csv(f, st->arms[a].label);
             fprintf(f, ",%zu,%s,%s,%zu,", rank[a], cdn_study_metric_name(st, m, nb, sizeof nb),
                     cdn_unit_name(cdn_study_metric_unit(st, m)), s.n);
-            put_num(f, s.mean);
+            cdn_file_put_num(f, s.mean);
             fputc(',', f);
-            put_num(f, s.sd);
+            cdn_file_put_num(f, s.sd);
             fputc(',', f);
-            put_num(f, s.lo);
+            cdn_file_put_num(f, s.lo);
             fputc(',', f);
-            put_num(f, s.hi);
+            cdn_file_put_num(f, s.hi);
             fprintf(f, ",%zu,", d.n);
-            put_num(f, d.mean);
+            cdn_file_put_num(f, d.mean);
             fputc(',', f);
-            put_num(f, d.lo);
+            cdn_file_put_num(f, d.lo);
             fputc(',', f);
-            put_num(f, d.hi);
+            cdn_file_put_num(f, d.hi);
             fputc(',', f);
             if (d.n > 0 && !isnan(r.mean) && r.mean != 0.0)
-                put_num(f, d.mean / r.mean);
+                cdn_file_put_num(f, d.mean / r.mean);
             fputc('\n', f);
         }
 }
@@ -365,8 +291,8 @@ static void write_comparison_csv(FILE *f, const cdn_study_t *st, const cdn_repor
 static cJSON *interval(double lo, double hi)
 {
     cJSON *a = cJSON_CreateArray();
-    cJSON_AddItemToArray(a, json_num(lo));
-    cJSON_AddItemToArray(a, json_num(hi));
+    cJSON_AddItemToArray(a, cdn_file_json_num(lo));
+    cJSON_AddItemToArray(a, cdn_file_json_num(hi));
     return a;
 }
 
@@ -419,14 +345,14 @@ static cJSON *comparison_json(const cdn_study_t *st, const cdn_report_info_t *in
             cJSON_AddStringToObject(o, "strategy", st->arms[a].label);
             cJSON_AddStringToObject(o, "metric", cdn_study_metric_name(st, m, nb, sizeof nb));
             cJSON_AddNumberToObject(o, "n", (double)s.n);
-            cJSON_AddItemToObject(o, "mean", json_num(s.mean));
-            cJSON_AddItemToObject(o, "sd", json_num(s.sd));
+            cJSON_AddItemToObject(o, "mean", cdn_file_json_num(s.mean));
+            cJSON_AddItemToObject(o, "sd", cdn_file_json_num(s.sd));
             cJSON_AddItemToObject(o, "ci95", interval(s.lo, s.hi));
             cJSON *df = cJSON_CreateObject();
             cJSON_AddNumberToObject(df, "n", (double)d.n);
-            cJSON_AddItemToObject(df, "mean", json_num(d.mean));
+            cJSON_AddItemToObject(df, "mean", cdn_file_json_num(d.mean));
             cJSON_AddItemToObject(df, "ci95", interval(d.lo, d.hi));
-            cJSON_AddItemToObject(df, "rel", json_num(d.n > 0 && r.mean != 0.0 ? d.mean / r.mean : NAN));
+            cJSON_AddItemToObject(df, "rel", cdn_file_json_num(d.n > 0 && r.mean != 0.0 ? d.mean / r.mean : NAN));
             cJSON_AddItemToObject(o, "diff_vs_reference", df);
             cJSON_AddItemToArray(rows, o);
         }
@@ -442,11 +368,11 @@ static void write_replications(FILE *f, const cdn_study_t *st, const char *first
     fputc('\n', f);
     for (size_t a = 0; a < st->narms; a++)
         for (size_t r = 0; r < st->nreps; r++) {
-            put_csv(f, st->arms[a].label);
+            cdn_file_put_csv(f, st->arms[a].label);
             fprintf(f, ",%zu", r);
             for (size_t m = 0; m < st->nmetrics; m++) {
                 fputc(',', f);
-                put_num(f, cdn_study_value(st, a, r, m));
+                cdn_file_put_num(f, cdn_study_value(st, a, r, m));
             }
             fputc('\n', f);
         }
@@ -533,7 +459,7 @@ static void write_quantiles(FILE *f, const cdn_study_t *st)
             char utc[32];
             double t = (double)b * arm->scenario->sim.bin_s;
             cdn_scenario_utc(arm->scenario, t, utc, sizeof utc);
-            put_csv(f, arm->label);
+            cdn_file_put_csv(f, arm->label);
             fprintf(f, ",%.0f,%s", t, utc);
             for (int which = 0; which < 2; which++)
                 for (int k = 0; k < 3; k++) {
@@ -589,7 +515,7 @@ static void write_timeline_arm(FILE *f, const cdn_study_t *st, size_t a, size_t 
                 p0, p1, c, c + 2, col);
     fprintf(f, "'timeline_quantiles.csv' every ::%zu::%zu using 3:($%d*100) with lines lw %s%s lc rgb '%s' title ",
             p0, p1, c + 1, is_ref ? "2.5" : "2", is_ref ? " dt 2" : "", col);
-    put_gp(f, st->arms[a].label);
+    cdn_gnuplot_put_string(f, st->arms[a].label);
 }
 
 static void write_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info,
@@ -626,7 +552,7 @@ static void write_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_report_i
              "cdnsim: %s, median over %zu replications per strategy, band 5-95%%", s0->name,
              st->nreps);
     fputs("  set multiplot layout 2,1 title ", f);
-    put_gp(f, title);
+    cdn_gnuplot_put_string(f, title);
     fputs(" font ',13'\n", f);
     size_t *off = sim_xmalloc((st->narms ? st->narms : 1) * sizeof *off);
     for (size_t a = 0, o = 0; a < st->narms; a++) {
@@ -701,7 +627,7 @@ static void write_metrics_gp(FILE *f, const cdn_study_t *st, const cdn_report_in
     snprintf(title, sizeof title, "cdnsim: %s, mean and 95%% CI over %zu replications", s0->name,
              st->nreps);
     fprintf(f, "  set multiplot layout %zu,%zu title ", rows, cols);
-    put_gp(f, title);
+    cdn_gnuplot_put_string(f, title);
     fputs(" font ',13'\n", f);
     for (size_t m = 0; m < st->nmetrics; m++) {
         if (!has_values(st, m))
@@ -722,7 +648,7 @@ static void write_metrics_gp(FILE *f, const cdn_study_t *st, const cdn_report_in
         snprintf(t, sizeof t, "%s (%s)", cdn_study_metric_label(st, m, lb, sizeof lb),
                  suf[0] == ' ' ? suf + 1 : suf[0] ? suf : "requests");
         fputs("  set title ", f);
-        put_gp(f, t);
+        cdn_gnuplot_put_string(f, t);
         /* gnuplot cannot autoscale an all-zero range (and says so) */
         fprintf(f, " font ',10'\n  set yrange [0:%s]\n", ref > 0 ? "*" : "1");
         fprintf(f,
@@ -743,11 +669,11 @@ int cdn_report_compare(const char *dir, const cdn_study_t *st, const cdn_report_
 #define WRITE(file, body)                                                                          \
     do {                                                                                           \
         if (rc == 0) {                                                                             \
-            if ((f = cdn_output_open(dir, file)) == NULL) {                                        \
-                rc = cdn_output_io_error(err, dir, file);                                          \
+            if ((f = cdn_file_open(dir, file)) == NULL) {                                        \
+                rc = cdn_file_io_error(err, dir, file);                                          \
             } else {                                                                               \
                 body;                                                                              \
-                rc = close_out(f, dir, file, err);                                                 \
+                rc = cdn_file_finish(f, dir, file, err);                                                 \
             }                                                                                      \
         }                                                                                          \
     } while (0)
@@ -761,7 +687,7 @@ int cdn_report_compare(const char *dir, const cdn_study_t *st, const cdn_report_
     WRITE("compare_metrics.gp", write_metrics_gp(f, st, info));
     if (rc == 0) {
         cJSON *root = comparison_json(st, info, rank);
-        rc = write_json(dir, "comparison.json", root, err);
+        rc = cdn_file_write_json(dir, "comparison.json", root, err);
         cJSON_Delete(root);
     }
     free(rank);
@@ -782,26 +708,26 @@ static void write_sweep_csv(FILE *f, const cdn_study_t *st, const cdn_report_inf
             sim_stats_summary_t s;
             cdn_study_summary(st, a, m, &s);
             fprintf(f, "%zu,", a);
-            put_csv(f, info->param[0]);
+            cdn_file_put_csv(f, info->param[0]);
             fprintf(f, ",%d,", arm->grid[0]);
-            put_csv(f, info->values[0][arm->grid[0]]);
+            cdn_file_put_csv(f, info->values[0][arm->grid[0]]);
             fputc(',', f);
             if (info->nparams > 1) {
-                put_csv(f, info->param[1]);
+                cdn_file_put_csv(f, info->param[1]);
                 fprintf(f, ",%d,", arm->grid[1]);
-                put_csv(f, info->values[1][arm->grid[1]]);
+                cdn_file_put_csv(f, info->values[1][arm->grid[1]]);
             } else {
                 fputs(",,", f);
             }
             fprintf(f, ",%s,%s,%zu,", cdn_study_metric_name(st, m, nb, sizeof nb),
                     cdn_unit_name(cdn_study_metric_unit(st, m)), s.n);
-            put_num(f, s.mean);
+            cdn_file_put_num(f, s.mean);
             fputc(',', f);
-            put_num(f, s.sd);
+            cdn_file_put_num(f, s.sd);
             fputc(',', f);
-            put_num(f, s.lo);
+            cdn_file_put_num(f, s.lo);
             fputc(',', f);
-            put_num(f, s.hi);
+            cdn_file_put_num(f, s.hi);
             fputc('\n', f);
         }
     }
@@ -813,7 +739,7 @@ static void gp_tics(FILE *f, const char *axis, const cdn_report_info_t *info, in
     for (size_t i = 0; i < info->nvalues[p]; i++) {
         if (i)
             fputs(", ", f);
-        put_gp(f, info->values[p][i]);
+        cdn_gnuplot_put_string(f, info->values[p][i]);
         fprintf(f, " %zu", i);
     }
     fputs(")\n", f);
@@ -848,11 +774,11 @@ static void write_sweep_gp(FILE *f, const cdn_study_t *st, const cdn_report_info
         snprintf(title, sizeof title, "cdnsim sweep: %s (%s), mean and 95%% CI, %zu replications",
                  cdn_study_metric_label(st, m, lb, sizeof lb), unit, st->nreps);
         fputs("  set title ", f);
-        put_gp(f, title);
+        cdn_gnuplot_put_string(f, title);
         fputs("\n  set xlabel ", f);
-        put_gp(f, info->param[0]);
+        cdn_gnuplot_put_string(f, info->param[0]);
         fputs("\n  set ylabel ", f);
-        put_gp(f, unit);
+        cdn_gnuplot_put_string(f, unit);
         fputc('\n', f);
         fprintf(f, "  set xrange [-0.5:%zu.5]\n  set yrange [0:*]\n  ", info->nvalues[0] - 1);
         gp_tics(f, "x", info, 0);
@@ -867,11 +793,11 @@ static void write_sweep_gp(FILE *f, const cdn_study_t *st, const cdn_report_info
         snprintf(title, sizeof title, "cdnsim sweep: mean %s (%s), %zu replications",
                  cdn_study_metric_label(st, m, lb, sizeof lb), unit, st->nreps);
         fputs("  set title ", f);
-        put_gp(f, title);
+        cdn_gnuplot_put_string(f, title);
         fputs("\n  set xlabel ", f);
-        put_gp(f, info->param[0]);
+        cdn_gnuplot_put_string(f, info->param[0]);
         fputs("\n  set ylabel ", f);
-        put_gp(f, info->param[1]);
+        cdn_gnuplot_put_string(f, info->param[1]);
         fputc('\n', f);
         fprintf(f, "  set xrange [-0.5:%zu.5]\n  set yrange [-0.5:%zu.5]\n  ", info->nvalues[0] - 1,
                 info->nvalues[1] - 1);
@@ -881,7 +807,7 @@ static void write_sweep_gp(FILE *f, const cdn_study_t *st, const cdn_report_info
         fputs("  set palette defined (0 '#ffffcc', 0.5 '#fd8d3c', 1 '#800026')\n"
               "  set cblabel ",
               f);
-        put_gp(f, unit);
+        cdn_gnuplot_put_string(f, unit);
         fputc('\n', f);
         fprintf(f,
                 "  plot 'sweep.csv' every %zu::%zu using 3:6:($11*%.17g) with image, \\\n"
@@ -964,7 +890,7 @@ int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report
     }
     cJSON_AddNumberToObject(root, "jobs", (double)info->jobs);
     cJSON_AddNumberToObject(root, "mpi_ranks", (double)info->ranks);
-    int rc = write_json(dir, "manifest.json", root, err);
+    int rc = cdn_file_write_json(dir, "manifest.json", root, err);
     cJSON_Delete(root);
     return rc;
 }

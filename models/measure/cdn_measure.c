@@ -15,6 +15,8 @@
 #include "cdn_measure.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CDN_X_NAME(e, s) s,
@@ -94,4 +96,16 @@ double cdn_measure_bin_len(double duration_s, double bin_s, size_t b)
 {
     double len = duration_s - (double)b * bin_s;
     return len < bin_s ? len : bin_s;
+}
+
+char *cdn_measure_shortest(char *buf, size_t n, double v, int empty_if_missing)
+{
+    if (!isfinite(v) && empty_if_missing) {
+        buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, n, "%.15g", v);
+    if (isfinite(v) && strtod(buf, NULL) != v)
+        snprintf(buf, n, "%.17g", v);
+    return buf;
 }

@@ -21,6 +21,8 @@
  *   cdn_measure_nbins() bins cover [0, duration_s), the last one possibly
  *   shorter (cdn_measure_bin_len()).
  *
+ *   Values go to CSV and JSON through cdn_measure_shortest().
+ *
  *   This header depends on nothing else in models/, so the scenario reader
  *   can name calibration targets with it.
  *
@@ -157,5 +159,10 @@ int cdn_measure_find(const char *name);
 size_t cdn_measure_nbins(double duration_s, double bin_s);
 /* Length of bin b, s: bin_s, or what is left of the span for the last. */
 double cdn_measure_bin_len(double duration_s, double bin_s, size_t b);
+
+/* The one shortest-double formatter: v as the shorter of %.15g and %.17g
+ * that reads back as the same double, into buf (n >= 32); "" for NaN and
+ * infinities when `empty_if_missing`, else what %.15g prints.  Returns buf. */
+char *cdn_measure_shortest(char *buf, size_t n, double v, int empty_if_missing);
 
 #endif /* CDNSIM_CDN_MEASURE_H */

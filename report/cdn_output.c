@@ -12,22 +12,20 @@
  *   same inputs.  Threshold crossings in events.jsonl are derived from the
  *   bins here, so the model does not have to watch thresholds.
  *
- *   gnuplot is run as a child process (fork, chdir, exec) in the results
- *   folder so the script refers to its data by relative names and can be
- *   re-run by a user after editing.
+ *   gnuplot is run in the results folder (cdn_gnuplot.h), so the script
+ *   refers to its data by relative names and can be re-run by a user after
+ *   editing.
  */
 #include "cdn_output.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
+
+#include "cdn_file.h"
+#include "cdn_gnuplot.h"
 
 #ifndef CDNSIM_VERSION
 #define CDNSIM_VERSION "0.0.0"
@@ -39,31 +37,6 @@ static double ratio(double num, double den)
 }
 
 /* ------------------------------------------------------------- writing */
-
-int cdn_output_io_error(cdn_error_t *err, const char *dir, const char *file)
-{
-    if (err) {
-        err->code = CDN_EIO;
-        snprintf(err->msg, sizeof err->msg, "%s/%s: cannot write: %s", dir, file, strerror(errno));
-    }
-    return CDN_EIO;
-}
-
-FILE *cdn_output_open(const char *dir, const char *file)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path) {
-        errno = ENAMETOOLONG;
-        return NULL;
-    }
-    return fopen(path, "w");
-}
-
-int cdn_output_close(FILE *f)
-{
-    int bad = ferror(f);
-    return (fclose(f) != 0 || bad) ? -1 : 0;
-}
 
 /* Columns of timeline.csv after t_s and utc (then one per service).  The
  * gnuplot script takes its column numbers from this list. */
@@ -207,7 +180,7 @@ static void add_measure(cJSON *o, const cdn_scenario_t *s, const cdn_summary_t *
         cJSON_AddNumberToObject(o, cdn_measure_name(id), v);
 }
 
-static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const cdn_summary_t *m)
+static cJSON *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const cdn_summary_t *m)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "scenario", s->name);
@@ -237,19 +210,7 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     cJSON_AddNumberToObject(th, "major_threshold_frac", s->metrics.major_threshold_frac);
     cJSON_AddNumberToObject(th, "resolved_threshold_frac", s->metrics.resolved_threshold_frac);
     cJSON_AddNumberToObject(th, "site_down_threshold", s->sites.down_threshold);
-    char *text = cJSON_Print(o);
-    cJSON_Delete(o);
-    return text;
-}
-
-/* Writes one JSON string (escaped) with cJSON so names cannot break lines. */
-static void put_json_string(FILE *f, const char *str)
-{
-    cJSON *j = cJSON_CreateString(str);
-    char *t = cJSON_PrintUnformatted(j);
-    fputs(t ? t : "\"\"", f);
-    cJSON_free(t);
-    cJSON_Delete(j);
+    return o;
 }
 
 static void write_world_event(FILE *f, const cdn_scenario_t *s, const cdn_event_rec_t *e)
@@ -260,21 +221,21 @@ static void write_world_event(FILE *f, const cdn_scenario_t *s, const cdn_event_
     if (e->action >= 0) {
         const cdn_action_spec_t *a = &s->actions[e->action];
         fprintf(f, ",\"action\":\"%s\",\"label\":", cdn_action_name(a->kind));
-        put_json_string(f, a->label);
+        cdn_file_put_json_string(f, a->label);
         if (a->service >= 0 && e->service < 0) {
             fputs(",\"service\":", f);
-            put_json_string(f, s->services[a->service].name);
+            cdn_file_put_json_string(f, s->services[a->service].name);
         }
         if (a->trigger != CDN_TRIGGER_TIME)
             fprintf(f, ",\"after\":\"%s\"", cdn_trigger_name(a->trigger));
         if (a->kind == CDN_ACTION_RESTART_PROXIES) {
             fputs(",\"proxy\":", f);
-            put_json_string(f, a->proxy >= 0 ? s->proxies[a->proxy].name : "*");
+            cdn_file_put_json_string(f, a->proxy >= 0 ? s->proxies[a->proxy].name : "*");
         }
     }
     if (e->artifact >= 0) {
         fputs(",\"artifact\":", f);
-        put_json_string(f, s->artifacts[e->artifact].name);
+        cdn_file_put_json_string(f, s->artifacts[e->artifact].name);
     }
     if (e->generation >= 0)
         fprintf(f, ",\"generation\":%d", (int)e->generation);
@@ -284,21 +245,21 @@ static void write_world_event(FILE *f, const cdn_scenario_t *s, const cdn_event_
         fprintf(f, ",\"bad\":%s,\"size\":%.0f", e->bad ? "true" : "false", e->size);
     if (e->region >= 0) {
         fputs(",\"region\":", f);
-        put_json_string(f, s->regions[e->region].name);
+        cdn_file_put_json_string(f, s->regions[e->region].name);
     }
     if (e->server >= 0)
         fprintf(f, ",\"server\":%d", (int)e->server);
     if (e->plan >= 0) {
         fputs(",\"plan\":", f);
-        put_json_string(f, s->sites.plans[e->plan].name);
+        cdn_file_put_json_string(f, s->sites.plans[e->plan].name);
     }
     if (e->proxy >= 0) {
         fputs(",\"proxy\":", f);
-        put_json_string(f, s->proxies[e->proxy].name);
+        cdn_file_put_json_string(f, s->proxies[e->proxy].name);
     }
     if (e->service >= 0) {
         fputs(",\"service\":", f);
-        put_json_string(f, s->services[e->service].name);
+        cdn_file_put_json_string(f, s->services[e->service].name);
     }
     if (e->count > 0)
         fprintf(f, ",\"count\":%.0f", e->count);
@@ -334,19 +295,6 @@ static void write_events(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r
             }
         }
     }
-}
-
-/* gnuplot quoting: single-quoted strings double their quotes. */
-static void put_gp_string(FILE *f, const char *str)
-{
-    fputc('\'', f);
-    for (const char *p = str; *p; p++) {
-        if (*p == '\'')
-            fputc('\'', f);
-        if (*p != '\n')
-            fputc(*p, f);
-    }
-    fputc('\'', f);
 }
 
 /* Operator actions as they happened (scripted or triggered), and the
@@ -389,7 +337,7 @@ static void write_action_marks(FILE *f, const cdn_scenario_t *s, const cdn_resul
         fprintf(f, "  set arrow %zu from '%s', graph 0 to '%s', graph 1 nohead dt 2 lc rgb '#555555'\n",
                 id, utc, utc);
         fprintf(f, "  set label %zu ", id);
-        put_gp_string(f, label);
+        cdn_gnuplot_put_string(f, label);
         fprintf(f, " at '%s', graph 0.97 rotate by 90 right offset -0.6,0 font ',8' tc rgb '#333333'\n",
                 utc);
         id++;
@@ -425,7 +373,7 @@ static void write_gnuplot(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
     {
         char title[512];
         snprintf(title, sizeof title, "cdnsim: %s (seed %llu)", s->name, (unsigned long long)r->seed);
-        put_gp_string(f, title);
+        cdn_gnuplot_put_string(f, title);
     }
     fprintf(f, " font ',13'\n");
     write_action_marks(f, s, r);
@@ -452,7 +400,7 @@ static void write_gnuplot(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
         for (size_t k = 0; k < s->nservices; k++) {
             fprintf(f, "%s'timeline.csv' every ::1 using 2:($%zu*100) with steps lw 1.5 title ",
                     k ? ", \\\n       " : "", (size_t)tl_col(TL_COUNT) + k);
-            put_gp_string(f, s->services[k].name);
+            cdn_gnuplot_put_string(f, s->services[k].name);
         }
         fputc('\n', f);
     }
@@ -463,104 +411,39 @@ int cdn_output_write(const char *dir, const cdn_scenario_t *s, const cdn_result_
                      const cdn_summary_t *sum, cdn_error_t *err)
 {
     FILE *f;
-    if (!(f = cdn_output_open(dir, "timeline.csv")))
-        return cdn_output_io_error(err, dir, "timeline.csv");
+    if (!(f = cdn_file_open(dir, "timeline.csv")))
+        return cdn_file_io_error(err, dir, "timeline.csv");
     write_timeline(f, s, r);
-    if (cdn_output_close(f))
-        return cdn_output_io_error(err, dir, "timeline.csv");
+    if (cdn_file_close(f))
+        return cdn_file_io_error(err, dir, "timeline.csv");
 
-    if (!(f = cdn_output_open(dir, "timeline_regions.csv")))
-        return cdn_output_io_error(err, dir, "timeline_regions.csv");
+    if (!(f = cdn_file_open(dir, "timeline_regions.csv")))
+        return cdn_file_io_error(err, dir, "timeline_regions.csv");
     write_regions(f, s, r);
-    if (cdn_output_close(f))
-        return cdn_output_io_error(err, dir, "timeline_regions.csv");
+    if (cdn_file_close(f))
+        return cdn_file_io_error(err, dir, "timeline_regions.csv");
 
-    if (!(f = cdn_output_open(dir, "events.jsonl")))
-        return cdn_output_io_error(err, dir, "events.jsonl");
+    if (!(f = cdn_file_open(dir, "events.jsonl")))
+        return cdn_file_io_error(err, dir, "events.jsonl");
     write_events(f, s, r);
-    if (cdn_output_close(f))
-        return cdn_output_io_error(err, dir, "events.jsonl");
+    if (cdn_file_close(f))
+        return cdn_file_io_error(err, dir, "events.jsonl");
 
-    char *text = summary_json(s, r, sum);
-    if (!(f = cdn_output_open(dir, "summary.json"))) {
-        cJSON_free(text);
-        return cdn_output_io_error(err, dir, "summary.json");
-    }
-    fputs(text, f);
-    fputc('\n', f);
-    cJSON_free(text);
-    if (cdn_output_close(f))
-        return cdn_output_io_error(err, dir, "summary.json");
+    cJSON *summary = summary_json(s, r, sum);
+    int rc = cdn_file_write_json(dir, "summary.json", summary, err);
+    cJSON_Delete(summary);
+    if (rc != 0)
+        return rc;
 
-    if (!(f = cdn_output_open(dir, "timeline.gp")))
-        return cdn_output_io_error(err, dir, "timeline.gp");
+    if (!(f = cdn_file_open(dir, "timeline.gp")))
+        return cdn_file_io_error(err, dir, "timeline.gp");
     write_gnuplot(f, s, r);
-    if (cdn_output_close(f))
-        return cdn_output_io_error(err, dir, "timeline.gp");
-    return 0;
-}
-
-static int gnuplot_on_path(void)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return 0;
-    const char *p = path;
-    while (*p) {
-        const char *colon = strchr(p, ':');
-        size_t n = colon ? (size_t)(colon - p) : strlen(p);
-        char buf[4096];
-        if (n > 0 && n + 9 < sizeof buf) {
-            memcpy(buf, p, n);
-            memcpy(buf + n, "/gnuplot", 9);
-            if (access(buf, X_OK) == 0)
-                return 1;
-        }
-        if (!colon)
-            break;
-        p = colon + 1;
-    }
-    return 0;
-}
-
-int cdn_output_gnuplot(const char *dir, const char *script, cdn_error_t *err)
-{
-    if (!gnuplot_on_path())
-        return 1;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        if (err) {
-            err->code = CDN_EIO;
-            snprintf(err->msg, sizeof err->msg, "cannot start gnuplot: %s", strerror(errno));
-        }
-        return CDN_EIO;
-    }
-    if (pid == 0) {
-        if (chdir(dir) != 0)
-            _exit(127);
-        execlp("gnuplot", "gnuplot", script, (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            status = -1;
-            break;
-        }
-    }
-    if (status != 0) {
-        if (err) {
-            err->code = CDN_EIO;
-            snprintf(err->msg, sizeof err->msg, "%s/%s: gnuplot failed (status %d)", dir, script,
-                     status);
-        }
-        return CDN_EIO;
-    }
+    if (cdn_file_close(f))
+        return cdn_file_io_error(err, dir, "timeline.gp");
     return 0;
 }
 
 int cdn_output_plot(const char *dir, cdn_error_t *err)
 {
-    return cdn_output_gnuplot(dir, "timeline.gp", err);
+    return cdn_gnuplot_run(dir, "timeline.gp", err);
 }

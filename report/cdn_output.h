@@ -34,15 +34,4 @@ int cdn_output_write(const char *dir, const cdn_scenario_t *s, const cdn_result_
 
 int cdn_output_plot(const char *dir, cdn_error_t *err);
 
-/* Runs gnuplot on `script` inside `dir` (0; 1 when gnuplot is not on PATH;
- * CDN_EIO when it fails).  Shared by every command that draws. */
-int cdn_output_gnuplot(const char *dir, const char *script, cdn_error_t *err);
-
-/* dir/file opened for writing (NULL with errno set); cdn_output_close()
- * returns 0 when every write and the close succeeded; cdn_output_io_error()
- * fills err for dir/file from errno and returns CDN_EIO. */
-FILE *cdn_output_open(const char *dir, const char *file);
-int cdn_output_close(FILE *f);
-int cdn_output_io_error(cdn_error_t *err, const char *dir, const char *file);
-
 #endif /* CDNSIM_CDN_OUTPUT_H */
