@@ -51,6 +51,7 @@
 #include "cdn_resultdir.h"
 #include "cdn_runner.h"
 #include "cdn_study.h"
+#include "cdn_study_run.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 

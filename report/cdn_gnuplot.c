@@ -89,3 +89,18 @@ int cdn_gnuplot_run(const char *dir, const char *script, cdn_error_t *err)
     }
     return 0;
 }
+
+void cdn_gnuplot_put_outputs(FILE *f, const char *stem, int w, int h)
+{
+    fprintf(f,
+            "do for [out = 1:2] {\n"
+            "  if (out == 1) {\n"
+            "    set terminal pngcairo size %d,%d font 'sans,11'\n"
+            "    set output '%s.png'\n"
+            "  } else {\n"
+            "    set terminal svg size %d,%d font 'sans,11' dynamic\n"
+            "    set output '%s.svg'\n"
+            "  }\n"
+            "  set termoption noenhanced\n",
+            w, h, stem, w, h, stem);
+}

@@ -24,4 +24,8 @@ int cdn_gnuplot_run(const char *dir, const char *script, cdn_error_t *err);
 
 void cdn_gnuplot_put_string(FILE *f, const char *s);
 
+/* The loop that draws a figure twice, as stem.png (pngcairo) and stem.svg,
+ * w x h pixels; the caller closes it with "}" after its plots. */
+void cdn_gnuplot_put_outputs(FILE *f, const char *stem, int w, int h);
+
 #endif /* CDNSIM_CDN_GNUPLOT_H */

@@ -1,6 +1,7 @@
 /*
- * cdn_study.c -- arms x replications: run them (cdn_runner), keep one row
- * of numbers per (replication, arm), summarise.
+ * cdn_study.c -- arms x replications: one row of numbers per
+ * (replication, arm), and their statistics.  The command line runs the
+ * tasks (cli/cdn_study_run.c, threads and MPI ranks).
  *
  * Design
  *   A row holds the metrics of one run, then, if timelines are kept, the
@@ -111,21 +112,18 @@ void cdn_study_seal(cdn_study_t *st)
 
 /* ------------------------------------------------------------- running */
 
-static size_t task_row_len(void *ctx, size_t t)
+size_t cdn_study_task_row_len(const cdn_study_t *st, size_t t)
 {
-    const cdn_study_t *st = ctx;
     return st->arms[t % st->narms].row_len;
 }
 
-static double *task_row(void *ctx, size_t t)
+double *cdn_study_task_row(const cdn_study_t *st, size_t t)
 {
-    const cdn_study_t *st = ctx;
     return st->rows[t];
 }
 
-static int task_run(void *ctx, size_t t, double *row, cdn_error_t *err)
+int cdn_study_task_run(const cdn_study_t *st, size_t t, double *row, cdn_error_t *err)
 {
-    const cdn_study_t *st = ctx;
     size_t a = t % st->narms, rep = t / st->narms;
     const cdn_arm_t *arm = &st->arms[a];
     const cdn_scenario_t *s = arm->scenario;
@@ -149,26 +147,25 @@ static int task_run(void *ctx, size_t t, double *row, cdn_error_t *err)
     return 0;
 }
 
-int cdn_study_run(cdn_study_t *st, cdn_runner_t *runner, size_t n, cdn_error_t *err)
+size_t cdn_study_reserve(cdn_study_t *st, size_t n)
 {
+    size_t first = st->nreps * st->narms;
     if (n <= st->nreps)
-        return 0;
+        return first;
     size_t need = n * st->narms;
     if (need > st->cap_rows) {
         st->rows = sim_xrealloc(st->rows, need * sizeof *st->rows);
         st->cap_rows = need;
     }
-    for (size_t t = st->nreps * st->narms; t < need; t++) {
+    for (size_t t = first; t < need; t++) {
         const cdn_arm_t *arm = &st->arms[t % st->narms];
         st->rows[t] = sim_xmalloc(arm->row_len * sizeof(double));
         for (size_t i = 0; i < arm->row_len; i++)
             st->rows[t][i] = NAN;
     }
-    cdn_runner_ops_t ops = {st, task_row_len, task_row, task_run};
-    int rc = cdn_runner_run(runner, st->nreps * st->narms, need, st->narms, &ops, err);
-    /* the rows exist either way; count them so destroy frees them */
+    /* the rows exist whatever the run does; count them so destroy frees them */
     st->nreps = n;
-    return rc;
+    return first;
 }
 
 /* ------------------------------------------------------------- metrics */
