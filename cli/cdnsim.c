@@ -43,12 +43,15 @@
 #include <gsl/gsl_errno.h>
 
 #include "cdn_calibration.h"
+#include "cdn_calreport.h"
+#include "cdn_gnuplot.h"
 #include "cdn_output.h"
 #include "cdn_overlay.h"
 #include "cdn_report.h"
 #include "cdn_resultdir.h"
 #include "cdn_runner.h"
 #include "cdn_study.h"
+#include "cdn_study_run.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 
@@ -308,7 +311,7 @@ static int run_calibration(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep
         for (size_t t = 0; t < nt; t++) /* by target, then replication */
             for (size_t k = 0; k < nrep; k++)
                 values[t * nrep + k] = c.rows[k * nt + t];
-        rc = cdn_calibration_write(dir, s, values, (size_t)nrep, seed, err);
+        rc = cdn_calreport_write(dir, s, values, (size_t)nrep, seed, err);
     }
     cdn_runner_destroy(runner);
     free(c.rows);
@@ -823,7 +826,7 @@ static int run_study(cdn_runner_t *runner, cdn_study_t *st, study_opts_t *o,
             nscripts = 1;
         }
         for (size_t k = 0; k < nscripts; k++) {
-            int prc = cdn_output_gnuplot(dir.tmp, scripts[k], &err);
+            int prc = cdn_gnuplot_run(dir.tmp, scripts[k], &err);
             if (prc == 0)
                 plotted++;
             else if (prc == 1) {

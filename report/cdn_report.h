@@ -14,7 +14,7 @@
  *   lost, then the order given); rank 1 is best.
  *
  *   The figures are drawn by running the .gp scripts with
- *   cdn_output_gnuplot() (cdn_output.h).
+ *   cdn_gnuplot_run() (cdn_gnuplot.h).  Implemented in report/cdn_report*.c.
  *
  * Errors: 0 or CDN_EIO with err set ("DIR/FILE: cannot write: ...").
  */
