@@ -64,7 +64,4 @@ int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report
 /* The ranked Markdown table of comparison.md (for stdout). */
 void cdn_report_ranked_table(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info);
 
-/* 1 if dir holds a previous result of `command` (its manifest.json). */
-int cdn_report_is_ours(const char *dir, const char *command);
-
 #endif /* CDNSIM_CDN_REPORT_H */

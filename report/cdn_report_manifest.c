@@ -21,7 +21,6 @@
 #include <cjson/cJSON.h>
 
 #include "cdn_file.h"
-#include "sim_alloc.h"
 
 #ifndef CDNSIM_VERSION
 #define CDNSIM_VERSION "0.0.0"
@@ -93,37 +92,4 @@ int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report
     int rc = cdn_file_write_json(dir, "manifest.json", root, err);
     cJSON_Delete(root);
     return rc;
-}
-
-int cdn_report_is_ours(const char *dir, const char *command)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/manifest.json", dir) >= (int)sizeof path)
-        return 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t n = 0, cap = 0;
-    char *buf = NULL;
-    for (;;) { /* a manifest lists every strategy: no fixed size */
-        if (n == cap) {
-            if (cap >= ((size_t)16 << 20)) /* not a manifest of ours */
-                break;
-            cap = cap ? 2 * cap : 65536;
-            buf = sim_xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    cJSON *root = cJSON_ParseWithLengthOpts(buf, n, NULL, 0);
-    free(buf);
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "program");
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "command");
-    int ours = cJSON_IsString(p) && strcmp(p->valuestring, "cdnsim") == 0 && cJSON_IsString(c) &&
-               strcmp(c->valuestring, command) == 0;
-    cJSON_Delete(root);
-    return ours;
 }
