@@ -32,7 +32,8 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "cdn_output.h"
+#include "cdn_file.h"
+#include "cdn_gnuplot.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 
@@ -179,9 +180,9 @@ int main(int argc, char **argv)
            loglog_slope(pts, nf, 0), loglog_slope(pts, nf, 1));
 
     mkdir(dir, 0777); /* results/ exists in the tree; -o DIR's parent must exist */
-    FILE *f = cdn_output_open(dir, "scale.csv");
+    FILE *f = cdn_file_open(dir, "scale.csv");
     if (!f) {
-        cdn_output_io_error(&err, dir, "scale.csv");
+        cdn_file_io_error(&err, dir, "scale.csv");
         fprintf(stderr, "scale: %s\n", err.msg);
         cdn_scenario_destroy(s);
         return 74;
@@ -190,8 +191,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nf; i++)
         fprintf(f, "%g,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.6f,%.1f\n", pts[i].factor,
                 pts[i].servers, pts[i].sites, pts[i].events, pts[i].wall_s, pts[i].rss_mb);
-    cdn_output_close(f);
-    f = cdn_output_open(dir, "scale.gp");
+    cdn_file_close(f);
+    f = cdn_file_open(dir, "scale.gp");
     if (f) {
         fprintf(f, "# cdnsim scaling curve of %s; draw with: gnuplot scale.gp (in this folder)\n"
                    "set terminal pngcairo size 1000,650 font 'sans,11'\n"
@@ -206,8 +207,8 @@ int main(int argc, char **argv)
                    "plot 'scale.csv' every ::1 using 2:5 with linespoints lw 2 title 'wall time', \\\n"
                    "     '' every ::1 using 2:6 axes x1y2 with linespoints lw 2 title 'peak memory'\n",
                 s->name, loglog_slope(pts, nf, 0), loglog_slope(pts, nf, 1));
-        cdn_output_close(f);
-        if (cdn_output_gnuplot(dir, "scale.gp", &err) == 0)
+        cdn_file_close(f);
+        if (cdn_gnuplot_run(dir, "scale.gp", &err) == 0)
             printf("%s/scale.csv, %s/scale.png\n", dir, dir);
         else
             printf("%s/scale.csv, %s/scale.gp\n", dir, dir);

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "cdn_calibration.h"
+#include "cdn_calreport.h"
 #include "cdn_error.h"
 #include "cdn_output.h"
 #include "cdn_resultdir.h"
@@ -118,7 +119,7 @@ static int run_calibration(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep
         for (size_t t = 0; t < nt; t++) /* by target, then replication */
             for (size_t k = 0; k < nrep; k++)
                 values[t * nrep + k] = c.rows[k * nt + t];
-        rc = cdn_calibration_write(dir, s, values, (size_t)nrep, seed, err);
+        rc = cdn_calreport_write(dir, s, values, (size_t)nrep, seed, err);
     }
     cdn_runner_destroy(runner);
     free(c.rows);

@@ -37,8 +37,10 @@
 #include "cdn_cmd.h"
 #include "cdn_error.h"
 #include "cdn_metrics.h"
+#include "cdn_gnuplot.h"
 #include "cdn_output.h"
 #include "cdn_resultdir.h"
+#include "cdn_study_run.h"
 #include "sim_alloc.h"
 
 #define DEFAULT_REPLICATIONS 20
@@ -307,7 +309,7 @@ static void study_plot(study_job_t *j, cdn_error_t *err)
         nscripts = 1;
     }
     for (size_t k = 0; k < nscripts; k++) {
-        int prc = cdn_output_gnuplot(j->dir.tmp, scripts[k], err);
+        int prc = cdn_gnuplot_run(j->dir.tmp, scripts[k], err);
         if (prc == 0)
             j->plotted++;
         else if (prc == 1) {

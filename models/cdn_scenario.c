@@ -1795,23 +1795,6 @@ static int read_metrics(ctx_t *c, const cJSON *j)
     return 0;
 }
 
-#define CDN_X_NAME3(e, s, t) s,
-static const char *const cal_names[] = {CDN_CAL_MAP(CDN_X_NAME3)};
-#undef CDN_X_NAME3
-#define CDN_X_TIME3(e, s, t) t,
-static const int cal_is_time[] = {CDN_CAL_MAP(CDN_X_TIME3)};
-#undef CDN_X_TIME3
-
-const char *cdn_cal_metric_name(cdn_cal_metric_t m)
-{
-    return (unsigned)m < CDN_CAL_COUNT ? cal_names[m] : "?";
-}
-
-int cdn_cal_metric_is_time(cdn_cal_metric_t m)
-{
-    return (unsigned)m < CDN_CAL_COUNT ? cal_is_time[m] : 0;
-}
-
 static const char *const target_keys[] = {"name",     "metric",   "service", "from_utc",
                                           "from_s",   "to_utc",   "to_s",    "target_utc",
                                           "target_s", "target",   "fitted",  "source"};
@@ -1828,11 +1811,15 @@ static int read_target(ctx_t *c, const cJSON *j, cdn_cal_target_spec_t *t)
     snprintf(t->name, sizeof t->name, "%s", name);
     if (obj_get(&o, "metric") == NULL)
         return missing(c, "metric");
+    const char *cal_names[CDN_CAL_COUNT];
+    for (int k = 0; k < CDN_CAL_COUNT; k++)
+        cal_names[k] = cdn_cal_metric_name((cdn_cal_metric_t)k);
     int m = 0;
     TRY(opt_enum(c, &o, "metric", cal_names, ARRAY_LEN(cal_names), &m));
     t->metric = (cdn_cal_metric_t)m;
     t->service = -1;
-    int needs_service = t->metric == CDN_CAL_SERVICE_MEAN || t->metric == CDN_CAL_SERVICE_MIN;
+    cdn_measure_t measure = cdn_cal_metric_measure(t->metric);
+    int needs_service = measure == CDN_M_SERVICE_MEAN || measure == CDN_M_SERVICE_MIN;
     const cJSON *sv = obj_get(&o, "service");
     if (needs_service && sv == NULL)
         return fail(c, "missing required key \"service\" (for metric \"%s\")", cal_names[m]);

@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 #include "cdn_error.h" /* cdn_error_t, CDN_E* */
+#include "cdn_measure.h"
 
 #define CDN_NAME_MAX 64
 #define CDN_MAX_PROXIES 8
@@ -249,24 +250,29 @@ typedef struct cdn_detection_spec {
     uint32_t misleading[CDN_MAX_DEPS]; /* services whose outage misleads (e.g. a status page) */
 } cdn_detection_spec_t;
 
-/* Calibration targets: what the simulation is compared with, per metric. */
-#define CDN_CAL_MAP(X)                                                                           \
-    X(CDN_CAL_FIRST_ERROR, "first_error", 1)        /* time: 5xx share leaves the baseline */   \
-    X(CDN_CAL_DETECTED, "detected", 1)              /* time: the alert fires */                 \
-    X(CDN_CAL_DIAGNOSED, "diagnosed", 1)            /* time: the cause is known */              \
-    X(CDN_CAL_STABILISED, "stabilised", 1)          /* time: the last failing streak begins */  \
-    X(CDN_CAL_MAIN_RESOLVED, "main_impact_resolved", 1) /* time */                              \
-    X(CDN_CAL_ALL_RESOLVED, "all_resolved", 1)      /* time */                                  \
-    X(CDN_CAL_CYCLES, "fluctuation_cycles", 0)      /* count */                                 \
-    X(CDN_CAL_PEAK_ERR5XX, "peak_err5xx_frac", 0)   /* share */                                 \
-    X(CDN_CAL_FAILED_FRAC, "failed_frac", 0)        /* share of all requests */                 \
-    X(CDN_CAL_ERR5XX_MEAN, "err5xx_frac_mean", 0)   /* share, over [from, to] */                \
-    X(CDN_CAL_SERVICE_MEAN, "service_avail_mean", 0) /* service availability over [from, to] */ \
-    X(CDN_CAL_SERVICE_MIN, "service_avail_min", 0)  /* lowest bin availability in [from, to] */
+/* Calibration targets: what the simulation is compared with.  A target's
+ * "metric" selects a measure of cdn_measure.h (its name is the measure's);
+ * a time measure (unit CDN_UNIT_INSTANT) takes target_utc / target_s, a
+ * windowed one from/to, the service ones a service. */
+#define CDN_CAL_MAP(X)                                   \
+    X(CDN_CAL_FIRST_ERROR, CDN_M_FIRST_ERROR)            \
+    X(CDN_CAL_DETECTED, CDN_M_DETECTED)                  \
+    X(CDN_CAL_DIAGNOSED, CDN_M_DIAGNOSED)                \
+    X(CDN_CAL_STABILISED, CDN_M_STABILISED)              \
+    X(CDN_CAL_MAIN_RESOLVED, CDN_M_MAIN_RESOLVED)        \
+    X(CDN_CAL_ALL_RESOLVED, CDN_M_ALL_RESOLVED)          \
+    X(CDN_CAL_CYCLES, CDN_M_CYCLES)                      \
+    X(CDN_CAL_PEAK_ERR5XX, CDN_M_PEAK_ERR5XX)            \
+    X(CDN_CAL_FAILED_FRAC, CDN_M_FAILED_FRAC)            \
+    X(CDN_CAL_ERR5XX_MEAN, CDN_M_ERR5XX_MEAN)            \
+    X(CDN_CAL_SERVICE_MEAN, CDN_M_SERVICE_MEAN)          \
+    X(CDN_CAL_SERVICE_MIN, CDN_M_SERVICE_MIN)
 
-#define CDN_X_ENUM(e, s, t) e,
+#define CDN_X_ENUM(e, measure) e,
 typedef enum { CDN_CAL_MAP(CDN_X_ENUM) CDN_CAL_COUNT } cdn_cal_metric_t;
 #undef CDN_X_ENUM
+/* Defined in models/measure/cdn_calibration.c. */
+cdn_measure_t cdn_cal_metric_measure(cdn_cal_metric_t m);
 const char *cdn_cal_metric_name(cdn_cal_metric_t m);
 int cdn_cal_metric_is_time(cdn_cal_metric_t m);
 

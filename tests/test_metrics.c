@@ -1,5 +1,6 @@
 /*
- * test_metrics.c -- the comparison metrics (models/cdn_metrics.c) on
+ * test_metrics.c -- the measure map (models/measure/) and the comparison
+ * metrics selected from it (models/measure/cdn_metrics.c) on
  * hand-made run results whose metrics can be worked out by hand, and on a
  * real run for consistency with summary.json.
  */
@@ -12,7 +13,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cdn_metrics.h"
-#include "cdn_output.h"
+#include "cdn_summary.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 
@@ -103,8 +104,8 @@ START_TEST(metrics_match_hand_computed_values)
     ck_assert_double_eq(m[CDN_MET_SITE_DOWN_P50], 0);
     ck_assert_double_eq(m[CDN_MET_SITE_DOWN_P90], 120);
     ck_assert_double_eq(m[CDN_MET_SITE_DOWN_P99], 120);
-    ck_assert_double_eq(cdn_metrics_service_downtime_s(s, r, 0), 90);
-    ck_assert_double_eq_tol(cdn_metrics_blocked_frac(r, 1), 0.01, 1e-15);
+    ck_assert_double_eq(cdn_summary_service_downtime_s(s, r, 0), 90);
+    ck_assert_double_eq_tol(cdn_summary_blocked_frac(r, 1), 0.01, 1e-15);
     cdn_result_destroy(r);
     cdn_scenario_destroy(s);
 }
@@ -159,6 +160,41 @@ START_TEST(metrics_names_units_and_labels_come_from_one_list)
 }
 END_TEST
 
+START_TEST(measures_are_one_vocabulary_for_summary_metrics_and_targets)
+{
+    for (int m = 0; m < CDN_MEASURE_COUNT; m++) {
+        ck_assert_int_eq(cdn_measure_find(cdn_measure_name((cdn_measure_t)m)), m);
+        ck_assert(strlen(cdn_measure_label((cdn_measure_t)m)) > 0);
+        ck_assert(strlen(cdn_measure_definition((cdn_measure_t)m)) > 0);
+    }
+    ck_assert_int_eq(cdn_measure_find("nope"), -1);
+    /* a comparison metric and a calibration target are measures by name */
+    for (int m = 0; m < CDN_MET_COUNT; m++)
+        ck_assert_str_eq(cdn_metric_name((cdn_metric_t)m),
+                         cdn_measure_name(cdn_metric_measure((cdn_metric_t)m)));
+    ck_assert_str_eq(cdn_cal_metric_name(CDN_CAL_MAIN_RESOLVED), "main_impact_resolved");
+    ck_assert_str_eq(cdn_cal_metric_name(CDN_CAL_SERVICE_MIN), "service_avail_min");
+    ck_assert(cdn_cal_metric_is_time(CDN_CAL_STABILISED));
+    ck_assert(!cdn_cal_metric_is_time(CDN_CAL_CYCLES));
+    ck_assert(cdn_measure_windowed(CDN_M_ERR5XX_MEAN));
+    ck_assert(!cdn_measure_windowed(CDN_M_FAILED));
+    cdn_summary_t sum;
+    memset(&sum, 0, sizeof sum);
+    sum.fluctuation_cycles = 3;
+    sum.kernel_events = 12345;
+    ck_assert_double_eq(cdn_measure_value(&sum, CDN_M_CYCLES), 3);
+    ck_assert_double_eq(cdn_measure_value(&sum, CDN_M_KERNEL_EVENTS), 12345);
+    ck_assert(isnan(cdn_measure_value(&sum, CDN_M_SERVICE_MEAN)));
+    /* the bin grid: a whole number of bins up to rounding has no extra bin */
+    ck_assert_uint_eq(cdn_measure_nbins(3600, 60), 60);
+    ck_assert_uint_eq(cdn_measure_nbins(3601, 60), 61);
+    ck_assert_uint_eq(cdn_measure_nbins(0.3, 0.1), 3);
+    ck_assert_uint_eq(cdn_measure_nbins(0, 60), 1);
+    ck_assert_double_eq(cdn_measure_bin_len(3601, 60, 60), 1);
+    ck_assert_double_eq(cdn_measure_bin_len(3601, 60, 59), 60);
+}
+END_TEST
+
 START_TEST(metrics_agree_with_the_summary_of_a_real_run)
 {
     cdn_scenario_t *s = NULL;
@@ -180,7 +216,7 @@ START_TEST(metrics_agree_with_the_summary_of_a_real_run)
     ck_assert_double_gt(m[CDN_MET_USER_MINUTES], 0);
     ck_assert_double_lt(m[CDN_MET_USER_MINUTES], s->sim.duration_s / 60.0);
     for (size_t k = 0; k < s->nservices; k++) {
-        double d = cdn_metrics_service_downtime_s(s, r, k);
+        double d = cdn_summary_service_downtime_s(s, r, k);
         ck_assert(d >= 0 && d <= s->sim.duration_s);
     }
     cdn_result_destroy(r);
@@ -197,6 +233,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(tc, metrics_impact_lasting_to_the_end_is_censored_at_the_span);
     tcase_add_test(tc, metrics_names_units_and_labels_come_from_one_list);
     tcase_add_test(tc, metrics_agree_with_the_summary_of_a_real_run);
+    tcase_add_test(tc, measures_are_one_vocabulary_for_summary_metrics_and_targets);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
-#include "cdn_output.h"
+#include "cdn_summary.h"
 #include "cdn_overlay.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"

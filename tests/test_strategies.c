@@ -10,7 +10,7 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "cdn_output.h"
+#include "cdn_summary.h"
 #include "cdn_overlay.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
@@ -74,7 +74,7 @@ START_TEST(kill_switch_cuts_the_failed_requests)
      * and the baseline fail: far below the main impact */
     size_t b = (size_t)ceil((ks.r->detected_s + 900.0 + 60.0) / ks.r->bin_s);
     for (; b < ks.r->nbins; b++)
-        ck_assert_double_lt(cdn_output_err5xx_frac(ks.r, b), ks.s->metrics.major_threshold_frac);
+        ck_assert_double_lt(cdn_summary_err5xx_frac(ks.r, b), ks.s->metrics.major_threshold_frac);
     done(&base);
     done(&ks);
 }

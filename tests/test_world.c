@@ -1,6 +1,6 @@
 /*
  * test_world.c -- specifications of the CDN outage model (models/cdn_world.c)
- * and of the summary metrics (models/cdn_output.c), on small inline
+ * and of the summary metrics (models/measure/cdn_summary.c), on small inline
  * scenarios whose outcome can be worked out by hand.
  */
 #include <check.h>
@@ -12,7 +12,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cdn_calibration.h"
-#include "cdn_output.h"
+#include "cdn_summary.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 

@@ -1,183 +1,42 @@
 /*
- * cdn_output.c -- headline metrics and the files of a results folder.
+ * cdn_output.c -- the files of a run's results folder.
  *
  * Design
- *   Everything is computed from the run's exact bin integrals: a share is
- *   a ratio of integrals (err5xx / offered over the bin), never an average
- *   of instantaneous ratios.  The last bin may be shorter than bin_s when
- *   the span is not a multiple of it; its length is used for the averages.
+ *   The measures come computed (cdn_summary.h); summary.json writes the
+ *   selection CDN_SUMMARY_KEYS with the names of the measure map.  Rates
+ *   and shares of timeline rows are ratios of bin integrals, with the
+ *   length of the (possibly shorter) last bin.
  *
  *   Numbers are printed with fixed printf formats and JSON via cJSON (which
  *   prints doubles with %.15g/%.17g), so files are byte-identical for the
  *   same inputs.  Threshold crossings in events.jsonl are derived from the
  *   bins here, so the model does not have to watch thresholds.
  *
- *   gnuplot is run as a child process (fork, chdir, exec) in the results
- *   folder so the script refers to its data by relative names and can be
- *   re-run by a user after editing.
+ *   gnuplot is run in the results folder (cdn_gnuplot.h), so the script
+ *   refers to its data by relative names and can be re-run by a user after
+ *   editing.
  */
 #include "cdn_output.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
+
+#include "cdn_file.h"
+#include "cdn_gnuplot.h"
 
 #ifndef CDNSIM_VERSION
 #define CDNSIM_VERSION "0.0.0"
 #endif
-
-static double bin_len(const cdn_scenario_t *s, const cdn_result_t *r, size_t b)
-{
-    double start = (double)b * r->bin_s;
-    double len = s->sim.duration_s - start;
-    return len < r->bin_s ? len : r->bin_s;
-}
 
 static double ratio(double num, double den)
 {
     return den > 0 ? num / den : 0.0;
 }
 
-double cdn_output_err5xx_frac(const cdn_result_t *r, size_t bin)
-{
-    return ratio(cdn_result_global(r, CDN_RS_ERR5XX, bin), cdn_result_global(r, CDN_RS_OFFERED, bin));
-}
-
-double cdn_output_site_downtime_quantile(const cdn_result_t *r, double q)
-{
-    /* few cohorts (plans x proxies x 4): a selection by repeated scans is
-     * simpler than sorting a copy and fast enough */
-    double total = 0;
-    for (size_t c = 0; c < r->ncohorts; c++)
-        total += (double)r->cohort_sites[c];
-    if (total <= 0)
-        return 0.0;
-    double need = q * total, below = 0, last = -1.0;
-    for (;;) {
-        double next = INFINITY, count = 0;
-        for (size_t c = 0; c < r->ncohorts; c++) {
-            double d = r->cohort_down_s[c];
-            if (r->cohort_sites[c] == 0 || d <= last)
-                continue;
-            if (d < next) {
-                next = d;
-                count = 0;
-            }
-            if (d == next)
-                count += (double)r->cohort_sites[c];
-        }
-        if (isinf(next))
-            return last < 0 ? 0.0 : last;
-        below += count;
-        if (below >= need)
-            return next;
-        last = next;
-    }
-}
-
-void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary_t *out)
-{
-    const cdn_metrics_spec_t *m = &s->metrics;
-    memset(out, 0, sizeof *out);
-    out->first_error_s = NAN;
-    out->main_impact_resolved_s = NAN;
-    out->all_resolved_s = NAN;
-    out->peak_t_s = NAN;
-    double last_major_end = NAN, last_over_resolved_end = NAN;
-    for (size_t b = 0; b < r->nbins; b++) {
-        double t0 = (double)b * r->bin_s;
-        double t1 = t0 + bin_len(s, r, b);
-        double off = cdn_result_global(r, CDN_RS_OFFERED, b);
-        double err = cdn_result_global(r, CDN_RS_ERR5XX, b);
-        double blk = cdn_result_global(r, CDN_RS_BLOCKED, b);
-        double f = ratio(err, off);
-        out->offered_requests += off;
-        out->failed_requests += err;
-        out->blocked_requests += blk;
-        if (ratio(blk, off) > out->peak_blocked_frac)
-            out->peak_blocked_frac = ratio(blk, off);
-        double lat = ratio(cdn_result_global(r, CDN_RS_LATENCY_X_OK, b), cdn_result_global(r, CDN_RS_OK, b));
-        if (lat > out->peak_latency_ms)
-            out->peak_latency_ms = lat;
-        if (b == 0 || f > out->peak_err5xx_frac) {
-            out->peak_err5xx_frac = f;
-            out->peak_t_s = t0;
-        }
-        if (f > m->impact_threshold_frac && isnan(out->first_error_s))
-            out->first_error_s = t0;
-        if (f >= m->major_threshold_frac)
-            last_major_end = t1;
-        if (f > m->resolved_threshold_frac)
-            last_over_resolved_end = t1;
-        double down = ratio(r->sites_down[b], bin_len(s, r, b) * (double)r->sites_total);
-        if (down > out->peak_sites_down_frac)
-            out->peak_sites_down_frac = down;
-    }
-    out->main_impact_resolved_s = last_major_end;
-    /* Alternation: a recovery below the impact threshold followed by a
-     * relapse above it, counted up to the end of the main impact (relapses
-     * in the tail are not the good/bad alternation). */
-    int impacted = 0, recovered = 0;
-    double horizon = isnan(last_major_end) ? s->sim.duration_s : last_major_end;
-    for (size_t b = 0; b < r->nbins && (double)b * r->bin_s < horizon; b++) {
-        if (cdn_output_err5xx_frac(r, b) > m->impact_threshold_frac) {
-            if (recovered)
-                out->fluctuation_cycles++;
-            impacted = 1;
-            recovered = 0;
-        } else if (impacted) {
-            recovered = 1;
-        }
-    }
-    if (!isnan(out->first_error_s) && !isnan(last_over_resolved_end) &&
-        last_over_resolved_end < s->sim.duration_s)
-        out->all_resolved_s = last_over_resolved_end;
-    out->sites_affected_frac = ratio((double)r->sites_ever_down, (double)r->sites_total);
-    double site_s = 0, nsites = 0;
-    for (size_t c = 0; c < r->ncohorts; c++) {
-        site_s += (double)r->cohort_sites[c] * r->cohort_down_s[c];
-        nsites += (double)r->cohort_sites[c];
-    }
-    out->site_downtime_mean_s = ratio(site_s, nsites);
-    out->site_downtime_p50_s = cdn_output_site_downtime_quantile(r, 0.50);
-    out->site_downtime_p90_s = cdn_output_site_downtime_quantile(r, 0.90);
-    out->site_downtime_p99_s = cdn_output_site_downtime_quantile(r, 0.99);
-    out->kernel_events = r->kernel_events;
-}
-
 /* ------------------------------------------------------------- writing */
-
-int cdn_output_io_error(cdn_error_t *err, const char *dir, const char *file)
-{
-    if (err) {
-        err->code = CDN_EIO;
-        snprintf(err->msg, sizeof err->msg, "%s/%s: cannot write: %s", dir, file, strerror(errno));
-    }
-    return CDN_EIO;
-}
-
-FILE *cdn_output_open(const char *dir, const char *file)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path) {
-        errno = ENAMETOOLONG;
-        return NULL;
-    }
-    return fopen(path, "w");
-}
-
-int cdn_output_close(FILE *f)
-{
-    int bad = ferror(f);
-    return (fclose(f) != 0 || bad) ? -1 : 0;
-}
 
 /* Columns of timeline.csv after t_s and utc (then one per service).  The
  * gnuplot script takes its column numbers from this list. */
@@ -213,7 +72,7 @@ static int tl_col(int c)
 
 static void timeline_row(const cdn_scenario_t *s, const cdn_result_t *r, size_t b, double v[TL_COUNT])
 {
-    double len = bin_len(s, r, b), nserv = (double)r->servers_total;
+    double len = cdn_summary_bin_len(s, r, b), nserv = (double)r->servers_total;
     double nsites = (double)r->sites_total;
     double off = cdn_result_global(r, CDN_RS_OFFERED, b);
     double err = cdn_result_global(r, CDN_RS_ERR5XX, b);
@@ -256,7 +115,7 @@ static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t 
         for (int c = 0; c < TL_COUNT; c++)
             fprintf(f, c < TL_ERR5XX_FRAC || c == TL_LATENCY_MS ? ",%.1f" : ",%.6f", v[c]);
         for (size_t k = 0; k < s->nservices; k++)
-            fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / bin_len(s, r, b));
+            fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / cdn_summary_bin_len(s, r, b));
         fputc('\n', f);
     }
 }
@@ -269,7 +128,7 @@ static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
           f);
     for (size_t b = 0; b < r->nbins; b++) {
         double t0 = (double)b * r->bin_s;
-        double len = bin_len(s, r, b);
+        double len = cdn_summary_bin_len(s, r, b);
         char utc[32];
         cdn_scenario_utc(s, t0, utc, sizeof utc);
         for (size_t g = 0; g < r->nregions; g++) {
@@ -310,7 +169,18 @@ static void add_time(cJSON *o, const cdn_scenario_t *s, const char *key, double 
     }
 }
 
-static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const cdn_summary_t *m)
+/* One measure: a time as <name>_s and <name>_utc (null when it did not
+ * happen), anything else as a number under its name. */
+static void add_measure(cJSON *o, const cdn_scenario_t *s, const cdn_summary_t *m, cdn_measure_t id)
+{
+    double v = cdn_measure_value(m, id);
+    if (cdn_measure_unit(id) == CDN_UNIT_INSTANT)
+        add_time(o, s, cdn_measure_name(id), v);
+    else
+        cJSON_AddNumberToObject(o, cdn_measure_name(id), v);
+}
+
+static cJSON *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const cdn_summary_t *m)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "scenario", s->name);
@@ -321,30 +191,8 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     cJSON_AddStringToObject(o, "start_utc", s->sim.start_utc);
     cJSON_AddNumberToObject(o, "duration_s", s->sim.duration_s);
     cJSON_AddNumberToObject(o, "bin_s", s->sim.bin_s);
-    add_time(o, s, "first_error", m->first_error_s);
-    cJSON_AddNumberToObject(o, "peak_err5xx_frac", m->peak_err5xx_frac);
-    add_time(o, s, "peak", m->peak_t_s);
-    add_time(o, s, "main_impact_resolved", m->main_impact_resolved_s);
-    add_time(o, s, "all_resolved", m->all_resolved_s);
-    add_time(o, s, "detected", r->detected_s);
-    add_time(o, s, "diagnosed", r->diagnosed_s);
-    cJSON_AddNumberToObject(o, "fluctuation_cycles", m->fluctuation_cycles);
-    cJSON_AddNumberToObject(o, "offered_requests", m->offered_requests);
-    cJSON_AddNumberToObject(o, "failed_requests", m->failed_requests);
-    cJSON_AddNumberToObject(o, "failed_frac", ratio(m->failed_requests, m->offered_requests));
-    cJSON_AddNumberToObject(o, "blocked_requests", m->blocked_requests);
-    cJSON_AddNumberToObject(o, "peak_blocked_frac", m->peak_blocked_frac);
-    cJSON_AddNumberToObject(o, "peak_latency_ms", m->peak_latency_ms);
-    cJSON_AddNumberToObject(o, "sites_affected_frac", m->sites_affected_frac);
-    cJSON_AddNumberToObject(o, "sites_failed_over_frac",
-                            ratio((double)r->sites_ever_failed_over, (double)r->sites_total));
-    cJSON_AddNumberToObject(o, "peak_sites_down_frac", m->peak_sites_down_frac);
-    cJSON_AddNumberToObject(o, "site_downtime_mean_s", m->site_downtime_mean_s);
-    cJSON_AddNumberToObject(o, "site_downtime_p50_s", m->site_downtime_p50_s);
-    cJSON_AddNumberToObject(o, "site_downtime_p90_s", m->site_downtime_p90_s);
-    cJSON_AddNumberToObject(o, "site_downtime_p99_s", m->site_downtime_p99_s);
-    cJSON_AddNumberToObject(o, "sites", (double)r->sites_total);
-    cJSON_AddNumberToObject(o, "servers", (double)r->servers_total);
+#define ADD_MEASURE(id) add_measure(o, s, m, id);
+    CDN_SUMMARY_KEYS(ADD_MEASURE)
     cJSON *named = cJSON_AddArrayToObject(o, "named_sites");
     for (size_t i = 0; i < s->sites.nnamed; i++) {
         cJSON *e = cJSON_CreateObject();
@@ -355,25 +203,14 @@ static char *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const 
     cJSON *ps = cJSON_AddObjectToObject(o, "proxy_traffic_share");
     for (size_t p = 0; p < r->nproxies; p++)
         cJSON_AddNumberToObject(ps, s->proxies[p].name, r->proxy_traffic_share[p]);
-    cJSON_AddNumberToObject(o, "kernel_events", (double)m->kernel_events);
+    CDN_SUMMARY_TAIL(ADD_MEASURE)
+#undef ADD_MEASURE
     cJSON *th = cJSON_AddObjectToObject(o, "thresholds");
     cJSON_AddNumberToObject(th, "impact_threshold_frac", s->metrics.impact_threshold_frac);
     cJSON_AddNumberToObject(th, "major_threshold_frac", s->metrics.major_threshold_frac);
     cJSON_AddNumberToObject(th, "resolved_threshold_frac", s->metrics.resolved_threshold_frac);
     cJSON_AddNumberToObject(th, "site_down_threshold", s->sites.down_threshold);
-    char *text = cJSON_Print(o);
-    cJSON_Delete(o);
-    return text;
-}
-
-/* Writes one JSON string (escaped) with cJSON so names cannot break lines. */
-static void put_json_string(FILE *f, const char *str)
-{
-    cJSON *j = cJSON_CreateString(str);
-    char *t = cJSON_PrintUnformatted(j);
-    fputs(t ? t : "\"\"", f);
-    cJSON_free(t);
-    cJSON_Delete(j);
+    return o;
 }
 
 static void write_world_event(FILE *f, const cdn_scenario_t *s, const cdn_event_rec_t *e)
@@ -384,21 +221,21 @@ static void write_world_event(FILE *f, const cdn_scenario_t *s, const cdn_event_
     if (e->action >= 0) {
         const cdn_action_spec_t *a = &s->actions[e->action];
         fprintf(f, ",\"action\":\"%s\",\"label\":", cdn_action_name(a->kind));
-        put_json_string(f, a->label);
+        cdn_file_put_json_string(f, a->label);
         if (a->service >= 0 && e->service < 0) {
             fputs(",\"service\":", f);
-            put_json_string(f, s->services[a->service].name);
+            cdn_file_put_json_string(f, s->services[a->service].name);
         }
         if (a->trigger != CDN_TRIGGER_TIME)
             fprintf(f, ",\"after\":\"%s\"", cdn_trigger_name(a->trigger));
         if (a->kind == CDN_ACTION_RESTART_PROXIES) {
             fputs(",\"proxy\":", f);
-            put_json_string(f, a->proxy >= 0 ? s->proxies[a->proxy].name : "*");
+            cdn_file_put_json_string(f, a->proxy >= 0 ? s->proxies[a->proxy].name : "*");
         }
     }
     if (e->artifact >= 0) {
         fputs(",\"artifact\":", f);
-        put_json_string(f, s->artifacts[e->artifact].name);
+        cdn_file_put_json_string(f, s->artifacts[e->artifact].name);
     }
     if (e->generation >= 0)
         fprintf(f, ",\"generation\":%d", (int)e->generation);
@@ -408,21 +245,21 @@ static void write_world_event(FILE *f, const cdn_scenario_t *s, const cdn_event_
         fprintf(f, ",\"bad\":%s,\"size\":%.0f", e->bad ? "true" : "false", e->size);
     if (e->region >= 0) {
         fputs(",\"region\":", f);
-        put_json_string(f, s->regions[e->region].name);
+        cdn_file_put_json_string(f, s->regions[e->region].name);
     }
     if (e->server >= 0)
         fprintf(f, ",\"server\":%d", (int)e->server);
     if (e->plan >= 0) {
         fputs(",\"plan\":", f);
-        put_json_string(f, s->sites.plans[e->plan].name);
+        cdn_file_put_json_string(f, s->sites.plans[e->plan].name);
     }
     if (e->proxy >= 0) {
         fputs(",\"proxy\":", f);
-        put_json_string(f, s->proxies[e->proxy].name);
+        cdn_file_put_json_string(f, s->proxies[e->proxy].name);
     }
     if (e->service >= 0) {
         fputs(",\"service\":", f);
-        put_json_string(f, s->services[e->service].name);
+        cdn_file_put_json_string(f, s->services[e->service].name);
     }
     if (e->count > 0)
         fprintf(f, ",\"count\":%.0f", e->count);
@@ -443,7 +280,7 @@ static void write_events(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r
             write_world_event(f, s, &r->events[e++]);
         if (b == r->nbins)
             break;
-        double frac = cdn_output_err5xx_frac(r, b);
+        double frac = cdn_summary_err5xx_frac(r, b);
         for (int k = 0; k < 2; k++) {
             int now = k == 0 ? frac > th[k] : frac >= th[k];
             if (now != above[k]) {
@@ -458,19 +295,6 @@ static void write_events(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r
             }
         }
     }
-}
-
-/* gnuplot quoting: single-quoted strings double their quotes. */
-static void put_gp_string(FILE *f, const char *str)
-{
-    fputc('\'', f);
-    for (const char *p = str; *p; p++) {
-        if (*p == '\'')
-            fputc('\'', f);
-        if (*p != '\n')
-            fputc(*p, f);
-    }
-    fputc('\'', f);
 }
 
 /* Operator actions as they happened (scripted or triggered), and the
@@ -513,7 +337,7 @@ static void write_action_marks(FILE *f, const cdn_scenario_t *s, const cdn_resul
         fprintf(f, "  set arrow %zu from '%s', graph 0 to '%s', graph 1 nohead dt 2 lc rgb '#555555'\n",
                 id, utc, utc);
         fprintf(f, "  set label %zu ", id);
-        put_gp_string(f, label);
+        cdn_gnuplot_put_string(f, label);
         fprintf(f, " at '%s', graph 0.97 rotate by 90 right offset -0.6,0 font ',8' tc rgb '#333333'\n",
                 utc);
         id++;
@@ -549,7 +373,7 @@ static void write_gnuplot(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
     {
         char title[512];
         snprintf(title, sizeof title, "cdnsim: %s (seed %llu)", s->name, (unsigned long long)r->seed);
-        put_gp_string(f, title);
+        cdn_gnuplot_put_string(f, title);
     }
     fprintf(f, " font ',13'\n");
     write_action_marks(f, s, r);
@@ -576,7 +400,7 @@ static void write_gnuplot(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
         for (size_t k = 0; k < s->nservices; k++) {
             fprintf(f, "%s'timeline.csv' every ::1 using 2:($%zu*100) with steps lw 1.5 title ",
                     k ? ", \\\n       " : "", (size_t)tl_col(TL_COUNT) + k);
-            put_gp_string(f, s->services[k].name);
+            cdn_gnuplot_put_string(f, s->services[k].name);
         }
         fputc('\n', f);
     }
@@ -587,104 +411,39 @@ int cdn_output_write(const char *dir, const cdn_scenario_t *s, const cdn_result_
                      const cdn_summary_t *sum, cdn_error_t *err)
 {
     FILE *f;
-    if (!(f = cdn_output_open(dir, "timeline.csv")))
-        return cdn_output_io_error(err, dir, "timeline.csv");
+    if (!(f = cdn_file_open(dir, "timeline.csv")))
+        return cdn_file_io_error(err, dir, "timeline.csv");
     write_timeline(f, s, r);
-    if (cdn_output_close(f))
-        return cdn_output_io_error(err, dir, "timeline.csv");
+    if (cdn_file_close(f))
+        return cdn_file_io_error(err, dir, "timeline.csv");
 
-    if (!(f = cdn_output_open(dir, "timeline_regions.csv")))
-        return cdn_output_io_error(err, dir, "timeline_regions.csv");
+    if (!(f = cdn_file_open(dir, "timeline_regions.csv")))
+        return cdn_file_io_error(err, dir, "timeline_regions.csv");
     write_regions(f, s, r);
-    if (cdn_output_close(f))
-        return cdn_output_io_error(err, dir, "timeline_regions.csv");
+    if (cdn_file_close(f))
+        return cdn_file_io_error(err, dir, "timeline_regions.csv");
 
-    if (!(f = cdn_output_open(dir, "events.jsonl")))
-        return cdn_output_io_error(err, dir, "events.jsonl");
+    if (!(f = cdn_file_open(dir, "events.jsonl")))
+        return cdn_file_io_error(err, dir, "events.jsonl");
     write_events(f, s, r);
-    if (cdn_output_close(f))
-        return cdn_output_io_error(err, dir, "events.jsonl");
+    if (cdn_file_close(f))
+        return cdn_file_io_error(err, dir, "events.jsonl");
 
-    char *text = summary_json(s, r, sum);
-    if (!(f = cdn_output_open(dir, "summary.json"))) {
-        cJSON_free(text);
-        return cdn_output_io_error(err, dir, "summary.json");
-    }
-    fputs(text, f);
-    fputc('\n', f);
-    cJSON_free(text);
-    if (cdn_output_close(f))
-        return cdn_output_io_error(err, dir, "summary.json");
+    cJSON *summary = summary_json(s, r, sum);
+    int rc = cdn_file_write_json(dir, "summary.json", summary, err);
+    cJSON_Delete(summary);
+    if (rc != 0)
+        return rc;
 
-    if (!(f = cdn_output_open(dir, "timeline.gp")))
-        return cdn_output_io_error(err, dir, "timeline.gp");
+    if (!(f = cdn_file_open(dir, "timeline.gp")))
+        return cdn_file_io_error(err, dir, "timeline.gp");
     write_gnuplot(f, s, r);
-    if (cdn_output_close(f))
-        return cdn_output_io_error(err, dir, "timeline.gp");
-    return 0;
-}
-
-static int gnuplot_on_path(void)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return 0;
-    const char *p = path;
-    while (*p) {
-        const char *colon = strchr(p, ':');
-        size_t n = colon ? (size_t)(colon - p) : strlen(p);
-        char buf[4096];
-        if (n > 0 && n + 9 < sizeof buf) {
-            memcpy(buf, p, n);
-            memcpy(buf + n, "/gnuplot", 9);
-            if (access(buf, X_OK) == 0)
-                return 1;
-        }
-        if (!colon)
-            break;
-        p = colon + 1;
-    }
-    return 0;
-}
-
-int cdn_output_gnuplot(const char *dir, const char *script, cdn_error_t *err)
-{
-    if (!gnuplot_on_path())
-        return 1;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        if (err) {
-            err->code = CDN_EIO;
-            snprintf(err->msg, sizeof err->msg, "cannot start gnuplot: %s", strerror(errno));
-        }
-        return CDN_EIO;
-    }
-    if (pid == 0) {
-        if (chdir(dir) != 0)
-            _exit(127);
-        execlp("gnuplot", "gnuplot", script, (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            status = -1;
-            break;
-        }
-    }
-    if (status != 0) {
-        if (err) {
-            err->code = CDN_EIO;
-            snprintf(err->msg, sizeof err->msg, "%s/%s: gnuplot failed (status %d)", dir, script,
-                     status);
-        }
-        return CDN_EIO;
-    }
+    if (cdn_file_close(f))
+        return cdn_file_io_error(err, dir, "timeline.gp");
     return 0;
 }
 
 int cdn_output_plot(const char *dir, cdn_error_t *err)
 {
-    return cdn_output_gnuplot(dir, "timeline.gp", err);
+    return cdn_gnuplot_run(dir, "timeline.gp", err);
 }

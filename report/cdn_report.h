@@ -14,7 +14,7 @@
  *   lost, then the order given); rank 1 is best.
  *
  *   The figures are drawn by running the .gp scripts with
- *   cdn_output_gnuplot() (cdn_output.h).
+ *   cdn_gnuplot_run() (cdn_gnuplot.h).  Implemented in report/cdn_report*.c.
  *
  * Errors: 0 or CDN_EIO with err set ("DIR/FILE: cannot write: ...").
  */
@@ -63,8 +63,5 @@ int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report
 
 /* The ranked Markdown table of comparison.md (for stdout). */
 void cdn_report_ranked_table(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info);
-
-/* 1 if dir holds a previous result of `command` (its manifest.json). */
-int cdn_report_is_ours(const char *dir, const char *command);
 
 #endif /* CDNSIM_CDN_REPORT_H */

@@ -1,6 +1,7 @@
 /*
- * cdn_study.c -- arms x replications: run them (cdn_runner), keep one row
- * of numbers per (replication, arm), summarise.
+ * cdn_study.c -- arms x replications: one row of numbers per
+ * (replication, arm), and their statistics.  The command line runs the
+ * tasks (cli/cdn_study_run.c, threads and MPI ranks).
  *
  * Design
  *   A row holds the metrics of one run, then, if timelines are kept, the
@@ -27,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cdn_output.h"
+#include "cdn_summary.h"
 #include "cdn_world.h"
 #include "sim_alloc.h"
 
@@ -74,10 +75,7 @@ size_t cdn_study_add_arm(cdn_study_t *st, const char *label, cdn_scenario_t *sce
     for (size_t k = 0; k < noverlays; k++)
         a->overlays[k] = overlays[k];
     a->grid[0] = a->grid[1] = -1;
-    double span = scenario->sim.duration_s / scenario->sim.bin_s;
-    a->nbins = (size_t)ceil(span - 1e-9);
-    if (a->nbins == 0)
-        a->nbins = 1;
+    a->nbins = cdn_measure_nbins(scenario->sim.duration_s, scenario->sim.bin_s);
     return st->narms++;
 }
 
@@ -114,21 +112,18 @@ void cdn_study_seal(cdn_study_t *st)
 
 /* ------------------------------------------------------------- running */
 
-static size_t task_row_len(void *ctx, size_t t)
+size_t cdn_study_task_row_len(const cdn_study_t *st, size_t t)
 {
-    const cdn_study_t *st = ctx;
     return st->arms[t % st->narms].row_len;
 }
 
-static double *task_row(void *ctx, size_t t)
+double *cdn_study_task_row(const cdn_study_t *st, size_t t)
 {
-    const cdn_study_t *st = ctx;
     return st->rows[t];
 }
 
-static int task_run(void *ctx, size_t t, double *row, cdn_error_t *err)
+int cdn_study_task_run(const cdn_study_t *st, size_t t, double *row, cdn_error_t *err)
 {
-    const cdn_study_t *st = ctx;
     size_t a = t % st->narms, rep = t / st->narms;
     const cdn_arm_t *arm = &st->arms[a];
     const cdn_scenario_t *s = arm->scenario;
@@ -139,39 +134,38 @@ static int task_run(void *ctx, size_t t, double *row, cdn_error_t *err)
     cdn_metrics_compute(s, r, row);
     for (size_t j = 0; j < st->nsvc; j++) {
         int k = st->svc_index[a * st->nsvc + j];
-        row[CDN_MET_COUNT + j] = k < 0 ? NAN : cdn_metrics_service_downtime_s(s, r, (size_t)k);
+        row[CDN_MET_COUNT + j] = k < 0 ? NAN : cdn_summary_service_downtime_s(s, r, (size_t)k);
     }
     if (st->keep_timelines) {
         double *e = row + st->nmetrics, *b = e + arm->nbins;
         for (size_t i = 0; i < arm->nbins; i++) {
-            e[i] = i < r->nbins ? cdn_output_err5xx_frac(r, i) : NAN;
-            b[i] = i < r->nbins ? cdn_metrics_blocked_frac(r, i) : NAN;
+            e[i] = i < r->nbins ? cdn_summary_err5xx_frac(r, i) : NAN;
+            b[i] = i < r->nbins ? cdn_summary_blocked_frac(r, i) : NAN;
         }
     }
     cdn_result_destroy(r);
     return 0;
 }
 
-int cdn_study_run(cdn_study_t *st, cdn_runner_t *runner, size_t n, cdn_error_t *err)
+size_t cdn_study_reserve(cdn_study_t *st, size_t n)
 {
+    size_t first = st->nreps * st->narms;
     if (n <= st->nreps)
-        return 0;
+        return first;
     size_t need = n * st->narms;
     if (need > st->cap_rows) {
         st->rows = sim_xrealloc(st->rows, need * sizeof *st->rows);
         st->cap_rows = need;
     }
-    for (size_t t = st->nreps * st->narms; t < need; t++) {
+    for (size_t t = first; t < need; t++) {
         const cdn_arm_t *arm = &st->arms[t % st->narms];
         st->rows[t] = sim_xmalloc(arm->row_len * sizeof(double));
         for (size_t i = 0; i < arm->row_len; i++)
             st->rows[t][i] = NAN;
     }
-    cdn_runner_ops_t ops = {st, task_row_len, task_row, task_run};
-    int rc = cdn_runner_run(runner, st->nreps * st->narms, need, st->narms, &ops, err);
-    /* the rows exist either way; count them so destroy frees them */
+    /* the rows exist whatever the run does; count them so destroy frees them */
     st->nreps = n;
-    return rc;
+    return first;
 }
 
 /* ------------------------------------------------------------- metrics */

@@ -19,8 +19,9 @@
  *   Statistics use a 95% level (CDN_STUDY_LEVEL) and skip missing values.
  *
  * Ownership: the study owns the scenarios and overlays given to
- *   cdn_study_add_arm().  Not thread-safe; cdn_study_run() runs tasks in
- *   threads internally.
+ *   cdn_study_add_arm().  Not thread-safe, except cdn_study_task_run()
+ *   on distinct tasks, which cdn_study_run() (cli/cdn_study_run.h) calls
+ *   from threads and MPI ranks.
  */
 #ifndef CDNSIM_CDN_STUDY_H
 #define CDNSIM_CDN_STUDY_H
@@ -30,7 +31,6 @@
 
 #include "cdn_metrics.h"
 #include "cdn_overlay.h"
-#include "cdn_runner.h"
 #include "cdn_scenario.h"
 #include "sim_stats.h"
 
@@ -71,8 +71,16 @@ size_t cdn_study_add_arm(cdn_study_t *st, const char *label, cdn_scenario_t *sce
 /* Fixes the metric list; call after the last arm, before running. */
 void cdn_study_seal(cdn_study_t *st);
 
-/* Runs replications nreps .. n-1 of every arm. */
-int cdn_study_run(cdn_study_t *st, cdn_runner_t *runner, size_t n, cdn_error_t *err);
+/* Adds rows (every value missing) for replications nreps .. n-1 of every
+ * arm and sets nreps to n; returns the first new task.  Task t is
+ * replication t / narms of arm t % narms.  cdn_study_run (cli) runs them. */
+size_t cdn_study_reserve(cdn_study_t *st, size_t n);
+/* The row of task t, its length, and the task itself: run replication
+ * t / narms of arm t % narms and reduce it into row.  Tasks write only
+ * their own row, so they run in any order and in parallel. */
+size_t cdn_study_task_row_len(const cdn_study_t *st, size_t t);
+double *cdn_study_task_row(const cdn_study_t *st, size_t t);
+int cdn_study_task_run(const cdn_study_t *st, size_t t, double *row, cdn_error_t *err);
 
 /* Name, label and unit of metric m (m < nmetrics). */
 const char *cdn_study_metric_name(const cdn_study_t *st, size_t m, char *buf, size_t n);

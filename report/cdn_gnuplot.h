@@ -1,0 +1,31 @@
+/*
+ * cdn_gnuplot.h -- running gnuplot on a script in a results folder, and
+ * quoting text for gnuplot scripts.
+ *
+ * Contract
+ *   cdn_gnuplot_run() runs `gnuplot script` with dir as the working
+ *   directory, so a script names its data files relative to the folder and
+ *   a user can re-run it there.  Returns 0; 1 (not an error) when gnuplot
+ *   is not on PATH; CDN_EIO with err set when it cannot start or fails.
+ *   Only the process that writes the folder calls it (MPI rank 0, after
+ *   every thread has joined): it forks.
+ *
+ *   cdn_gnuplot_put_string() writes s as a gnuplot single-quoted string
+ *   (quotes doubled, line breaks dropped).
+ */
+#ifndef CDNSIM_CDN_GNUPLOT_H
+#define CDNSIM_CDN_GNUPLOT_H
+
+#include <stdio.h>
+
+#include "cdn_scenario.h"
+
+int cdn_gnuplot_run(const char *dir, const char *script, cdn_error_t *err);
+
+void cdn_gnuplot_put_string(FILE *f, const char *s);
+
+/* The loop that draws a figure twice, as stem.png (pngcairo) and stem.svg,
+ * w x h pixels; the caller closes it with "}" after its plots. */
+void cdn_gnuplot_put_outputs(FILE *f, const char *stem, int w, int h);
+
+#endif /* CDNSIM_CDN_GNUPLOT_H */

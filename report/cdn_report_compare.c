@@ -1,0 +1,484 @@
+/*
+ * cdn_report_compare.c -- the files of a `compare` results folder:
+ * comparison.csv/.json/.md, replications.csv, timeline_quantiles.csv,
+ * compare_timeline.gp, compare_metrics.gp; and the ranked table on stdout.
+ *
+ * Design
+ *   The gnuplot scripts read the CSV files next to them, so a user can edit
+ *   and re-run them.  They pick rows with `every`: in gnuplot the CSV
+ *   header is point 0 of the file, so data row k is point k + 1.
+ *   comparison.csv is ordered strategy-major (strategy in the order given,
+ *   then metric), so `every M::(1+m)` selects metric m of every strategy;
+ *   timeline_quantiles.csv holds each strategy's bins as one run of rows.
+ *   A strategy has the same colour in both figures: the colour of its rank.
+ *   Only the process that writes the folder (MPI rank 0, after all threads
+ *   have joined) draws the figures (cdn_gnuplot.h).
+ */
+#include "cdn_report_int.h"
+
+#include <inttypes.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cdn_file.h"
+#include "cdn_gnuplot.h"
+#include "sim_alloc.h"
+
+#ifndef CDNSIM_VERSION
+#define CDNSIM_VERSION "0.0.0"
+#endif
+
+static const char *const COLORS[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                                     "#9467bd", "#8c564b", "#e377c2", "#17becf",
+                                     "#7f7f7f", "#bcbd22"};
+#define NCOLORS (sizeof COLORS / sizeof COLORS[0])
+
+/* ------------------------------------------------------ ranked table */
+
+static const cdn_metric_t HEADLINE[] = {CDN_MET_PEAK_ERR5XX,   CDN_MET_TIME_TO_MITIGATE,
+                                        CDN_MET_USER_MINUTES,  CDN_MET_BLOCKED,
+                                        CDN_MET_SITES_AFFECTED, CDN_MET_SITE_DOWN_MEAN};
+#define NHEADLINE (sizeof HEADLINE / sizeof HEADLINE[0])
+
+void cdn_report_ranked_table(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info)
+{
+    size_t *rank = cdn_report_ranks_of(st), *order = cdn_report_by_rank(st, rank);
+    char cell[256];
+    fputs("| rank | strategy | failed requests | Δ failed vs baseline | Δ % |", f);
+    for (size_t h = 0; h < NHEADLINE; h++)
+        fprintf(f, " %s |", cdn_metric_label(HEADLINE[h]));
+    fputs("\n|---:|---|---:|---:|---:|", f);
+    for (size_t h = 0; h < NHEADLINE; h++)
+        fputs("---:|", f);
+    fputc('\n', f);
+    sim_stats_summary_t ref_failed;
+    cdn_study_summary(st, info->ref, CDN_MET_FAILED, &ref_failed);
+    for (size_t i = 0; i < st->narms; i++) {
+        size_t a = order[i];
+        sim_stats_summary_t s, d;
+        cdn_study_summary(st, a, CDN_MET_FAILED, &s);
+        cdn_report_fmt_mean(cell, sizeof cell, CDN_UNIT_REQUESTS, &s);
+        fprintf(f, "| %zu | %s | %s |", rank[a], st->arms[a].label, cell);
+        if (a == info->ref) {
+            fputs(" (reference) | |", f);
+        } else {
+            cdn_study_paired(st, a, info->ref, CDN_MET_FAILED, &d);
+            cdn_report_fmt_diff(cell, sizeof cell, CDN_UNIT_REQUESTS, &d);
+            fprintf(f, " %s |", cell);
+            cdn_report_fmt_rel(cell, sizeof cell, &d, &ref_failed);
+            fprintf(f, " %s |", cell);
+        }
+        for (size_t h = 0; h < NHEADLINE; h++) {
+            cdn_study_summary(st, a, HEADLINE[h], &s);
+            cdn_report_fmt_mean(cell, sizeof cell, cdn_metric_unit(HEADLINE[h]), &s);
+            fprintf(f, " %s |", cell);
+        }
+        fputc('\n', f);
+    }
+    free(rank);
+    free(order);
+}
+
+/* ------------------------------------------------------------ compare */
+
+static void write_comparison_csv(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info,
+                                 const size_t *rank)
+{
+    char nb[CDN_REPORT_NAME_BUF];
+    fputs("strategy,rank,metric,unit,n,mean,sd,ci95_lo,ci95_hi,diff_n,diff_mean,diff_ci95_lo,"
+          "diff_ci95_hi,diff_rel\n",
+          f);
+    for (size_t a = 0; a < st->narms; a++)
+        for (size_t m = 0; m < st->nmetrics; m++) {
+            sim_stats_summary_t s, d, r;
+            cdn_study_summary(st, a, m, &s);
+            cdn_study_paired(st, a, info->ref, m, &d);
+            cdn_study_summary(st, info->ref, m, &r);
+            cdn_file_put_csv(f, st->arms[a].label);
+            fprintf(f, ",%zu,%s,%s,%zu,", rank[a], cdn_study_metric_name(st, m, nb, sizeof nb),
+                    cdn_unit_name(cdn_study_metric_unit(st, m)), s.n);
+            cdn_file_put_num(f, s.mean);
+            fputc(',', f);
+            cdn_file_put_num(f, s.sd);
+            fputc(',', f);
+            cdn_file_put_num(f, s.lo);
+            fputc(',', f);
+            cdn_file_put_num(f, s.hi);
+            fprintf(f, ",%zu,", d.n);
+            cdn_file_put_num(f, d.mean);
+            fputc(',', f);
+            cdn_file_put_num(f, d.lo);
+            fputc(',', f);
+            cdn_file_put_num(f, d.hi);
+            fputc(',', f);
+            if (d.n > 0 && !isnan(r.mean) && r.mean != 0.0)
+                cdn_file_put_num(f, d.mean / r.mean);
+            fputc('\n', f);
+        }
+}
+
+static cJSON *interval(double lo, double hi)
+{
+    cJSON *a = cJSON_CreateArray();
+    cJSON_AddItemToArray(a, cdn_file_json_num(lo));
+    cJSON_AddItemToArray(a, cdn_file_json_num(hi));
+    return a;
+}
+
+static cJSON *comparison_json(const cdn_study_t *st, const cdn_report_info_t *info,
+                              const size_t *rank)
+{
+    char nb[CDN_REPORT_NAME_BUF], lb[CDN_REPORT_NAME_BUF];
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "program", "cdnsim");
+    cJSON_AddStringToObject(root, "command", "compare");
+    cJSON_AddStringToObject(root, "version", CDNSIM_VERSION);
+    cJSON_AddStringToObject(root, "scenario", st->arms[info->ref].scenario->name);
+    cJSON_AddNumberToObject(root, "seed", (double)st->seed);
+    cJSON_AddNumberToObject(root, "replications", (double)st->nreps);
+    cJSON_AddNumberToObject(root, "confidence", CDN_STUDY_LEVEL);
+    cJSON_AddStringToObject(root, "reference", st->arms[info->ref].label);
+    cJSON_AddStringToObject(root, "ranked_by", "failed_requests");
+    cJSON *metrics = cJSON_AddArrayToObject(root, "metrics");
+    for (size_t m = 0; m < st->nmetrics; m++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", cdn_study_metric_name(st, m, nb, sizeof nb));
+        cJSON_AddStringToObject(o, "unit", cdn_unit_name(cdn_study_metric_unit(st, m)));
+        cJSON_AddStringToObject(o, "label", cdn_study_metric_label(st, m, lb, sizeof lb));
+        cJSON_AddItemToArray(metrics, o);
+    }
+    cJSON *strategies = cJSON_AddArrayToObject(root, "strategies");
+    for (size_t a = 0; a < st->narms; a++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", st->arms[a].label);
+        cJSON_AddNumberToObject(o, "rank", (double)rank[a]);
+        cJSON *ov = cJSON_AddArrayToObject(o, "overlays");
+        for (size_t k = 0; k < st->arms[a].noverlays; k++) {
+            const cdn_overlay_t *x = st->arms[a].overlays[k];
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", cdn_overlay_name(x));
+            if (cdn_overlay_description(x))
+                cJSON_AddStringToObject(e, "description", cdn_overlay_description(x));
+            cJSON_AddItemToArray(ov, e);
+        }
+        cJSON_AddItemToArray(strategies, o);
+    }
+    cJSON *rows = cJSON_AddArrayToObject(root, "rows");
+    for (size_t a = 0; a < st->narms; a++)
+        for (size_t m = 0; m < st->nmetrics; m++) {
+            sim_stats_summary_t s, d, r;
+            cdn_study_summary(st, a, m, &s);
+            cdn_study_paired(st, a, info->ref, m, &d);
+            cdn_study_summary(st, info->ref, m, &r);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "strategy", st->arms[a].label);
+            cJSON_AddStringToObject(o, "metric", cdn_study_metric_name(st, m, nb, sizeof nb));
+            cJSON_AddNumberToObject(o, "n", (double)s.n);
+            cJSON_AddItemToObject(o, "mean", cdn_file_json_num(s.mean));
+            cJSON_AddItemToObject(o, "sd", cdn_file_json_num(s.sd));
+            cJSON_AddItemToObject(o, "ci95", interval(s.lo, s.hi));
+            cJSON *df = cJSON_CreateObject();
+            cJSON_AddNumberToObject(df, "n", (double)d.n);
+            cJSON_AddItemToObject(df, "mean", cdn_file_json_num(d.mean));
+            cJSON_AddItemToObject(df, "ci95", interval(d.lo, d.hi));
+            cJSON_AddItemToObject(df, "rel", cdn_file_json_num(d.n > 0 && r.mean != 0.0 ? d.mean / r.mean : NAN));
+            cJSON_AddItemToObject(o, "diff_vs_reference", df);
+            cJSON_AddItemToArray(rows, o);
+        }
+    return root;
+}
+
+static void write_md(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info,
+                     const size_t *rank)
+{
+    const cdn_scenario_t *s0 = st->arms[info->ref].scenario;
+    size_t *order = cdn_report_by_rank(st, rank);
+    char nb[CDN_REPORT_NAME_BUF], lb[CDN_REPORT_NAME_BUF], c1[256], c2[256], c3[64];
+    fprintf(f, "# Strategy comparison: %s\n\n", s0->name);
+    fprintf(f,
+            "%zu replications of each strategy, seed %" PRIu64 ", with common random numbers "
+            "(replication r of every strategy uses the same random streams, so differences "
+            "are paired). Cells are means ± the half-width of their 95%% confidence interval "
+            "(Student t); Δ is the mean paired difference to `%s` with its 95%% interval "
+            "(pp: percentage points), and Δ %% is that difference relative to the `%s` mean. "
+            "Ranked by mean failed requests (HTTP 5xx).\n\n",
+            st->nreps, st->seed, st->arms[info->ref].label, st->arms[info->ref].label);
+    cdn_report_ranked_table(f, st, info);
+    fprintf(f, "\n## Every metric, with the paired difference to `%s`\n\n",
+            st->arms[info->ref].label);
+    fputs("| metric | strategy | mean ± 95% CI | Δ vs reference [95% CI] | Δ % |\n"
+          "|---|---|---:|---:|---:|\n",
+          f);
+    for (size_t m = 0; m < st->nmetrics; m++) {
+        sim_stats_summary_t r;
+        cdn_study_summary(st, info->ref, m, &r);
+        for (size_t i = 0; i < st->narms; i++) {
+            size_t a = order[i];
+            sim_stats_summary_t s, d;
+            cdn_study_summary(st, a, m, &s);
+            cdn_study_paired(st, a, info->ref, m, &d);
+            cdn_unit_t u = cdn_study_metric_unit(st, m);
+            cdn_report_fmt_mean(c1, sizeof c1, u, &s);
+            if (a == info->ref) {
+                snprintf(c2, sizeof c2, "(reference)");
+                c3[0] = '\0';
+            } else {
+                cdn_report_fmt_diff(c2, sizeof c2, u, &d);
+                cdn_report_fmt_rel(c3, sizeof c3, &d, &r);
+            }
+            fprintf(f, "| %s | %s | %s | %s | %s |\n",
+                    i == 0 ? cdn_study_metric_label(st, m, lb, sizeof lb) : "", st->arms[a].label,
+                    c1, c2, c3);
+        }
+    }
+    fputs("\n## Strategies\n\n", f);
+    for (size_t i = 0; i < st->narms; i++) {
+        const cdn_arm_t *arm = &st->arms[order[i]];
+        fprintf(f, "- **%s**", arm->label);
+        if (arm->noverlays == 1 && cdn_overlay_description(arm->overlays[0]))
+            fprintf(f, ": %s", cdn_overlay_description(arm->overlays[0]));
+        else
+            for (size_t k = 0; k < arm->noverlays; k++)
+                fprintf(f, "%s%s%s%s", k ? "; then " : ": ", cdn_overlay_name(arm->overlays[k]),
+                        cdn_overlay_description(arm->overlays[k]) ? ": " : "",
+                        cdn_overlay_description(arm->overlays[k])
+                            ? cdn_overlay_description(arm->overlays[k])
+                            : "");
+        if (order[i] == info->ref && info->ref_added)
+            fputs(" (added as the reference)", f);
+        fputc('\n', f);
+    }
+    fprintf(f,
+            "\nMetric definitions: docs/compare.md. Data: comparison.csv, comparison.json, "
+            "replications.csv; figures: compare_timeline.png, compare_metrics.png. "
+            "Scenario %s; cdnsim %s.\n",
+            s0->name, CDNSIM_VERSION);
+    (void)nb;
+    free(order);
+}
+
+/* quantiles of the 5xx / blocked share per strategy and bin */
+static void write_quantiles(FILE *f, const cdn_study_t *st)
+{
+    static const double q[3] = {0.05, 0.50, 0.95};
+    double *v = sim_xmalloc((st->nreps ? st->nreps : 1) * sizeof *v);
+    fputs("strategy,t_s,utc,err5xx_p05,err5xx_p50,err5xx_p95,blocked_p05,blocked_p50,blocked_p95\n", f);
+    for (size_t a = 0; a < st->narms; a++) {
+        const cdn_arm_t *arm = &st->arms[a];
+        for (size_t b = 0; b < arm->nbins; b++) {
+            char utc[32];
+            double t = (double)b * arm->scenario->sim.bin_s;
+            cdn_scenario_utc(arm->scenario, t, utc, sizeof utc);
+            cdn_file_put_csv(f, arm->label);
+            fprintf(f, ",%.0f,%s", t, utc);
+            for (int which = 0; which < 2; which++)
+                for (int k = 0; k < 3; k++) {
+                    for (size_t r = 0; r < st->nreps; r++)
+                        v[r] = cdn_study_timeline(st, a, r, which, b);
+                    double x = sim_stats_quantile(v, st->nreps, q[k]);
+                    if (isnan(x))
+                        fputc(',', f);
+                    else
+                        fprintf(f, ",%.6f", x);
+                }
+            fputc('\n', f);
+        }
+    }
+    free(v);
+}
+
+#define REF_COLOR "#333333"
+
+/* the colour of an arm in both figures: by rank, the reference dark grey */
+static const char *arm_color(const size_t *rank, size_t a, size_t ref)
+{
+    return a == ref ? REF_COLOR : COLORS[(rank[a] - 1) % NCOLORS];
+}
+
+/* One strategy in a panel of the timeline figure: the 5-95% band (5xx
+ * panel only) and the median. */
+static void write_timeline_arm(FILE *f, const cdn_study_t *st, size_t a, size_t off, int which,
+                               const char *col, int is_ref, int first)
+{
+    size_t p0 = off + 1, p1 = off + st->arms[a].nbins;
+    int c = which == 0 ? 4 : 7;
+    fputs(first ? "" : ", \\\n       ", f);
+    if (which == 0)
+        fprintf(f,
+                "'timeline_quantiles.csv' every ::%zu::%zu using 3:($%d*100):($%d*100) "
+                "with filledcurves fs transparent solid 0.10 noborder lc rgb '%s' notitle, \\\n       ",
+                p0, p1, c, c + 2, col);
+    fprintf(f, "'timeline_quantiles.csv' every ::%zu::%zu using 3:($%d*100) with lines lw %s%s lc rgb '%s' title ",
+            p0, p1, c + 1, is_ref ? "2.5" : "2", is_ref ? " dt 2" : "", col);
+    cdn_gnuplot_put_string(f, st->arms[a].label);
+}
+
+static void write_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info,
+                              const size_t *rank)
+{
+    const cdn_scenario_t *s0 = st->arms[info->ref].scenario;
+    char t_end[32], title[512];
+    double end = 0;
+    for (size_t a = 0; a < st->narms; a++)
+        end = fmax(end, st->arms[a].scenario->sim.duration_s);
+    cdn_scenario_utc(s0, end, t_end, sizeof t_end);
+    fprintf(f, "# cdnsim %s: 5xx share per strategy, scenario '%s', %zu replications.\n",
+            CDNSIM_VERSION, s0->name, st->nreps);
+    fputs("# Draw it from inside this folder with:  gnuplot compare_timeline.gp\n"
+          "# Reads timeline_quantiles.csv; writes compare_timeline.png and .svg.\n"
+          "set datafile separator ','\n"
+          "set xdata time\n"
+          "set timefmt '%Y-%m-%dT%H:%M:%SZ'\n"
+          "set format x '%H:%M'\n",
+          f);
+    fprintf(f, "set xrange ['%s':'%s']\n", s0->sim.start_utc, t_end);
+    fputs("set grid\nset key top right box opaque invert\n", f);
+    double top[2] = {0, 0}; /* largest share in each panel */
+    for (size_t a = 0; a < st->narms; a++)
+        for (size_t r = 0; r < st->nreps; r++)
+            for (size_t b = 0; b < st->arms[a].nbins; b++)
+                for (int w = 0; w < 2; w++) {
+                    double v = cdn_study_timeline(st, a, r, w, b);
+                    if (v > top[w])
+                        top[w] = v;
+                }
+    cdn_gnuplot_put_outputs(f, "compare_timeline", 1400, 1000);
+    snprintf(title, sizeof title,
+             "cdnsim: %s, median over %zu replications per strategy, band 5-95%%", s0->name,
+             st->nreps);
+    fputs("  set multiplot layout 2,1 title ", f);
+    cdn_gnuplot_put_string(f, title);
+    fputs(" font ',13'\n", f);
+    size_t *off = sim_xmalloc((st->narms ? st->narms : 1) * sizeof *off);
+    for (size_t a = 0, o = 0; a < st->narms; a++) {
+        off[a] = o;
+        o += st->arms[a].nbins;
+    }
+    for (int which = 0; which < 2; which++) {
+        fprintf(f, "  set ylabel '%s (%%)'\n", which == 0 ? "HTTP 5xx share (median, 5-95% band)"
+                                                         : "falsely blocked share (median)");
+        fprintf(f, "  set xlabel %s\n  set yrange [0:%s]\n", which == 0 ? "''" : "'time (UTC)'",
+                top[which] > 0 ? "*" : "1");
+        fputs("  plot ", f);
+        /* worst first, so that better strategies are drawn on top; the
+         * reference last, dashed, so that it shows where another
+         * strategy coincides with it */
+        size_t *order = cdn_report_by_rank(st, rank);
+        int first = 1;
+        for (size_t i = st->narms; i-- > 0;) {
+            size_t a = order[i];
+            if (a == info->ref)
+                continue;
+            write_timeline_arm(f, st, a, off[a], which, arm_color(rank, a, info->ref), 0, first);
+            first = 0;
+        }
+        write_timeline_arm(f, st, info->ref, off[info->ref], which, REF_COLOR, 1, first);
+        free(order);
+        fputc('\n', f);
+    }
+    free(off);
+    fputs("  unset multiplot\n  set output\n}\n", f);
+}
+
+/* metrics that have at least one value */
+static int has_values(const cdn_study_t *st, size_t m)
+{
+    for (size_t a = 0; a < st->narms; a++)
+        for (size_t r = 0; r < st->nreps; r++)
+            if (!isnan(cdn_study_value(st, a, r, m)))
+                return 1;
+    return 0;
+}
+
+static void write_metrics_gp(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info)
+{
+    const cdn_scenario_t *s0 = st->arms[info->ref].scenario;
+    char lb[CDN_REPORT_NAME_BUF], title[512];
+    size_t shown = 0;
+    for (size_t m = 0; m < st->nmetrics; m++)
+        shown += (size_t)has_values(st, m);
+    size_t cols = 4, rows = (shown + cols - 1) / cols;
+    if (rows == 0)
+        rows = 1;
+    fprintf(f, "# cdnsim %s: metrics per strategy with 95%% confidence intervals, scenario '%s'.\n",
+            CDNSIM_VERSION, s0->name);
+    fputs("# Draw it from inside this folder with:  gnuplot compare_metrics.gp\n"
+          "# Reads comparison.csv (rows: strategy, then metric); bars are ordered by rank.\n"
+          "set datafile separator ','\n"
+          "set style fill solid 0.75 border -1\n"
+          "set boxwidth 0.7\n"
+          "set grid ytics\n"
+          "unset key\n"
+          "set xtics rotate by 30 right font ',8' nomirror\n"
+          "set lmargin 12\n",
+          f);
+    size_t *rank = cdn_report_ranks_of(st);
+    for (size_t k = 0; k < st->narms || k < NCOLORS; k++)
+        fprintf(f, "set linetype %zu lc rgb '%s'\n", k + 1,
+                k < st->narms && rank[info->ref] == k + 1 ? REF_COLOR : COLORS[k % NCOLORS]);
+    free(rank);
+    fprintf(f, "set xrange [0.4:%zu.6]\n", st->narms);
+    cdn_gnuplot_put_outputs(f, "compare_metrics", 1600, (int)(60 + 300 * rows));
+    snprintf(title, sizeof title, "cdnsim: %s, mean and 95%% CI over %zu replications", s0->name,
+             st->nreps);
+    fprintf(f, "  set multiplot layout %zu,%zu title ", rows, cols);
+    cdn_gnuplot_put_string(f, title);
+    fputs(" font ',13'\n", f);
+    for (size_t m = 0; m < st->nmetrics; m++) {
+        if (!has_values(st, m))
+            continue;
+        double ref = 0;
+        for (size_t a = 0; a < st->narms; a++) {
+            sim_stats_summary_t s;
+            cdn_study_summary(st, a, m, &s);
+            if (!isnan(s.mean))
+                ref = fmax(ref, fabs(s.mean));
+            if (!isnan(s.hi))
+                ref = fmax(ref, fabs(s.hi));
+        }
+        const char *suf;
+        cdn_unit_t u = cdn_study_metric_unit(st, m);
+        double k = cdn_report_display(u, ref, &suf);
+        char t[CDN_REPORT_NAME_BUF + 32];
+        snprintf(t, sizeof t, "%s (%s)", cdn_study_metric_label(st, m, lb, sizeof lb),
+                 suf[0] == ' ' ? suf + 1 : suf[0] ? suf : "requests");
+        fputs("  set title ", f);
+        cdn_gnuplot_put_string(f, t);
+        /* gnuplot cannot autoscale an all-zero range (and says so) */
+        fprintf(f, " font ',10'\n  set yrange [0:%s]\n", ref > 0 ? "*" : "1");
+        fprintf(f,
+                "  plot 'comparison.csv' every %zu::%zu using 2:($6*%.17g):2:xtic(1) with boxes lc variable, \\\n"
+                "       '' every %zu::%zu using 2:($6*%.17g):($8*%.17g):($9*%.17g) with yerrorbars "
+                "lc rgb '#222222' pt 7 ps 0.3 lw 1.5\n",
+                st->nmetrics, m + 1, k, st->nmetrics, m + 1, k, k, k);
+    }
+    fputs("  unset multiplot\n  set output\n}\n", f);
+}
+
+int cdn_report_compare(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,
+                       cdn_error_t *err)
+{
+    size_t *rank = cdn_report_ranks_of(st);
+    int rc = 0;
+    FILE *f;
+    CDN_REPORT_WRITE("comparison.csv", write_comparison_csv(f, st, info, rank));
+    CDN_REPORT_WRITE("replications.csv", cdn_report_write_replications(f, st, "strategy"));
+    CDN_REPORT_WRITE("comparison.md", write_md(f, st, info, rank));
+    if (st->keep_timelines) {
+        CDN_REPORT_WRITE("timeline_quantiles.csv", write_quantiles(f, st));
+        CDN_REPORT_WRITE("compare_timeline.gp", write_timeline_gp(f, st, info, rank));
+    }
+    CDN_REPORT_WRITE("compare_metrics.gp", write_metrics_gp(f, st, info));
+    if (rc == 0) {
+        cJSON *root = comparison_json(st, info, rank);
+        rc = cdn_file_write_json(dir, "comparison.json", root, err);
+        cJSON_Delete(root);
+    }
+    free(rank);
+    return rc;
+}
