@@ -82,6 +82,12 @@ cdn_runner_t *cdn_runner_create(int *argc, char ***argv, unsigned jobs, cdn_erro
     long world = 0;
     int launched = launched_by_mpi(&world);
     unsigned local = 1;
+    if (jobs > CDN_RUNNER_JOBS_MAX) {
+        err->code = CDN_EUSAGE;
+        snprintf(err->msg, sizeof err->msg, "%u threads asked; at most %u", jobs,
+                 (unsigned)CDN_RUNNER_JOBS_MAX);
+        return NULL;
+    }
     cdn_runner_t *r = sim_xcalloc(1, sizeof *r);
     r->size = 1;
 #ifdef CDNSIM_HAVE_MPI
@@ -122,6 +128,8 @@ cdn_runner_t *cdn_runner_create(int *argc, char ***argv, unsigned jobs, cdn_erro
         jobs = cdn_runner_cores() / local;
         if (jobs == 0)
             jobs = 1;
+        if (jobs > CDN_RUNNER_JOBS_MAX)
+            jobs = CDN_RUNNER_JOBS_MAX;
     }
     r->jobs = jobs;
     return r;

@@ -50,8 +50,13 @@ typedef struct cdn_runner_ops {
     int (*run)(void *ctx, size_t task, double *row, cdn_error_t *err);
 } cdn_runner_ops_t;
 
-/* jobs: threads per rank, 0 = the online cores shared by the ranks of this
- * node.  Returns NULL with err set if MPI is needed but unavailable. */
+/* The most threads per rank: the one limit of every command's -j. */
+#define CDN_RUNNER_JOBS_MAX 1024
+
+/* jobs: threads per rank, 1 to CDN_RUNNER_JOBS_MAX, or 0 = the online
+ * cores shared by the ranks of this node (at most CDN_RUNNER_JOBS_MAX).
+ * Returns NULL with err set if MPI is needed but unavailable (CDN_EIO or
+ * CDN_EUSAGE) or jobs is out of range (CDN_EUSAGE). */
 cdn_runner_t *cdn_runner_create(int *argc, char ***argv, unsigned jobs, cdn_error_t *err);
 void cdn_runner_destroy(cdn_runner_t *r); /* NULL is a no-op */
 

@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cdn_error.h" /* cdn_error_t, CDN_E* */
 #include "cdn_measure.h"
 
 #define CDN_NAME_MAX 64
@@ -43,18 +44,6 @@
 #define CDN_MAX_STAGES 16
 #define CDN_MAX_NEIGHBORS 16
 #define CDN_MAX_TIERS 8
-
-enum {
-    CDN_OK = 0,
-    CDN_EIO = -10,    /* file cannot be read */
-    CDN_EDATA = -11,  /* file read but not a valid scenario */
-    CDN_EUSAGE = -12  /* bad argument from the command line */
-};
-
-typedef struct cdn_error {
-    int code;       /* CDN_E* */
-    char msg[1024]; /* one line, no trailing newline */
-} cdn_error_t;
 
 /* What a proxy does with a bad artifact. */
 #define CDN_EFFECT_MAP(X)                                                              \

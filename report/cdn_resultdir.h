@@ -40,9 +40,7 @@
 #ifndef CDNSIM_CDN_RESULTDIR_H
 #define CDNSIM_CDN_RESULTDIR_H
 
-#include "cdn_scenario.h" /* cdn_error_t, CDN_E* */
-
-enum { CDN_RESULTDIR_ECREATE = -20 }; /* cannot create the folder (sysexits 73) */
+#include "cdn_error.h" /* cdn_error_t, CDN_E*, CDN_RESULTDIR_ECREATE (exit 73) */
 
 #define CDN_RESULTDIR_PATH_MAX 2048 /* longest target accepted */
 

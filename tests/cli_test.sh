@@ -51,6 +51,14 @@ check "unknown option exits 64" test "$rc" -eq 64
 run "$bin" validate
 check "validate without file exits 64" test "$rc" -eq 64
 
+# ---- the README's exit-code table states the error map that --help prints
+help_codes=$("$bin" --help | awk '/^exit codes/ { on = 1; next }
+    on && NF { st = $1; nm = $2; $1 = ""; $2 = ""; sub(/^ +/, ""); print st "|" nm "|" $0 }')
+readme_codes=$(awk -F'|' '/^\| *[0-9]+ *\| *`/ {
+    for (i = 2; i <= 5; i++) { gsub(/^ +| +$|`/, "", $i) } print $2 "|" $3 "|" $5 }' "$src/../README.md")
+check "help prints the exit-code table" test "$(printf '%s\n' "$help_codes" | wc -l)" -ge 7
+check "README's exit-code table is the error map" test "$help_codes" = "$readme_codes"
+
 # ---- validation errors
 run "$bin" validate "$work/does-not-exist.json"
 check "missing file exits 66" test "$rc" -eq 66
@@ -108,6 +116,55 @@ for f in timeline.csv timeline_regions.csv summary.json events.jsonl timeline.gp
 done
 run "$bin" run "$golden/small.json" -o "$work/g3" --seed 43 --no-plot --quiet
 check "another seed gives another timeline" test -n "$(cmp "$work/g1/timeline.csv" "$work/g3/timeline.csv" 2>&1)"
+
+# ---- getopt_long spellings: --seed=7, -s7, -j1 and clusters such as -qn3
+run "$bin" run "$golden/small.json" -o "$work/eq1" --seed=7 --no-plot --quiet
+check "run --seed=7 exits 0" test "$rc" -eq 0
+run "$bin" run --no-plot -q -s 7 -o "$work/eq2" "$golden/small.json"
+check "--seed=7 is --seed 7 (options before or after the scenario)" \
+    cmp -s "$work/eq1/timeline.csv" "$work/eq2/timeline.csv"
+check "summary records seed 7" grep -qE '"seed":[[:space:]]*7,' "$work/eq1/summary.json"
+run "$bin" run "$golden/small.json" -qn3 -j1 --seed=7 --no-plot -o "$work/qn3"
+check "run -qn3 -j1 exits 0" test "$rc" -eq 0
+check "run -qn3 is quiet" test -z "$out$errout"
+check "run -qn3 writes the calibration report" test -s "$work/qn3/calibration.csv"
+check "run -qn3 -j1 gives the same timeline" cmp -s "$work/eq1/timeline.csv" "$work/qn3/timeline.csv"
+run "$bin" run "$golden/small.json" -q --replications=3 --jobs=2 --seed=7 --no-plot -o "$work/qn3b"
+check "calibration of -qn3 -j1 is that of --replications=3 --jobs=2" \
+    cmp -s "$work/qn3/calibration.csv" "$work/qn3b/calibration.csv"
+run "$bin" run "$golden/small.json" -o "$work/eq3" -- --seed
+check "-- ends the options (--seed is then a second scenario: 64)" test "$rc" -eq 64
+run "$bin" run --seed
+check "an option without its value exits 64" test "$rc" -eq 64 -a -n "$(grep -F -- '--seed needs' "$work/err")"
+run "$bin" run --quiet=1
+check "a flag given a value exits 64" test "$rc" -eq 64
+
+# ---- one limit for -j, the same in run as in compare and sweep
+run "$bin" run "$golden/small.json" -j 1025 -o "$work/j1025" -q
+check "run -j 1025 exits 64" test "$rc" -eq 64 -a ! -e "$work/j1025"
+check "run -j 1025 says the limit" grep -qF -- "-j needs a number of threads from 1 to 1024" "$work/err"
+run_msg=$errout
+run "$bin" compare "$golden/small.json" --strategies baseline -j 1025 -o "$work/cj1025" -q
+check "compare -j 1025 is refused as run's is" test "$rc" -eq 64 -a "$errout" = "$run_msg"
+run "$bin" run "$golden/small.json" -j1024 -o "$work/j1024" --no-plot -q
+check "run -j1024 is accepted" test "$rc" -eq 0
+
+# ---- per-command help: that command's usage and options only
+run "$bin" run --help
+check "run --help exits 0" test "$rc" -eq 0
+check "run --help is run's usage" grep -q '^usage: cdnsim run ' "$work/out"
+check "run --help lists --replication" grep -qF -- "-r, --replication R" "$work/out"
+check "run --help lists no compare or sweep option" \
+    test -z "$(grep -E -- '--(strategies|param|precision)' "$work/out")"
+check "run --help has no other command's usage" test "$(grep -c '^usage:' "$work/out")" -eq 1
+run "$bin" validate --help
+check "validate --help is validate's usage" grep -q '^usage: cdnsim validate SCENARIO' "$work/out"
+run "$bin" plot -h
+check "plot -h is plot's usage" grep -q '^usage: cdnsim plot DIR' "$work/out"
+run "$bin" --help
+for c in run validate plot compare sweep; do
+    check "--help lists the command $c" grep -qE "^  $c( |\$)" "$work/out"
+done
 
 # ---- example scenarios, end to end: each shows what its notes claim
 num() { # num FILE KEY: a number from summary.json ("null" stays "null")

@@ -65,6 +65,37 @@ expect 64 bad-precision compare "$small" --strategies baseline --precision 2
 expect 64 zero-jobs compare "$small" --strategies baseline -j 0
 expect 64 unknown-option compare "$small" --strategies baseline --frobnicate
 
+# one limit for -j in every command (1 to 1024), with the same message as run
+expect 64 too-many-jobs compare "$small" --strategies baseline -j 1025
+check "compare -j 1025 says the limit" grep -qF -- "-j needs a number of threads from 1 to 1024" "$work/err"
+expect 64 too-many-jobs-long compare "$small" --strategies baseline --jobs=4096
+check "compare --jobs=4096 says the limit" grep -qF -- "--jobs needs a number of threads from 1 to 1024" "$work/err"
+expect 64 sweep-too-many-jobs sweep "$small" --param '$.traffic.retry_frac=0' -j 1025
+check "sweep -j 1025 says the limit" grep -qF -- "-j needs a number of threads from 1 to 1024" "$work/err"
+
+# ---- per-command help, generated from the option table
+run "$bin" compare --help
+check "compare --help exits 0" test "$rc" -eq 0
+check "compare --help is compare's usage" grep -q '^usage: cdnsim compare ' "$work/out"
+check "compare --help lists --strategies" grep -qF -- "--strategies LIST" "$work/out"
+check "compare --help lists no option of sweep or run" \
+    test -z "$(grep -E -- '--(param|metric|strategy |replication )' "$work/out")"
+cp "$work/out" "$work/compare-help"
+run "$bin" help compare
+check "'cdnsim help compare' is 'cdnsim compare --help'" cmp -s "$work/out" "$work/compare-help"
+run "$bin" sweep -h
+check "sweep -h lists --param2 and not --strategies" \
+    test -n "$(grep -F -- '--param2' "$work/out")" -a -z "$(grep -F -- '--strategies' "$work/out")"
+# every option the help of compare and sweep lists is one they accept
+for cmd in compare sweep; do
+    "$bin" $cmd --help >"$work/help-$cmd"
+    for opt in $(grep -oE '^  (-[A-Za-z], |    )--[a-z0-9-]+' "$work/help-$cmd" | grep -oE -- '--[a-z0-9-]+'); do
+        [ "$opt" = --help ] && continue
+        run "$bin" $cmd "$small" "$opt" -o "$work/opt-$cmd" -q
+        check "$cmd accepts $opt from its help" test -z "$(grep -F 'unknown option' "$work/err")"
+    done
+done
+
 # ---- data errors: 66 missing files, 65 invalid ones
 expect 66 missing-scenario compare "$work/nope.json" --strategies baseline
 expect 66 missing-strategy-file compare "$small" --strategies "$work/nope.json"
@@ -128,6 +159,14 @@ check "jobs 2 exits 0" test "$rc" -eq 0
 check "--jobs 1 and --jobs 2 give identical files" same_files "$work/j1" "$work/j2"
 check "manifests record the jobs" grep -qE '"jobs":[[:space:]]*2' "$work/j2/manifest.json"
 check "composed strategy is labelled a+b" grep -qF "fail-open+validate-on-ingest," "$work/j1/comparison.csv"
+# getopt_long spellings: --seed=7, -j1 and a cluster -qn3 mean the same as
+# --seed 7 -j 1 -q -n 3, in either order around the scenario
+run "$bin" compare --seed=7 -qn3 -j1 --strategies=baseline,fail-open --no-plot "$small" -o "$work/sp1"
+check "compare --seed=7 -qn3 -j1 exits 0 (got $rc)" test "$rc" -eq 0
+check "compare -qn3 is quiet" test ! -s "$work/out"
+run "$bin" compare "$small" --seed 7 -q -n 3 -j 2 --strategies baseline,fail-open --no-plot -o "$work/sp2"
+check "--seed=7 -qn3 -j1 gives the files of --seed 7 -q -n 3 -j 2" same_files "$work/sp1" "$work/sp2"
+check "manifest records seed 7" grep -qE '"seed":[[:space:]]*7[,}]?' "$work/sp1/manifest.json"
 if [ "$have_gnuplot" -eq 1 ]; then
     for f in compare_timeline.png compare_timeline.svg compare_metrics.png compare_metrics.svg; do
         check "compare drew $f" test -s "$work/j1/$f"

@@ -1,0 +1,128 @@
+/*
+ * cdn_cmd.c -- the small commands (validate, plot) and the helpers every
+ * command shares (data-file lookup, the reference scenario, wall time).
+ *
+ * Design
+ *   Data files are found by trying a fixed list of folders in order (see
+ *   cdn_cmd.h); the first that has the file wins, so a scenario in the
+ *   working directory's scenarios/ overrides the installed one.  No cache:
+ *   a command looks up a handful of files, each lookup is a few stat(2)
+ *   calls.  Rejected: an environment variable for the data folder (one
+ *   more thing a run would depend on that the manifest does not record).
+ *
+ *   validate loads every file and reports the first error of each; its
+ *   exit status is that of the first failing file (cdn_error.h), so a
+ *   missing file (66) is told from an invalid one (65).  plot only runs
+ *   gnuplot on an existing results folder's timeline.gp.
+ */
+#include "cdn_cmd.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cdn_output.h"
+#include "cdn_scenario.h"
+
+int cdn_cmd_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* See cdn_cmd.h for the search order. */
+int cdn_cmd_find_data(const char *rel, char *buf, size_t n)
+{
+    char exe[4096], beside[4096 + 64] = "";
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(beside, sizeof beside, "%s/../share/cdnsim/scenarios", exe);
+        }
+    }
+    const char *dirs[] = {"scenarios", beside,
+#ifdef CDNSIM_INSTALLED_SCENARIO_DIR
+                          CDNSIM_INSTALLED_SCENARIO_DIR,
+#endif
+#ifdef CDNSIM_SOURCE_SCENARIO_DIR
+                          CDNSIM_SOURCE_SCENARIO_DIR,
+#endif
+    };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (!dirs[i][0])
+            continue;
+        snprintf(buf, n, "%s/%s", dirs[i], rel);
+        if (cdn_cmd_file_exists(buf))
+            return 1;
+    }
+    return 0;
+}
+
+const char *cdn_cmd_default_scenario(char *buf, size_t n)
+{
+    if (!cdn_cmd_find_data(CDN_CMD_DEFAULT_SCENARIO, buf, n))
+        snprintf(buf, n, "scenarios/%s", CDN_CMD_DEFAULT_SCENARIO);
+    return buf;
+}
+
+double cdn_cmd_wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int cdn_cmd_validate(const cdn_cli_args_t *a)
+{
+    int worst = 0;
+    for (int i = 0; i < a->noperands; i++) {
+        const char *path = a->operands[i];
+        cdn_error_t err = {0, ""};
+        cdn_scenario_t *s = NULL;
+        int rc = cdn_scenario_load(path, &s, &err);
+        if (rc != 0) {
+            fprintf(stderr, "%s\n", err.msg);
+            if (!worst)
+                worst = cdn_cli_exit_for(rc);
+        } else {
+            uint64_t servers = 0;
+            for (size_t r = 0; r < s->nregions; r++)
+                servers += s->regions[r].servers;
+            printf("%s: ok (scenario %s: %zu regions, %" PRIu64 " servers, %u sites, %zu artifacts, "
+                   "%zu services, %zu actions)\n",
+                   path, s->name, s->nregions, servers, s->sites.count, s->nartifacts,
+                   s->nservices, s->nactions);
+            cdn_scenario_destroy(s);
+        }
+    }
+    return worst;
+}
+
+int cdn_cmd_plot(const cdn_cli_args_t *a)
+{
+    const char *dir = a->operands[0];
+    char gp[4096];
+    snprintf(gp, sizeof gp, "%s/timeline.gp", dir);
+    if (!cdn_cmd_file_exists(gp)) {
+        fprintf(stderr, "cdnsim: %s: not found (is %s a cdnsim results folder?)\n", gp, dir);
+        return cdn_cli_exit_for(CDN_EIO);
+    }
+    cdn_error_t err = {0, ""};
+    int rc = cdn_output_plot(dir, &err);
+    if (rc == 1) {
+        fprintf(stderr, "cdnsim: gnuplot is not on PATH (Debian: apt-get install gnuplot-nox)\n");
+        return cdn_cli_exit_for(CDN_EINTERNAL);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "cdnsim: %s\n", err.msg);
+        return cdn_cli_exit_for(CDN_EWRITE);
+    }
+    printf("%s/timeline.png, %s/timeline.svg\n", dir, dir);
+    return 0;
+}

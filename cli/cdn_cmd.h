@@ -1,0 +1,59 @@
+/*
+ * cdn_cmd.h -- the commands of cdnsim, one function each, and the helpers
+ * they share.
+ *
+ * Contract
+ *   A command takes the parsed command line (cdn_cli_opts.h: options
+ *   already checked against the option table, operand count already
+ *   checked against the command table) and returns the process's exit
+ *   status, from the error map (cdn_error.h, cdn_cli_exit_for).  Commands
+ *   print their own errors on stderr ("cdnsim: ..."), their results on
+ *   stdout unless --quiet, and write a results folder that appears complete
+ *   or not at all (cdn_resultdir.h).  Only main() returns the status to the
+ *   system.
+ *
+ *   The functions live in cdn_cmd.c (validate, plot, the helpers),
+ *   cdn_cmd_run.c (run), cdn_cmd_compare.c and cdn_cmd_sweep.c, which share
+ *   cdn_cmd_study.h.
+ *
+ * Threads: call from main's thread; commands start their own threads
+ *   through cdn_runner.h.
+ */
+#ifndef CDNSIM_CDN_CMD_H
+#define CDNSIM_CDN_CMD_H
+
+#include <stddef.h>
+
+#include "cdn_cli_opts.h"
+
+#ifndef CDNSIM_VERSION
+#define CDNSIM_VERSION "0.0.0"
+#endif
+
+/* The reference scenario, looked up like every data file. */
+#define CDN_CMD_DEFAULT_SCENARIO "cloudflare-2025-11-18.json"
+
+int cdn_cmd_run(const cdn_cli_args_t *args);
+int cdn_cmd_validate(const cdn_cli_args_t *args);
+int cdn_cmd_plot(const cdn_cli_args_t *args);
+int cdn_cmd_compare(const cdn_cli_args_t *args);
+int cdn_cmd_sweep(const cdn_cli_args_t *args);
+
+/* Data files (scenarios, strategies) are looked up in ./scenarios first,
+ * then beside the binary (<prefix>/share/cdnsim/scenarios, found from
+ * /proc/self/exe so a relocated install works), then in the configured
+ * install prefix, then in the source tree the binary was built from.
+ * Writes the path of `rel` in the first folder that has it; 1 if found,
+ * 0 if none. */
+int cdn_cmd_find_data(const char *rel, char *buf, size_t n);
+
+/* The reference scenario's path (see cdn_cmd_find_data), in buf. */
+const char *cdn_cmd_default_scenario(char *buf, size_t n);
+
+/* 1 if path is a regular file. */
+int cdn_cmd_file_exists(const char *path);
+
+/* Monotonic wall-clock seconds, for the "N s wall" lines. */
+double cdn_cmd_wall_now(void);
+
+#endif /* CDNSIM_CDN_CMD_H */

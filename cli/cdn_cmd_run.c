@@ -1,0 +1,269 @@
+/*
+ * cdn_cmd_run.c -- `cdnsim run`: one replication of a scenario, written to
+ * a results folder, and with -n the calibration report over replications.
+ *
+ * Design
+ *   A run goes through four phases over one run_job_t, each a function:
+ *       prepare  load the scenario, settle seed and target, check that the
+ *                target may be written (cdn_resultdir_prepare);
+ *       simulate cdn_world_run, then the summary;
+ *       write    into a temporary folder: output files, calibration report
+ *                (-n), gnuplot; then rename into place;
+ *       report   the summary on stdout (unless --quiet).
+ *   A phase returns 0 or an exit status; the end of cdn_cmd_run is the one
+ *   cleanup path, whatever phase failed (cdn_resultdir_abort once the
+ *   target is prepared).  Nothing is written before the scenario
+ *   has loaded and the target has been checked, and a failed write leaves
+ *   no folder (cdn_resultdir_abort).
+ *
+ *   The calibration report runs replications 0..N-1 as tasks of a
+ *   cdn_runner_t: task i writes the row of every calibration target's
+ *   value for replication i, by task index, so the report does not depend
+ *   on -j.  Memory: N x targets doubles, twice (rows, then by target).
+ */
+#include "cdn_cmd.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cdn_calibration.h"
+#include "cdn_calreport.h"
+#include "cdn_error.h"
+#include "cdn_output.h"
+#include "cdn_resultdir.h"
+#include "cdn_runner.h"
+#include "cdn_scenario.h"
+#include "cdn_world.h"
+#include "sim_alloc.h"
+
+static void print_time(const cdn_scenario_t *s, const char *what, double t)
+{
+    char utc[32];
+    if (isnan(t)) {
+        printf("  %-26s never\n", what);
+        return;
+    }
+    cdn_scenario_utc(s, t, utc, sizeof utc);
+    printf("  %-26s %s (+%.0f min)\n", what, utc, t / 60.0);
+}
+
+static void print_summary(const cdn_scenario_t *s, const cdn_summary_t *m)
+{
+    print_time(s, "first 5xx above impact", m->first_error_s);
+    printf("  %-26s %.1f%%\n", "peak 5xx share", 100.0 * m->peak_err5xx_frac);
+    print_time(s, "main impact resolved", m->main_impact_resolved_s);
+    print_time(s, "all resolved", m->all_resolved_s);
+    printf("  %-26s %d\n", "fluctuation cycles", m->fluctuation_cycles);
+    printf("  %-26s %.4g of %.4g (%.2f%%)\n", "failed requests (5xx)", m->failed_requests,
+           m->offered_requests,
+           m->offered_requests > 0 ? 100.0 * m->failed_requests / m->offered_requests : 0.0);
+    printf("  %-26s %.4g\n", "blocked requests", m->blocked_requests);
+    printf("  %-26s %.1f%%\n", "sites affected", 100.0 * m->sites_affected_frac);
+}
+
+/* Replications for the calibration report: task i is replication i; its
+ * row holds the value of every calibration target. */
+typedef struct calib_ctx {
+    const cdn_scenario_t *s;
+    uint64_t seed;
+    double *rows; /* [nrep * ntargets] */
+} calib_ctx_t;
+
+static size_t calib_row_len(void *ctx, size_t task)
+{
+    (void)task;
+    return ((calib_ctx_t *)ctx)->s->ntargets;
+}
+
+static double *calib_row(void *ctx, size_t task)
+{
+    calib_ctx_t *c = ctx;
+    return c->rows + task * c->s->ntargets;
+}
+
+static int calib_run(void *ctx, size_t task, double *row, cdn_error_t *err)
+{
+    calib_ctx_t *c = ctx;
+    cdn_result_t *r = NULL;
+    int rc = cdn_world_run(c->s, c->seed, task, &r, err);
+    if (rc != 0)
+        return rc;
+    cdn_summary_t m;
+    cdn_summary_compute(c->s, r, &m);
+    for (size_t t = 0; t < c->s->ntargets; t++)
+        row[t] = cdn_calibration_value(c->s, r, &m, t);
+    cdn_result_destroy(r);
+    return 0;
+}
+
+/* Runs the replications and writes calibration.md/.csv into dir. */
+static int run_calibration(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned jobs,
+                           int progress, const char *dir, cdn_error_t *err)
+{
+    calib_ctx_t c = {s, seed, NULL};
+    size_t nt = s->ntargets;
+    c.rows = sim_xcalloc((size_t)nrep * (nt ? nt : 1), sizeof *c.rows);
+    double *values = sim_xcalloc((size_t)nrep * (nt ? nt : 1), sizeof *values);
+    cdn_runner_t *runner = cdn_runner_create(NULL, NULL, jobs, err);
+    int rc = runner ? 0 : err->code ? err->code : CDN_EINTERNAL;
+    if (rc == 0) {
+        cdn_runner_ops_t ops = {&c, calib_row_len, calib_row, calib_run};
+        cdn_runner_progress(runner, progress, (size_t)nrep);
+        rc = cdn_runner_run(runner, 0, (size_t)nrep, 1, &ops, err);
+    }
+    if (rc == 0) {
+        for (size_t t = 0; t < nt; t++) /* by target, then replication */
+            for (size_t k = 0; k < nrep; k++)
+                values[t * nrep + k] = c.rows[k * nt + t];
+        rc = cdn_calreport_write(dir, s, values, (size_t)nrep, seed, err);
+    }
+    cdn_runner_destroy(runner);
+    free(c.rows);
+    free(values);
+    return rc;
+}
+
+/* One `cdnsim run`: the options, then what the phases produce. */
+typedef struct run_job {
+    const cdn_cli_args_t *args;
+    uint64_t seed, replication;
+    uint64_t nrep; /* calibration replications, 0 = none */
+    int quiet;
+    cdn_scenario_t *s;
+    char target[CDN_RESULTDIR_PATH_MAX + 64];
+    cdn_resultdir_t dir;
+    cdn_result_t *res;
+    cdn_summary_t sum;
+    int prepared;  /* dir holds the target's lock: abort on failure */
+    double wall_s; /* wall-clock seconds of the simulation */
+    int plotted;
+} run_job_t;
+
+static int run_prepare(run_job_t *j, cdn_error_t *err)
+{
+    const cdn_cli_args_t *a = j->args;
+    char defbuf[4096];
+    const char *scenario_path =
+        a->noperands ? a->operands[0] : cdn_cmd_default_scenario(defbuf, sizeof defbuf);
+    int rc = cdn_scenario_load(scenario_path, &j->s, err);
+    if (rc != 0) {
+        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        return cdn_cli_exit_for(rc);
+    }
+    j->seed = a->seen[CDN_OPT_SEED] ? a->num[CDN_OPT_SEED] : j->s->sim.seed;
+    const char *out_dir = a->text[CDN_OPT_OUTPUT];
+    if (out_dir)
+        snprintf(j->target, sizeof j->target, "%s", out_dir);
+    else
+        snprintf(j->target, sizeof j->target, "results/%s", j->s->name);
+    rc = cdn_resultdir_prepare(&j->dir, out_dir ? out_dir : j->target, "run", err);
+    if (rc == CDN_EUSAGE)
+        return cdn_cli_usage_error("%s", err->msg);
+    if (rc != 0) {
+        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
+    }
+    j->prepared = 1;
+    if (!j->quiet)
+        fprintf(stderr, "cdnsim: running %s from %s (seed %" PRIu64 ", replication %" PRIu64 ")...\n",
+                j->s->name, scenario_path, j->seed, j->replication);
+    return 0;
+}
+
+static int run_simulate(run_job_t *j, cdn_error_t *err)
+{
+    double w0 = cdn_cmd_wall_now();
+    int rc = cdn_world_run(j->s, j->seed, j->replication, &j->res, err);
+    if (rc != 0) {
+        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        return cdn_cli_exit_for(rc);
+    }
+    j->wall_s = cdn_cmd_wall_now() - w0;
+    cdn_summary_compute(j->s, j->res, &j->sum);
+    return 0;
+}
+
+/* gnuplot into the temporary folder; a missing gnuplot is not an error. */
+static void run_plot(run_job_t *j, cdn_error_t *err)
+{
+    int prc = cdn_output_plot(j->dir.tmp, err);
+    if (prc == 0)
+        j->plotted = 1;
+    else if (prc == 1 && !j->quiet)
+        fprintf(stderr,
+                "cdnsim: gnuplot is not on PATH; to draw the plot later: "
+                "cdnsim plot %s  (or: cd %s && gnuplot timeline.gp)\n",
+                j->target, j->target);
+    else if (prc < 0)
+        fprintf(stderr, "cdnsim: warning: %s; the data files are complete\n", err->msg);
+}
+
+static int run_write(run_job_t *j, cdn_error_t *err)
+{
+    if (cdn_resultdir_begin(&j->dir, err) != 0) {
+        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
+    }
+    int status = 0;
+    if (cdn_output_write(j->dir.tmp, j->s, j->res, &j->sum, err) != 0) {
+        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        status = cdn_cli_exit_for(CDN_EWRITE);
+    }
+    if (status == 0 && j->nrep > 0) {
+        if (!j->quiet)
+            fprintf(stderr, "cdnsim: %" PRIu64 " replications for the calibration report (%zu targets)...\n",
+                    j->nrep, j->s->ntargets);
+        int rc = run_calibration(j->s, j->seed, j->nrep, (unsigned)j->args->num[CDN_OPT_JOBS],
+                                 !j->quiet && isatty(STDERR_FILENO), j->dir.tmp, err);
+        if (rc != 0) {
+            fprintf(stderr, "cdnsim: %s\n", err->msg);
+            status = cdn_cli_exit_for(rc == CDN_EIO ? CDN_EWRITE : CDN_EINTERNAL);
+        }
+    }
+    if (status == 0 && !j->args->seen[CDN_OPT_NO_PLOT])
+        run_plot(j, err);
+    if (status == 0 && cdn_resultdir_commit(&j->dir, err) != 0) {
+        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
+    }
+    return status;
+}
+
+static void run_report(const run_job_t *j)
+{
+    printf("cdnsim %s: scenario %s, seed %" PRIu64 ", replication %" PRIu64 "\n", CDNSIM_VERSION,
+           j->s->name, j->seed, j->replication);
+    print_summary(j->s, &j->sum);
+    printf("  %-26s %" PRIu64 " in %.3f s wall\n", "kernel events", j->res->kernel_events, j->wall_s);
+    printf("results: %s/ (timeline.csv, timeline_regions.csv, summary.json, events.jsonl, "
+           "timeline.gp%s%s)\n",
+           j->target, j->plotted ? ", timeline.png, timeline.svg" : "",
+           j->nrep > 0 ? ", calibration.md, calibration.csv" : "");
+}
+
+int cdn_cmd_run(const cdn_cli_args_t *a)
+{
+    run_job_t j;
+    memset(&j, 0, sizeof j);
+    j.args = a;
+    j.replication = a->num[CDN_OPT_REPLICATION];
+    j.nrep = a->num[CDN_OPT_REPLICATIONS];
+    j.quiet = a->seen[CDN_OPT_QUIET];
+    cdn_error_t err = {0, ""};
+    int status = run_prepare(&j, &err);
+    if (status == 0)
+        status = run_simulate(&j, &err);
+    if (status == 0)
+        status = run_write(&j, &err);
+    if (status == 0 && !j.quiet)
+        run_report(&j);
+    if (status != 0 && j.prepared)
+        cdn_resultdir_abort(&j.dir); /* removes what was written, releases the lock */
+    cdn_result_destroy(j.res);
+    cdn_scenario_destroy(j.s);
+    return status;
+}

@@ -1,0 +1,75 @@
+/*
+ * cdn_cmd_study.h -- what `compare` and `sweep` share: their options,
+ * strategy resolution, arms, and running and writing a study.
+ *
+ * Contract
+ *   Both commands build a study (cdn_study.h) of arms, each a scenario
+ *   loaded with overlays, then hand it to cdn_cmd_study_run(), which agrees
+ *   across MPI ranks, runs the replications (adaptively with --precision),
+ *   writes the results folder on rank 0 and prints the table.
+ *
+ *   "loud" arguments say whether to print an error (rank 0 prints, other
+ *   ranks stay quiet but fail the same way).
+ *
+ * Errors
+ *   Every function returns 0 or an exit status (cdn_cli_exit_for), after
+ *   printing the error when loud.  On failure, overlays handed in are
+ *   destroyed (their ownership always passes).
+ *
+ * Threads: main's thread only.
+ */
+#ifndef CDNSIM_CDN_CMD_STUDY_H
+#define CDNSIM_CDN_CMD_STUDY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cdn_cli_opts.h"
+#include "cdn_overlay.h"
+#include "cdn_report.h"
+#include "cdn_runner.h"
+#include "cdn_study.h"
+
+#define CDN_CMD_STUDY_MAX_ARMS 256   /* strategies of a compare, points of a sweep */
+#define CDN_CMD_STUDY_MAX_PARTS 16   /* strategies composed as a+b+... */
+
+/* The options compare and sweep share. */
+typedef struct cdn_cmd_study_opts {
+    const char *scenario_path; /* never NULL after cdn_cmd_study_opts_from */
+    const char *out_dir;       /* NULL: the command's default folder */
+    uint64_t seed;
+    int have_seed;
+    uint64_t n;          /* replications (first batch with --precision) */
+    uint64_t jobs;       /* threads per rank, 0 = cores */
+    double precision;    /* relative 95% half-width asked, 0 = off */
+    uint64_t max_n;      /* most replications with --precision */
+    int quiet, no_plot;
+    char default_path[4096]; /* the reference scenario, if none given */
+} cdn_cmd_study_opts_t;
+
+/* Reads and cross-checks the shared options (--max-n needs --precision,
+ * and is not below -n); fills the defaults. */
+int cdn_cmd_study_opts_from(const cdn_cli_args_t *a, cdn_cmd_study_opts_t *o);
+
+/* Resolves "a+b+path/c.json" into at most `max` overlays (loaded, owned by
+ * the caller) and the label "a+b+c".  Library names are looked up as
+ * strategies/NAME.json (cdn_cmd_find_data); anything with a '/' or ending
+ * in ".json" is a file. */
+int cdn_cmd_study_resolve(const char *spec, cdn_overlay_t **ov, size_t *nov, size_t max,
+                          char *label, size_t nlabel, int loud);
+
+/* Loads the scenario with the overlays and adds it to the study as an arm,
+ * which takes the overlays; *index is the arm's. */
+int cdn_cmd_study_add_arm(cdn_study_t *st, const char *scenario_path, const char *label,
+                          cdn_overlay_t **ov, size_t nov, int loud, size_t *index);
+
+/* The FNV-1a hash of the scenario file's bytes, for the manifest. */
+int cdn_cmd_study_hash(const char *scenario_path, uint64_t *hash, int loud);
+
+/* Everything after the arms are set up: agree across ranks on setup_rc (an
+ * exit status, 0 if the setup went well), prepare the folder (default_dir
+ * unless -o), run, write on rank 0, print. */
+int cdn_cmd_study_run(cdn_runner_t *runner, cdn_study_t *st, const cdn_cmd_study_opts_t *o,
+                      cdn_report_info_t *info, const char *default_dir, int setup_rc);
+
+#endif /* CDNSIM_CDN_CMD_STUDY_H */
