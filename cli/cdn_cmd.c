@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cdn_output.h"
+#include "cdn_resultdir.h"
 #include "cdn_scenario.h"
 
 int cdn_cmd_file_exists(const char *path)
@@ -117,9 +118,14 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
     int rc = cdn_output_plot(dir, &err);
     if (rc == 1) {
         fprintf(stderr, "cdnsim: gnuplot is not on PATH (Debian: apt-get install gnuplot-nox)\n");
-        return cdn_cli_exit_for(CDN_EINTERNAL);
+        return cdn_cli_exit_for(CDN_EUNAVAILABLE);
     }
     if (rc != 0) {
+        fprintf(stderr, "cdnsim: %s/%s\n", dir, err.msg);
+        return cdn_cli_exit_for(CDN_EWRITE);
+    }
+    static const char *const figures[] = {"timeline.png", "timeline.svg"};
+    if (cdn_resultdir_note_files(dir, figures, 2, &err) != 0) {
         fprintf(stderr, "cdnsim: %s\n", err.msg);
         return cdn_cli_exit_for(CDN_EWRITE);
     }

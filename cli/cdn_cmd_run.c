@@ -199,7 +199,10 @@ static void run_plot(run_job_t *j, cdn_error_t *err)
                 "cdnsim plot %s  (or: cd %s && gnuplot timeline.gp)\n",
                 j->target, j->target);
     else if (prc < 0)
-        fprintf(stderr, "cdnsim: warning: %s; the data files are complete\n", err->msg);
+        fprintf(stderr,
+                "cdnsim: warning: %s/%s; the data files are complete; to draw the figure: "
+                "cdnsim plot %s\n",
+                j->target, err->msg, j->target);
 }
 
 static int run_write(run_job_t *j, cdn_error_t *err)

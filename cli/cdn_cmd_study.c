@@ -318,7 +318,10 @@ static void study_plot(study_job_t *j, cdn_error_t *err)
                                 "cd %s && gnuplot *.gp\n", j->target);
             break;
         } else
-            fprintf(stderr, "cdnsim: warning: %s; the data files are complete\n", err->msg);
+            fprintf(stderr,
+                    "cdnsim: warning: %s/%s; the data files are complete; to draw the figure: "
+                    "cd %s && gnuplot %s\n",
+                    j->target, err->msg, j->target, scripts[k]);
     }
 }
 

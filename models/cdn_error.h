@@ -27,6 +27,7 @@
     X(CDN_EUSAGE, -12, "usage", 64, "usage error: bad option, argument or strategy name")     \
     X(CDN_EDATA, -11, "data", 65, "invalid scenario or strategy file")                        \
     X(CDN_EIO, -10, "io", 66, "scenario or strategy file missing or unreadable")              \
+    X(CDN_EUNAVAILABLE, -14, "unavailable", 69, "a program cdnsim needs is missing (gnuplot for plot)") \
     X(CDN_EINTERNAL, -13, "internal", 70, "internal error")                                   \
     X(CDN_RESULTDIR_ECREATE, -20, "create", 73, "results folder cannot be created or is not ours") \
     X(CDN_EWRITE, -21, "write", 74, "write error")

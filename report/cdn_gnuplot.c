@@ -3,19 +3,41 @@
  *
  * Design
  *   fork, chdir into the results folder, exec gnuplot from PATH; the
- *   parent waits (retrying on EINTR).  PATH is searched first so a machine
- *   without gnuplot is told apart from a failing script (returns 1, and the
- *   caller says how to draw later) without a failed exec.  Rejected:
- *   popen()/system(), which go through a shell and would need the script
- *   name quoted for it.
+ *   parent polls waitpid(WNOHANG) every 10 ms until gnuplot ends or the
+ *   time limit (CDNSIM_GNUPLOT_TIMEOUT_S, default 120 s) passes, then kills
+ *   it.  PATH is searched first so a machine without gnuplot is told apart
+ *   from a failing script (returns 1, and the caller says how to draw
+ *   later) without a failed exec.
+ *
+ *   Every script STEM.gp draws STEM.png and STEM.svg (cdn_gnuplot_put_
+ *   outputs).  gnuplot exits 0 even when it could not write them (a full
+ *   disk leaves a truncated PNG and an empty SVG), so after it ends each
+ *   figure is checked: a PNG must end with its IEND chunk, an SVG with its
+ *   closing </svg> tag.  A figure that fails the check, or any figure when
+ *   gnuplot failed, is removed: a results folder holds a whole figure or
+ *   none, and the caller warns with the command that draws it later.
+ *
+ *   Messages name the script, not the folder: the folder is usually the
+ *   temporary one that is renamed at the end, so the caller adds the name
+ *   the user will see.
+ *
+ * Rejected alternatives
+ *   - popen()/system(): go through a shell and would need the script name
+ *     quoted for it.
+ *   - alarm()/SIGALRM for the time limit: a process-wide timer that a
+ *     threaded caller cannot own.
+ *   - Trusting gnuplot's exit status: 0 after a failed write.
  */
 #include "cdn_gnuplot.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 void cdn_gnuplot_put_string(FILE *f, const char *s)
@@ -53,18 +75,129 @@ static int gnuplot_on_path(void)
     return 0;
 }
 
+/* "SCRIPT: WHY" into err; CDN_EIO. */
+static int fail(cdn_error_t *err, const char *script, const char *why)
+{
+    if (err) {
+        err->code = CDN_EIO;
+        snprintf(err->msg, sizeof err->msg, "%.200s: %.700s", script, why);
+    }
+    return CDN_EIO;
+}
+
+/* The time limit in seconds: CDNSIM_GNUPLOT_TIMEOUT_S if set to a number
+ * > 0, else CDN_GNUPLOT_TIMEOUT_S. */
+static double time_limit_s(void)
+{
+    const char *v = getenv("CDNSIM_GNUPLOT_TIMEOUT_S");
+    char *end = NULL;
+    double t = v ? strtod(v, &end) : 0.0;
+    return (v && end != v && *end == '\0' && t > 0.0 && t < 1e6) ? t : CDN_GNUPLOT_TIMEOUT_S;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Waits for gnuplot; 0 when it exited 0, else why not into why[n]. */
+static int wait_for(pid_t pid, char *why, size_t n)
+{
+    double deadline = now_s() + time_limit_s();
+    int status = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (r < 0 && errno != EINTR) {
+            snprintf(why, n, "cannot wait for gnuplot: %s", strerror(errno));
+            return -1;
+        }
+        if (now_s() > deadline) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+            snprintf(why, n, "gnuplot did not finish within %g s (CDNSIM_GNUPLOT_TIMEOUT_S)",
+                     time_limit_s());
+            return -1;
+        }
+        struct timespec step = {0, 10000000}; /* 10 ms */
+        nanosleep(&step, NULL);
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFEXITED(status))
+        snprintf(why, n, "gnuplot exited with status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(why, n, "gnuplot was ended by signal %d", WTERMSIG(status));
+    else
+        snprintf(why, n, "gnuplot failed");
+    return -1;
+}
+
+/* 1 if the last bytes of path, less trailing white space, end with
+ * `tail` (tail_len bytes); 0 for a missing or empty file. */
+static int ends_with(const char *path, const char *tail, size_t tail_len, int skip_space)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    unsigned char buf[64];
+    size_t got = 0;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        long from = size > (long)sizeof buf ? size - (long)sizeof buf : 0;
+        if (size > 0 && fseek(f, from, SEEK_SET) == 0)
+            got = fread(buf, 1, sizeof buf, f);
+    }
+    fclose(f);
+    while (skip_space && got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == ' ' ||
+                                     buf[got - 1] == '\r' || buf[got - 1] == '\t'))
+        got--;
+    return got >= tail_len && memcmp(buf + got - tail_len, tail, tail_len) == 0;
+}
+
+/* Checks STEM.png and STEM.svg in dir; removes each that is not whole (or
+ * every one, when `remove_all`).  0 when both are whole. */
+static int check_figures(const char *dir, const char *script, int remove_all, char *why, size_t n)
+{
+    static const char png_end[] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (char)0xAE, 0x42, 0x60,
+                                   (char)0x82};
+    size_t stem = strlen(script) > 3 && strcmp(script + strlen(script) - 3, ".gp") == 0
+                      ? strlen(script) - 3
+                      : strlen(script);
+    int bad = 0;
+    for (int k = 0; k < 2; k++) {
+        char path[4096];
+        const char *ext = k == 0 ? "png" : "svg";
+        if (snprintf(path, sizeof path, "%s/%.*s.%s", dir, (int)stem, script, ext) >=
+            (int)sizeof path)
+            continue;
+        int whole = k == 0 ? ends_with(path, png_end, sizeof png_end, 0)
+                           : ends_with(path, "</svg>", 6, 1);
+        if (!whole && !bad)
+            snprintf(why, n, "%.*s.%s is missing or incomplete (a full disk?)", (int)stem, script,
+                     ext);
+        if (!whole || remove_all)
+            unlink(path);
+        bad |= !whole;
+    }
+    return bad ? -1 : 0;
+}
+
 int cdn_gnuplot_run(const char *dir, const char *script, cdn_error_t *err)
 {
     if (!gnuplot_on_path())
         return 1;
     fflush(NULL);
     pid_t pid = fork();
-    if (pid < 0) {
-        if (err) {
-            err->code = CDN_EIO;
-            snprintf(err->msg, sizeof err->msg, "cannot start gnuplot: %s", strerror(errno));
-        }
-        return CDN_EIO;
+    if (pid < 0)
+    {
+        char why[256];
+        snprintf(why, sizeof why, "cannot start gnuplot: %s", strerror(errno));
+        return fail(err, script, why);
     }
     if (pid == 0) {
         if (chdir(dir) != 0)
@@ -72,21 +205,14 @@ int cdn_gnuplot_run(const char *dir, const char *script, cdn_error_t *err)
         execlp("gnuplot", "gnuplot", script, (char *)NULL);
         _exit(127);
     }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            status = -1;
-            break;
-        }
+    char why[256];
+    if (wait_for(pid, why, sizeof why) != 0) {
+        char unused[256];
+        check_figures(dir, script, 1, unused, sizeof unused);
+        return fail(err, script, why);
     }
-    if (status != 0) {
-        if (err) {
-            err->code = CDN_EIO;
-            snprintf(err->msg, sizeof err->msg, "%s/%s: gnuplot failed (status %d)", dir, script,
-                     status);
-        }
-        return CDN_EIO;
-    }
+    if (check_figures(dir, script, 0, why, sizeof why) != 0)
+        return fail(err, script, why);
     return 0;
 }
 

@@ -5,8 +5,14 @@
  * Contract
  *   cdn_gnuplot_run() runs `gnuplot script` with dir as the working
  *   directory, so a script names its data files relative to the folder and
- *   a user can re-run it there.  Returns 0; 1 (not an error) when gnuplot
- *   is not on PATH; CDN_EIO with err set when it cannot start or fails.
+ *   a user can re-run it there.  A script STEM.gp draws STEM.png and
+ *   STEM.svg; after gnuplot each must be whole (a PNG's IEND chunk, an
+ *   SVG's </svg>) or it is removed, so a folder never holds a truncated
+ *   figure.  gnuplot is killed after CDNSIM_GNUPLOT_TIMEOUT_S seconds
+ *   (environment; default CDN_GNUPLOT_TIMEOUT_S).  Returns 0; 1 (not an
+ *   error) when gnuplot is not on PATH; CDN_EIO with err set when it cannot
+ *   start, fails, times out or leaves a figure incomplete (the message
+ *   names the script, not the folder: the caller adds the folder).
  *   Only the process that writes the folder calls it (MPI rank 0, after
  *   every thread has joined): it forks.
  *
@@ -19,6 +25,8 @@
 #include <stdio.h>
 
 #include "cdn_scenario.h"
+
+#define CDN_GNUPLOT_TIMEOUT_S 120.0 /* default time limit of one gnuplot run */
 
 int cdn_gnuplot_run(const char *dir, const char *script, cdn_error_t *err);
 

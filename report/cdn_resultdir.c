@@ -234,6 +234,32 @@ done:
     return ok;
 }
 
+/* Writes `root` as the marker of dir (replacing it through a temporary
+ * file and rename, so a marker is never half-written). */
+static int put_marker(const char *dir, const cJSON *root)
+{
+    char *text = cJSON_PrintUnformatted(root);
+    if (!text)
+        return -1;
+    char path[2 * CDN_RESULTDIR_PATH_MAX + 64], tmp[2 * CDN_RESULTDIR_PATH_MAX + 80];
+    snprintf(path, sizeof path, "%s/%s", dir, CDN_RESULTDIR_MARKER);
+    snprintf(tmp, sizeof tmp, "%s/%s.new", dir, CDN_RESULTDIR_MARKER);
+    FILE *f = fopen(tmp, "wb");
+    int rc = f ? 0 : -1;
+    if (f) {
+        if (fputs(text, f) == EOF || fputc('\n', f) == EOF)
+            rc = -1;
+        if (fclose(f) != 0)
+            rc = -1;
+        if (rc == 0 && rename(tmp, path) != 0)
+            rc = -1;
+        if (rc != 0)
+            unlink(tmp);
+    }
+    free(text);
+    return rc;
+}
+
 /* Writes the marker into the folder being committed. */
 static int write_marker(const char *dir, const char *command)
 {
@@ -249,21 +275,8 @@ static int write_marker(const char *dir, const char *command)
     for (size_t i = 0; i < count; i++)
         cJSON_AddItemToArray(files, cJSON_CreateString(names[i]));
     free_names(names, count);
-    char *text = cJSON_PrintUnformatted(root);
+    int rc = put_marker(dir, root);
     cJSON_Delete(root);
-    if (!text)
-        return -1;
-    char path[2 * CDN_RESULTDIR_PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, CDN_RESULTDIR_MARKER);
-    FILE *f = fopen(path, "wb");
-    int rc = f ? 0 : -1;
-    if (f) {
-        if (fputs(text, f) == EOF || fputc('\n', f) == EOF)
-            rc = -1;
-        if (fclose(f) != 0)
-            rc = -1;
-    }
-    free(text);
     return rc;
 }
 
@@ -521,7 +534,7 @@ static int commit_locked(cdn_resultdir_t *d, cdn_error_t *err)
 {
     char old[sizeof d->tmp] = "";
     if (write_marker(d->tmp, d->command) != 0)
-        return fail(err, CDN_EIO, "cannot write the marker", d->tmp, errno);
+        return fail(err, CDN_EWRITE, "cannot write the marker", d->tmp, errno);
     char why[512];
     if (!replaceable(d, why, sizeof why)) { /* changed since prepare */
         err->code = CDN_RESULTDIR_ECREATE;
@@ -576,4 +589,28 @@ void cdn_resultdir_abort(cdn_resultdir_t *d)
     watch_tmp[0] = '\0';
     pthread_mutex_unlock(&watch_mu);
     release_lock(d);
+}
+
+int cdn_resultdir_note_files(const char *dir, const char *const *names, size_t n, cdn_error_t *err)
+{
+    cJSON *m = read_marker(dir);
+    if (!m)
+        return 0; /* not a marked folder: nothing to keep up to date */
+    cJSON *files = cJSON_GetObjectItemCaseSensitive(m, "files");
+    int rc = 0;
+    if (!cJSON_IsArray(files)) {
+        rc = -1;
+        errno = EINVAL;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int exists;
+        if (!listed(m, names[i]) && is_regular(dir, names[i], &exists))
+            cJSON_AddItemToArray(files, cJSON_CreateString(names[i]));
+    }
+    if (rc == 0)
+        rc = put_marker(dir, m);
+    cJSON_Delete(m);
+    if (rc != 0)
+        return fail(err, CDN_EWRITE, "cannot update the marker", dir, errno);
+    return 0;
 }

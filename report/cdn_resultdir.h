@@ -28,7 +28,7 @@
  *   never deleted or moved.  Results folders are flat: files only.
  *
  * Errors
- *   0, or CDN_EUSAGE (target name too long), CDN_EIO (the marker cannot be
+ *   0, or CDN_EUSAGE (target name too long), CDN_EWRITE (the marker cannot be
  *   written) or CDN_RESULTDIR_ECREATE with
  *   err->msg set to one line without the "cdnsim: " prefix.
  *
@@ -39,6 +39,8 @@
  */
 #ifndef CDNSIM_CDN_RESULTDIR_H
 #define CDNSIM_CDN_RESULTDIR_H
+
+#include <stddef.h>
 
 #include "cdn_error.h" /* cdn_error_t, CDN_E*, CDN_RESULTDIR_ECREATE (exit 73) */
 
@@ -62,5 +64,12 @@ int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, const char *co
 int cdn_resultdir_begin(cdn_resultdir_t *d, cdn_error_t *err);
 int cdn_resultdir_commit(cdn_resultdir_t *d, cdn_error_t *err);
 void cdn_resultdir_abort(cdn_resultdir_t *d);
+
+/* After files were added to a finished results folder in place (`cdnsim
+ * plot` draws the figures of a run made with --no-plot): adds those of
+ * names[0..n-1] that exist to the folder's marker, so the folder stays
+ * replaceable.  A folder without a marker is left as it is.  0 or
+ * CDN_EWRITE. */
+int cdn_resultdir_note_files(const char *dir, const char *const *names, size_t n, cdn_error_t *err);
 
 #endif /* CDNSIM_CDN_RESULTDIR_H */

@@ -309,11 +309,46 @@ if command -v gnuplot >/dev/null 2>&1; then
     rm -f "$work/nognuplot/timeline.png"
     run "$bin" plot "$work/nognuplot"
     check "cdnsim plot draws a folder" test "$rc" -eq 0 -a -s "$work/nognuplot/timeline.png"
+    check "plot adds its figures to the folder's marker" grep -qF '"timeline.png"' "$work/nognuplot/.cdnsim-results"
+    run "$bin" run "$golden/small.json" -o "$work/nognuplot" --quiet
+    check "a plotted folder is still replaceable by run" test "$rc" -eq 0
 else
     echo "note: gnuplot not installed; plot checks skipped"
 fi
+# regressions (#10): a gnuplot that writes a truncated figure and exits 0,
+# or that hangs, leaves no figure, a warning that says what to run, and the
+# data files
+mkdir -p "$work/fakebin"
+cat >"$work/fakebin/gnuplot" <<'FAKE'
+#!/bin/sh
+# a gnuplot on a full disk: a PNG cut short, an empty SVG, exit 0
+printf '\211PNG\r\n\032\nshort' >timeline.png
+: >timeline.svg
+exit 0
+FAKE
+cat >"$work/fakebin/hang" <<'FAKE'
+#!/bin/sh
+exec sleep 600
+FAKE
+chmod +x "$work/fakebin/gnuplot" "$work/fakebin/hang"
+run env PATH="$work/fakebin:$PATH" "$bin" run "$golden/small.json" -o "$work/fullfig" --quiet
+check "a truncated figure: run still exits 0" test "$rc" -eq 0
+check "a truncated figure is not kept" test ! -e "$work/fullfig/timeline.png" -a ! -e "$work/fullfig/timeline.svg"
+check "the warning names the figure and how to draw it" \
+    grep -qF "fullfig/timeline.gp: timeline.png is missing or incomplete" "$work/err"
+check "the warning says what to run" grep -qF "cdnsim plot $work/fullfig" "$work/err"
+check "the warning names no temporary folder" test -z "$(grep -F '.tmp-' "$work/err" || true)"
+check "the data files are complete" test -s "$work/fullfig/summary.json"
+cp "$work/fakebin/hang" "$work/fakebin/gnuplot"
+start=$(date +%s)
+run env PATH="$work/fakebin:$PATH" CDNSIM_GNUPLOT_TIMEOUT_S=2 "$bin" run "$golden/small.json" -o "$work/hungfig" --quiet
+check "a hanging gnuplot is stopped after its time limit" test "$(($(date +%s) - start))" -lt 30 -a "$rc" -eq 0
+check "the warning says it timed out" grep -qF "did not finish within 2 s" "$work/err"
+rm -r "$work/fakebin"
 run "$bin" plot "$work/does-not-exist"
 check "plot on a missing folder exits 66" test "$rc" -eq 66
+run env PATH=/nonexistent "$bin" plot "$work/g1"
+check "plot without gnuplot exits 69 (unavailable)" test "$rc" -eq 69
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
