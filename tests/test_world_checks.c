@@ -16,8 +16,8 @@
 #include "cdn_scenario.h"
 #include "world/world_int.h"
 
-/* Two regions (50 and 30 servers), one proxy, one plan; the parts that
- * tests vary are format arguments. */
+/* Two regions (50 and 30 servers; b's neighbour is a), one proxy, one
+ * plan; the parts that tests vary are format arguments. */
 static cdn_scenario_t *scenario(double duration_s, const char *proxy, const char *plan,
                                 const char *rollout, const char *services,
                                 const char *operators, const char *actions)
@@ -27,7 +27,8 @@ static cdn_scenario_t *scenario(double duration_s, const char *proxy, const char
         "\"duration_s\":%g,\"bin_s\":60,\"seed\":7},"
         "\"traffic\":{\"global_rps\":1000000,\"step_s\":60},"
         "\"regions\":[{\"name\":\"a\",\"traffic_share\":0.6,\"servers\":50,\"server_capacity_rps\":1e6},"
-        "{\"name\":\"b\",\"traffic_share\":0.4,\"servers\":30,\"server_capacity_rps\":1e6}],"
+        "{\"name\":\"b\",\"traffic_share\":0.4,\"servers\":30,\"server_capacity_rps\":1e6,"
+        "\"neighbors\":[\"a\"]}],"
         "\"proxies\":[%s],"
         "\"sites\":{\"count\":2000,\"plans\":[%s]},"
         "\"artifacts\":[{\"name\":\"f\",\"consumers\":[\"P\"],\"period_s\":300,\"first_run_s\":600,"
@@ -71,6 +72,31 @@ START_TEST(fleet_check_fails_when_a_region_counter_drifts)
     w.fleet.reg[0].n_failing++;
     w.fleet.sp_counted_fail[0] ^= 1; /* server 0, proxy 0 */
     ck_assert_int_eq(fleet_check(&w), 0);
+    world_fini(&w);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(traffic_check_fails_when_routing_loses_traffic_or_a_drain_is_half_set)
+{
+    cdn_scenario_t *s = scenario(1200, PANIC, PLAN1, "", "", "", "");
+    world_t w;
+    run_world(&w, s);
+    traffic_region_t *reg = w.traffic.reg;
+    ck_assert_int_eq(traffic_check(&w), 1);
+
+    reg[0].overload_drained = 1; /* an overload drain that does not drain */
+    ck_assert_int_eq(traffic_check(&w), 0);
+    reg[0].overload_drained = 0;
+
+    reg[0].offered_rps *= 0.5; /* traffic lost on the way */
+    ck_assert_int_eq(traffic_check(&w), 0);
+    reg[0].offered_rps *= 2.0;
+
+    reg[1].drained = 1; /* drained, yet offered its own traffic, not sent to a */
+    ck_assert_int_eq(traffic_check(&w), 0);
+    reg[1].drained = 0;
+    ck_assert_int_eq(traffic_check(&w), 1);
     world_fini(&w);
     cdn_scenario_destroy(s);
 }
@@ -278,6 +304,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("checkers");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, fleet_check_fails_when_a_region_counter_drifts);
+    tcase_add_test(tc, traffic_check_fails_when_routing_loses_traffic_or_a_drain_is_half_set);
     tcase_add_test(tc, repair_check_fails_on_a_queue_that_disagrees_with_its_marks);
     tcase_add_test(tc, rollout_check_fails_past_the_last_stage_or_on_an_unknown_generation);
     tcase_add_test(tc, failover_check_fails_on_impossible_cohort_states);

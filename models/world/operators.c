@@ -8,8 +8,8 @@
  *   diagnosis work done) and per action the restarts it still has pending
  *   and, for a rate-limited wave, its walk over the servers in a random
  *   order (RNG_RESTART, Fisher-Yates).  Actions change other mechanisms
- *   through their functions (artifacts_stop, services_fail, ...); each
- *   reports its own propagation scope.
+ *   through their functions (artifacts_*, services_*); each reports its
+ *   own propagation scope.
  *
  * Incident machine (evaluated every detection.check_s):
  *
@@ -229,12 +229,10 @@ void operators_on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
         restart_proxies(w, k);
         break;
     case CDN_ACTION_BYPASS_SERVICE:
-        w->svc.bypassed[act->service] = 1;
-        world_propagate(w, WORLD_SCOPE_SIGNALS, 0);
+        services_bypass(w, (uint32_t)act->service);
         break;
     case CDN_ACTION_SCALE_SERVICE:
-        w->svc.capacity[act->service] = act->capacity;
-        world_propagate(w, WORLD_SCOPE_SIGNALS, 0);
+        services_scale(w, (uint32_t)act->service, act->capacity);
         break;
     case CDN_ACTION_COUNT:
         break;

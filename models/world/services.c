@@ -213,6 +213,20 @@ void services_fail(world_t *w, uint32_t k, double duration_s)
     sim_schedule_in(w->sim, duration_s, w->ev_svc_restore, k, 0);
 }
 
+/* bypass_service: service k moves to its bypass path. */
+void services_bypass(world_t *w, uint32_t k)
+{
+    w->svc.bypassed[k] = 1;
+    world_propagate(w, WORLD_SCOPE_SIGNALS, 0);
+}
+
+/* scale_service: service k's capacity becomes `capacity` (x normal demand). */
+void services_scale(world_t *w, uint32_t k, double capacity)
+{
+    w->svc.capacity[k] = capacity;
+    world_propagate(w, WORLD_SCOPE_SIGNALS, 0);
+}
+
 /* The backlog machine's invariants (drawn above).  O(services). */
 int services_backlog_check(const world_t *w)
 {

@@ -27,6 +27,28 @@
  *   every step (traffic_all_rates), so no drift accumulates.  Only the
  *   propagation step (propagate.c) calls the rate functions.
  *
+ * Region drain machine (anycast and health checks):
+ *
+ *      SERVING --every server out of service--> DRAINED
+ *      SERVING --load > overload_drain_rho x capacity--> OVERLOAD_DRAINED
+ *      (undrain timer overload_drain_s)
+ *      DRAINED --a server back in service--> SERVING
+ *      OVERLOAD_DRAINED --undrain timer--> SERVING, or DRAINED when every
+ *      server is out by then
+ *
+ *   | state            | all out | one back | over threshold   | undrain timer     |
+ *   |------------------|---------|----------|------------------|-------------------|
+ *   | SERVING          | DRAINED | -        | OVERLOAD_DRAINED | -                 |
+ *   | DRAINED          | -       | SERVING  | -                | -                 |
+ *   | OVERLOAD_DRAINED | (stays) | (stays)  | -                | SERVING / DRAINED |
+ *
+ *   A drained region's own traffic goes in equal parts to its neighbours
+ *   that are not drained (one hop); with none left it stays and fails
+ *   there.  Invariants (traffic_check): an overload drain is a drain;
+ *   routing moves traffic and never loses it (sum of offered = sum of
+ *   own); a drained region receives nothing but, when every neighbour is
+ *   drained too, its own; total_offered is the sum of offered rates.
+ *
  * Complexity: one region's rates O(cohorts + proxies); every region
  *   O(regions x (cohorts + proxies)).
  *
@@ -311,6 +333,32 @@ void traffic_on_undrain(sim_t *sim, const sim_event_t *ev, void *ctx)
     world_propagate(w, WORLD_SCOPE_UNDRAIN, ev->a);
 }
 
+/* The drain machine's invariants (drawn above); they hold after every
+ * propagation.  O(regions + neighbours). */
+int traffic_check(const world_t *w)
+{
+    const traffic_region_t *reg = w->traffic.reg;
+    double own = 0, offered = 0, total = 0;
+    for (size_t r = 0; r < w->nreg; r++) {
+        if (reg[r].overload_drained && !reg[r].drained)
+            return 0;
+        if (!(reg[r].offered_rps >= 0) || !(reg[r].own_rps >= 0))
+            return 0;
+        own += reg[r].own_rps;
+        offered += reg[r].offered_rps;
+        total += reg[r].offered_rps;
+        if (!reg[r].drained || reg[r].offered_rps == 0)
+            continue;
+        const cdn_region_spec_t *rs = &w->s->regions[r];
+        for (size_t k = 0; k < rs->nneighbors; k++)
+            if (!reg[rs->neighbors[k]].drained)
+                return 0; /* it should have gone there */
+        if (reg[r].offered_rps != reg[r].own_rps)
+            return 0;
+    }
+    return fabs(offered - own) <= 1e-9 * own && total == w->traffic.total_offered;
+}
+
 /* Daily curve of a region at sim time t (mean 1 over a day). */
 static double diurnal(const cdn_scenario_t *s, size_t r, double t)
 {
@@ -347,6 +395,7 @@ void traffic_on_step(sim_t *sim, const sim_event_t *ev, void *ctx)
                       rg->surge_rps;
     }
     world_propagate(w, WORLD_SCOPE_TRAFFIC, 0);
+    assert(traffic_check(w));
     assert(fleet_check(w));
     assert(fleet_repair_check(w));
     assert(artifacts_rollout_check(w));

@@ -27,8 +27,9 @@
  *   of the program sees cdn_world.h.
  *
  *   Each mechanism with a state machine has a checker (fleet_check,
- *   fleet_repair_check, artifacts_rollout_check, sites_failover_check,
- *   services_backlog_check, operators_incident_check): 1 when the state is
+ *   fleet_repair_check, artifacts_rollout_check, traffic_check,
+ *   sites_failover_check, services_backlog_check,
+ *   operators_incident_check): 1 when the state is
  *   consistent, 0 when not.  They are compiled in every build (the unit
  *   tests call them on corrupted states) and asserted in debug builds.
  *
@@ -293,6 +294,7 @@ void traffic_route(world_t *w);
 void traffic_region_rates(world_t *w, size_t r, double t, int full);
 void traffic_all_rates(world_t *w, double t);
 int traffic_overload_drain(world_t *w);
+int traffic_check(const world_t *w);
 void traffic_on_step(sim_t *sim, const sim_event_t *ev, void *ctx);
 void traffic_on_undrain(sim_t *sim, const sim_event_t *ev, void *ctx);
 
@@ -309,6 +311,8 @@ void services_init(world_t *w);
 void services_fini(world_t *w);
 void services_update(world_t *w, double t);
 void services_fail(world_t *w, uint32_t k, double duration_s);
+void services_bypass(world_t *w, uint32_t k);
+void services_scale(world_t *w, uint32_t k, double capacity);
 int services_backlog_check(const world_t *w);
 void services_on_drain(sim_t *sim, const sim_event_t *ev, void *ctx);
 void services_on_restore(sim_t *sim, const sim_event_t *ev, void *ctx);
