@@ -276,6 +276,41 @@ START_TEST(incident_check_fails_on_diagnosis_before_detection_or_negative_work)
 }
 END_TEST
 
+START_TEST(wave_check_fails_when_restarts_outnumber_their_pending_count)
+{
+    /* a walk restarts a server every 15 s, each for 30 s, from 1200 s */
+    const char *acts = "{\"kind\":\"stop_generation\",\"at_s\":700,\"artifact\":\"f\"},"
+                       "{\"kind\":\"restart_proxies\",\"at_s\":1200,\"rate_per_s\":0.0666666666666667,"
+                       "\"restart_s\":30}";
+    cdn_scenario_t *s = scenario(1800, PANIC, PLAN1, "", "", "", acts);
+    world_t w;
+    run_world(&w, s);
+    operators_t *op = &w.ops;
+    ck_assert_ptr_nonnull(op->act_order[1]);
+    ck_assert_uint_gt(op->act_pos[1], 30);
+    ck_assert_uint_lt(op->act_pos[1], w.nserv);
+    ck_assert_uint_gt(op->act_pending[1], 0);
+    ck_assert_int_eq(operators_wave_check(&w), 1);
+
+    uint32_t pending = op->act_pending[1];
+    op->act_pending[1] = 0; /* restarts running that nobody waits for */
+    ck_assert_int_eq(operators_wave_check(&w), 0);
+    op->act_pending[1] = pending;
+
+    op->act_pending[0] = 1; /* stop_generation restarts nothing */
+    ck_assert_int_eq(operators_wave_check(&w), 0);
+    op->act_pending[0] = 0;
+
+    uint32_t pos = op->act_pos[1];
+    op->act_pos[1] = w.nserv + 1;
+    ck_assert_int_eq(operators_wave_check(&w), 0);
+    op->act_pos[1] = pos;
+    ck_assert_int_eq(operators_wave_check(&w), 1);
+    world_fini(&w);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 START_TEST(shuffle_draws_one_index_per_position_and_keeps_every_element)
 {
     sim_rng_t a, b;
@@ -310,6 +345,7 @@ static Suite *suite(void)
     tcase_add_test(tc, failover_check_fails_on_impossible_cohort_states);
     tcase_add_test(tc, backlog_check_fails_on_a_negative_or_overdrawn_backlog);
     tcase_add_test(tc, incident_check_fails_on_diagnosis_before_detection_or_negative_work);
+    tcase_add_test(tc, wave_check_fails_when_restarts_outnumber_their_pending_count);
     tcase_add_test(tc, shuffle_draws_one_index_per_position_and_keeps_every_element);
     suite_add_tcase(s, tc);
     return s;

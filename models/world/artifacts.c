@@ -282,7 +282,7 @@ void artifacts_on_trigger(sim_t *sim, const sim_event_t *ev, void *ctx)
             fleet_reevaluate(w, srv);
         }
     }
-    world_propagate(w, WORLD_SCOPE_ALL, 0);
+    propagate_change(w, PROPAGATE_ALL, 0);
 }
 
 /* End of a stage's bake: check the health gate on the servers that have
@@ -347,7 +347,7 @@ void artifacts_on_kill(sim_t *sim, const sim_event_t *ev, void *ctx)
     uint32_t srv = ev->a, a = (uint32_t)ev->b;
     w->fleet.srv_killed[(size_t)srv * w->nart + a] = 1;
     fleet_reevaluate(w, srv);
-    world_propagate(w, WORLD_SCOPE_REGION, w->fleet.srv_region[srv]);
+    propagate_change(w, PROPAGATE_REGION, w->fleet.srv_region[srv]);
 }
 
 /* stop_generation: no more runs of the generator. */

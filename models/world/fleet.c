@@ -371,7 +371,7 @@ void fleet_on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
     }
     if (load_generation(w, srv, a, gen)) {
         fleet_reevaluate(w, srv);
-        world_propagate(w, WORLD_SCOPE_REGION, w->fleet.srv_region[srv]);
+        propagate_change(w, PROPAGATE_REGION, w->fleet.srv_region[srv]);
     }
 }
 
@@ -424,7 +424,7 @@ void fleet_on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx)
         }
         sp_apply(w, srv, p);
     }
-    world_propagate(w, WORLD_SCOPE_REGION, r);
+    propagate_change(w, PROPAGATE_REGION, r);
     sim_schedule_in(sim, act->restart_s, w->ev_restart_end, srv, ev->b);
 }
 
@@ -449,7 +449,7 @@ void fleet_on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
     }
     pull_pending(w, srv);
     fleet_reevaluate(w, srv);
-    world_propagate(w, WORLD_SCOPE_REGION, r);
+    propagate_change(w, PROPAGATE_REGION, r);
     operators_restart_ended(w, (uint32_t)ev->b);
 }
 
@@ -472,7 +472,7 @@ void fleet_on_repair(sim_t *sim, const sim_event_t *ev, void *ctx)
     w->fleet.sp_wedged[i] = 0;
     pull_pending(w, srv);     /* the fix a crashed host could not pull */
     fleet_reevaluate(w, srv); /* crashes again (and queues) if it still holds a bad file */
-    world_propagate(w, WORLD_SCOPE_REGION, w->fleet.srv_region[srv]);
+    propagate_change(w, PROPAGATE_REGION, w->fleet.srv_region[srv]);
     if (w->fleet.rq_head[p] != w->fleet.rq_tail[p])
         sim_schedule_in(w->sim, 3600.0 / w->s->proxies[p].repair_rate_per_h, w->ev_repair, p, 0);
     else

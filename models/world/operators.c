@@ -34,11 +34,25 @@
  *   work_s until diagnosed (none without diagnosis); every recorded time
  *   is not in the future.
  *
- * Restart waves: every server at once (each after a uniform delay over
- *   duration_s, a stream per action and region), or a walk at rate_per_s
- *   that skips, at no cost, servers an only_failing wave does not need.
- *   act_pending counts restarts scheduled or running; the wave is done
- *   when it falls to zero and the walk (if any) has ended.
+ * Restart wave machine (per restart_proxies action k): every server at
+ *   once (each after a uniform delay over duration_s, a stream per action
+ *   and region), or a walk at rate_per_s that skips, at no cost, servers
+ *   an only_failing wave does not need.  act_pending counts restarts
+ *   scheduled or running (fleet.c ends them); the wave is done when it
+ *   falls to zero and the walk, if any, has reached its end:
+ *
+ *   | state    | action fires           | walk tick               | a restart ends or is skipped |
+ *   |----------|------------------------|-------------------------|------------------------------|
+ *   | IDLE     | RUNNING (pending += n) | -                       | -                            |
+ *   |          | or WALKING (pos 0)     |                         |                              |
+ *   | WALKING  | WALKING (a new walk)   | WALKING, pending + 1;   | WALKING                      |
+ *   |          |                        | at the end: RUNNING     |                              |
+ *   | RUNNING  | RUNNING / WALKING      | -                       | pending 0: DONE (logged)     |
+ *
+ *   Invariants (operators_wave_check): only restart actions have restarts
+ *   or walks; a walk's position is within the fleet and no walk means
+ *   position 0; the restarts in progress on any proxy are at most the
+ *   pending restarts of the actions that restart it.
  *
  * Rejected alternatives: operators as a generic rule engine (the
  *   scenario format has the few triggers real responses used); sampling
@@ -257,5 +271,32 @@ int operators_incident_check(const world_t *w)
     if ((detected && op->detected_s > now) || (diagnosed && op->diagnosed_s > now) ||
         op->last_check > now || op->last_flap > now || op->cond_since > now)
         return 0;
+    return 1;
+}
+
+/* The restart wave machine's invariants (drawn above).
+ * O(servers x proxies + actions x proxies). */
+int operators_wave_check(const world_t *w)
+{
+    const operators_t *op = &w->ops;
+    for (size_t k = 0; k < w->s->nactions; k++) {
+        if (w->s->actions[k].kind != CDN_ACTION_RESTART_PROXIES &&
+            (op->act_pending[k] != 0 || op->act_order[k] != NULL))
+            return 0;
+        if (op->act_pos[k] > w->nserv || (op->act_order[k] == NULL && op->act_pos[k] != 0))
+            return 0;
+    }
+    for (size_t p = 0; p < w->nprox; p++) {
+        uint64_t running = 0, pending = 0;
+        for (uint32_t srv = 0; srv < w->nserv; srv++)
+            running += w->fleet.sp_rest[(size_t)srv * w->nprox + p];
+        for (size_t k = 0; k < w->s->nactions; k++) {
+            const cdn_action_spec_t *act = &w->s->actions[k];
+            if (act->proxy < 0 || (size_t)act->proxy == p)
+                pending += op->act_pending[k];
+        }
+        if (running > pending)
+            return 0;
+    }
     return 1;
 }

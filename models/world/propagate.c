@@ -6,7 +6,7 @@
  * Design
  *   Handlers change the state of their own mechanism (a server's proxies,
  *   a cohort's failover state, a service's outage ...) and then call
- *   world_propagate() with the scope of the change.  No other code calls
+ *   propagate_change() with the scope of the change.  No other code calls
  *   the rate or signal functions.  The scopes, from the smallest:
  *
  *   | scope    | caused by                        | re-derives                        |
@@ -41,7 +41,7 @@
  *   also schedules (failover timers, backlog-empty, undrain) and logs
  *   (region drained).  Moving it after the handler would reorder
  *   equal-time events and the event log, and so change results; so a
- *   handler calls world_propagate at the point of its change, once (the
+ *   handler calls propagate_change at the point of its change, once (the
  *   latent trigger changes many servers and propagates one ALL).
  */
 #include "world_int.h"
@@ -96,29 +96,29 @@ static void region(world_t *w, size_t r, double t)
         drains(w, t);
 }
 
-void world_propagate(world_t *w, world_scope_t scope, size_t r)
+void propagate_change(world_t *w, propagate_scope_t scope, size_t r)
 {
     double t = sim_now(w->sim);
     switch (scope) {
-    case WORLD_SCOPE_NONE:
+    case PROPAGATE_NONE:
         break;
-    case WORLD_SCOPE_SIGNALS:
+    case PROPAGATE_SIGNALS:
         signals(w, t);
         break;
-    case WORLD_SCOPE_REGION:
+    case PROPAGATE_REGION:
         region(w, r, t);
         break;
-    case WORLD_SCOPE_ALL:
+    case PROPAGATE_ALL:
         all_rates(w, t);
         break;
-    case WORLD_SCOPE_ROUTE:
+    case PROPAGATE_ROUTE:
         reroute(w, t);
         break;
-    case WORLD_SCOPE_TRAFFIC:
+    case PROPAGATE_TRAFFIC:
         reroute(w, t);
         drains(w, t);
         break;
-    case WORLD_SCOPE_UNDRAIN:
+    case PROPAGATE_UNDRAIN:
         region(w, r, t);
         drains(w, t);
         break;

@@ -150,7 +150,7 @@ void services_on_drain(sim_t *sim, const sim_event_t *ev, void *ctx)
     w->svc.rate[ev->a] = 0;
     w->svc.backlog[ev->a] = 0;
     w->svc.last_t[ev->a] = sim_now(sim);
-    world_propagate(w, WORLD_SCOPE_SIGNALS, 0);
+    propagate_change(w, PROPAGATE_SIGNALS, 0);
 }
 
 void services_on_restore(sim_t *sim, const sim_event_t *ev, void *ctx)
@@ -161,7 +161,7 @@ void services_on_restore(sim_t *sim, const sim_event_t *ev, void *ctx)
     cdn_event_rec_t e = world_blank_event();
     e.service = (int32_t)ev->a;
     world_log_event(w, CDN_EV_SERVICE_RESTORED, e);
-    world_propagate(w, WORLD_SCOPE_SIGNALS, 0);
+    propagate_change(w, PROPAGATE_SIGNALS, 0);
 }
 
 void services_init(world_t *w)
@@ -209,7 +209,7 @@ void services_fail(world_t *w, uint32_t k, double duration_s)
     cdn_event_rec_t f = world_blank_event();
     f.service = (int32_t)k;
     world_log_event(w, CDN_EV_SERVICE_FAILED, f);
-    world_propagate(w, WORLD_SCOPE_SIGNALS, 0);
+    propagate_change(w, PROPAGATE_SIGNALS, 0);
     sim_schedule_in(w->sim, duration_s, w->ev_svc_restore, k, 0);
 }
 
@@ -217,14 +217,14 @@ void services_fail(world_t *w, uint32_t k, double duration_s)
 void services_bypass(world_t *w, uint32_t k)
 {
     w->svc.bypassed[k] = 1;
-    world_propagate(w, WORLD_SCOPE_SIGNALS, 0);
+    propagate_change(w, PROPAGATE_SIGNALS, 0);
 }
 
 /* scale_service: service k's capacity becomes `capacity` (x normal demand). */
 void services_scale(world_t *w, uint32_t k, double capacity)
 {
     w->svc.capacity[k] = capacity;
-    world_propagate(w, WORLD_SCOPE_SIGNALS, 0);
+    propagate_change(w, PROPAGATE_SIGNALS, 0);
 }
 
 /* The backlog machine's invariants (drawn above).  O(services). */

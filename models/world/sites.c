@@ -190,12 +190,12 @@ void sites_on_failover(sim_t *sim, const sim_event_t *ev, void *ctx)
         w->sites.coh_fo[c] = FO_FAILED_OVER;
         w->sites.coh_ever_fo[c] = 1;
         world_log_event(w, CDN_EV_SITES_FAILED_OVER, e);
-        world_propagate(w, WORLD_SCOPE_ALL, 0);
+        propagate_change(w, PROPAGATE_ALL, 0);
         break;
     case FO_FAILBACK_PENDING:
         w->sites.coh_fo[c] = FO_NORMAL;
         world_log_event(w, CDN_EV_SITES_FAILED_BACK, e);
-        world_propagate(w, WORLD_SCOPE_ALL, 0);
+        propagate_change(w, PROPAGATE_ALL, 0);
         break;
     default:
         break;

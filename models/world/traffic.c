@@ -330,7 +330,7 @@ void traffic_on_undrain(sim_t *sim, const sim_event_t *ev, void *ctx)
     (void)sim;
     w->traffic.reg[ev->a].overload_drained = 0;
     /* restored unless all its servers are out */
-    world_propagate(w, WORLD_SCOPE_UNDRAIN, ev->a);
+    propagate_change(w, PROPAGATE_UNDRAIN, ev->a);
 }
 
 /* The drain machine's invariants (drawn above); they hold after every
@@ -394,7 +394,7 @@ void traffic_on_step(sim_t *sim, const sim_event_t *ev, void *ctx)
         rg->own_rps = s->traffic.global_rps * s->regions[r].traffic_share * diurnal(s, r, mid) +
                       rg->surge_rps;
     }
-    world_propagate(w, WORLD_SCOPE_TRAFFIC, 0);
+    propagate_change(w, PROPAGATE_TRAFFIC, 0);
     assert(traffic_check(w));
     assert(fleet_check(w));
     assert(fleet_repair_check(w));
@@ -402,6 +402,7 @@ void traffic_on_step(sim_t *sim, const sim_event_t *ev, void *ctx)
     assert(sites_failover_check(w));
     assert(services_backlog_check(w));
     assert(operators_incident_check(w));
+    assert(operators_wave_check(w));
     if (t + step < sim_stop_time(sim))
         sim_schedule(sim, t + step, w->ev_traffic, 0, 0);
 }

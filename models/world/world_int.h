@@ -20,7 +20,7 @@
  *     world.c                   build, run, result; the event log
  *
  *   Handlers change the state of their mechanism and report the scope of
- *   the change to world_propagate(); only the propagation step re-derives
+ *   the change to propagate_change(); only the propagation step re-derives
  *   rates (traffic_region_rates, traffic_all_rates) and signals (services,
  *   sites).  Like SQLite's btreeInt.h or libuv's uv-common.h, this header
  *   is for the files of models/world/ and their unit tests only; the rest
@@ -29,7 +29,7 @@
  *   Each mechanism with a state machine has a checker (fleet_check,
  *   fleet_repair_check, artifacts_rollout_check, traffic_check,
  *   sites_failover_check, services_backlog_check,
- *   operators_incident_check): 1 when the state is
+ *   operators_incident_check, operators_wave_check): 1 when the state is
  *   consistent, 0 when not.  They are compiled in every build (the unit
  *   tests call them on corrupted states) and asserted in debug builds.
  *
@@ -248,16 +248,16 @@ void world_shuffle(uint32_t *v, uint32_t n, sim_rng_t *rng);
 
 /* propagate.c: what a handler changed, and so what must be re-derived. */
 typedef enum {
-    WORLD_SCOPE_NONE,    /* nothing rates or signals depend on */
-    WORLD_SCOPE_SIGNALS, /* a service or a cohort's failover: services and sites */
-    WORLD_SCOPE_REGION,  /* servers of one region: its rates (every rate when it drains
-                          * or comes back), signals, health-check drains */
-    WORLD_SCOPE_ALL,     /* servers of many regions or cohort traffic: every rate, signals */
-    WORLD_SCOPE_ROUTE,   /* which regions take traffic: routing, every rate, signals */
-    WORLD_SCOPE_TRAFFIC, /* the regions' own rates: as ROUTE, then health-check drains */
-    WORLD_SCOPE_UNDRAIN  /* a health-check drain ended: as REGION, then health-check drains */
-} world_scope_t;
-void world_propagate(world_t *w, world_scope_t scope, size_t region);
+    PROPAGATE_NONE,    /* nothing rates or signals depend on */
+    PROPAGATE_SIGNALS, /* a service or a cohort's failover: services and sites */
+    PROPAGATE_REGION,  /* servers of one region: its rates (every rate when it drains
+                        * or comes back), signals, health-check drains */
+    PROPAGATE_ALL,     /* servers of many regions or cohort traffic: every rate, signals */
+    PROPAGATE_ROUTE,   /* which regions take traffic: routing, every rate, signals */
+    PROPAGATE_TRAFFIC, /* the regions' own rates: as ROUTE, then health-check drains */
+    PROPAGATE_UNDRAIN  /* a health-check drain ended: as REGION, then health-check drains */
+} propagate_scope_t;
+void propagate_change(world_t *w, propagate_scope_t scope, size_t region);
 
 /* fleet.c */
 void fleet_init(world_t *w);
@@ -323,6 +323,7 @@ void operators_fini(world_t *w);
 void operators_start(world_t *w);
 void operators_restart_ended(world_t *w, uint32_t k);
 int operators_incident_check(const world_t *w);
+int operators_wave_check(const world_t *w);
 void operators_on_detect(sim_t *sim, const sim_event_t *ev, void *ctx);
 void operators_on_action(sim_t *sim, const sim_event_t *ev, void *ctx);
 void operators_on_wave(sim_t *sim, const sim_event_t *ev, void *ctx);
