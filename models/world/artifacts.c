@@ -179,7 +179,8 @@ static void deliver_range(world_t *w, uint32_t a, uint32_t gen, long from, long 
         uint32_t k1 = stage_count(w, a, to, r);
         for (uint32_t k = stage_count(w, a, from, r); k < k1; k++) {
             double f = w->s->regions[r].latency_factor;
-            double lat = sim_rng_lognormal_median_p99(&w->arts.rng_latency[r], f * as->latency_median_s,
+            double lat = sim_rng_lognormal_median_p99(&w->arts.rng_latency[r],
+                                                      f * as->latency_median_s,
                                                       f * as->latency_p99_s);
             sim_schedule_in(w->sim, lat, w->ev_arrive, w->arts.roll_order[rg->first_server + k],
                             ((uint64_t)a << 32) | gen);

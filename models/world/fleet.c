@@ -170,14 +170,15 @@ int fleet_is_out_effect(cdn_effect_t e)
  * an idle crew starts on it. */
 static void repair_enqueue(world_t *w, uint32_t srv, uint32_t p)
 {
+    fleet_t *fl = &w->fleet;
     size_t i = (size_t)srv * w->nprox + p;
-    if (w->fleet.sp_queued[i])
+    if (fl->sp_queued[i])
         return;
-    w->fleet.sp_queued[i] = 1;
-    w->fleet.rq[p][w->fleet.rq_tail[p]] = srv;
-    w->fleet.rq_tail[p] = (w->fleet.rq_tail[p] + 1) % (w->nserv + 1);
-    if (!w->fleet.rq_busy[p]) {
-        w->fleet.rq_busy[p] = 1;
+    fl->sp_queued[i] = 1;
+    fl->rq[p][fl->rq_tail[p]] = srv;
+    fl->rq_tail[p] = (fl->rq_tail[p] + 1) % (w->nserv + 1);
+    if (!fl->rq_busy[p]) {
+        fl->rq_busy[p] = 1;
         sim_schedule_in(w->sim, 3600.0 / w->s->proxies[p].repair_rate_per_h, w->ev_repair, p, 0);
     }
 }
@@ -186,47 +187,49 @@ static void repair_enqueue(world_t *w, uint32_t srv, uint32_t p)
  * and applies the deltas to the server's and the region's counters. */
 static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
 {
+    fleet_t *fl = &w->fleet;
     size_t i = (size_t)srv * w->nprox + p;
-    size_t r = w->fleet.srv_region[srv];
-    fleet_region_t *rg = &w->fleet.reg[r];
+    size_t r = fl->srv_region[srv];
+    fleet_region_t *rg = &fl->reg[r];
     cdn_effect_t eff = w->s->proxies[p].on_bad_artifact;
-    int failing = (w->fleet.sp_hold[i] || w->fleet.sp_wedged[i]) && w->fleet.sp_rest[i] == 0;
-    if (failing && eff == CDN_EFFECT_CRASH_REPAIR && !w->fleet.sp_wedged[i]) {
-        w->fleet.sp_wedged[i] = 1; /* crashed: stays down until the crew repairs it */
+    int failing = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0;
+    if (failing && eff == CDN_EFFECT_CRASH_REPAIR && !fl->sp_wedged[i]) {
+        fl->sp_wedged[i] = 1; /* crashed: stays down until the crew repairs it */
         repair_enqueue(w, srv, p);
     }
-    int out = w->fleet.sp_rest[i] > 0 || (failing && fleet_is_out_effect(eff));
-    if (out != w->fleet.sp_counted_out[i]) {
+    int out = fl->sp_rest[i] > 0 || (failing && fleet_is_out_effect(eff));
+    if (out != fl->sp_counted_out[i]) {
         if (out) {
-            w->fleet.reg_out_p[r * w->nprox + p]++;
-            if (w->fleet.srv_nout[srv]++ == 0)
+            fl->reg_out_p[r * w->nprox + p]++;
+            if (fl->srv_nout[srv]++ == 0)
                 rg->n_out++;
         } else {
-            w->fleet.reg_out_p[r * w->nprox + p]--;
-            if (--w->fleet.srv_nout[srv] == 0) {
+            fl->reg_out_p[r * w->nprox + p]--;
+            if (--fl->srv_nout[srv] == 0) {
                 rg->n_out--;
                 /* back in service: it pulls what it missed */
                 for (size_t a = 0; a < w->nart; a++) {
-                    uint32_t *pend = &w->fleet.srv_pending[(size_t)srv * w->nart + a];
-                    if (*pend > w->fleet.srv_gen[(size_t)srv * w->nart + a])
-                        sim_schedule_in(w->sim, 0.0, w->ev_arrive, srv, ((uint64_t)a << 32) | *pend);
+                    uint32_t *pend = &fl->srv_pending[(size_t)srv * w->nart + a];
+                    if (*pend > fl->srv_gen[(size_t)srv * w->nart + a])
+                        sim_schedule_in(w->sim, 0.0, w->ev_arrive, srv,
+                                        ((uint64_t)a << 32) | *pend);
                     *pend = 0;
                 }
             }
         }
-        w->fleet.sp_counted_out[i] = (uint8_t)out;
+        fl->sp_counted_out[i] = (uint8_t)out;
     }
-    if (failing != w->fleet.sp_counted_fail[i]) {
+    if (failing != fl->sp_counted_fail[i]) {
         if (failing) {
-            w->fleet.reg_fail_p[r * w->nprox + p]++;
-            if (w->fleet.srv_nfail[srv]++ == 0)
+            fl->reg_fail_p[r * w->nprox + p]++;
+            if (fl->srv_nfail[srv]++ == 0)
                 rg->n_failing++;
         } else {
-            w->fleet.reg_fail_p[r * w->nprox + p]--;
-            if (--w->fleet.srv_nfail[srv] == 0)
+            fl->reg_fail_p[r * w->nprox + p]--;
+            if (--fl->srv_nfail[srv] == 0)
                 rg->n_failing--;
         }
-        w->fleet.sp_counted_fail[i] = (uint8_t)failing;
+        fl->sp_counted_fail[i] = (uint8_t)failing;
     }
 }
 
@@ -235,32 +238,35 @@ static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
  * 1 - exp(-rate * held). */
 static void sp_hold_falls(world_t *w, uint32_t srv, uint32_t p, double held_s)
 {
+    fleet_t *fl = &w->fleet;
     size_t i = (size_t)srv * w->nprox + p;
     double rate = w->s->proxies[p].wedge_rate_per_h;
-    if (rate > 0 && !w->fleet.sp_wedged[i] && held_s > 0 &&
-        sim_rng_bernoulli(&w->fleet.reg[w->fleet.srv_region[srv]].rng_wedge, -expm1(-rate * held_s / 3600.0)))
-        w->fleet.sp_wedged[i] = 1;
+    if (rate > 0 && !fl->sp_wedged[i] && held_s > 0 &&
+        sim_rng_bernoulli(&fl->reg[fl->srv_region[srv]].rng_wedge, -expm1(-rate * held_s / 3600.0)))
+        fl->sp_wedged[i] = 1;
 }
 
 /* Recomputes `hold` of every proxy on srv from the artifacts it holds. */
 void fleet_reevaluate(world_t *w, uint32_t srv)
 {
+    fleet_t *fl = &w->fleet;
     double now = sim_now(w->sim);
     for (uint32_t p = 0; p < w->nprox; p++) {
         size_t i = (size_t)srv * w->nprox + p;
         uint8_t hold = 0;
         if (w->s->proxies[p].on_bad_artifact != CDN_EFFECT_NONE &&
-            w->fleet.prox_region[p * w->nreg + w->fleet.srv_region[srv]]) {
+            fl->prox_region[p * w->nreg + fl->srv_region[srv]]) {
             for (size_t a = 0; a < w->nart; a++)
-                if (w->arts.art_consumed[a * w->nprox + p] && w->fleet.srv_artbad[(size_t)srv * w->nart + a] &&
-                    !w->fleet.srv_killed[(size_t)srv * w->nart + a])
+                if (w->arts.art_consumed[a * w->nprox + p] &&
+                    fl->srv_artbad[(size_t)srv * w->nart + a] &&
+                    !fl->srv_killed[(size_t)srv * w->nart + a])
                     hold = 1;
         }
-        if (hold && !w->fleet.sp_hold[i])
-            w->fleet.sp_since[i] = now;
-        else if (!hold && w->fleet.sp_hold[i] && w->fleet.sp_rest[i] == 0)
-            sp_hold_falls(w, srv, p, now - w->fleet.sp_since[i]);
-        w->fleet.sp_hold[i] = hold;
+        if (hold && !fl->sp_hold[i])
+            fl->sp_since[i] = now;
+        else if (!hold && fl->sp_hold[i] && fl->sp_rest[i] == 0)
+            sp_hold_falls(w, srv, p, now - fl->sp_since[i]);
+        fl->sp_hold[i] = hold;
         sp_apply(w, srv, p);
     }
 }
@@ -269,28 +275,30 @@ void fleet_reevaluate(world_t *w, uint32_t srv)
  * invariant of the delta updates).  O(servers * proxies). */
 int fleet_check(const world_t *w)
 {
+    const fleet_t *fl = &w->fleet;
     for (size_t r = 0; r < w->nreg; r++) {
-        const fleet_region_t *rg = &w->fleet.reg[r];
+        const fleet_region_t *rg = &fl->reg[r];
         uint32_t bad = 0, failing = 0, restarting = 0, outs = 0;
         for (uint32_t k = 0; k < rg->nservers; k++) {
             uint32_t srv = rg->first_server + k;
             uint32_t nbad = 0, nfail = 0, nrest = 0, nout = 0;
             for (size_t a = 0; a < w->nart; a++)
-                nbad += w->fleet.srv_artbad[(size_t)srv * w->nart + a];
+                nbad += fl->srv_artbad[(size_t)srv * w->nart + a];
             for (size_t p = 0; p < w->nprox; p++) {
                 size_t i = (size_t)srv * w->nprox + p;
-                int f = (w->fleet.sp_hold[i] || w->fleet.sp_wedged[i]) && w->fleet.sp_rest[i] == 0;
-                if (f != w->fleet.sp_counted_fail[i])
+                int f = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0;
+                if (f != fl->sp_counted_fail[i])
                     return 0;
-                int out = w->fleet.sp_rest[i] > 0 || (f && fleet_is_out_effect(w->s->proxies[p].on_bad_artifact));
-                if (out != w->fleet.sp_counted_out[i])
+                int out = fl->sp_rest[i] > 0 ||
+                          (f && fleet_is_out_effect(w->s->proxies[p].on_bad_artifact));
+                if (out != fl->sp_counted_out[i])
                     return 0;
                 nfail += (uint32_t)f;
-                nrest += w->fleet.sp_rest[i] > 0;
+                nrest += fl->sp_rest[i] > 0;
                 nout += (uint32_t)out;
             }
-            if (nbad != w->fleet.srv_nbad[srv] || nfail != w->fleet.srv_nfail[srv] ||
-                nrest != w->fleet.srv_nrest[srv] || nout != w->fleet.srv_nout[srv])
+            if (nbad != fl->srv_nbad[srv] || nfail != fl->srv_nfail[srv] ||
+                nrest != fl->srv_nrest[srv] || nout != fl->srv_nout[srv])
                 return 0;
             outs += nout > 0;
             bad += nbad > 0;
@@ -304,10 +312,10 @@ int fleet_check(const world_t *w)
             uint32_t fp = 0, dp = 0;
             for (uint32_t k = 0; k < rg->nservers; k++) {
                 size_t i = (size_t)(rg->first_server + k) * w->nprox + p;
-                fp += w->fleet.sp_counted_fail[i];
-                dp += w->fleet.sp_rest[i] > 0;
+                fp += fl->sp_counted_fail[i];
+                dp += fl->sp_rest[i] > 0;
             }
-            if (fp != w->fleet.reg_fail_p[r * w->nprox + p] || dp != w->fleet.reg_down_p[r * w->nprox + p])
+            if (fp != fl->reg_fail_p[r * w->nprox + p] || dp != fl->reg_down_p[r * w->nprox + p])
                 return 0;
         }
     }
@@ -317,15 +325,16 @@ int fleet_check(const world_t *w)
 /* Server srv now holds a bad (or good) file of artifact a: counters. */
 void fleet_set_artbad(world_t *w, uint32_t srv, uint32_t a, uint8_t bad)
 {
+    fleet_t *fl = &w->fleet;
     size_t i = (size_t)srv * w->nart + a;
-    uint32_t r = w->fleet.srv_region[srv];
-    w->fleet.srv_artbad[i] = bad;
+    uint32_t r = fl->srv_region[srv];
+    fl->srv_artbad[i] = bad;
     if (bad) {
-        if (w->fleet.srv_nbad[srv]++ == 0)
-            w->fleet.reg[r].n_bad++;
+        if (fl->srv_nbad[srv]++ == 0)
+            fl->reg[r].n_bad++;
     } else {
-        if (--w->fleet.srv_nbad[srv] == 0)
-            w->fleet.reg[r].n_bad--;
+        if (--fl->srv_nbad[srv] == 0)
+            fl->reg[r].n_bad--;
     }
 }
 
@@ -333,11 +342,12 @@ void fleet_set_artbad(world_t *w, uint32_t srv, uint32_t a, uint8_t bad)
  * that changed whether it holds a bad file (the caller re-evaluates). */
 static int load_generation(world_t *w, uint32_t srv, uint32_t a, uint32_t gen)
 {
+    fleet_t *fl = &w->fleet;
     size_t i = (size_t)srv * w->nart + a;
-    w->fleet.srv_gen[i] = gen;
+    fl->srv_gen[i] = gen;
     uint8_t bad = (uint8_t)(w->arts.art[a].gens[gen - 1].bad && w->arts.art[a].armed);
-    uint32_t r = w->fleet.srv_region[srv];
-    int changed = bad != w->fleet.srv_artbad[i];
+    uint32_t r = fl->srv_region[srv];
+    int changed = bad != fl->srv_artbad[i];
     if (changed)
         fleet_set_artbad(w, srv, a, bad);
     if (bad && !w->arts.art[a].first_bad_logged) {
@@ -357,21 +367,22 @@ static int load_generation(world_t *w, uint32_t srv, uint32_t a, uint32_t gen)
 void fleet_on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
     world_t *w = ctx;
+    fleet_t *fl = &w->fleet;
     (void)sim;
     uint32_t srv = ev->a;
     uint32_t a = (uint32_t)(ev->b >> 32);
     uint32_t gen = (uint32_t)(ev->b & 0xffffffffu);
     size_t i = (size_t)srv * w->nart + a;
-    if (gen <= w->fleet.srv_gen[i])
+    if (gen <= fl->srv_gen[i])
         return; /* an older generation overtaken by a newer one */
-    if (w->s->artifacts[a].pull_when_online && w->fleet.srv_nout[srv] > 0) {
-        if (gen > w->fleet.srv_pending[i]) /* pulled when the server is back in service */
-            w->fleet.srv_pending[i] = gen;
+    if (w->s->artifacts[a].pull_when_online && fl->srv_nout[srv] > 0) {
+        if (gen > fl->srv_pending[i]) /* pulled when the server is back in service */
+            fl->srv_pending[i] = gen;
         return;
     }
     if (load_generation(w, srv, a, gen)) {
         fleet_reevaluate(w, srv);
-        propagate_change(w, PROPAGATE_REGION, w->fleet.srv_region[srv]);
+        propagate_change(w, PROPAGATE_REGION, fl->srv_region[srv]);
     }
 }
 
@@ -379,9 +390,10 @@ void fleet_on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
  * out of service before it loads them. */
 static void pull_pending(world_t *w, uint32_t srv)
 {
+    fleet_t *fl = &w->fleet;
     for (size_t a = 0; a < w->nart; a++) {
-        uint32_t *pend = &w->fleet.srv_pending[(size_t)srv * w->nart + a];
-        if (*pend > w->fleet.srv_gen[(size_t)srv * w->nart + a])
+        uint32_t *pend = &fl->srv_pending[(size_t)srv * w->nart + a];
+        if (*pend > fl->srv_gen[(size_t)srv * w->nart + a])
             load_generation(w, srv, (uint32_t)a, *pend);
         *pend = 0;
     }
@@ -395,10 +407,11 @@ static int restart_matches(const cdn_action_spec_t *act, uint32_t p)
 /* Whether a restart of this action has anything to do on srv. */
 int fleet_restart_wanted(const world_t *w, const cdn_action_spec_t *act, uint32_t srv)
 {
+    const fleet_t *fl = &w->fleet;
     if (!act->only_failing)
         return 1;
     for (uint32_t p = 0; p < w->nprox; p++)
-        if (restart_matches(act, p) && w->fleet.sp_counted_fail[(size_t)srv * w->nprox + p])
+        if (restart_matches(act, p) && fl->sp_counted_fail[(size_t)srv * w->nprox + p])
             return 1;
     return 0;
 }
@@ -406,9 +419,10 @@ int fleet_restart_wanted(const world_t *w, const cdn_action_spec_t *act, uint32_
 void fleet_on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
     world_t *w = ctx;
+    fleet_t *fl = &w->fleet;
     uint32_t srv = ev->a;
     const cdn_action_spec_t *act = &w->s->actions[ev->b];
-    uint32_t r = w->fleet.srv_region[srv];
+    uint32_t r = fl->srv_region[srv];
     if (!fleet_restart_wanted(w, act, srv)) {
         operators_restart_ended(w, (uint32_t)ev->b);
         return;
@@ -417,10 +431,10 @@ void fleet_on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx)
         if (!restart_matches(act, p))
             continue;
         size_t i = (size_t)srv * w->nprox + p;
-        if (w->fleet.sp_rest[i]++ == 0) {
-            w->fleet.reg_down_p[r * w->nprox + p]++;
-            if (w->fleet.srv_nrest[srv]++ == 0)
-                w->fleet.reg[r].n_restarting++;
+        if (fl->sp_rest[i]++ == 0) {
+            fl->reg_down_p[r * w->nprox + p]++;
+            if (fl->srv_nrest[srv]++ == 0)
+                fl->reg[r].n_restarting++;
         }
         sp_apply(w, srv, p);
     }
@@ -431,20 +445,21 @@ void fleet_on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx)
 void fleet_on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
     world_t *w = ctx;
+    fleet_t *fl = &w->fleet;
     (void)sim;
     uint32_t srv = ev->a;
     const cdn_action_spec_t *act = &w->s->actions[ev->b];
-    uint32_t r = w->fleet.srv_region[srv];
+    uint32_t r = fl->srv_region[srv];
     for (uint32_t p = 0; p < w->nprox; p++) {
         if (!restart_matches(act, p))
             continue;
         size_t i = (size_t)srv * w->nprox + p;
-        if (--w->fleet.sp_rest[i] == 0) {
-            w->fleet.reg_down_p[r * w->nprox + p]--;
-            if (--w->fleet.srv_nrest[srv] == 0)
-                w->fleet.reg[r].n_restarting--;
-            w->fleet.sp_wedged[i] = 0;
-            w->fleet.sp_hold[i] = 0; /* a fresh process: re-evaluated below, no wedge draw */
+        if (--fl->sp_rest[i] == 0) {
+            fl->reg_down_p[r * w->nprox + p]--;
+            if (--fl->srv_nrest[srv] == 0)
+                fl->reg[r].n_restarting--;
+            fl->sp_wedged[i] = 0;
+            fl->sp_hold[i] = 0; /* a fresh process: re-evaluated below, no wedge draw */
         }
     }
     pull_pending(w, srv);
@@ -459,24 +474,25 @@ void fleet_on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
 void fleet_on_repair(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
     world_t *w = ctx;
+    fleet_t *fl = &w->fleet;
     (void)sim;
     uint32_t p = ev->a;
-    if (w->fleet.rq_head[p] == w->fleet.rq_tail[p]) {
-        w->fleet.rq_busy[p] = 0;
+    if (fl->rq_head[p] == fl->rq_tail[p]) {
+        fl->rq_busy[p] = 0;
         return;
     }
-    uint32_t srv = w->fleet.rq[p][w->fleet.rq_head[p]];
-    w->fleet.rq_head[p] = (w->fleet.rq_head[p] + 1) % (w->nserv + 1);
+    uint32_t srv = fl->rq[p][fl->rq_head[p]];
+    fl->rq_head[p] = (fl->rq_head[p] + 1) % (w->nserv + 1);
     size_t i = (size_t)srv * w->nprox + p;
-    w->fleet.sp_queued[i] = 0;
-    w->fleet.sp_wedged[i] = 0;
+    fl->sp_queued[i] = 0;
+    fl->sp_wedged[i] = 0;
     pull_pending(w, srv);     /* the fix a crashed host could not pull */
     fleet_reevaluate(w, srv); /* crashes again (and queues) if it still holds a bad file */
-    propagate_change(w, PROPAGATE_REGION, w->fleet.srv_region[srv]);
-    if (w->fleet.rq_head[p] != w->fleet.rq_tail[p])
+    propagate_change(w, PROPAGATE_REGION, fl->srv_region[srv]);
+    if (fl->rq_head[p] != fl->rq_tail[p])
         sim_schedule_in(w->sim, 3600.0 / w->s->proxies[p].repair_rate_per_h, w->ev_repair, p, 0);
     else
-        w->fleet.rq_busy[p] = 0;
+        fl->rq_busy[p] = 0;
 }
 
 /* The repair queues agree with the queued marks (machine above).

@@ -125,7 +125,7 @@ void operators_on_wave(sim_t *sim, const sim_event_t *ev, void *ctx)
     while (w->ops.act_pos[k] < w->nserv && !fleet_restart_wanted(w, act, order[w->ops.act_pos[k]]))
         w->ops.act_pos[k]++;
     if (w->ops.act_pos[k] >= w->nserv) {
-        w->ops.act_pending[k]++; /* balanced by restart_ended: reports the end of the walk */
+        w->ops.act_pending[k]++; /* balanced by operators_restart_ended: reports the end of the walk */
         operators_restart_ended(w, k);
         return;
     }

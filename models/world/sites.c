@@ -79,7 +79,7 @@ static void fo_timer(world_t *w, size_t c, uint8_t state, double delay_s)
 }
 
 /* Failover transitions that follow from the primary's health (the timed
- * ones are in on_failover).  State machine in docs/model.md. */
+ * ones are in sites_on_failover).  Machine drawn above. */
 static void fo_observe(world_t *w, size_t c, int primary_down)
 {
     const cdn_plan_spec_t *pl = &w->s->sites.plans[w->sites.coh_plan[c]];
@@ -129,7 +129,8 @@ void sites_update(world_t *w, double t)
     for (size_t c = 0; c < w->ncoh; c++) {
         if (w->sites.coh_sites[c] == 0)
             continue;
-        double served = w->traffic.total_offered > 0 ? w->traffic.coh_acc[c] / w->traffic.total_offered : 1.0;
+        double total = w->traffic.total_offered;
+        double served = total > 0 ? w->traffic.coh_acc[c] / total : 1.0;
         if (c >= w->ncoh_base) { /* a named site also needs services and earlier sites */
             const cdn_named_site_spec_t *ns = &w->s->sites.named[c - w->ncoh_base];
             for (size_t d = 0; d < ns->ndeps; d++)
@@ -142,7 +143,8 @@ void sites_update(world_t *w, double t)
             fo_observe(w, c, primary_down);
         uint8_t is_down = primary_down && !sites_served_elsewhere(w->sites.coh_fo[c]);
         if (c >= w->ncoh_base) /* what sites that need this one see */
-            w->sites.named_served[c - w->ncoh_base] = sites_served_elsewhere(w->sites.coh_fo[c]) ? 1.0 : served;
+            w->sites.named_served[c - w->ncoh_base] =
+                sites_served_elsewhere(w->sites.coh_fo[c]) ? 1.0 : served;
         if (sites_served_elsewhere(w->sites.coh_fo[c]))
             fo_sites += w->sites.coh_sites[c];
         if (is_down && !w->sites.coh_down[c])

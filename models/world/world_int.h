@@ -146,7 +146,7 @@ typedef struct traffic_region {
     double offered_rps;    /* requests/s it receives: own, or 0 when drained, plus neighbours' */
     int drained;           /* every server out of service, or overload-drained: anycast moves its traffic away */
     int overload_drained;  /* drained by health checks for overload (until an undrain event) */
-    double rho;            /* load / capacity at the last recompute */
+    double rho;            /* load / capacity at the last rate update */
     double err_rps;        /* current 5xx rate, requests/s (for the alert rule) */
     double deferred;       /* requests whose users will come back (surge), requests */
     double surge_rps;      /* of which come back per second over the current step */
