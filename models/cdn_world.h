@@ -7,8 +7,10 @@
  *   simulated span and returns a cdn_result_t: per-region and per-service
  *   time-binned integrals, the sites-down signal, the notable events, and
  *   run counters.  The result is plain data owned by the caller
- *   (cdn_result_destroy).  Output formatting and metrics live in
- *   cdn_output.h; this module only simulates.
+ *   (cdn_result_destroy).  Output formatting lives in cdn_output.h, the
+ *   per-replication metrics in cdn_metrics.h; this module only simulates.
+ *   The model's code is under models/world/, one file per mechanism, with
+ *   the private header world_int.h.
  *
  *   Same scenario, seed and replication give a bit-identical result.
  *

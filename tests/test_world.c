@@ -1,5 +1,5 @@
 /*
- * test_world.c -- specifications of the CDN outage model (models/cdn_world.c)
+ * test_world.c -- specifications of the CDN outage model (models/world/)
  * and of the summary metrics (models/measure/cdn_summary.c), on small inline
  * scenarios whose outcome can be worked out by hand.
  */

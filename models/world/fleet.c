@@ -1,0 +1,530 @@
+/*
+ * fleet.c -- servers and their proxies: artifact loads, the server x proxy
+ * state machine, restarts and the repair crews.
+ *
+ * Data layout
+ *   Servers are individuals (their artifact arrival times and restarts
+ *   matter one by one) stored as structs of arrays indexed by a global
+ *   server index; regions own a contiguous range of servers.  Per
+ *   (server, artifact): the generation loaded and whether it is bad.  Per
+ *   (server, proxy): `hold` (holds a bad artifact that this proxy consumes
+ *   and reacts to), `wedged` (stays failing until restarted) and a restart
+ *   counter.  Regions keep counters derived from those, updated by deltas,
+ *   so one server change costs O(proxies + artifacts), not O(servers).
+ *   Invariant (fleet_check, O(servers x proxies)): every counter equals
+ *   what the per-server state implies.
+ *
+ * Server proxy state machine (per server s, proxy p):
+ *
+ *      hold=0,wedged=0 --bad artifact arrives--> hold=1 (failing since t0)
+ *      hold=1 --good artifact arrives at t--> hold=0, and wedged=1 with
+ *      probability 1 - exp(-wedge_rate_per_h * (t - t0) / 3600): a hazard
+ *      while failing, drawn when it starts to matter
+ *      any state --restart begins--> restarting (serves nothing; the
+ *      region's other servers take its share)  --restart ends--> wedged=0,
+ *      a fresh process: hold re-evaluated from the artifacts on disk
+ *
+ *      failing  = (hold || wedged) && not restarting
+ *      out      = restarting || (failing && the effect is crash,
+ *                 crash_repair or withdraw)
+ *
+ *   | state          | bad arrives        | good arrives | restart end        |
+ *   |----------------|--------------------|--------------|--------------------|
+ *   | healthy        | failing            | healthy      | healthy            |
+ *   | failing        | failing            | healthy or   | per artifacts held |
+ *   |                |                    | +wedged      |                    |
+ *   | failing+wedged | failing+wedged     | failing      | per artifacts held |
+ *
+ *   A server out of service loads nothing when its artifact is pulled
+ *   when online (`pull_when_online`): the newest generation waits in
+ *   srv_pending and is loaded when the server boots or comes back.
+ *
+ * Repair queue machine (per proxy p whose effect is crash_repair):
+ *
+ *      crashed (failing) --sp_apply--> wedged=1, queued=1 at the tail of
+ *      rq[p]; an idle crew becomes busy and schedules a repair in
+ *      3600 / repair_rate_per_h s
+ *      repair event --> the head leaves the queue: queued=0, wedged=0, it
+ *      pulls what it missed and is re-evaluated (still bad: crashes and
+ *      queues again at the tail); the crew stays busy while the queue is
+ *      not empty
+ *
+ *   | crew  | a server crashes          | repair event, queue after |
+ *   |-------|---------------------------|---------------------------|
+ *   | idle  | busy, repair scheduled    | (none pending)            |
+ *   | busy  | busy, queued at the tail  | empty: idle; else busy    |
+ *
+ *   Invariants (fleet_repair_check): the ring holds distinct servers, each
+ *   marked queued, and no other server is marked queued; a non-empty queue
+ *   has a busy crew; a proxy without a crew has neither queue nor marks.
+ *
+ * Rejected alternatives: per-server event timers for wedging (the hazard
+ *   is drawn once, when the bad file goes, with the same distribution);
+ *   recounting regions from scratch at every change (O(servers) per event,
+ *   far too slow at 100k servers); a linked list for the repair queue (the
+ *   ring of nserv + 1 slots cannot overflow since a server queues once).
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_alloc.h"
+#include "world_int.h"
+
+void fleet_init(world_t *w)
+{
+    const cdn_scenario_t *s = w->s;
+    fleet_t *f = &w->fleet;
+    size_t ns = w->nserv ? w->nserv : 1, na = w->nart ? w->nart : 1;
+    f->reg = sim_xcalloc(w->nreg, sizeof *f->reg);
+    f->srv_region = sim_xcalloc(ns, sizeof *f->srv_region);
+    f->srv_gen = sim_xcalloc(ns * na, sizeof *f->srv_gen);
+    f->srv_artbad = sim_xcalloc(ns * na, 1);
+    f->srv_killed = sim_xcalloc(ns * na, 1);
+    f->srv_pending = sim_xcalloc(ns * na, sizeof *f->srv_pending);
+    f->srv_nbad = sim_xcalloc(ns, 1);
+    f->srv_nfail = sim_xcalloc(ns, 1);
+    f->srv_nrest = sim_xcalloc(ns, 1);
+    f->srv_nout = sim_xcalloc(ns, 1);
+    f->sp_hold = sim_xcalloc(ns * w->nprox, 1);
+    f->sp_wedged = sim_xcalloc(ns * w->nprox, 1);
+    f->sp_since = sim_xcalloc(ns * w->nprox, sizeof *f->sp_since);
+    f->sp_rest = sim_xcalloc(ns * w->nprox, sizeof *f->sp_rest);
+    f->sp_counted_fail = sim_xcalloc(ns * w->nprox, 1);
+    f->sp_counted_out = sim_xcalloc(ns * w->nprox, 1);
+    f->reg_out_p = sim_xcalloc(w->nreg * w->nprox, sizeof *f->reg_out_p);
+    f->reg_fail_p = sim_xcalloc(w->nreg * w->nprox, sizeof *f->reg_fail_p);
+    f->reg_down_p = sim_xcalloc(w->nreg * w->nprox, sizeof *f->reg_down_p);
+    f->sp_queued = sim_xcalloc(ns * w->nprox, 1);
+    f->rq = sim_xcalloc(w->nprox, sizeof *f->rq);
+    f->rq_head = sim_xcalloc(w->nprox, sizeof *f->rq_head);
+    f->rq_tail = sim_xcalloc(w->nprox, sizeof *f->rq_tail);
+    f->rq_busy = sim_xcalloc(w->nprox, 1);
+    for (size_t p = 0; p < w->nprox; p++)
+        if (s->proxies[p].on_bad_artifact == CDN_EFFECT_CRASH_REPAIR)
+            f->rq[p] = sim_xcalloc(ns + 1, sizeof *f->rq[p]);
+    uint32_t first = 0;
+    for (size_t r = 0; r < w->nreg; r++) {
+        fleet_region_t *rg = &f->reg[r];
+        rg->first_server = first;
+        rg->nservers = s->regions[r].servers;
+        for (uint32_t k = 0; k < rg->nservers; k++)
+            f->srv_region[first + k] = (uint32_t)r;
+        first += rg->nservers;
+        sim_rng_init(&rg->rng_wedge, w->seed, w->replication, RNG_WEDGE, r);
+    }
+    f->prox_region = sim_xcalloc(w->nprox * w->nreg, 1);
+    for (size_t p = 0; p < w->nprox; p++) {
+        const cdn_proxy_spec_t *px = &s->proxies[p];
+        for (size_t r = 0; r < w->nreg; r++) {
+            int in = px->ntiers == 0;
+            for (size_t k = 0; k < px->ntiers; k++)
+                in |= strcmp(px->tiers[k], s->regions[r].tier) == 0;
+            f->prox_region[p * w->nreg + r] = (uint8_t)in;
+        }
+    }
+}
+
+void fleet_fini(world_t *w)
+{
+    fleet_t *f = &w->fleet;
+    for (size_t r = 0; f->reg && r < w->nreg; r++)
+        sim_rng_fini(&f->reg[r].rng_wedge);
+    free(f->reg);
+    free(f->srv_region);
+    free(f->srv_gen);
+    free(f->srv_artbad);
+    free(f->srv_killed);
+    free(f->srv_pending);
+    free(f->srv_nbad);
+    free(f->srv_nfail);
+    free(f->srv_nrest);
+    free(f->srv_nout);
+    free(f->sp_hold);
+    free(f->sp_wedged);
+    free(f->sp_since);
+    free(f->sp_rest);
+    free(f->sp_counted_fail);
+    free(f->sp_counted_out);
+    free(f->reg_out_p);
+    free(f->reg_fail_p);
+    free(f->reg_down_p);
+    free(f->prox_region);
+    free(f->sp_queued);
+    for (size_t p = 0; f->rq && p < w->nprox; p++)
+        free(f->rq[p]);
+    free(f->rq);
+    free(f->rq_head);
+    free(f->rq_tail);
+    free(f->rq_busy);
+}
+
+/* Effects that take the server out of service while the proxy fails. */
+int fleet_is_out_effect(cdn_effect_t e)
+{
+    return e == CDN_EFFECT_CRASH || e == CDN_EFFECT_CRASH_REPAIR || e == CDN_EFFECT_WITHDRAW;
+}
+
+/* Puts a crashed (server, proxy) at the tail of the proxy's repair queue;
+ * an idle crew starts on it. */
+static void repair_enqueue(world_t *w, uint32_t srv, uint32_t p)
+{
+    fleet_t *fl = &w->fleet;
+    size_t i = (size_t)srv * w->nprox + p;
+    if (fl->sp_queued[i])
+        return;
+    fl->sp_queued[i] = 1;
+    fl->rq[p][fl->rq_tail[p]] = srv;
+    fl->rq_tail[p] = (fl->rq_tail[p] + 1) % (w->nserv + 1);
+    if (!fl->rq_busy[p]) {
+        fl->rq_busy[p] = 1;
+        sim_schedule_in(w->sim, 3600.0 / w->s->proxies[p].repair_rate_per_h, w->ev_repair, p, 0);
+    }
+}
+
+/* Re-derives whether (server, proxy) counts as failing / out of service
+ * and applies the deltas to the server's and the region's counters. */
+static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
+{
+    fleet_t *fl = &w->fleet;
+    size_t i = (size_t)srv * w->nprox + p;
+    size_t r = fl->srv_region[srv];
+    fleet_region_t *rg = &fl->reg[r];
+    cdn_effect_t eff = w->s->proxies[p].on_bad_artifact;
+    int failing = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0;
+    if (failing && eff == CDN_EFFECT_CRASH_REPAIR && !fl->sp_wedged[i]) {
+        fl->sp_wedged[i] = 1; /* crashed: stays down until the crew repairs it */
+        repair_enqueue(w, srv, p);
+    }
+    int out = fl->sp_rest[i] > 0 || (failing && fleet_is_out_effect(eff));
+    if (out != fl->sp_counted_out[i]) {
+        if (out) {
+            fl->reg_out_p[r * w->nprox + p]++;
+            if (fl->srv_nout[srv]++ == 0)
+                rg->n_out++;
+        } else {
+            fl->reg_out_p[r * w->nprox + p]--;
+            if (--fl->srv_nout[srv] == 0) {
+                rg->n_out--;
+                /* back in service: it pulls what it missed */
+                for (size_t a = 0; a < w->nart; a++) {
+                    uint32_t *pend = &fl->srv_pending[(size_t)srv * w->nart + a];
+                    if (*pend > fl->srv_gen[(size_t)srv * w->nart + a])
+                        sim_schedule_in(w->sim, 0.0, w->ev_arrive, srv,
+                                        ((uint64_t)a << 32) | *pend);
+                    *pend = 0;
+                }
+            }
+        }
+        fl->sp_counted_out[i] = (uint8_t)out;
+    }
+    if (failing != fl->sp_counted_fail[i]) {
+        if (failing) {
+            fl->reg_fail_p[r * w->nprox + p]++;
+            if (fl->srv_nfail[srv]++ == 0)
+                rg->n_failing++;
+        } else {
+            fl->reg_fail_p[r * w->nprox + p]--;
+            if (--fl->srv_nfail[srv] == 0)
+                rg->n_failing--;
+        }
+        fl->sp_counted_fail[i] = (uint8_t)failing;
+    }
+}
+
+/* The proxy stops holding a bad artifact after failing for `held_s`:
+ * it entered the wedged state at some time in that span with probability
+ * 1 - exp(-rate * held). */
+static void sp_hold_falls(world_t *w, uint32_t srv, uint32_t p, double held_s)
+{
+    fleet_t *fl = &w->fleet;
+    size_t i = (size_t)srv * w->nprox + p;
+    double rate = w->s->proxies[p].wedge_rate_per_h;
+    if (rate > 0 && !fl->sp_wedged[i] && held_s > 0 &&
+        sim_rng_bernoulli(&fl->reg[fl->srv_region[srv]].rng_wedge, -expm1(-rate * held_s / 3600.0)))
+        fl->sp_wedged[i] = 1;
+}
+
+/* Recomputes `hold` of every proxy on srv from the artifacts it holds. */
+void fleet_reevaluate(world_t *w, uint32_t srv)
+{
+    fleet_t *fl = &w->fleet;
+    double now = sim_now(w->sim);
+    for (uint32_t p = 0; p < w->nprox; p++) {
+        size_t i = (size_t)srv * w->nprox + p;
+        uint8_t hold = 0;
+        if (w->s->proxies[p].on_bad_artifact != CDN_EFFECT_NONE &&
+            fl->prox_region[p * w->nreg + fl->srv_region[srv]]) {
+            for (size_t a = 0; a < w->nart; a++)
+                if (w->arts.art_consumed[a * w->nprox + p] &&
+                    fl->srv_artbad[(size_t)srv * w->nart + a] &&
+                    !fl->srv_killed[(size_t)srv * w->nart + a])
+                    hold = 1;
+        }
+        if (hold && !fl->sp_hold[i])
+            fl->sp_since[i] = now;
+        else if (!hold && fl->sp_hold[i] && fl->sp_rest[i] == 0)
+            sp_hold_falls(w, srv, p, now - fl->sp_since[i]);
+        fl->sp_hold[i] = hold;
+        sp_apply(w, srv, p);
+    }
+}
+
+/* The region counters equal what the per-server state implies (the
+ * invariant of the delta updates).  O(servers * proxies). */
+int fleet_check(const world_t *w)
+{
+    const fleet_t *fl = &w->fleet;
+    for (size_t r = 0; r < w->nreg; r++) {
+        const fleet_region_t *rg = &fl->reg[r];
+        uint32_t bad = 0, failing = 0, restarting = 0, outs = 0;
+        for (uint32_t k = 0; k < rg->nservers; k++) {
+            uint32_t srv = rg->first_server + k;
+            uint32_t nbad = 0, nfail = 0, nrest = 0, nout = 0;
+            for (size_t a = 0; a < w->nart; a++)
+                nbad += fl->srv_artbad[(size_t)srv * w->nart + a];
+            for (size_t p = 0; p < w->nprox; p++) {
+                size_t i = (size_t)srv * w->nprox + p;
+                int f = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0;
+                if (f != fl->sp_counted_fail[i])
+                    return 0;
+                int out = fl->sp_rest[i] > 0 ||
+                          (f && fleet_is_out_effect(w->s->proxies[p].on_bad_artifact));
+                if (out != fl->sp_counted_out[i])
+                    return 0;
+                nfail += (uint32_t)f;
+                nrest += fl->sp_rest[i] > 0;
+                nout += (uint32_t)out;
+            }
+            if (nbad != fl->srv_nbad[srv] || nfail != fl->srv_nfail[srv] ||
+                nrest != fl->srv_nrest[srv] || nout != fl->srv_nout[srv])
+                return 0;
+            outs += nout > 0;
+            bad += nbad > 0;
+            failing += nfail > 0;
+            restarting += nrest > 0;
+        }
+        if (bad != rg->n_bad || failing != rg->n_failing || restarting != rg->n_restarting ||
+            outs != rg->n_out)
+            return 0;
+        for (size_t p = 0; p < w->nprox; p++) {
+            uint32_t fp = 0, dp = 0;
+            for (uint32_t k = 0; k < rg->nservers; k++) {
+                size_t i = (size_t)(rg->first_server + k) * w->nprox + p;
+                fp += fl->sp_counted_fail[i];
+                dp += fl->sp_rest[i] > 0;
+            }
+            if (fp != fl->reg_fail_p[r * w->nprox + p] || dp != fl->reg_down_p[r * w->nprox + p])
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Server srv now holds a bad (or good) file of artifact a: counters. */
+void fleet_set_artbad(world_t *w, uint32_t srv, uint32_t a, uint8_t bad)
+{
+    fleet_t *fl = &w->fleet;
+    size_t i = (size_t)srv * w->nart + a;
+    uint32_t r = fl->srv_region[srv];
+    fl->srv_artbad[i] = bad;
+    if (bad) {
+        if (fl->srv_nbad[srv]++ == 0)
+            fl->reg[r].n_bad++;
+    } else {
+        if (--fl->srv_nbad[srv] == 0)
+            fl->reg[r].n_bad--;
+    }
+}
+
+/* Server srv now has generation gen of artifact a on disk; returns 1 when
+ * that changed whether it holds a bad file (the caller re-evaluates). */
+static int load_generation(world_t *w, uint32_t srv, uint32_t a, uint32_t gen)
+{
+    fleet_t *fl = &w->fleet;
+    size_t i = (size_t)srv * w->nart + a;
+    fl->srv_gen[i] = gen;
+    uint8_t bad = (uint8_t)(w->arts.art[a].gens[gen - 1].bad && w->arts.art[a].armed);
+    uint32_t r = fl->srv_region[srv];
+    int changed = bad != fl->srv_artbad[i];
+    if (changed)
+        fleet_set_artbad(w, srv, a, bad);
+    if (bad && !w->arts.art[a].first_bad_logged) {
+        w->arts.art[a].first_bad_logged = 1;
+        cdn_event_rec_t e = world_blank_event();
+        e.artifact = (int32_t)a;
+        e.generation = (int32_t)gen;
+        e.bad = 1;
+        e.size = w->arts.art[a].gens[gen - 1].size;
+        e.region = (int32_t)r;
+        e.server = (int32_t)srv;
+        world_log_event(w, CDN_EV_FIRST_BAD_LOAD, e);
+    }
+    return changed;
+}
+
+void fleet_on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    fleet_t *fl = &w->fleet;
+    (void)sim;
+    uint32_t srv = ev->a;
+    uint32_t a = (uint32_t)(ev->b >> 32);
+    uint32_t gen = (uint32_t)(ev->b & 0xffffffffu);
+    size_t i = (size_t)srv * w->nart + a;
+    if (gen <= fl->srv_gen[i])
+        return; /* an older generation overtaken by a newer one */
+    if (w->s->artifacts[a].pull_when_online && fl->srv_nout[srv] > 0) {
+        if (gen > fl->srv_pending[i]) /* pulled when the server is back in service */
+            fl->srv_pending[i] = gen;
+        return;
+    }
+    if (load_generation(w, srv, a, gen)) {
+        fleet_reevaluate(w, srv);
+        propagate_change(w, PROPAGATE_REGION, fl->srv_region[srv]);
+    }
+}
+
+/* A server that boots (restart, repair) pulls the files it missed while
+ * out of service before it loads them. */
+static void pull_pending(world_t *w, uint32_t srv)
+{
+    fleet_t *fl = &w->fleet;
+    for (size_t a = 0; a < w->nart; a++) {
+        uint32_t *pend = &fl->srv_pending[(size_t)srv * w->nart + a];
+        if (*pend > fl->srv_gen[(size_t)srv * w->nart + a])
+            load_generation(w, srv, (uint32_t)a, *pend);
+        *pend = 0;
+    }
+}
+
+static int restart_matches(const cdn_action_spec_t *act, uint32_t p)
+{
+    return act->proxy < 0 || (uint32_t)act->proxy == p;
+}
+
+/* Whether a restart of this action has anything to do on srv. */
+int fleet_restart_wanted(const world_t *w, const cdn_action_spec_t *act, uint32_t srv)
+{
+    const fleet_t *fl = &w->fleet;
+    if (!act->only_failing)
+        return 1;
+    for (uint32_t p = 0; p < w->nprox; p++)
+        if (restart_matches(act, p) && fl->sp_counted_fail[(size_t)srv * w->nprox + p])
+            return 1;
+    return 0;
+}
+
+void fleet_on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    fleet_t *fl = &w->fleet;
+    uint32_t srv = ev->a;
+    const cdn_action_spec_t *act = &w->s->actions[ev->b];
+    uint32_t r = fl->srv_region[srv];
+    if (!fleet_restart_wanted(w, act, srv)) {
+        operators_restart_ended(w, (uint32_t)ev->b);
+        return;
+    }
+    for (uint32_t p = 0; p < w->nprox; p++) {
+        if (!restart_matches(act, p))
+            continue;
+        size_t i = (size_t)srv * w->nprox + p;
+        if (fl->sp_rest[i]++ == 0) {
+            fl->reg_down_p[r * w->nprox + p]++;
+            if (fl->srv_nrest[srv]++ == 0)
+                fl->reg[r].n_restarting++;
+        }
+        sp_apply(w, srv, p);
+    }
+    propagate_change(w, PROPAGATE_REGION, r);
+    sim_schedule_in(sim, act->restart_s, w->ev_restart_end, srv, ev->b);
+}
+
+void fleet_on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    fleet_t *fl = &w->fleet;
+    (void)sim;
+    uint32_t srv = ev->a;
+    const cdn_action_spec_t *act = &w->s->actions[ev->b];
+    uint32_t r = fl->srv_region[srv];
+    for (uint32_t p = 0; p < w->nprox; p++) {
+        if (!restart_matches(act, p))
+            continue;
+        size_t i = (size_t)srv * w->nprox + p;
+        if (--fl->sp_rest[i] == 0) {
+            fl->reg_down_p[r * w->nprox + p]--;
+            if (--fl->srv_nrest[srv] == 0)
+                fl->reg[r].n_restarting--;
+            fl->sp_wedged[i] = 0;
+            fl->sp_hold[i] = 0; /* a fresh process: re-evaluated below, no wedge draw */
+        }
+    }
+    pull_pending(w, srv);
+    fleet_reevaluate(w, srv);
+    propagate_change(w, PROPAGATE_REGION, r);
+    operators_restart_ended(w, (uint32_t)ev->b);
+}
+
+/* The repair crew of proxy p fixes the next crashed server (one every
+ * 3600 / repair_rate_per_h seconds).  A repaired server loads the files it
+ * holds: still bad, it crashes again and queues again. */
+void fleet_on_repair(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    fleet_t *fl = &w->fleet;
+    (void)sim;
+    uint32_t p = ev->a;
+    if (fl->rq_head[p] == fl->rq_tail[p]) {
+        fl->rq_busy[p] = 0;
+        return;
+    }
+    uint32_t srv = fl->rq[p][fl->rq_head[p]];
+    fl->rq_head[p] = (fl->rq_head[p] + 1) % (w->nserv + 1);
+    size_t i = (size_t)srv * w->nprox + p;
+    fl->sp_queued[i] = 0;
+    fl->sp_wedged[i] = 0;
+    pull_pending(w, srv);     /* the fix a crashed host could not pull */
+    fleet_reevaluate(w, srv); /* crashes again (and queues) if it still holds a bad file */
+    propagate_change(w, PROPAGATE_REGION, fl->srv_region[srv]);
+    if (fl->rq_head[p] != fl->rq_tail[p])
+        sim_schedule_in(w->sim, 3600.0 / w->s->proxies[p].repair_rate_per_h, w->ev_repair, p, 0);
+    else
+        fl->rq_busy[p] = 0;
+}
+
+/* The repair queues agree with the queued marks (machine above).
+ * O(servers x proxies). */
+int fleet_repair_check(const world_t *w)
+{
+    const fleet_t *f = &w->fleet;
+    uint32_t slots = w->nserv + 1;
+    uint8_t *seen = sim_xcalloc(slots, 1);
+    int ok = 1;
+    for (size_t p = 0; ok && p < w->nprox; p++) {
+        uint32_t marked = 0;
+        for (uint32_t srv = 0; srv < w->nserv; srv++)
+            marked += f->sp_queued[(size_t)srv * w->nprox + p];
+        if (f->rq[p] == NULL) {
+            ok = marked == 0 && !f->rq_busy[p] && f->rq_head[p] == 0 && f->rq_tail[p] == 0;
+            continue;
+        }
+        if (f->rq_head[p] >= slots || f->rq_tail[p] >= slots)
+            ok = 0;
+        uint32_t len = ok ? (f->rq_tail[p] + slots - f->rq_head[p]) % slots : 0;
+        if (len != marked || (len > 0 && !f->rq_busy[p]))
+            ok = 0;
+        memset(seen, 0, slots);
+        for (uint32_t j = 0; ok && j < len; j++) {
+            uint32_t srv = f->rq[p][(f->rq_head[p] + j) % slots];
+            if (srv >= w->nserv || seen[srv] || !f->sp_queued[(size_t)srv * w->nprox + p])
+                ok = 0;
+            else
+                seen[srv] = 1;
+        }
+    }
+    free(seen);
+    return ok;
+}

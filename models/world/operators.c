@@ -1,0 +1,302 @@
+/*
+ * operators.c -- incident response: the alert rule, the diagnosis, and
+ * operator actions (scripted at given times or triggered by detection or
+ * diagnosis), including restart waves.
+ *
+ * Data structure
+ *   The incident state (alert condition, detection and diagnosis times,
+ *   diagnosis work done) and per action the restarts it still has pending
+ *   and, for a rate-limited wave, its walk over the servers in a random
+ *   order (RNG_RESTART, Fisher-Yates).  Actions change other mechanisms
+ *   through their functions (artifacts_*, services_*); each reports its
+ *   own propagation scope.
+ *
+ * Incident machine (evaluated every detection.check_s):
+ *
+ *      QUIET (cond_since NaN) --5xx share > threshold--> FIRING (cond_since = t)
+ *      FIRING --share back under--> QUIET (last_flap = t: a flap)
+ *      FIRING --for for_s--> DETECTED (detected_s; detection actions fire)
+ *      DETECTED --diagnosis work reaches work_s--> DIAGNOSED (diagnosed_s;
+ *      diagnosis actions fire).  Work accrues at 1 s per s, or at
+ *      confused_progress while a flap is recent or a misleading service
+ *      is down.
+ *
+ *   | state     | over threshold     | under threshold | check, work >= work_s |
+ *   |-----------|--------------------|-----------------|-----------------------|
+ *   | QUIET     | FIRING             | QUIET           | -                     |
+ *   | FIRING    | FIRING / DETECTED  | QUIET (flap)    | -                     |
+ *   | DETECTED  | DETECTED           | DETECTED (flap) | DIAGNOSED             |
+ *   | DIAGNOSED | DIAGNOSED          | DIAGNOSED       | -                     |
+ *
+ *   The alert condition keeps being tracked after detection (flaps slow
+ *   the diagnosis).  Invariants (operators_incident_check): diagnosed
+ *   implies detected, not earlier; no work before detection; work below
+ *   work_s until diagnosed (none without diagnosis); every recorded time
+ *   is not in the future.
+ *
+ * Restart wave machine (per restart_proxies action k): every server at
+ *   once (each after a uniform delay over duration_s, a stream per action
+ *   and region), or a walk at rate_per_s that skips, at no cost, servers
+ *   an only_failing wave does not need.  act_pending counts restarts
+ *   scheduled or running (fleet.c ends them); the wave is done when it
+ *   falls to zero and the walk, if any, has reached its end:
+ *
+ *   | state    | action fires           | walk tick               | a restart ends or is skipped |
+ *   |----------|------------------------|-------------------------|------------------------------|
+ *   | IDLE     | RUNNING (pending += n) | -                       | -                            |
+ *   |          | or WALKING (pos 0)     |                         |                              |
+ *   | WALKING  | WALKING (a new walk)   | WALKING, pending + 1;   | WALKING                      |
+ *   |          |                        | at the end: RUNNING     |                              |
+ *   | RUNNING  | RUNNING / WALKING      | -                       | pending 0: DONE (logged)     |
+ *
+ *   Invariants (operators_wave_check): only restart actions have restarts
+ *   or walks; a walk's position is within the fleet and no walk means
+ *   position 0; the restarts in progress on any proxy are at most the
+ *   pending restarts of the actions that restart it.
+ *
+ * Rejected alternatives: operators as a generic rule engine (the
+ *   scenario format has the few triggers real responses used); sampling
+ *   the alert signal continuously (the check period is part of the model).
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "sim_alloc.h"
+#include "world_int.h"
+
+void operators_init(world_t *w)
+{
+    const cdn_scenario_t *s = w->s;
+    operators_t *op = &w->ops;
+    size_t n = s->nactions ? s->nactions : 1;
+    op->act_pending = sim_xcalloc(n, sizeof *op->act_pending);
+    op->act_order = sim_xcalloc(n, sizeof *op->act_order);
+    op->act_pos = sim_xcalloc(n, sizeof *op->act_pos);
+    op->cond_since = NAN;
+    op->last_flap = -INFINITY;
+    op->last_check = 0;
+    op->progress_s = 0;
+    op->detected_s = NAN;
+    op->diagnosed_s = NAN;
+}
+
+void operators_fini(world_t *w)
+{
+    operators_t *op = &w->ops;
+    free(op->act_pending);
+    for (size_t k = 0; op->act_order && k < w->s->nactions; k++)
+        free(op->act_order[k]);
+    free(op->act_order);
+    free(op->act_pos);
+}
+
+/* Scripted actions at their times, then the first alert check. */
+void operators_start(world_t *w)
+{
+    const cdn_scenario_t *s = w->s;
+    for (size_t k = 0; k < s->nactions; k++)
+        if (s->actions[k].trigger == CDN_TRIGGER_TIME && s->actions[k].at_s <= s->sim.duration_s)
+            sim_schedule(w->sim, s->actions[k].at_s, w->ev_action, (uint32_t)k, 0);
+    if (s->detection.enabled)
+        sim_schedule(w->sim, 0.0, w->ev_detect, 0, 0);
+}
+
+/* One restart of action k is over (or skipped); the wave is done when
+ * none is pending and a rate-limited walk has reached its end. */
+void operators_restart_ended(world_t *w, uint32_t k)
+{
+    int walking = w->ops.act_order[k] != NULL && w->ops.act_pos[k] < w->nserv;
+    if (--w->ops.act_pending[k] == 0 && !walking) {
+        cdn_event_rec_t e = world_blank_event();
+        e.action = (int32_t)k;
+        world_log_event(w, CDN_EV_RESTART_WAVE_DONE, e);
+    }
+}
+
+/* A rate-limited wave: the next server in the walk (skipping, at no cost,
+ * servers an only_failing wave does not need), then wait 1 / rate. */
+void operators_on_wave(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    uint32_t k = ev->a;
+    const cdn_action_spec_t *act = &w->s->actions[k];
+    uint32_t *order = w->ops.act_order[k];
+    while (w->ops.act_pos[k] < w->nserv && !fleet_restart_wanted(w, act, order[w->ops.act_pos[k]]))
+        w->ops.act_pos[k]++;
+    if (w->ops.act_pos[k] >= w->nserv) {
+        w->ops.act_pending[k]++; /* balanced by operators_restart_ended: reports the end of the walk */
+        operators_restart_ended(w, k);
+        return;
+    }
+    w->ops.act_pending[k]++;
+    sim_schedule_in(sim, 0.0, w->ev_restart_begin, order[w->ops.act_pos[k]++], k);
+    sim_schedule_in(sim, 1.0 / act->rate_per_s, w->ev_wave, k, 0);
+}
+
+static void trigger_actions(world_t *w, cdn_trigger_t trig)
+{
+    for (size_t k = 0; k < w->s->nactions; k++)
+        if (w->s->actions[k].trigger == trig)
+            sim_schedule_in(w->sim, w->s->actions[k].delay_s, w->ev_action, (uint32_t)k, 0);
+}
+
+/* The alert rule and the diagnosis, evaluated every check_s. */
+void operators_on_detect(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    (void)ev;
+    const cdn_detection_spec_t *d = &w->s->detection;
+    double t = sim_now(sim), off = 0, err = 0;
+    for (size_t r = 0; r < w->nreg; r++) {
+        off += w->traffic.reg[r].offered_rps;
+        err += w->traffic.reg[r].err_rps;
+    }
+    int cond = off > 0 && err / off > d->threshold_frac;
+    if (cond) {
+        if (isnan(w->ops.cond_since))
+            w->ops.cond_since = t;
+        if (isnan(w->ops.detected_s) && t - w->ops.cond_since >= d->for_s) {
+            w->ops.detected_s = t;
+            w->ops.last_check = t;
+            world_log_event(w, CDN_EV_DETECTED, world_blank_event());
+            trigger_actions(w, CDN_TRIGGER_DETECTION);
+        }
+    } else if (!isnan(w->ops.cond_since)) {
+        w->ops.last_flap = t; /* the signal recovered: a flap */
+        w->ops.cond_since = NAN;
+    }
+    if (d->diagnosis && !isnan(w->ops.detected_s) && isnan(w->ops.diagnosed_s)) {
+        int confused = t - w->ops.last_flap < d->flap_memory_s;
+        for (size_t k = 0; k < d->nmisleading; k++)
+            if (w->svc.avail[d->misleading[k]] < 0.5)
+                confused = 1;
+        w->ops.progress_s += (t - w->ops.last_check) * (confused ? d->confused_progress : 1.0);
+        w->ops.last_check = t;
+        if (w->ops.progress_s >= d->work_s) {
+            w->ops.diagnosed_s = t;
+            world_log_event(w, CDN_EV_DIAGNOSED, world_blank_event());
+            trigger_actions(w, CDN_TRIGGER_DIAGNOSIS);
+        }
+    }
+    if (t + d->check_s <= sim_stop_time(sim))
+        sim_schedule_in(sim, d->check_s, w->ev_detect, 0, 0);
+    assert(operators_incident_check(w));
+}
+
+
+/* restart_proxies (action k): a walk over every server in a random order
+ * at rate_per_s, or every server at once, each after a uniform delay. */
+static void restart_proxies(world_t *w, uint32_t k)
+{
+    const cdn_action_spec_t *act = &w->s->actions[k];
+    if (act->rate_per_s > 0) {
+        sim_rng_t rng;
+        sim_rng_init(&rng, w->seed, w->replication, RNG_RESTART, ((uint64_t)k << 32) | 0xffffffffu);
+        uint32_t *order = sim_xmalloc((w->nserv ? w->nserv : 1) * sizeof *order);
+        for (uint32_t j = 0; j < w->nserv; j++)
+            order[j] = j;
+        world_shuffle(order, w->nserv, &rng);
+        sim_rng_fini(&rng);
+        free(w->ops.act_order[k]);
+        w->ops.act_order[k] = order;
+        w->ops.act_pos[k] = 0;
+        sim_schedule_in(w->sim, 0.0, w->ev_wave, k, 0);
+        return;
+    }
+    w->ops.act_pending[k] += w->nserv;
+    for (size_t r = 0; r < w->nreg; r++) {
+        sim_rng_t rng;
+        sim_rng_init(&rng, w->seed, w->replication, RNG_RESTART, ((uint64_t)k << 32) | r);
+        for (uint32_t j = 0; j < w->fleet.reg[r].nservers; j++) {
+            double d = act->duration_s > 0 ? act->duration_s * sim_rng_uniform(&rng) : 0.0;
+            sim_schedule_in(w->sim, d, w->ev_restart_begin, w->fleet.reg[r].first_server + j, k);
+        }
+        sim_rng_fini(&rng);
+    }
+}
+
+void operators_on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    (void)sim;
+    uint32_t k = ev->a;
+    const cdn_action_spec_t *act = &w->s->actions[k];
+    cdn_event_rec_t e = world_blank_event();
+    e.action = (int32_t)k;
+    e.artifact = act->artifact;
+    world_log_event(w, CDN_EV_OPERATOR_ACTION, e);
+    switch (act->kind) {
+    case CDN_ACTION_STOP_GENERATION:
+        artifacts_stop(w, (uint32_t)act->artifact);
+        break;
+    case CDN_ACTION_PUSH_LAST_KNOWN_GOOD:
+        artifacts_push_last_known_good(w, k);
+        break;
+    case CDN_ACTION_KILL_SWITCH:
+        artifacts_kill_switch(w, k);
+        break;
+    case CDN_ACTION_FAIL_SERVICE:
+        services_fail(w, (uint32_t)act->service, act->duration_s);
+        break;
+    case CDN_ACTION_RESTART_PROXIES:
+        restart_proxies(w, k);
+        break;
+    case CDN_ACTION_BYPASS_SERVICE:
+        services_bypass(w, (uint32_t)act->service);
+        break;
+    case CDN_ACTION_SCALE_SERVICE:
+        services_scale(w, (uint32_t)act->service, act->capacity);
+        break;
+    case CDN_ACTION_COUNT:
+        break;
+    }
+}
+
+/* The incident machine's invariants (drawn above).  O(1). */
+int operators_incident_check(const world_t *w)
+{
+    const operators_t *op = &w->ops;
+    const cdn_detection_spec_t *d = &w->s->detection;
+    double now = sim_now(w->sim);
+    int detected = !isnan(op->detected_s), diagnosed = !isnan(op->diagnosed_s);
+    if (diagnosed && (!detected || op->diagnosed_s < op->detected_s))
+        return 0;
+    if (!(op->progress_s >= 0) || (!detected && op->progress_s != 0))
+        return 0;
+    if (!diagnosed && op->progress_s >= d->work_s && op->progress_s > 0)
+        return 0;
+    if (!d->diagnosis && (diagnosed || op->progress_s != 0))
+        return 0;
+    if ((detected && op->detected_s > now) || (diagnosed && op->diagnosed_s > now) ||
+        op->last_check > now || op->last_flap > now || op->cond_since > now)
+        return 0;
+    return 1;
+}
+
+/* The restart wave machine's invariants (drawn above).
+ * O(servers x proxies + actions x proxies). */
+int operators_wave_check(const world_t *w)
+{
+    const operators_t *op = &w->ops;
+    for (size_t k = 0; k < w->s->nactions; k++) {
+        if (w->s->actions[k].kind != CDN_ACTION_RESTART_PROXIES &&
+            (op->act_pending[k] != 0 || op->act_order[k] != NULL))
+            return 0;
+        if (op->act_pos[k] > w->nserv || (op->act_order[k] == NULL && op->act_pos[k] != 0))
+            return 0;
+    }
+    for (size_t p = 0; p < w->nprox; p++) {
+        uint64_t running = 0, pending = 0;
+        for (uint32_t srv = 0; srv < w->nserv; srv++)
+            running += w->fleet.sp_rest[(size_t)srv * w->nprox + p];
+        for (size_t k = 0; k < w->s->nactions; k++) {
+            const cdn_action_spec_t *act = &w->s->actions[k];
+            if (act->proxy < 0 || (size_t)act->proxy == p)
+                pending += op->act_pending[k];
+        }
+        if (running > pending)
+            return 0;
+    }
+    return 1;
+}

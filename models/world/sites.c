@@ -1,0 +1,370 @@
+/*
+ * sites.c -- the dependent sites: cohorts of identical exposure, their
+ * downtime, and the DNS failover machine of sites with a second CDN.
+ *
+ * Data structure
+ *   Sites are generated once (plan, proxy version, features, failover
+ *   class, heavy-tailed popularity; RNG_SITES) and aggregated into
+ *   cohorts of identical exposure: (plan, proxy, bot management on,
+ *   bot-block rules on, failover class), index
+ *   c = (((plan * P + proxy) * 2 + bm) * 2 + rules) * 3 + failover class,
+ *   then one cohort per named site.  All sites of a cohort are served by
+ *   the same fleet and have the same failover timers, so they see the same
+ *   served share and are down (or failed over) as a whole: the
+ *   aggregation is exact for the mechanisms modelled here.  A cohort's
+ *   served share is the offered-weighted mean of its per-region served
+ *   shares (traffic.c keeps the sums); a named site also multiplies in the
+ *   services and earlier named sites it needs.
+ *
+ * Failover machine (per cohort with a second CDN; class 1 own DNS,
+ *   class 2 DNS hosted on this CDN; "down": served share below
+ *   sites.down_threshold; table also in docs/model.md):
+ *
+ *      NORMAL --down--> DETECTING (timer failover_detect_s)
+ *      DETECTING --up--> NORMAL
+ *      DETECTING --timer, class 2 and control plane < 0.5--> WAITING_CP
+ *      DETECTING --timer, otherwise--> SWITCHING (timer dns_ttl_s)
+ *      WAITING_CP --up--> NORMAL
+ *      WAITING_CP --control plane >= 0.5--> DETECTING (checks again)
+ *      SWITCHING --timer--> FAILED_OVER (traffic moves to the second CDN)
+ *      FAILED_OVER --up--> FAILBACK_PENDING (timer failback_s)
+ *      FAILBACK_PENDING --down--> FAILED_OVER
+ *      FAILBACK_PENDING --timer--> NORMAL (traffic comes back)
+ *
+ *   | state            | down        | up               | timer             |
+ *   |------------------|-------------|------------------|-------------------|
+ *   | NORMAL           | DETECTING   | -                | (stale)           |
+ *   | DETECTING        | -           | NORMAL           | WAITING_CP or     |
+ *   |                  |             |                  | SWITCHING         |
+ *   | WAITING_CP       | DETECTING   | NORMAL           | (none set)        |
+ *   |                  | if cp is up |                  |                   |
+ *   | SWITCHING        | -           | -                | FAILED_OVER       |
+ *   | FAILED_OVER      | -           | FAILBACK_PENDING | (stale)           |
+ *   | FAILBACK_PENDING | FAILED_OVER | -                | NORMAL            |
+ *
+ *   Timers carry a token; every state change that must void the pending
+ *   timer bumps it (coh_fo_token), so a stale timer does nothing.  The
+ *   health transitions are taken in sites_update (fo_observe), the timed
+ *   ones in sites_on_failover.
+ *   Invariants (sites_failover_check): a cohort without a second CDN stays
+ *   NORMAL; only class 2 waits for the control plane; a cohort served
+ *   elsewhere has failed over at some time and is not down; a down cohort
+ *   has been down; sites_fo counts the sites served elsewhere.
+ *
+ * Complexity: sites_update O(cohorts + named-site dependencies); site
+ *   generation O(sites) once.
+ *
+ * Rejected alternatives: per-site state (ten million sites; cohorts are
+ *   exact while sites of a cohort behave alike); one timer event per site.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "sim_alloc.h"
+#include "world_int.h"
+
+static int control_plane_ok(const world_t *w)
+{
+    int32_t cp = w->s->sites.control_plane_service;
+    return cp < 0 || w->svc.avail[cp] >= 0.5;
+}
+
+static void fo_timer(world_t *w, size_t c, uint8_t state, double delay_s)
+{
+    w->sites.coh_fo[c] = state;
+    sim_schedule_in(w->sim, delay_s, w->ev_failover, (uint32_t)c, ++w->sites.coh_fo_token[c]);
+}
+
+/* Failover transitions that follow from the primary's health (the timed
+ * ones are in sites_on_failover).  Machine drawn above. */
+static void fo_observe(world_t *w, size_t c, int primary_down)
+{
+    const cdn_plan_spec_t *pl = &w->s->sites.plans[w->sites.coh_plan[c]];
+    switch (w->sites.coh_fo[c]) {
+    case FO_NORMAL:
+        if (primary_down)
+            fo_timer(w, c, FO_DETECTING, pl->failover_detect_s);
+        break;
+    case FO_DETECTING:
+        if (!primary_down) {
+            w->sites.coh_fo[c] = FO_NORMAL;
+            w->sites.coh_fo_token[c]++;
+        }
+        break;
+    case FO_WAITING_CP:
+        /* the control plane is back: the customer logs in, checks again
+         * and changes the records (one more detection delay) */
+        if (!primary_down)
+            w->sites.coh_fo[c] = FO_NORMAL;
+        else if (control_plane_ok(w))
+            fo_timer(w, c, FO_DETECTING, pl->failover_detect_s);
+        break;
+    case FO_FAILED_OVER:
+        if (!primary_down)
+            fo_timer(w, c, FO_FAILBACK_PENDING, pl->failback_s);
+        break;
+    case FO_FAILBACK_PENDING:
+        if (primary_down) {
+            w->sites.coh_fo[c] = FO_FAILED_OVER;
+            w->sites.coh_fo_token[c]++;
+        }
+        break;
+    default: /* FO_SWITCHING: the TTL runs regardless */
+        break;
+    }
+}
+
+int sites_served_elsewhere(uint8_t state)
+{
+    return state == FO_FAILED_OVER || state == FO_FAILBACK_PENDING;
+}
+
+void sites_update(world_t *w, double t)
+{
+    double thr = w->s->sites.down_threshold;
+    uint64_t down = 0, fo_sites = 0;
+    for (size_t c = 0; c < w->ncoh; c++) {
+        if (w->sites.coh_sites[c] == 0)
+            continue;
+        double total = w->traffic.total_offered;
+        double served = total > 0 ? w->traffic.coh_acc[c] / total : 1.0;
+        if (c >= w->ncoh_base) { /* a named site also needs services and earlier sites */
+            const cdn_named_site_spec_t *ns = &w->s->sites.named[c - w->ncoh_base];
+            for (size_t d = 0; d < ns->ndeps; d++)
+                served *= w->svc.avail[ns->deps[d]];
+            for (size_t d = 0; d < ns->nsite_deps; d++)
+                served *= w->sites.named_served[ns->site_deps[d]];
+        }
+        int primary_down = served < thr;
+        if (w->sites.coh_fc[c])
+            fo_observe(w, c, primary_down);
+        uint8_t is_down = primary_down && !sites_served_elsewhere(w->sites.coh_fo[c]);
+        if (c >= w->ncoh_base) /* what sites that need this one see */
+            w->sites.named_served[c - w->ncoh_base] =
+                sites_served_elsewhere(w->sites.coh_fo[c]) ? 1.0 : served;
+        if (sites_served_elsewhere(w->sites.coh_fo[c]))
+            fo_sites += w->sites.coh_sites[c];
+        if (is_down && !w->sites.coh_down[c])
+            w->sites.coh_down_since[c] = t;
+        else if (!is_down && w->sites.coh_down[c])
+            w->sites.coh_down_s[c] += t - w->sites.coh_down_since[c];
+        w->sites.coh_down[c] = is_down;
+        if (is_down) {
+            down += w->sites.coh_sites[c];
+            w->sites.coh_ever_down[c] = 1;
+        }
+    }
+    if (down != w->sites.sites_down) {
+        w->sites.sites_down = down;
+        sim_recorder_set(w->rec, w->series_sites, t, (double)down);
+    }
+    if (fo_sites != w->sites.sites_fo) {
+        w->sites.sites_fo = fo_sites;
+        sim_recorder_set(w->rec, w->series_fo, t, (double)fo_sites);
+    }
+    assert(sites_failover_check(w));
+}
+
+/* Timed failover transitions (the others are in fo_observe). */
+void sites_on_failover(sim_t *sim, const sim_event_t *ev, void *ctx)
+{
+    world_t *w = ctx;
+    (void)sim;
+    size_t c = ev->a;
+    if (ev->b != w->sites.coh_fo_token[c])
+        return; /* the state moved on since this timer was set */
+    const cdn_plan_spec_t *pl = &w->s->sites.plans[w->sites.coh_plan[c]];
+    cdn_event_rec_t e = world_blank_event();
+    e.plan = (int32_t)w->sites.coh_plan[c];
+    e.proxy = (int32_t)w->sites.coh_proxy[c];
+    e.count = (double)w->sites.coh_sites[c];
+    switch (w->sites.coh_fo[c]) {
+    case FO_DETECTING:
+        if (w->sites.coh_fc[c] == 2 && !control_plane_ok(w))
+            w->sites.coh_fo[c] = FO_WAITING_CP; /* fo_observe goes on when the control plane is back */
+        else
+            fo_timer(w, c, FO_SWITCHING, pl->dns_ttl_s);
+        break;
+    case FO_SWITCHING:
+        w->sites.coh_fo[c] = FO_FAILED_OVER;
+        w->sites.coh_ever_fo[c] = 1;
+        world_log_event(w, CDN_EV_SITES_FAILED_OVER, e);
+        propagate_change(w, PROPAGATE_ALL, 0);
+        break;
+    case FO_FAILBACK_PENDING:
+        w->sites.coh_fo[c] = FO_NORMAL;
+        world_log_event(w, CDN_EV_SITES_FAILED_BACK, e);
+        propagate_change(w, PROPAGATE_ALL, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Popularity weight of rank k: k^-s (pow is the costliest part of
+ * generating ten million sites, so the common exponent 1 is a division). */
+static double zipf_weight(uint32_t k, double s)
+{
+    return s == 1.0 ? 1.0 / (double)k : pow((double)k, -s);
+}
+
+/* Sites: plan counts are multinomial; within a plan the k-th site has
+ * popularity k^-s, normalised to the plan's traffic share.  Each site
+ * draws its proxy and features; the sums land in cohorts. */
+static void build_sites(world_t *w)
+{
+    const cdn_scenario_t *s = w->s;
+    const cdn_sites_spec_t *ss = &s->sites;
+    sim_rng_t rng;
+    sim_rng_init(&rng, w->seed, w->replication, RNG_SITES, 0);
+    size_t np = ss->nplans;
+    double *pshare = sim_xcalloc(np, sizeof *pshare);
+    unsigned int *pcount = sim_xcalloc(np, sizeof *pcount);
+    for (size_t i = 0; i < np; i++)
+        pshare[i] = ss->plans[i].site_share;
+    gsl_ran_multinomial(rng.g, np, ss->count, pshare, pcount);
+    double total_weight = 0;
+    /* named sites: one cohort each, their traffic taken from their plan's */
+    double *named_in_plan = sim_xcalloc(np, sizeof *named_in_plan);
+    for (size_t i = 0; i < ss->nnamed; i++) {
+        const cdn_named_site_spec_t *ns = &ss->named[i];
+        size_t c = w->ncoh_base + i;
+        w->sites.coh_share[c] = ns->traffic_share;
+        w->sites.coh_sites[c] = 1;
+        total_weight += ns->traffic_share;
+        named_in_plan[ns->plan] += ns->traffic_share;
+    }
+    for (size_t pl = 0; pl < np; pl++) {
+        const cdn_plan_spec_t *plan = &ss->plans[pl];
+        uint32_t n = pcount[pl];
+        double generic = plan->traffic_share - named_in_plan[pl];
+        if (n == 0 || generic <= 0)
+            continue;
+        double h = 0;
+        for (uint32_t k = 1; k <= n; k++)
+            h += zipf_weight(k, ss->zipf_exponent);
+        double cum[CDN_MAX_PROXIES];
+        double acc = 0;
+        for (size_t p = 0; p < w->nprox; p++) {
+            acc += plan->proxy_mix[p];
+            cum[p] = acc;
+        }
+        for (uint32_t k = 1; k <= n; k++) {
+            double wt = generic * zipf_weight(k, ss->zipf_exponent) / h;
+            double u = sim_rng_uniform(&rng) * acc;
+            size_t p = 0;
+            while (p + 1 < w->nprox && u >= cum[p])
+                p++;
+            int bm = sim_rng_bernoulli(&rng, plan->bot_management_frac);
+            int rules = bm && sim_rng_bernoulli(&rng, plan->bot_block_rules_frac);
+            size_t fc = 0;
+            if (plan->failover_frac > 0 && sim_rng_bernoulli(&rng, plan->failover_frac))
+                fc = sim_rng_bernoulli(&rng, plan->dns_on_provider_frac) ? 2 : 1;
+            size_t c = (((pl * w->nprox + p) * 2 + (size_t)bm) * 2 + (size_t)rules) * 3 + fc;
+            w->sites.coh_share[c] += wt;
+            w->sites.coh_sites[c]++;
+            total_weight += wt;
+        }
+    }
+    if (total_weight > 0)
+        for (size_t c = 0; c < w->ncoh; c++)
+            w->sites.coh_share[c] /= total_weight;
+    free(named_in_plan);
+    free(pshare);
+    free(pcount);
+    sim_rng_fini(&rng);
+}
+
+/* Cohort c's plan, proxy, features and failover class, from its index
+ * (generic cohorts) or its named site. */
+static void cohort_layout(world_t *w)
+{
+    const cdn_scenario_t *s = w->s;
+    sites_t *st = &w->sites;
+    for (size_t c = 0; c < w->ncoh_base; c++) { /* c = (((plan*P + proxy)*2 + bm)*2 + rules)*3 + fc */
+        size_t rest = c / 3;
+        st->coh_fc[c] = (uint8_t)(c % 3);
+        st->coh_scope[c] = (uint8_t)(((rest >> 1) & 1u) | ((rest & 1u) << 1));
+        st->coh_proxy[c] = (uint32_t)((rest / 4) % w->nprox);
+        st->coh_plan[c] = (uint32_t)(rest / 4 / w->nprox);
+    }
+    for (size_t i = 0; i < s->sites.nnamed; i++) {
+        const cdn_named_site_spec_t *site = &s->sites.named[i];
+        size_t c = w->ncoh_base + i;
+        st->coh_fc[c] = (uint8_t)site->failover;
+        st->coh_scope[c] = (uint8_t)((site->bot_management ? 1u : 0u) | (site->bot_block_rules ? 2u : 0u));
+        st->coh_proxy[c] = site->proxy;
+        st->coh_plan[c] = site->plan;
+    }
+}
+
+void sites_init(world_t *w)
+{
+    const cdn_scenario_t *s = w->s;
+    sites_t *st = &w->sites;
+    st->coh_share = sim_xcalloc(w->ncoh, sizeof *st->coh_share);
+    st->coh_sites = sim_xcalloc(w->ncoh, sizeof *st->coh_sites);
+    st->coh_scope = sim_xcalloc(w->ncoh, 1);
+    st->coh_proxy = sim_xcalloc(w->ncoh, sizeof *st->coh_proxy);
+    st->coh_plan = sim_xcalloc(w->ncoh, sizeof *st->coh_plan);
+    st->coh_fc = sim_xcalloc(w->ncoh, 1);
+    st->coh_fo = sim_xcalloc(w->ncoh, 1);
+    st->coh_fo_token = sim_xcalloc(w->ncoh, sizeof *st->coh_fo_token);
+    st->coh_ever_fo = sim_xcalloc(w->ncoh, 1);
+    st->coh_down = sim_xcalloc(w->ncoh, 1);
+    st->coh_ever_down = sim_xcalloc(w->ncoh, 1);
+    st->coh_down_since = sim_xcalloc(w->ncoh, sizeof *st->coh_down_since);
+    st->coh_down_s = sim_xcalloc(w->ncoh, sizeof *st->coh_down_s);
+    st->named_served = sim_xcalloc(s->sites.nnamed ? s->sites.nnamed : 1, sizeof *st->named_served);
+    for (size_t i = 0; i < s->sites.nnamed; i++)
+        st->named_served[i] = 1.0;
+    cohort_layout(w);
+    build_sites(w);
+}
+
+void sites_fini(world_t *w)
+{
+    sites_t *st = &w->sites;
+    free(st->coh_share);
+    free(st->coh_sites);
+    free(st->coh_scope);
+    free(st->coh_proxy);
+    free(st->coh_plan);
+    free(st->coh_fc);
+    free(st->coh_fo);
+    free(st->coh_fo_token);
+    free(st->coh_ever_fo);
+    free(st->coh_down);
+    free(st->coh_ever_down);
+    free(st->coh_down_since);
+    free(st->coh_down_s);
+    free(st->named_served);
+}
+
+/* The failover machine's invariants (drawn above).  Holds between
+ * propagations.  O(cohorts). */
+int sites_failover_check(const world_t *w)
+{
+    const sites_t *st = &w->sites;
+    uint64_t fo_sites = 0;
+    for (size_t c = 0; c < w->ncoh; c++) {
+        uint8_t fo = st->coh_fo[c];
+        int elsewhere = sites_served_elsewhere(fo);
+        if (fo >= FO_COUNT || st->coh_fc[c] > 2)
+            return 0;
+        if (st->coh_fc[c] == 0 && fo != FO_NORMAL)
+            return 0;
+        if (fo == FO_WAITING_CP && st->coh_fc[c] != 2)
+            return 0;
+        if (elsewhere && (!st->coh_ever_fo[c] || st->coh_down[c]))
+            return 0;
+        if (st->coh_down[c] && !st->coh_ever_down[c])
+            return 0;
+        if (elsewhere && st->coh_sites[c] > 0)
+            fo_sites += st->coh_sites[c];
+    }
+    return fo_sites == st->sites_fo;
+}

@@ -1,0 +1,331 @@
+/*
+ * world_int.h -- private header of the CDN outage model (models/world/).
+ *
+ * Contract
+ *   One replication is one world_t, built from (scenario, seed,
+ *   replication) by world_init() and released by world_fini().  The world
+ *   is a few structs, one per mechanism, each with its own init/fini and
+ *   its own file:
+ *
+ *     fleet.c      fleet_t      servers x proxies state machine, artifact
+ *                               loads, restarts, the repair queues
+ *     artifacts.c  artifacts_t  generator, delivery, staged rollout and its
+ *                               health gate, latent trigger, kill switch
+ *     traffic.c    traffic_t    rates per region and cohort, anycast
+ *                               routing, the daily curve, overload drains
+ *     sites.c      sites_t      cohorts of sites, the failover machine
+ *     services.c   services_t   the internal service graph, backlogs
+ *     operators.c  operators_t  alert, diagnosis and operator actions
+ *     propagate.c               the one propagation step
+ *     world.c                   build, run, result; the event log
+ *
+ *   Handlers change the state of their mechanism and report the scope of
+ *   the change to propagate_change(); only the propagation step re-derives
+ *   rates (traffic_region_rates, traffic_all_rates) and signals (services,
+ *   sites).  Like SQLite's btreeInt.h or libuv's uv-common.h, this header
+ *   is for the files of models/world/ and their unit tests only; the rest
+ *   of the program sees cdn_world.h.
+ *
+ *   Each mechanism with a state machine has a checker (fleet_check,
+ *   fleet_repair_check, artifacts_rollout_check, traffic_check,
+ *   sites_failover_check, services_backlog_check,
+ *   operators_incident_check, operators_wave_check): 1 when the state is
+ *   consistent, 0 when not.  They are compiled in every build (the unit
+ *   tests call them on corrupted states) and asserted in debug builds.
+ *
+ * Ownership and threads
+ *   A world_t belongs to one thread; the scenario is borrowed read-only.
+ *   Every array is owned by the struct that holds it and freed by that
+ *   struct's fini.
+ */
+#ifndef CDNSIM_WORLD_INT_H
+#define CDNSIM_WORLD_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cdn_scenario.h"
+#include "cdn_world.h"
+#include "sim.h"
+#include "sim_recorder.h"
+#include "sim_rng.h"
+
+/* Purposes of the random streams (never renumber: results depend on them). */
+enum {
+    RNG_SITES = 1,    /* entity 0: site generation */
+    RNG_NODE = 2,     /* entity artifact: generator node choice */
+    RNG_LATENCY = 3,  /* entity region: distribution latency */
+    RNG_WEDGE = 4,    /* entity region: wedge draws */
+    RNG_RESTART = 5,  /* entity (action << 32 | region): restart times */
+    RNG_ROLLOUT = 6,  /* entity region: order of servers in staged rollouts */
+    RNG_KILL = 7      /* entity (action << 32 | region): kill-switch delivery latency */
+};
+
+/* Failover state of a cohort of sites with a second CDN (machine in sites.c). */
+enum {
+    FO_NORMAL = 0,      /* served by this CDN */
+    FO_DETECTING,       /* down; health checks have not noticed yet */
+    FO_WAITING_CP,      /* noticed; DNS is hosted here and the control plane is down */
+    FO_SWITCHING,       /* DNS changed; clients move when the TTL expires */
+    FO_FAILED_OVER,     /* served by the second CDN */
+    FO_FAILBACK_PENDING, /* failed over; this CDN is healthy again, waiting failback_s */
+    FO_COUNT
+};
+
+/* ------------------------------------------------------------------ fleet */
+
+typedef struct fleet_region {
+    uint32_t first_server; /* global index of its first server */
+    uint32_t nservers;
+    uint32_t n_bad;        /* servers holding >= 1 bad artifact */
+    uint32_t n_failing;    /* servers with >= 1 failing proxy */
+    uint32_t n_restarting; /* servers with >= 1 proxy restarting */
+    uint32_t n_out;        /* servers out of service: a proxy restarting or crashed */
+    sim_rng_t rng_wedge;   /* wedge draws */
+} fleet_region_t;
+
+typedef struct fleet {
+    fleet_region_t *reg;    /* [nreg] */
+    uint32_t *srv_region;   /* [nserv] */
+    uint32_t *srv_gen;      /* [nserv * nart] generation loaded */
+    uint8_t *srv_artbad;    /* [nserv * nart] that generation is bad */
+    uint8_t *srv_killed;    /* [nserv * nart] the kill switch for the artifact reached it */
+    uint32_t *srv_pending;  /* [nserv * nart] newest generation that waits for the server to be back */
+    uint8_t *srv_nbad;      /* [nserv] artifacts held that are bad */
+    uint8_t *srv_nfail;     /* [nserv] proxies failing */
+    uint8_t *srv_nrest;     /* [nserv] proxies restarting */
+    uint8_t *srv_nout;      /* [nserv] proxies out of service */
+    uint8_t *sp_hold;       /* [nserv * nprox] holds a bad artifact the proxy consumes */
+    uint8_t *sp_wedged;     /* [nserv * nprox] stays failing until restarted (or repaired) */
+    double *sp_since;       /* [nserv * nprox] sim time hold last rose, s */
+    uint16_t *sp_rest;      /* [nserv * nprox] restarts in progress (one per action at most: <= 10000) */
+    uint8_t *sp_counted_fail; /* [nserv * nprox] counted as failing in the region */
+    uint8_t *sp_counted_out;  /* [nserv * nprox] counted as out of service */
+    uint32_t *reg_out_p;    /* [nreg * nprox] servers where the proxy is out */
+    uint32_t *reg_fail_p;   /* [nreg * nprox] failing (and up) proxies */
+    uint32_t *reg_down_p;   /* [nreg * nprox] restarting proxies */
+    uint8_t *prox_region;   /* [nprox * nreg] 1 when the proxy's effect applies in the region */
+    /* repair crews (crash_repair): per proxy a FIFO of crashed servers */
+    uint32_t **rq;          /* [nprox] ring buffers of nserv + 1 (NULL: no crew) */
+    uint32_t *rq_head, *rq_tail; /* [nprox] */
+    uint8_t *rq_busy;       /* [nprox] the crew is working (a repair event is pending) */
+    uint8_t *sp_queued;     /* [nserv * nprox] waiting for repair */
+} fleet_t;
+
+/* ------------------------------------------------------------- artifacts */
+
+typedef struct generation {
+    double size;           /* entries */
+    int bad;               /* larger than the size limit */
+} generation_t;
+
+typedef struct artifact_state {
+    generation_t *gens;    /* gens[g - 1] for generation g >= 1; 0 = the initial good one */
+    uint32_t ngens, cap;
+    int stopped;           /* stop_generation happened */
+    int first_bad_logged;
+    sim_handle_t next_run; /* the pending generator run, 0 = none */
+    sim_rng_t rng_node;
+    uint32_t roll_gen;     /* generation being rolled out in stages, 0 = none */
+    int armed;             /* a bad file does harm (0 until a latent artifact's trigger) */
+    size_t roll_stage;     /* its current stage */
+} artifact_state_t;
+
+typedef struct artifacts {
+    artifact_state_t *art;  /* [nart] */
+    uint8_t *art_consumed;  /* [nart * nprox] 1 when proxy loads artifact */
+    uint8_t *art_region;    /* [nart * nreg] 1 when the region's tier loads the artifact */
+    uint32_t *roll_order;   /* [nserv] each region's servers in staged-rollout order */
+    sim_rng_t *rng_latency; /* [nreg] distribution latency */
+} artifacts_t;
+
+/* --------------------------------------------------------------- traffic */
+
+typedef struct traffic_region {
+    double own_rps;        /* requests/s its own clients send (daily curve) */
+    double offered_rps;    /* requests/s it receives: own, or 0 when drained, plus neighbours' */
+    int drained;           /* every server out of service, or overload-drained: anycast moves its traffic away */
+    int overload_drained;  /* drained by health checks for overload (until an undrain event) */
+    double rho;            /* load / capacity at the last rate update */
+    double err_rps;        /* current 5xx rate, requests/s (for the alert rule) */
+    double deferred;       /* requests whose users will come back (surge), requests */
+    double surge_rps;      /* of which come back per second over the current step */
+} traffic_region_t;
+
+typedef struct traffic {
+    traffic_region_t *reg;  /* [nreg] */
+    double *okf;            /* [nreg * ncoh] served share */
+    double *coh_acc;        /* [ncoh] sum_r offered_r * okf, requests/s */
+    double *path_ok;        /* [nreg * nprox] served share of the proxy path (services) */
+    double *path_acc;       /* [nprox] sum_r offered_r * path_ok, requests/s */
+    double total_offered;   /* sum_r offered_r, requests/s */
+    double *scratch;        /* [3 * ncoh] per-cohort work space of traffic_region_rates */
+} traffic_t;
+
+/* ----------------------------------------------------------------- sites */
+
+typedef struct sites {
+    double *coh_share;      /* [ncoh] traffic share */
+    uint64_t *coh_sites;    /* [ncoh] number of sites */
+    uint8_t *coh_scope;     /* [ncoh] bit0 bot management, bit1 bot-block rules */
+    uint32_t *coh_proxy;    /* [ncoh] */
+    uint32_t *coh_plan;     /* [ncoh] */
+    uint8_t *coh_fc;        /* [ncoh] failover class: 0 none, 1 own DNS, 2 DNS hosted here */
+    uint8_t *coh_fo;        /* [ncoh] FO_* state */
+    uint32_t *coh_fo_token; /* [ncoh] invalidates pending failover timers */
+    uint8_t *coh_ever_fo;   /* [ncoh] */
+    uint64_t sites_fo;      /* sites currently failed over */
+    uint8_t *coh_down;      /* [ncoh] currently down */
+    uint8_t *coh_ever_down; /* [ncoh] */
+    double *coh_down_since; /* [ncoh] sim time the cohort last went down, s */
+    double *coh_down_s;     /* [ncoh] total time down so far, s */
+    double *named_served;   /* [nnamed] served share of each named site, as others see it */
+    uint64_t sites_down;
+} sites_t;
+
+/* -------------------------------------------------------------- services */
+
+typedef struct services {
+    uint32_t *order;        /* [nsvc] dependencies first */
+    uint8_t *bypassed;      /* [nsvc] */
+    uint32_t *forced_down;  /* [nsvc] fail_service outages in progress */
+    double *backlog;        /* [nsvc] users waiting to come back, s of normal demand */
+    double *rate;           /* [nsvc] d backlog / dt since last_t, s per s */
+    double *last_t;         /* [nsvc] sim time of the backlog's last update, s */
+    double *capacity;       /* [nsvc] current capacity (scale_service changes it), x normal demand */
+    uint32_t *token;        /* [nsvc] invalidates a pending "backlog empty" event */
+    double *avail;          /* [nsvc] availability 0..1 */
+} services_t;
+
+/* ------------------------------------------------------------- operators */
+
+typedef struct operators {
+    uint32_t *act_pending;  /* [nactions] restarts scheduled or running */
+    uint32_t **act_order;   /* [nactions] rate-limited restart waves: servers in random order */
+    uint32_t *act_pos;      /* [nactions] next position in act_order */
+    double cond_since;      /* alert condition true since (NAN: false), s */
+    double last_flap;       /* last time the alert condition cleared, s */
+    double last_check;      /* last diagnosis progress update, s */
+    double progress_s;      /* diagnosis work done, s */
+    double detected_s, diagnosed_s; /* NAN until they happen */
+} operators_t;
+
+/* ----------------------------------------------------------------- world */
+
+typedef struct world {
+    const cdn_scenario_t *s;
+    uint64_t seed, replication;
+    sim_t *sim;
+    sim_recorder_t *rec;
+    /* kernel event types */
+    uint32_t ev_traffic, ev_generate, ev_arrive, ev_action, ev_restart_begin, ev_restart_end;
+    uint32_t ev_detect, ev_stage, ev_kill, ev_svc_restore, ev_failover, ev_wave, ev_repair;
+    uint32_t ev_svc_drain, ev_trigger, ev_undrain;
+
+    size_t nreg, nprox, nart, nsvc, ncoh;
+    size_t ncoh_base;       /* cohorts before the named sites' */
+    uint32_t nserv;
+    size_t series_svc0, series_sites, series_fo; /* recorder series */
+
+    cdn_event_rec_t *events; /* the notable events, in order */
+    size_t nevents, capevents;
+
+    fleet_t fleet;
+    artifacts_t arts;
+    traffic_t traffic;
+    sites_t sites;
+    services_t svc;
+    operators_t ops;
+} world_t;
+
+/* world.c */
+int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep, cdn_error_t *err);
+void world_fini(world_t *w);
+void world_log_event(world_t *w, cdn_evkind_t kind, cdn_event_rec_t rec);
+cdn_event_rec_t world_blank_event(void);
+/* A uniformly random permutation of v[0..n) (Fisher-Yates, n - 1 draws). */
+void world_shuffle(uint32_t *v, uint32_t n, sim_rng_t *rng);
+
+/* propagate.c: what a handler changed, and so what must be re-derived. */
+typedef enum {
+    PROPAGATE_NONE,    /* nothing rates or signals depend on */
+    PROPAGATE_SIGNALS, /* a service or a cohort's failover: services and sites */
+    PROPAGATE_REGION,  /* servers of one region: its rates (every rate when it drains
+                        * or comes back), signals, health-check drains */
+    PROPAGATE_ALL,     /* servers of many regions or cohort traffic: every rate, signals */
+    PROPAGATE_ROUTE,   /* which regions take traffic: routing, every rate, signals */
+    PROPAGATE_TRAFFIC, /* the regions' own rates: as ROUTE, then health-check drains */
+    PROPAGATE_UNDRAIN  /* a health-check drain ended: as REGION, then health-check drains */
+} propagate_scope_t;
+void propagate_change(world_t *w, propagate_scope_t scope, size_t region);
+
+/* fleet.c */
+void fleet_init(world_t *w);
+void fleet_fini(world_t *w);
+int fleet_is_out_effect(cdn_effect_t e);
+void fleet_reevaluate(world_t *w, uint32_t srv);
+void fleet_set_artbad(world_t *w, uint32_t srv, uint32_t a, uint8_t bad);
+int fleet_restart_wanted(const world_t *w, const cdn_action_spec_t *act, uint32_t srv);
+int fleet_check(const world_t *w);
+int fleet_repair_check(const world_t *w);
+void fleet_on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx);
+void fleet_on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx);
+void fleet_on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx);
+void fleet_on_repair(sim_t *sim, const sim_event_t *ev, void *ctx);
+
+/* artifacts.c */
+void artifacts_init(world_t *w);
+void artifacts_fini(world_t *w);
+void artifacts_start(world_t *w);
+void artifacts_start_triggers(world_t *w);
+void artifacts_stop(world_t *w, uint32_t a);
+void artifacts_push_last_known_good(world_t *w, uint32_t k);
+void artifacts_kill_switch(world_t *w, uint32_t k);
+int artifacts_rollout_check(const world_t *w);
+void artifacts_on_generate(sim_t *sim, const sim_event_t *ev, void *ctx);
+void artifacts_on_trigger(sim_t *sim, const sim_event_t *ev, void *ctx);
+void artifacts_on_stage(sim_t *sim, const sim_event_t *ev, void *ctx);
+void artifacts_on_kill(sim_t *sim, const sim_event_t *ev, void *ctx);
+
+/* traffic.c */
+void traffic_init(world_t *w);
+void traffic_fini(world_t *w);
+void traffic_route(world_t *w);
+void traffic_region_rates(world_t *w, size_t r, double t, int full);
+void traffic_all_rates(world_t *w, double t);
+int traffic_overload_drain(world_t *w);
+int traffic_check(const world_t *w);
+void traffic_on_step(sim_t *sim, const sim_event_t *ev, void *ctx);
+void traffic_on_undrain(sim_t *sim, const sim_event_t *ev, void *ctx);
+
+/* sites.c */
+void sites_init(world_t *w);
+void sites_fini(world_t *w);
+int sites_served_elsewhere(uint8_t fo_state);
+void sites_update(world_t *w, double t);
+int sites_failover_check(const world_t *w);
+void sites_on_failover(sim_t *sim, const sim_event_t *ev, void *ctx);
+
+/* services.c */
+void services_init(world_t *w);
+void services_fini(world_t *w);
+void services_update(world_t *w, double t);
+void services_fail(world_t *w, uint32_t k, double duration_s);
+void services_bypass(world_t *w, uint32_t k);
+void services_scale(world_t *w, uint32_t k, double capacity);
+int services_backlog_check(const world_t *w);
+void services_on_drain(sim_t *sim, const sim_event_t *ev, void *ctx);
+void services_on_restore(sim_t *sim, const sim_event_t *ev, void *ctx);
+
+/* operators.c */
+void operators_init(world_t *w);
+void operators_fini(world_t *w);
+void operators_start(world_t *w);
+void operators_restart_ended(world_t *w, uint32_t k);
+int operators_incident_check(const world_t *w);
+int operators_wave_check(const world_t *w);
+void operators_on_detect(sim_t *sim, const sim_event_t *ev, void *ctx);
+void operators_on_action(sim_t *sim, const sim_event_t *ev, void *ctx);
+void operators_on_wave(sim_t *sim, const sim_event_t *ev, void *ctx);
+
+#endif /* CDNSIM_WORLD_INT_H */
