@@ -49,6 +49,7 @@
 
 #include "sim_alloc.h"
 #include "scenario/cdn_json.h"
+#include "scenario/cdn_schema.h"
 
 #define SCN_SUM_TOL 1e-6                /* tolerance of "sums to 1" */
 #define SCN_MAX_REGIONS 100000
@@ -56,15 +57,12 @@
 #define SCN_MAX_ARTIFACTS 16
 #define SCN_MAX_SERVICES 64
 #define SCN_MAX_ACTIONS 10000
-#define SCN_MAX_DURATION_S 2592000.0 /* 30 days */
-#define SCN_MAX_SEED 9007199254740992.0 /* 2^53: every seed is exact in JSON */
 /* Resource limits, so that no valid file makes a run abort for memory or
  * loop without end: servers in all regions; timeline cells, bins x
- * (regions + services); and how often a periodic event may recur over
- * the simulated span (a period of duration_s / SCN_MAX_REPEATS at least). */
+ * (regions + services); how often a periodic event may recur is a bound
+ * of the schema (CDN_SCHEMA_MAX_REPEATS). */
 #define SCN_MAX_SERVERS 10000000.0
 #define SCN_MAX_TIMELINE 4000000.0
-#define SCN_MAX_REPEATS 10000000.0
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -212,12 +210,9 @@ typedef struct ctx {
     const cJSON *named_ref;         /* $.sites.named, read after services */
 } ctx_t;
 
-/* Ranges (cdn_json_range_t): a round bracket excludes the bound. */
-#define R_CC(a, b) ((cdn_json_range_t){(a), (b), 0, 0}) /* [a, b] */
+/* Ranges (cdn_json_range_t) of the keys read by hand; the others are in
+ * the schema table (scenario/schema.def). */
 #define R_OC(a, b) ((cdn_json_range_t){(a), (b), 1, 0}) /* (a, b] */
-#define R_CO(a, b) ((cdn_json_range_t){(a), (b), 0, 1}) /* [a, b) */
-#define R_OO(a, b) ((cdn_json_range_t){(a), (b), 1, 1}) /* (a, b) */
-#define R_GT(a) ((cdn_json_range_t){(a), INFINITY, 1, 1})
 #define R_GE(a) ((cdn_json_range_t){(a), INFINITY, 0, 1})
 
 /* A number of o that must be >= another key's value (already read). */
@@ -399,18 +394,12 @@ static int read_sources(ctx_t *c, const cJSON *j)
 
 /* The shortest period of an event that reschedules itself (traffic steps,
  * generator runs, alert checks, repairs, overload drains). */
-static double min_period(const ctx_t *c)
-{
-    return c->s->sim.duration_s / SCN_MAX_REPEATS;
-}
-
-static const char *const sim_keys[] = {"start_utc", "duration_s", "bin_s", "seed"};
 
 static int read_simulation(ctx_t *c, const cJSON *j)
 {
     cdn_sim_spec_t *sim = &c->s->sim;
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, sim_keys, ARRAY_LEN(sim_keys), &o));
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_simulation, &o));
     const cJSON *ju = cdn_json_obj_get(&o, "start_utc");
     if (ju == NULL)
         return cdn_json_missing(&c->j, "start_utc");
@@ -419,47 +408,14 @@ static int read_simulation(ctx_t *c, const cJSON *j)
         return cdn_json_fail(&c->j, "expected a UTC time \"YYYY-MM-DDTHH:MM:SSZ\", found %s", cdn_json_found(ju).s);
     memcpy(sim->start_utc, ju->valuestring, strlen(ju->valuestring) + 1);
     cdn_json_pop(&c->j, p);
-    TRY(cdn_json_req_num(&c->j, &o, "duration_s", R_OC(0, SCN_MAX_DURATION_S), &sim->duration_s));
-    sim->bin_s = fmin(60.0, sim->duration_s);
-    TRY(cdn_json_opt_num(&c->j, &o, "bin_s", R_OC(0, sim->duration_s), &sim->bin_s));
-    uint64_t seed = 1;
-    TRY(cdn_json_opt_int(&c->j, &o, "seed", 0, SCN_MAX_SEED, &seed));
-    sim->seed = seed;
-    return 0;
+    return cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_simulation, sim, sim);
 }
-
-static const char *const traffic_keys[] = {"global_rps", "diurnal_amplitude",
-                                           "diurnal_peak_local_h", "step_s",
-                                           "baseline_err5xx_frac", "base_latency_ms",
-                                           "max_retries", "retry_frac", "surge_frac",
-                                           "surge_s"};
 
 static int read_traffic(ctx_t *c, const cJSON *j)
 {
-    cdn_traffic_spec_t *t = &c->s->traffic;
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, traffic_keys, ARRAY_LEN(traffic_keys), &o));
-    TRY(cdn_json_req_num(&c->j, &o, "global_rps", R_GT(0), &t->global_rps));
-    t->diurnal_amplitude = 0;
-    TRY(cdn_json_opt_num(&c->j, &o, "diurnal_amplitude", R_CO(0, 1), &t->diurnal_amplitude));
-    t->diurnal_peak_local_h = 20;
-    TRY(cdn_json_opt_num(&c->j, &o, "diurnal_peak_local_h", R_CO(0, 24), &t->diurnal_peak_local_h));
-    t->step_s = c->s->sim.bin_s;
-    TRY(cdn_json_opt_num(&c->j, &o, "step_s", R_GE(min_period(c)), &t->step_s));
-    t->baseline_err5xx_frac = 0;
-    TRY(cdn_json_opt_num(&c->j, &o, "baseline_err5xx_frac", R_CO(0, 1), &t->baseline_err5xx_frac));
-    t->base_latency_ms = 50;
-    TRY(cdn_json_opt_num(&c->j, &o, "base_latency_ms", R_GT(0), &t->base_latency_ms));
-    uint64_t retries = 0;
-    TRY(cdn_json_opt_int(&c->j, &o, "max_retries", 0, 10, &retries));
-    t->max_retries = (uint32_t)retries;
-    t->retry_frac = 0;
-    TRY(cdn_json_opt_num(&c->j, &o, "retry_frac", R_CC(0, 1), &t->retry_frac));
-    t->surge_frac = 0;
-    TRY(cdn_json_opt_num(&c->j, &o, "surge_frac", R_CC(0, 1), &t->surge_frac));
-    t->surge_s = 600;
-    TRY(cdn_json_opt_num(&c->j, &o, "surge_s", R_GT(0), &t->surge_s));
-    return 0;
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_traffic, &o));
+    return cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_traffic, &c->s->sim, &c->s->traffic);
 }
 
 /* The current path is the array whose elements have `key` shares. */
@@ -469,11 +425,6 @@ static int check_sum(ctx_t *c, const char *key, double sum)
         return 0;
     return cdn_json_fail(&c->j, "expected %s values that sum to 1, found a sum of %s", key, cdn_json_show_num(sum).s);
 }
-
-static const char *const region_keys[] = {"name", "traffic_share", "utc_offset_h", "servers",
-                                          "server_capacity_rps", "neighbors", "tier",
-                                          "overload_drain_rho", "overload_drain_s",
-                                          "latency_factor"};
 
 /* Two passes: each region's own keys; then, with every name known, the
  * "neighbors" references (kept in nb[] between the passes). */
@@ -486,23 +437,8 @@ static int read_regions_into(ctx_t *c, const cJSON *j, size_t n, const cJSON **n
         cdn_region_spec_t *r = &s->regions[i];
         cdn_json_obj_t o;
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(cdn_json_obj_open(&c->j, e, region_keys, ARRAY_LEN(region_keys), &o));
-        TRY(cdn_json_req_name(&c->j, &o, "name", 0, r->name));
-        TRY(cdn_json_req_num(&c->j, &o, "traffic_share", R_OC(0, 1), &r->traffic_share));
-        r->utc_offset_h = 0;
-        TRY(cdn_json_opt_num(&c->j, &o, "utc_offset_h", R_CC(-12, 14), &r->utc_offset_h));
-        uint64_t servers = 0;
-        TRY(cdn_json_req_int(&c->j, &o, "servers", 1, 10000000, &servers));
-        r->servers = (uint32_t)servers;
-        TRY(cdn_json_req_num(&c->j, &o, "server_capacity_rps", R_GT(0), &r->server_capacity_rps));
-        if (cdn_json_obj_get(&o, "tier") != NULL)
-            TRY(cdn_json_req_name(&c->j, &o, "tier", 0, r->tier));
-        r->overload_drain_rho = 0;
-        TRY(cdn_json_opt_num(&c->j, &o, "overload_drain_rho", R_GE(0), &r->overload_drain_rho));
-        r->overload_drain_s = 300;
-        TRY(cdn_json_opt_num(&c->j, &o, "overload_drain_s", R_GE(min_period(c)), &r->overload_drain_s));
-        r->latency_factor = 1;
-        TRY(cdn_json_opt_num(&c->j, &o, "latency_factor", R_GT(0), &r->latency_factor));
+        TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_region, &o));
+        TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_region, &s->sim, r));
         nb[i] = cdn_json_obj_get(&o, "neighbors");
         if (nb[i] != NULL) {
             size_t q = cdn_json_push(&c->j, ".neighbors");
@@ -577,10 +513,6 @@ static int read_tiers(ctx_t *c, const cJSON *j, char tiers[][CDN_NAME_MAX], size
     return 0;
 }
 
-static const char *const proxy_keys[] = {"name", "on_bad_artifact", "scope", "affected_frac",
-                                         "wedge_rate_per_h", "error_cpu_frac",
-                                         "repair_rate_per_h", "tiers"};
-
 static int read_proxies(ctx_t *c, const cJSON *j)
 {
     cdn_scenario_t *s = c->s;
@@ -593,28 +525,12 @@ static int read_proxies(ctx_t *c, const cJSON *j)
         cdn_proxy_spec_t *px = &s->proxies[i];
         cdn_json_obj_t o;
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(cdn_json_obj_open(&c->j, e, proxy_keys, ARRAY_LEN(proxy_keys), &o));
-        TRY(cdn_json_req_name(&c->j, &o, "name", 0, px->name));
+        TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_proxy, &o));
+        TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_proxy, &s->sim, px));
         if (strcmp(px->name, "notes") == 0) { /* would clash with proxy_mix's "notes" */
             cdn_json_push(&c->j, ".name");
             return cdn_json_fail(&c->j, "expected a name other than \"notes\", found \"notes\"");
         }
-        if (cdn_json_obj_get(&o, "on_bad_artifact") == NULL)
-            return cdn_json_missing(&c->j, "on_bad_artifact");
-        int effect = CDN_EFFECT_NONE, scope = CDN_SCOPE_ALL;
-        TRY(cdn_json_opt_enum(&c->j, &o, "on_bad_artifact", effect_names, ARRAY_LEN(effect_names), &effect));
-        TRY(cdn_json_opt_enum(&c->j, &o, "scope", scope_names, ARRAY_LEN(scope_names), &scope));
-        px->on_bad_artifact = (cdn_effect_t)effect;
-        px->scope = (cdn_scope_t)scope;
-        px->affected_frac = 1;
-        TRY(cdn_json_opt_num(&c->j, &o, "affected_frac", R_CC(0, 1), &px->affected_frac));
-        px->wedge_rate_per_h = 0;
-        TRY(cdn_json_opt_num(&c->j, &o, "wedge_rate_per_h", R_CC(0, 3600), &px->wedge_rate_per_h));
-        px->error_cpu_frac = 0;
-        TRY(cdn_json_opt_num(&c->j, &o, "error_cpu_frac", R_CC(0, 1), &px->error_cpu_frac));
-        px->repair_rate_per_h = 60;
-        TRY(cdn_json_opt_num(&c->j, &o, "repair_rate_per_h", R_OC(0, 3600.0 / min_period(c)),
-                    &px->repair_rate_per_h));
         if (cdn_json_obj_get(&o, "tiers") != NULL) {
             size_t q = cdn_json_push(&c->j, ".tiers");
             TRY(read_tiers(c, cdn_json_obj_get(&o, "tiers"), px->tiers, &px->ntiers));
@@ -661,11 +577,6 @@ static int read_proxy_mix(ctx_t *c, const cJSON *j, cdn_plan_spec_t *plan)
     return 0;
 }
 
-static const char *const plan_keys[] = {"name", "site_share", "traffic_share",
-                                        "bot_management_frac", "bot_block_rules_frac",
-                                        "proxy_mix", "failover_frac", "dns_on_provider_frac",
-                                        "failover_detect_s", "dns_ttl_s", "failback_s"};
-
 static int read_plans(ctx_t *c, const cJSON *j)
 {
     cdn_sites_spec_t *st = &c->s->sites;
@@ -679,12 +590,8 @@ static int read_plans(ctx_t *c, const cJSON *j)
         cdn_plan_spec_t *pl = &st->plans[i];
         cdn_json_obj_t o;
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(cdn_json_obj_open(&c->j, e, plan_keys, ARRAY_LEN(plan_keys), &o));
-        TRY(cdn_json_req_name(&c->j, &o, "name", 0, pl->name));
-        TRY(cdn_json_req_num(&c->j, &o, "site_share", R_CC(0, 1), &pl->site_share));
-        TRY(cdn_json_req_num(&c->j, &o, "traffic_share", R_CC(0, 1), &pl->traffic_share));
-        TRY(cdn_json_opt_num(&c->j, &o, "bot_management_frac", R_CC(0, 1), &pl->bot_management_frac));
-        TRY(cdn_json_opt_num(&c->j, &o, "bot_block_rules_frac", R_CC(0, 1), &pl->bot_block_rules_frac));
+        TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_plan, &o));
+        TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_plan, &c->s->sim, pl));
         const cJSON *mix = cdn_json_obj_get(&o, "proxy_mix");
         if (mix == NULL) {
             pl->proxy_mix[0] = 1; /* every site on the first proxy */
@@ -693,15 +600,6 @@ static int read_plans(ctx_t *c, const cJSON *j)
             TRY(read_proxy_mix(c, mix, pl));
             cdn_json_pop(&c->j, pm);
         }
-        TRY(cdn_json_opt_num(&c->j, &o, "failover_frac", R_CC(0, 1), &pl->failover_frac));
-        pl->dns_on_provider_frac = 1;
-        TRY(cdn_json_opt_num(&c->j, &o, "dns_on_provider_frac", R_CC(0, 1), &pl->dns_on_provider_frac));
-        pl->failover_detect_s = 180;
-        TRY(cdn_json_opt_num(&c->j, &o, "failover_detect_s", R_GE(0), &pl->failover_detect_s));
-        pl->dns_ttl_s = 300;
-        TRY(cdn_json_opt_num(&c->j, &o, "dns_ttl_s", R_GE(0), &pl->dns_ttl_s));
-        pl->failback_s = 1800;
-        TRY(cdn_json_opt_num(&c->j, &o, "failback_s", R_GT(0), &pl->failback_s)); /* > 0: no failover loop at one instant */
         site_sum += pl->site_share;
         traffic_sum += pl->traffic_share;
         cdn_json_pop(&c->j, p);
@@ -711,54 +609,31 @@ static int read_plans(ctx_t *c, const cJSON *j)
     return check_sum(c, "traffic_share", traffic_sum);
 }
 
-static const char *const sites_keys[] = {"count", "zipf_exponent", "down_threshold", "plans",
-                                         "control_plane_service", "named"};
-
 static int read_sites(ctx_t *c, const cJSON *j)
 {
     cdn_sites_spec_t *st = &c->s->sites;
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, sites_keys, ARRAY_LEN(sites_keys), &o));
-    uint64_t count = 0;
-    TRY(cdn_json_req_int(&c->j, &o, "count", 1, 100000000, &count));
-    st->count = (uint32_t)count;
-    st->zipf_exponent = 1;
-    TRY(cdn_json_opt_num(&c->j, &o, "zipf_exponent", R_OC(0, 3), &st->zipf_exponent));
-    st->down_threshold = 0.5;
-    TRY(cdn_json_opt_num(&c->j, &o, "down_threshold", R_OC(0, 1), &st->down_threshold));
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_sites, &o));
+    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_sites, &c->s->sim, st));
     st->control_plane_service = -1;
     c->control_plane_ref = cdn_json_obj_get(&o, "control_plane_service"); /* a service: resolved later */
     c->named_ref = cdn_json_obj_get(&o, "named"); /* depends on services: read after them */
     return section(c, &o, "plans", 1, read_plans);
 }
 
-static const char *const cluster_keys[] = {"nodes", "migrated_at_start", "migration_start_utc",
-                                           "migration_start_s", "migration_step_s"};
-
 static int read_cluster(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
 {
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, cluster_keys, ARRAY_LEN(cluster_keys), &o));
-    uint64_t nodes = 1, migrated = 0;
-    TRY(cdn_json_opt_int(&c->j, &o, "nodes", 1, 100000, &nodes));
-    TRY(cdn_json_opt_int(&c->j, &o, "migrated_at_start", 0, (double)nodes, &migrated));
-    a->cluster_nodes = (uint32_t)nodes;
-    a->nodes_migrated_at_start = (uint32_t)migrated;
-    TRY(read_time(c, &o, "migration_start", 0, &a->migration_start_s));
-    return cdn_json_opt_num(&c->j, &o, "migration_step_s", R_GE(0), &a->migration_step_s);
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_cluster, &o));
+    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_cluster, &c->s->sim, a));
+    return read_time(c, &o, "migration_start", 0, &a->migration_start_s);
 }
-
-static const char *const distribution_keys[] = {"latency_median_s", "latency_p99_s",
-                                                "pull_when_online"};
 
 static int read_distribution(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
 {
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, distribution_keys, ARRAY_LEN(distribution_keys), &o));
-    TRY(cdn_json_opt_num(&c->j, &o, "latency_median_s", R_GT(0), &a->latency_median_s));
-    a->latency_p99_s = 3 * a->latency_median_s;
-    TRY(cdn_json_opt_num(&c->j, &o, "latency_p99_s", R_GT(0), &a->latency_p99_s));
-    TRY(cdn_json_opt_bool(&c->j, &o, "pull_when_online", &a->pull_when_online));
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_distribution, &o));
+    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_distribution, &c->s->sim, a));
     return check_ge(c, "latency_p99_s", a->latency_p99_s, "latency_median_s",
                     a->latency_median_s);
 }
@@ -785,21 +660,12 @@ static int read_consumers(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
     return 0;
 }
 
-static const char *const artifact_keys[] = {
-    "name",      "consumers",   "period_s", "first_run_utc",      "first_run_s", "cluster",
-    "normal_size", "bad_size", "size_limit", "validate_on_ingest", "distribution", "rollout",
-    "tiers", "latent_until_utc", "latent_until_s"};
-
-
-static const char *const stage_keys[] = {"frac", "tiers", "bake_s"};
-static const char *const rollout_keys[] = {"stages", "health_gate"};
-static const char *const gate_keys[] = {"max_failing_frac"};
-
 /* "rollout": {"stages": [{"frac", "bake_s"}...], "health_gate": {...}} */
 static int read_rollout(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
 {
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, rollout_keys, ARRAY_LEN(rollout_keys), &o));
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_rollout, &o));
+    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_rollout, &c->s->sim, a));
     const cJSON *st = cdn_json_obj_get(&o, "stages");
     if (st == NULL)
         return cdn_json_missing(&c->j, "stages");
@@ -809,7 +675,7 @@ static int read_rollout(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
     for (const cJSON *e = st->child; e != NULL; e = e->next, i++) {
         cdn_json_obj_t so;
         size_t q = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(cdn_json_obj_open(&c->j, e, stage_keys, ARRAY_LEN(stage_keys), &so));
+        TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_stage, &so));
         const cJSON *tiers = cdn_json_obj_get(&so, "tiers");
         if ((tiers != NULL) == (cdn_json_obj_get(&so, "frac") != NULL))
             return cdn_json_fail(&c->j, "expected exactly one of \"frac\" and \"tiers\"");
@@ -844,13 +710,60 @@ static int read_rollout(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
     if (g != NULL) {
         cdn_json_obj_t go;
         size_t q = cdn_json_push(&c->j, ".health_gate");
-        TRY(cdn_json_obj_open(&c->j, g, gate_keys, ARRAY_LEN(gate_keys), &go));
+        TRY(cdn_schema_open(&c->j, g, CDN_SCHEMA_SEC_gate, &go));
         a->health_gate = 1;
-        a->gate_max_failing_frac = 0;
-        TRY(cdn_json_opt_num(&c->j, &go, "max_failing_frac", R_CO(0, 1), &a->gate_max_failing_frac));
+        TRY(cdn_schema_read(&c->j, &go, CDN_SCHEMA_SEC_gate, &c->s->sim, a));
         cdn_json_pop(&c->j, q);
     }
     return 0;
+}
+
+typedef int (*artifact_part_fn)(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a);
+
+/* Runs `fn` on the value of `key` of the artifact, if present. */
+static int artifact_part(ctx_t *c, const cdn_json_obj_t *o, const char *key, artifact_part_fn fn,
+                         cdn_artifact_spec_t *a)
+{
+    const cJSON *j = cdn_json_obj_get(o, key);
+    if (j == NULL)
+        return 0;
+    size_t p = cdn_json_key(&c->j, key);
+    TRY(fn(c, j, a));
+    cdn_json_pop(&c->j, p);
+    return 0;
+}
+
+static int read_artifact_tiers(ctx_t *c, const cJSON *j, cdn_artifact_spec_t *a)
+{
+    return read_tiers(c, j, a->tiers, &a->ntiers);
+}
+
+static int read_artifact(ctx_t *c, const cJSON *e, cdn_artifact_spec_t *a)
+{
+    const cdn_sim_spec_t *sim = &c->s->sim;
+    cdn_json_obj_t o;
+    TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_artifact, &o));
+    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_artifact, sim, a));
+    if (cdn_json_obj_get(&o, "consumers") == NULL)
+        return cdn_json_missing(&c->j, "consumers");
+    TRY(artifact_part(c, &o, "consumers", read_consumers, a));
+    a->first_run_s = 0;
+    TRY(read_time(c, &o, "first_run", 0, &a->first_run_s));
+    cdn_schema_defaults(CDN_SCHEMA_SEC_cluster, sim, a);
+    a->migration_start_s = INFINITY; /* never */
+    TRY(artifact_part(c, &o, "cluster", read_cluster, a));
+    if (a->normal_size > a->size_limit) {
+        cdn_json_push(&c->j, ".normal_size");
+        return cdn_json_fail(&c->j, "expected a number <= size_limit (%s), found %s",
+                             cdn_json_show_num(a->size_limit).s,
+                             cdn_json_show_num(a->normal_size).s);
+    }
+    a->latent_until_s = 0;
+    TRY(read_time(c, &o, "latent_until", 0, &a->latent_until_s));
+    cdn_schema_defaults(CDN_SCHEMA_SEC_distribution, sim, a);
+    TRY(artifact_part(c, &o, "distribution", read_distribution, a));
+    TRY(artifact_part(c, &o, "tiers", read_artifact_tiers, a));
+    return artifact_part(c, &o, "rollout", read_rollout, a);
 }
 
 static int read_artifacts(ctx_t *c, const cJSON *j)
@@ -864,56 +777,8 @@ static int read_artifacts(ctx_t *c, const cJSON *j)
     s->nartifacts = n;
     size_t i = 0;
     for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
-        cdn_artifact_spec_t *a = &s->artifacts[i];
-        cdn_json_obj_t o;
-        size_t p = cdn_json_push(&c->j, "[%zu]", i), q;
-        TRY(cdn_json_obj_open(&c->j, e, artifact_keys, ARRAY_LEN(artifact_keys), &o));
-        TRY(cdn_json_req_name(&c->j, &o, "name", 0, a->name));
-        if (cdn_json_obj_get(&o, "consumers") == NULL)
-            return cdn_json_missing(&c->j, "consumers");
-        q = cdn_json_push(&c->j, ".consumers");
-        TRY(read_consumers(c, cdn_json_obj_get(&o, "consumers"), a));
-        cdn_json_pop(&c->j, q);
-        TRY(cdn_json_req_num(&c->j, &o, "period_s", R_GE(min_period(c)), &a->period_s));
-        a->first_run_s = 0;
-        TRY(read_time(c, &o, "first_run", 0, &a->first_run_s));
-        a->cluster_nodes = 1;
-        a->nodes_migrated_at_start = 0;
-        a->migration_start_s = INFINITY; /* never */
-        a->migration_step_s = 0;
-        if (cdn_json_obj_get(&o, "cluster") != NULL) {
-            q = cdn_json_push(&c->j, ".cluster");
-            TRY(read_cluster(c, cdn_json_obj_get(&o, "cluster"), a));
-            cdn_json_pop(&c->j, q);
-        }
-        TRY(cdn_json_req_num(&c->j, &o, "normal_size", R_GT(0), &a->normal_size));
-        TRY(cdn_json_req_num(&c->j, &o, "bad_size", R_GT(0), &a->bad_size));
-        TRY(cdn_json_req_num(&c->j, &o, "size_limit", R_GT(0), &a->size_limit));
-        if (a->normal_size > a->size_limit) {
-            cdn_json_push(&c->j, ".normal_size");
-            return cdn_json_fail(&c->j, "expected a number <= size_limit (%s), found %s",
-                        cdn_json_show_num(a->size_limit).s, cdn_json_show_num(a->normal_size).s);
-        }
-        TRY(cdn_json_opt_bool(&c->j, &o, "validate_on_ingest", &a->validate_on_ingest));
-        a->latent_until_s = 0;
-        TRY(read_time(c, &o, "latent_until", 0, &a->latent_until_s));
-        a->latency_median_s = 1;
-        a->latency_p99_s = 3;
-        if (cdn_json_obj_get(&o, "distribution") != NULL) {
-            q = cdn_json_push(&c->j, ".distribution");
-            TRY(read_distribution(c, cdn_json_obj_get(&o, "distribution"), a));
-            cdn_json_pop(&c->j, q);
-        }
-        if (cdn_json_obj_get(&o, "tiers") != NULL) {
-            q = cdn_json_push(&c->j, ".tiers");
-            TRY(read_tiers(c, cdn_json_obj_get(&o, "tiers"), a->tiers, &a->ntiers));
-            cdn_json_pop(&c->j, q);
-        }
-        if (cdn_json_obj_get(&o, "rollout") != NULL) {
-            q = cdn_json_push(&c->j, ".rollout");
-            TRY(read_rollout(c, cdn_json_obj_get(&o, "rollout"), a));
-            cdn_json_pop(&c->j, q);
-        }
+        size_t p = cdn_json_push(&c->j, "[%zu]", i);
+        TRY(read_artifact(c, e, &s->artifacts[i]));
         cdn_json_pop(&c->j, p);
     }
     return CHECK_UNIQUE(c, s->artifacts, n);
@@ -974,10 +839,6 @@ static int dfs_services(ctx_t *c, size_t u, unsigned char *color, size_t *stack,
     return 0;
 }
 
-static const char *const service_keys[] = {"name", "behind_proxy", "bypass_proxy",
-                                           "depends_on", "capacity", "backlog_frac",
-                                           "retry_surge"};
-
 /* Three passes: each service's own keys (and the shape of depends_on);
  * then, with every name known, the depends_on references; then cycles. */
 static int read_services(ctx_t *c, const cJSON *j)
@@ -995,15 +856,10 @@ static int read_services(ctx_t *c, const cJSON *j)
         cdn_service_spec_t *sv = &s->services[i];
         cdn_json_obj_t o;
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(cdn_json_obj_open(&c->j, e, service_keys, ARRAY_LEN(service_keys), &o));
-        TRY(cdn_json_req_name(&c->j, &o, "name", 0, sv->name));
+        TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_service, &o));
+        TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_service, &s->sim, sv));
         TRY(opt_proxy_or_null(c, &o, "behind_proxy", &sv->behind_proxy));
         TRY(opt_proxy_or_null(c, &o, "bypass_proxy", &sv->bypass_proxy));
-        TRY(cdn_json_opt_num(&c->j, &o, "capacity", R_GE(0), &sv->capacity));
-        sv->backlog_frac = 1;
-        TRY(cdn_json_opt_num(&c->j, &o, "backlog_frac", R_CC(0, 1), &sv->backlog_frac));
-        sv->retry_surge = 1;
-        TRY(cdn_json_opt_num(&c->j, &o, "retry_surge", R_GE(0), &sv->retry_surge));
         deps[i] = cdn_json_obj_get(&o, "depends_on");
         if (deps[i] != NULL) {
             size_t q = cdn_json_push(&c->j, ".depends_on");
@@ -1244,38 +1100,23 @@ static int read_actions(ctx_t *c, const cJSON *j)
     return 0;
 }
 
-static const char *const detection_keys[] = {"threshold_frac", "for_s", "check_s"};
-
 static int read_detection(ctx_t *c, const cJSON *j)
 {
     cdn_detection_spec_t *d = &c->s->detection;
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, detection_keys, ARRAY_LEN(detection_keys), &o));
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_detection, &o));
     d->enabled = 1;
-    d->threshold_frac = 0.05;
-    TRY(cdn_json_opt_num(&c->j, &o, "threshold_frac", R_OO(0, 1), &d->threshold_frac));
-    d->for_s = 120;
-    TRY(cdn_json_opt_num(&c->j, &o, "for_s", R_GE(0), &d->for_s));
-    d->check_s = 60;
-    return cdn_json_opt_num(&c->j, &o, "check_s", R_GE(min_period(c)), &d->check_s);
+    return cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_detection, &c->s->sim, d);
 }
-
-static const char *const diagnosis_keys[] = {"work_s", "confused_progress", "flap_memory_s",
-                                             "misleading_services"};
 
 static int read_diagnosis(ctx_t *c, const cJSON *j)
 {
     cdn_scenario_t *s = c->s;
     cdn_detection_spec_t *d = &s->detection;
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, diagnosis_keys, ARRAY_LEN(diagnosis_keys), &o));
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_diagnosis, &o));
     d->diagnosis = 1;
-    d->work_s = 1800;
-    TRY(cdn_json_opt_num(&c->j, &o, "work_s", R_GE(0), &d->work_s));
-    d->confused_progress = 0.25;
-    TRY(cdn_json_opt_num(&c->j, &o, "confused_progress", R_CC(0, 1), &d->confused_progress));
-    d->flap_memory_s = 1800;
-    TRY(cdn_json_opt_num(&c->j, &o, "flap_memory_s", R_GE(0), &d->flap_memory_s));
+    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_diagnosis, &s->sim, d));
     const cJSON *ms = cdn_json_obj_get(&o, "misleading_services");
     if (ms != NULL) {
         size_t p = cdn_json_push(&c->j, ".misleading_services"), n = 0, i = 0;
@@ -1293,12 +1134,10 @@ static int read_diagnosis(ctx_t *c, const cJSON *j)
     return 0;
 }
 
-static const char *const operators_keys[] = {"detection", "diagnosis", "actions"};
-
 static int read_operators(ctx_t *c, const cJSON *j)
 {
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, operators_keys, ARRAY_LEN(operators_keys), &o));
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_operators, &o));
     TRY(section(c, &o, "detection", 0, read_detection));
     if (cdn_json_obj_get(&o, "diagnosis") != NULL && !c->s->detection.enabled) {
         cdn_json_push(&c->j, ".diagnosis");
@@ -1308,17 +1147,12 @@ static int read_operators(ctx_t *c, const cJSON *j)
     return section(c, &o, "actions", 0, read_actions);
 }
 
-static const char *const metrics_keys[] = {"impact_threshold_frac", "major_threshold_frac",
-                                           "resolved_threshold_frac"};
-
 static int read_metrics(ctx_t *c, const cJSON *j)
 {
     cdn_metrics_spec_t *m = &c->s->metrics;
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, metrics_keys, ARRAY_LEN(metrics_keys), &o));
-    TRY(cdn_json_opt_num(&c->j, &o, "impact_threshold_frac", R_OO(0, 1), &m->impact_threshold_frac));
-    TRY(cdn_json_opt_num(&c->j, &o, "major_threshold_frac", R_OC(0, 1), &m->major_threshold_frac));
-    TRY(cdn_json_opt_num(&c->j, &o, "resolved_threshold_frac", R_CO(0, 1), &m->resolved_threshold_frac));
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_metrics, &o));
+    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_metrics, &c->s->sim, m));
     /* resolved <= impact <= major; blame a key the file gave. */
     if (m->impact_threshold_frac > m->major_threshold_frac) {
         if (cdn_json_obj_get(&o, "major_threshold_frac") != NULL) {
@@ -1445,11 +1279,6 @@ static int read_calibration_targets(ctx_t *c, const cJSON *j)
     return 0;
 }
 
-static const char *const named_keys[] = {"name",           "plan",            "proxy",
-                                         "traffic_share",  "bot_management",  "bot_block_rules",
-                                         "failover",       "depends_on",      "depends_on_sites"};
-static const char *const failover_names[] = {"none", "own_dns", "dns_on_provider"};
-
 /* Earlier named sites (by name) that this one needs; index = its own. */
 static int read_site_deps(ctx_t *c, const cJSON *deps, cdn_named_site_spec_t *ns, size_t index)
 {
@@ -1477,8 +1306,8 @@ static int read_named_site(ctx_t *c, const cJSON *j, cdn_named_site_spec_t *ns, 
 {
     const cdn_scenario_t *s = c->s;
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, named_keys, ARRAY_LEN(named_keys), &o));
-    TRY(cdn_json_req_name(&c->j, &o, "name", 0, ns->name));
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_named, &o));
+    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_named, &s->sim, ns));
     const cJSON *pl = cdn_json_obj_get(&o, "plan"), *px = cdn_json_obj_get(&o, "proxy");
     if (pl == NULL)
         return cdn_json_missing(&c->j, "plan");
@@ -1493,14 +1322,10 @@ static int read_named_site(ctx_t *c, const cJSON *j, cdn_named_site_spec_t *ns, 
     TRY(RESOLVE(c, px, "a proxy", s->proxies, s->nproxies, &ix));
     cdn_json_pop(&c->j, p);
     ns->proxy = (uint32_t)ix;
-    TRY(cdn_json_req_num(&c->j, &o, "traffic_share", R_OC(0, 1), &ns->traffic_share));
-    TRY(cdn_json_opt_bool(&c->j, &o, "bot_management", &ns->bot_management));
-    TRY(cdn_json_opt_bool(&c->j, &o, "bot_block_rules", &ns->bot_block_rules));
     if (ns->bot_block_rules && !ns->bot_management) {
         cdn_json_push(&c->j, ".bot_block_rules");
         return cdn_json_fail(&c->j, "expected bot_management too: blocking rules use bot scores");
     }
-    TRY(cdn_json_opt_enum(&c->j, &o, "failover", failover_names, ARRAY_LEN(failover_names), &ns->failover));
     const cJSON *deps = cdn_json_obj_get(&o, "depends_on");
     if (deps != NULL) {
         size_t q = cdn_json_push(&c->j, ".depends_on"), k = 0;
@@ -1553,12 +1378,10 @@ static int read_named_sites(ctx_t *c, const cJSON *j)
     return 0;
 }
 
-static const char *const calibration_keys[] = {"targets"};
-
 static int read_calibration(ctx_t *c, const cJSON *j)
 {
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, calibration_keys, ARRAY_LEN(calibration_keys), &o));
+    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_calibration, &o));
     return section(c, &o, "targets", 0, read_calibration_targets);
 }
 
@@ -1582,17 +1405,12 @@ static int check_timeline(ctx_t *c)
     return rc;
 }
 
-static const char *const top_keys[] = {"name",      "description", "sources",   "simulation",
-                                       "traffic",   "regions",     "proxies",   "sites",
-                                       "artifacts", "services",    "operators", "metrics",
-                                       "calibration"};
-
 static int read_scenario(ctx_t *c, const cJSON *root)
 {
     cdn_scenario_t *s = c->s;
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, root, top_keys, ARRAY_LEN(top_keys), &o));
-    TRY(cdn_json_req_name(&c->j, &o, "name", 1, s->name));
+    TRY(cdn_schema_open(&c->j, root, CDN_SCHEMA_SEC_top, &o));
+    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_top, &s->sim, s));
     const char *description = NULL;
     TRY(cdn_json_opt_str(&c->j, &o, "description", &description));
     if (description != NULL)
@@ -1618,9 +1436,7 @@ static int read_scenario(ctx_t *c, const cJSON *root)
         cdn_json_pop(&c->j, p);
     }
     TRY(section(c, &o, "operators", 0, read_operators));
-    s->metrics.impact_threshold_frac = 0.01;
-    s->metrics.major_threshold_frac = 0.05;
-    s->metrics.resolved_threshold_frac = 0.002;
+    cdn_schema_defaults(CDN_SCHEMA_SEC_metrics, &s->sim, &s->metrics);
     TRY(section(c, &o, "metrics", 0, read_metrics));
     return section(c, &o, "calibration", 0, read_calibration);
 }
