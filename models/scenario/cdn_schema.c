@@ -319,6 +319,17 @@ int cdn_schema_read(cdn_json_ctx_t *c, const cdn_json_obj_t *o, cdn_schema_sec_t
 /* ------------------------------------------------------------------------ */
 /* The document                                                              */
 
+#define SEC_ID(id, ST, heading) #id,
+static const char *const section_ids[] = {CDN_SCHEMA_SECTIONS(SEC_ID)};
+
+cdn_schema_sec_t cdn_schema_find(const char *id)
+{
+    size_t k = 0;
+    while (k < ARRAY_LEN(section_ids) && strcmp(section_ids[k], id) != 0)
+        k++;
+    return (cdn_schema_sec_t)k;
+}
+
 const char *cdn_schema_heading(cdn_schema_sec_t sec)
 {
     return (unsigned)sec < CDN_SCHEMA_NSECTIONS ? sections[sec].heading : "?";

@@ -55,6 +55,9 @@ void cdn_schema_defaults(cdn_schema_sec_t sec, const cdn_sim_spec_t *sim, void *
 int cdn_schema_read(cdn_json_ctx_t *c, const cdn_json_obj_t *o, cdn_schema_sec_t sec,
                     const cdn_sim_spec_t *sim, void *base);
 
+/* The section called `id` (its identifier in schema.def: "traffic",
+ * "region", ...), or CDN_SCHEMA_NSECTIONS if there is none. */
+cdn_schema_sec_t cdn_schema_find(const char *id);
 /* The section's heading in docs/scenario-format.md, and its key table
  * (Markdown, one row per key). */
 const char *cdn_schema_heading(cdn_schema_sec_t sec);
