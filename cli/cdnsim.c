@@ -44,6 +44,7 @@
 
 #include "cdn_calibration.h"
 #include "cdn_output.h"
+#include "cdn_loader.h"
 #include "cdn_overlay.h"
 #include "cdn_report.h"
 #include "cdn_resultdir.h"
@@ -716,12 +717,12 @@ fail_usage:
 
 /* Loads the scenario with the overlays and adds it to the study as an arm
  * (which takes the overlays).  0 or an exit code (error printed if loud). */
-static int add_arm(cdn_study_t *st, const char *scenario_path, const char *label,
+static int add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *label,
                    cdn_overlay_t **ov, size_t nov, int loud, size_t *index)
 {
     cdn_error_t err = {0, ""};
     cdn_scenario_t *s = NULL;
-    int rc = cdn_overlay_load_scenario(scenario_path, (const cdn_overlay_t *const *)ov, nov, &s, &err);
+    int rc = cdn_loader_load(ld, (const cdn_overlay_t *const *)ov, nov, &s, &err);
     if (rc != 0) {
         if (loud)
             fprintf(stderr, "cdnsim: %s\n", err.msg);
@@ -957,8 +958,10 @@ static int cmd_compare(int argc, char **argv)
             status = root ? usage_error("empty strategy in --strategies '%s'", list) : EXIT_USAGE;
     }
     uint64_t hash = 0;
+    cdn_loader_t *ld = NULL; /* the scenario, read and parsed once for every arm */
     if (status == 0) {
-        rc = cdn_overlay_hash_file(o.scenario_path, &hash, &err);
+        rc = cdn_loader_open(o.scenario_path, &ld, &err);
+        hash = rc == 0 ? cdn_loader_hash(ld) : 0;
         if (rc != 0) {
             if (root)
                 fprintf(stderr, "cdnsim: %s\n", err.msg);
@@ -995,13 +998,13 @@ static int cmd_compare(int argc, char **argv)
         size_t idx;
         st = cdn_study_create(0, 1);
         if (info.ref_added) {
-            status = add_arm(st, o.scenario_path, base_label, base_ov, nbase, root, &idx);
+            status = add_arm(st, ld, base_label, base_ov, nbase, root, &idx);
             nbase = 0;
             info.ref = 0;
         }
         for (size_t k = 0; k < nres; k++) {
             if (status == 0) {
-                status = add_arm(st, o.scenario_path, labels[k], ov[k], nov[k], root, &idx);
+                status = add_arm(st, ld, labels[k], ov[k], nov[k], root, &idx);
                 if (k == ref)
                     info.ref = idx;
             } else {
@@ -1024,6 +1027,7 @@ static int cmd_compare(int argc, char **argv)
     snprintf(defdir, sizeof defdir, "results/%s-compare",
              st && st->narms ? st->arms[0].scenario->name : "x");
     status = run_study(runner, st, &o, &info, defdir, status);
+    cdn_loader_destroy(ld);
     cdn_study_destroy(st);
     cdn_runner_destroy(runner);
     return status;
@@ -1170,7 +1174,9 @@ static int cmd_sweep(int argc, char **argv)
     }
     int status = 0;
     uint64_t hash = 0;
-    rc = cdn_overlay_hash_file(o.scenario_path, &hash, &err);
+    cdn_loader_t *ld = NULL; /* the scenario, read and parsed once for every point */
+    rc = cdn_loader_open(o.scenario_path, &ld, &err);
+    hash = rc == 0 ? cdn_loader_hash(ld) : 0;
     if (rc != 0) {
         if (root)
             fprintf(stderr, "cdnsim: %s\n", err.msg);
@@ -1210,7 +1216,7 @@ static int cmd_sweep(int argc, char **argv)
             if (status != 0)
                 break;
             size_t idx;
-            status = add_arm(st, o.scenario_path, label, ov, nov, root, &idx);
+            status = add_arm(st, ld, label, ov, nov, root, &idx);
             if (status == 0) {
                 st->arms[idx].grid[0] = (int)i;
                 st->arms[idx].grid[1] = np > 1 ? (int)j : -1;
@@ -1232,6 +1238,7 @@ static int cmd_sweep(int argc, char **argv)
     char defdir[CDN_RESULTDIR_PATH_MAX];
     snprintf(defdir, sizeof defdir, "results/%s-sweep", st->narms ? st->arms[0].scenario->name : "x");
     status = run_study(runner, st, &o, &info, defdir, status);
+    cdn_loader_destroy(ld);
     cdn_study_destroy(st);
     cdn_runner_destroy(runner);
     for (size_t q = 0; q < np; q++)

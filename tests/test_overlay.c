@@ -1,7 +1,8 @@
 /*
  * test_overlay.c -- specifications of strategy overlays (models/cdn_overlay.c):
  * path selection, set and append, every kind of error, loading a scenario
- * with overlays, the shipped strategy library, and that each shipped
+ * with overlays, the one loader (read and parse once, a tree per arm), the
+ * shipped strategy library, and that each shipped
  * strategy changes what it claims on the reference scenario.
  */
 #include <check.h>
@@ -14,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
+#include "cdn_loader.h"
 #include "cdn_output.h"
 #include "cdn_overlay.h"
 #include "cdn_scenario.h"
@@ -281,7 +283,7 @@ START_TEST(overlay_load_without_overlays_equals_plain_load)
     cdn_error_t err;
     ck_assert_int_eq(cdn_scenario_load(SMALL, &a, &err), 0);
     ck_assert_int_eq(cdn_overlay_load_scenario(SMALL, NULL, 0, &b, &err), 0);
-    /* an empty overlay goes through print-and-reparse: still identical */
+    /* an empty overlay: the tree is validated after (no) changes: identical */
     cdn_overlay_t *empty = strategy("{\"name\":\"nothing\",\"set\":[]}");
     const cdn_overlay_t *list[] = {empty};
     ck_assert_int_eq(cdn_overlay_load_scenario(SMALL, list, 1, &c, &err), 0);
@@ -316,6 +318,50 @@ START_TEST(overlay_load_applies_overlays_in_order)
     cdn_scenario_destroy(s);
     cdn_overlay_destroy(a);
     cdn_overlay_destroy(b);
+}
+END_TEST
+
+START_TEST(loader_reads_once_and_gives_each_arm_its_own_tree)
+{
+    cdn_loader_t *ld = NULL;
+    cdn_scenario_t *a = NULL, *b = NULL, *c = NULL, *plain = NULL;
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_loader_open(SMALL, &ld, &err), 0);
+    ck_assert_str_eq(cdn_loader_path(ld), SMALL);
+    uint64_t h = 0;
+    ck_assert_int_eq(cdn_overlay_hash_file(SMALL, &h, &err), 0);
+    ck_assert_uint_eq(cdn_loader_hash(ld), h);
+    cdn_overlay_t *seed = strategy("{\"name\":\"s\",\"set\":[{\"path\":\"$.simulation.seed\",\"value\":77}]}");
+    const cdn_overlay_t *list[] = {seed};
+    ck_assert_int_eq(cdn_loader_load(ld, list, 1, &a, &err), 0);
+    ck_assert_uint_eq(a->sim.seed, 77);
+    ck_assert_str_eq(a->path, SMALL);
+    /* the overlay changed a copy: the next arm sees the file as written */
+    ck_assert_int_eq(cdn_loader_load(ld, NULL, 0, &b, &err), 0);
+    ck_assert_int_eq(cdn_scenario_load(SMALL, &plain, &err), 0);
+    ck_assert_uint_eq(b->sim.seed, plain->sim.seed);
+    ck_assert_uint_ne(b->sim.seed, 77);
+    cdn_result_t *rb = run_rep(b, 1), *rp = run_rep(plain, 1);
+    ck_assert(same_result(rb, rp));
+    cdn_result_destroy(rb);
+    cdn_result_destroy(rp);
+    cdn_scenario_destroy(a);
+    cdn_scenario_destroy(b);
+    cdn_scenario_destroy(plain);
+    cdn_loader_destroy(ld);
+    cdn_loader_destroy(NULL);
+    /* an unreadable file fails at open; a syntax error at every load */
+    ck_assert_int_eq(cdn_loader_open(CDNSIM_TEST_DATA "/none.json", &ld, &err), CDN_EIO);
+    ck_assert_ptr_null(ld);
+    ck_assert_ptr_nonnull(strstr(err.msg, "none.json: cannot read"));
+    ck_assert_int_eq(cdn_loader_open(CDNSIM_TEST_DATA "/bad/syntax_error.json", &ld, &err), 0);
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(cdn_loader_load(ld, list, 1, &c, &err), CDN_EDATA);
+        ck_assert_ptr_null(c);
+        ck_assert_ptr_nonnull(strstr(err.msg, "syntax_error.json:3:55: invalid JSON"));
+    }
+    cdn_loader_destroy(ld);
+    cdn_overlay_destroy(seed);
 }
 END_TEST
 
@@ -505,6 +551,7 @@ static Suite *overlay_suite(void)
     tcase_add_test(tc, overlay_load_without_overlays_equals_plain_load);
     tcase_add_test(tc, overlay_load_applies_overlays_in_order);
     tcase_add_test(tc, overlay_invalid_result_is_reported_with_the_strategies_applied);
+    tcase_add_test(tc, loader_reads_once_and_gives_each_arm_its_own_tree);
     tcase_add_test(tc, overlay_library_files_load_are_named_after_their_file_and_apply);
     tcase_add_test(tc, strategy_validate_on_ingest_removes_the_bot_file_5xx_entirely);
     tcase_add_test(tc, strategy_fail_open_removes_the_panic_5xx_and_false_blocks);
