@@ -212,6 +212,40 @@ START_TEST(overlay_bad_strategy_files_name_the_json_path)
 }
 END_TEST
 
+/* Scenarios and strategies are read by one reader: the same fault gives
+ * the same message (only the file name differs). */
+START_TEST(scenario_and_strategy_files_give_the_same_message_for_the_same_fault)
+{
+    static const struct {
+        const char *json, *msg;
+    } cases[] = {
+        {"{\"name\":\"x\",\"name\":\"y\"}", ": $.name: duplicate key"},
+        {"{\"name\":\"x\",\"notes\":[1]}", ": $.notes[0]: expected a string, found a number"},
+        {"{\"name\":\"a b\"}", ": $.name: expected a name of 1 to 63 characters from "
+                               "[A-Za-z0-9._-], not \".\" or \"..\", found \"a b\""},
+        {"{\"name\":\"..\"}", ": $.name: expected a name of 1 to 63 characters"},
+        {"{\"description\":\"d\"}", ": $: missing required key \"name\""},
+        {"{\"name\":\"x\",\n \"set\": [,]}", ":2:10: invalid JSON near ',]}'"},
+        {"{\"name\":\"x\"} x", ":1:14: invalid JSON near 'x' (text after the end of the "
+                               "top-level value)"},
+        {"", ":1:1: invalid JSON near end of input"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cdn_error_t es, eo;
+        cdn_scenario_t *s = NULL;
+        cdn_overlay_t *o = NULL;
+        const char *js = cases[i].json;
+        ck_assert_int_eq(cdn_scenario_parse(js, strlen(js), "f.json", &s, &es), CDN_EDATA);
+        ck_assert_int_eq(cdn_overlay_parse(js, strlen(js), "f.json", &o, &eo), CDN_EDATA);
+        ck_assert_msg(strstr(es.msg, cases[i].msg) != NULL, "case %zu: scenario: %s", i, es.msg);
+        ck_assert_str_eq(es.msg, eo.msg);
+    }
+    ck_assert(cdn_overlay_valid_name("a.b-c_1"));
+    ck_assert(!cdn_overlay_valid_name(".."));
+    ck_assert(!cdn_overlay_valid_name("a b"));
+}
+END_TEST
+
 START_TEST(overlay_strategy_metadata_is_kept)
 {
     cdn_overlay_t *o = strategy("{\"name\":\"x.y-z\",\"description\":\"d\",\"notes\":\"n\","
@@ -544,6 +578,7 @@ static Suite *overlay_suite(void)
     tcase_add_test(tc, overlay_bad_paths_are_reported_against_the_strategy_file);
     tcase_add_test(tc, overlay_bad_strategy_files_name_the_json_path);
     tcase_add_test(tc, overlay_strategy_metadata_is_kept);
+    tcase_add_test(tc, scenario_and_strategy_files_give_the_same_message_for_the_same_fault);
     tcase_add_test(tc, overlay_built_in_code_parses_values_as_json_or_string);
     suite_add_tcase(s, tc);
     tc = tcase_create("scenarios");
