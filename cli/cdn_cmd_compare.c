@@ -102,19 +102,19 @@ static int compare_resolve(compare_plan_t *p, cdn_report_info_t *info, int root)
     return status;
 }
 
-static int compare_build(compare_plan_t *p, cdn_study_t *st, const cdn_cmd_study_opts_t *o,
-                         cdn_report_info_t *info, int root)
+static int compare_build(compare_plan_t *p, cdn_study_t *st, const cdn_loader_t *ld,
+                         const cdn_cmd_study_opts_t *o, cdn_report_info_t *info, int root)
 {
     int status = 0;
     size_t idx;
     if (info->ref_added) {
-        status = cdn_cmd_study_add_arm(st, o->scenario_path, p->base_label, p->base_ov, p->nbase,
+        status = cdn_cmd_study_add_arm(st, ld, p->base_label, p->base_ov, p->nbase,
                                        root, &idx);
         p->nbase = 0; /* taken */
         info->ref = 0;
     }
     for (size_t k = 0; k < p->nres && status == 0; k++) {
-        status = cdn_cmd_study_add_arm(st, o->scenario_path, p->labels[k], p->ov[k], p->nov[k], root,
+        status = cdn_cmd_study_add_arm(st, ld, p->labels[k], p->ov[k], p->nov[k], root,
                                        &idx);
         p->nov[k] = 0; /* taken */
         if (status == 0 && k == p->ref)
@@ -149,14 +149,15 @@ int cdn_cmd_compare(const cdn_cli_args_t *a)
     info.scenario_path = o.scenario_path;
     compare_plan_t *p = sim_xcalloc(1, sizeof *p);
     cdn_study_t *st = NULL;
+    cdn_loader_t *ld = NULL; /* the scenario, read and parsed once for every arm */
     status = compare_split(p, list, root);
     if (status == 0)
-        status = cdn_cmd_study_hash(o.scenario_path, &info.scenario_hash, root);
+        status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_hash, root);
     if (status == 0)
         status = compare_resolve(p, &info, root);
     if (status == 0) {
         st = cdn_study_create(0, 1);
-        status = compare_build(p, st, &o, &info, root);
+        status = compare_build(p, st, ld, &o, &info, root);
     }
     compare_plan_free(p);
 
@@ -164,6 +165,7 @@ int cdn_cmd_compare(const cdn_cli_args_t *a)
     snprintf(defdir, sizeof defdir, "results/%s-compare",
              st && st->narms ? st->arms[0].scenario->name : "x");
     status = cdn_cmd_study_run(runner, st, &o, &info, defdir, status);
+    cdn_loader_destroy(ld);
     cdn_study_destroy(st);
     cdn_runner_destroy(runner);
     return status;

@@ -18,7 +18,8 @@
  *
  *   Strategies: "a+b+c" is split on '+', each part found in the library
  *   (scenarios/strategies/NAME.json, cdn_cmd_find_data) or read as a file;
- *   the overlays are applied in order by cdn_overlay_load_scenario.  The
+ *   the overlays are applied in order by cdn_loader_load to a copy of the
+ *   scenario tree, read and parsed once (cdn_cmd_study_open).  The
  *   library's names are listed, sorted, in the error for an unknown name.
  *
  *   Rejected: running the replications of each arm separately (the arms
@@ -196,12 +197,12 @@ int cdn_cmd_study_resolve(const char *spec, cdn_overlay_t **ov, size_t *nov, siz
 
 /* Loads the scenario with the overlays and adds it to the study as an arm
  * (which takes the overlays); see cdn_cmd_study.h. */
-int cdn_cmd_study_add_arm(cdn_study_t *st, const char *scenario_path, const char *label,
+int cdn_cmd_study_add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *label,
                           cdn_overlay_t **ov, size_t nov, int loud, size_t *index)
 {
     cdn_error_t err = {0, ""};
     cdn_scenario_t *s = NULL;
-    int rc = cdn_overlay_load_scenario(scenario_path, (const cdn_overlay_t *const *)ov, nov, &s, &err);
+    int rc = cdn_loader_load(ld, (const cdn_overlay_t *const *)ov, nov, &s, &err);
     if (rc != 0) {
         if (loud)
             fprintf(stderr, "cdnsim: %s\n", err.msg);
@@ -213,11 +214,13 @@ int cdn_cmd_study_add_arm(cdn_study_t *st, const char *scenario_path, const char
     return 0;
 }
 
-int cdn_cmd_study_hash(const char *scenario_path, uint64_t *hash, int loud)
+int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, uint64_t *hash, int loud)
 {
     cdn_error_t err = {0, ""};
     *hash = 0;
-    int rc = cdn_overlay_hash_file(scenario_path, hash, &err);
+    int rc = cdn_loader_open(scenario_path, ld, &err);
+    if (rc == 0)
+        *hash = cdn_loader_hash(*ld);
     if (rc != 0) {
         if (loud)
             fprintf(stderr, "cdnsim: %s\n", err.msg);

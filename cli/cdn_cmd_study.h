@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "cdn_cli_opts.h"
+#include "cdn_loader.h"
 #include "cdn_overlay.h"
 #include "cdn_report.h"
 #include "cdn_runner.h"
@@ -60,11 +61,13 @@ int cdn_cmd_study_resolve(const char *spec, cdn_overlay_t **ov, size_t *nov, siz
 
 /* Loads the scenario with the overlays and adds it to the study as an arm,
  * which takes the overlays; *index is the arm's. */
-int cdn_cmd_study_add_arm(cdn_study_t *st, const char *scenario_path, const char *label,
+int cdn_cmd_study_add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *label,
                           cdn_overlay_t **ov, size_t nov, int loud, size_t *index);
 
-/* The FNV-1a hash of the scenario file's bytes, for the manifest. */
-int cdn_cmd_study_hash(const char *scenario_path, uint64_t *hash, int loud);
+/* Reads, hashes and parses the scenario file once (cdn_loader.h): *ld
+ * serves every arm; *hash (FNV-1a of the file's bytes) is for the
+ * manifest.  0 or an exit status (error printed if loud). */
+int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, uint64_t *hash, int loud);
 
 /* Everything after the arms are set up: agree across ranks on setup_rc (an
  * exit status, 0 if the setup went well), prepare the folder (default_dir

@@ -113,7 +113,7 @@ static int sweep_grid_parse(sweep_grid_t *g, const char *const pspec[2])
 
 /* Adds grid point (i, j) as an arm: the strategy's overlays, then one per
  * parameter. */
-static int sweep_add_point(cdn_study_t *st, const cdn_cmd_study_opts_t *o, const sweep_grid_t *g,
+static int sweep_add_point(cdn_study_t *st, const cdn_loader_t *ld, const sweep_grid_t *g,
                            const char *strategy, char *strategy_label, size_t nlabel, size_t i,
                            size_t j, int root)
 {
@@ -146,7 +146,7 @@ static int sweep_add_point(cdn_study_t *st, const cdn_cmd_study_opts_t *o, const
         }
     }
     size_t idx;
-    status = cdn_cmd_study_add_arm(st, o->scenario_path, label, ov, nov, root, &idx);
+    status = cdn_cmd_study_add_arm(st, ld, label, ov, nov, root, &idx);
     if (status == 0) {
         st->arms[idx].grid[0] = (int)i;
         st->arms[idx].grid[1] = g->np > 1 ? (int)j : -1;
@@ -154,14 +154,14 @@ static int sweep_add_point(cdn_study_t *st, const cdn_cmd_study_opts_t *o, const
     return status;
 }
 
-static int sweep_build(cdn_study_t *st, const cdn_cmd_study_opts_t *o, const sweep_grid_t *g,
+static int sweep_build(cdn_study_t *st, const cdn_loader_t *ld, const sweep_grid_t *g,
                        const char *strategy, char *strategy_label, size_t nlabel, int root)
 {
     size_t n1 = g->np > 1 ? g->nvalues[1] : 1;
     int status = 0;
     for (size_t i = 0; i < g->nvalues[0] && status == 0; i++)
         for (size_t j = 0; j < n1 && status == 0; j++)
-            status = sweep_add_point(st, o, g, strategy, strategy_label, nlabel, i, j, root);
+            status = sweep_add_point(st, ld, g, strategy, strategy_label, nlabel, i, j, root);
     return status;
 }
 
@@ -216,10 +216,11 @@ int cdn_cmd_sweep(const cdn_cli_args_t *a)
         info.nvalues[p] = g.nvalues[p];
     }
     char strategy_label[512] = "";
-    status = cdn_cmd_study_hash(o.scenario_path, &info.scenario_hash, root);
+    cdn_loader_t *ld = NULL; /* the scenario, read and parsed once for every point */
+    status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_hash, root);
     cdn_study_t *st = cdn_study_create(0, 0);
     if (status == 0)
-        status = sweep_build(st, &o, &g, strategy, strategy_label, sizeof strategy_label, root);
+        status = sweep_build(st, ld, &g, strategy, strategy_label, sizeof strategy_label, root);
     info.strategy = strategy_label;
     if (status == 0) {
         st->seed = o.have_seed ? o.seed : st->arms[0].scenario->sim.seed;
@@ -228,6 +229,7 @@ int cdn_cmd_sweep(const cdn_cli_args_t *a)
     char defdir[CDN_RESULTDIR_PATH_MAX];
     snprintf(defdir, sizeof defdir, "results/%s-sweep", st->narms ? st->arms[0].scenario->name : "x");
     status = cdn_cmd_study_run(runner, st, &o, &info, defdir, status);
+    cdn_loader_destroy(ld);
     cdn_study_destroy(st);
     cdn_runner_destroy(runner);
     sweep_grid_free(&g);

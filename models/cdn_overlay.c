@@ -1,7 +1,7 @@
 /*
  * cdn_overlay.c -- strategy overlays: parsed once into a list of
  * operations (a compiled path and a cJSON value each), applied to a
- * scenario's cJSON tree, which the scenario parser then validates.
+ * scenario's cJSON tree, which the scenario validator then checks.
  *
  * Design
  *   A path is compiled into segments (key, index, all, name filter) when
@@ -15,19 +15,18 @@
  *   replaced in each selected object, an index/filter replaces elements of
  *   each selected array, an "append" adds to each selected array.
  *
- *   The scenario is validated after the overlays by printing the tree and
- *   handing the text to cdn_scenario_parse().  This keeps one validator
- *   (cdn_scenario.c is not touched), and the round trip is exact: cJSON
- *   prints a double with %.15g, or %.17g when that is needed to read the
- *   same double back.  Its cost (a few ms per strategy) is paid once per
- *   strategy, not per replication.  With no overlays the file text itself
- *   is parsed, so the baseline is cdn_scenario_load() byte for byte.
+ *   The scenario file is read and parsed once (models/scenario/cdn_json.c,
+ *   the one strict JSON reader), the overlays change that tree in place,
+ *   and cdn_scenario_from_tree() validates it: no print and re-parse, and
+ *   with no overlays the tree is validated as cdn_scenario_load() does.
  *
- *   Strategy files are checked as strictly as scenarios: unknown or
- *   duplicate keys, wrong types and bad paths are errors naming the file
- *   and JSON path.  A selection is a growable array of (parent, node)
- *   pairs; paths are short and scenarios small, so the walk is
- *   O(size of the selected subtrees) per operation.
+ *   Strategy files are read by the same reader as scenarios, so unknown
+ *   or duplicate keys, wrong types and bad names give the same messages,
+ *   naming the file and JSON path.
+ *
+ *   A selection is a growable array of (parent, node) pairs; paths are
+ *   short and scenarios small, so the walk is O(size of the selected
+ *   subtrees) per operation.
  *
  * Rejected alternatives
  *   - RFC 6901 JSON Pointer: has no wildcard or filter, and "every proxy"
@@ -36,6 +35,8 @@
  *     no case we need; the four segment kinds cover every shipped strategy.
  *   - Editing the validated C structs instead of the JSON: every overlay
  *     would need C code per key, and values would bypass validation.
+ *   - Printing the changed tree and parsing the text again (what this file
+ *     did before): a second parse per strategy for nothing.
  */
 #include "cdn_overlay.h"
 
@@ -49,10 +50,9 @@
 #include <cjson/cJSON.h>
 
 #include "sim_alloc.h"
+#include "scenario/cdn_json.h"
 
-#define OV_FILE_MAX ((size_t)64 << 20) /* same limit as scenario files */
 #define OV_PATH_MAX 512                /* bytes of a path */
-#define OV_SHOW_MAX 60                 /* bytes of a value shown in a message */
 
 typedef enum { SEG_KEY, SEG_INDEX, SEG_ALL, SEG_NAME } seg_kind_t;
 
@@ -100,16 +100,7 @@ uint64_t cdn_overlay_fnv1a64(const void *data, size_t len)
 
 int cdn_overlay_valid_name(const char *name)
 {
-    size_t n = strlen(name);
-    if (n == 0 || n >= CDN_NAME_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = name[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-'))
-            return 0;
-    }
-    return 1;
+    return cdn_json_valid_name(name, 1);
 }
 
 static int set_err(cdn_error_t *err, int code, const char *fmt, ...)
@@ -125,78 +116,16 @@ static int set_err(cdn_error_t *err, int code, const char *fmt, ...)
     return code;
 }
 
-static int read_file(const char *path, char **text, size_t *len, cdn_error_t *err)
-{
-    FILE *f = fopen(path, "rb");
-    struct stat st;
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    *text = NULL;
-    *len = 0;
-    if (f == NULL)
-        return set_err(err, CDN_EIO, "%s: cannot read: %s", path, strerror(errno));
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return set_err(err, CDN_EIO, "%s: cannot read: %s", path, strerror(EISDIR));
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap > OV_FILE_MAX) {
-                fclose(f);
-                free(buf);
-                return set_err(err, CDN_EDATA, "%s: file is larger than %zu MiB", path,
-                               OV_FILE_MAX >> 20);
-            }
-            cap = cap ? 2 * cap : (size_t)1 << 14;
-            buf = sim_xrealloc(buf, cap + 1);
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                int e = errno;
-                fclose(f);
-                free(buf);
-                return set_err(err, CDN_EIO, "%s: cannot read: %s", path, strerror(e));
-            }
-            break;
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
 int cdn_overlay_hash_file(const char *path, uint64_t *hash, cdn_error_t *err)
 {
     char *text;
     size_t len;
-    int rc = read_file(path, &text, &len, err);
+    int rc = cdn_json_read_file(path, &text, &len, err);
     if (rc != 0)
         return rc;
     *hash = cdn_overlay_fnv1a64(text, len);
     free(text);
     return 0;
-}
-
-
-/* 'text' cut to OV_SHOW_MAX bytes, control characters as '?' */
-static void show(char *buf, size_t n, const char *text)
-{
-    size_t o = 0;
-    if (n < 8)
-        return;
-    buf[o++] = '\'';
-    for (const char *p = text; *p && o + 5 < n && (size_t)(p - text) < OV_SHOW_MAX; p++)
-        buf[o++] = ((unsigned char)*p < 0x20) ? '?' : *p;
-    if (strlen(text) > OV_SHOW_MAX && o + 5 < n) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o++] = '\'';
-    buf[o] = '\0';
 }
 
 /* ----------------------------------------------------------------- paths */
@@ -380,13 +309,25 @@ static void step(const seg_t *sg, cJSON *node, sel_t *out)
     }
 }
 
+/* s copied into buf[n] on one line: control characters as '?' (a path
+ * with a line break must not break the message; issue #10, fuzz_overlay). */
+static const char *one_line(char *buf, size_t n, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 1 < n; s++)
+        buf[o++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+    buf[o] = '\0';
+    return buf;
+}
+
 static int nothing(const op_t *op, const char *scenario_path, size_t upto, const char *what,
                    cdn_error_t *err)
 {
-    char prefix[OV_PATH_MAX + 64];
+    char prefix[OV_PATH_MAX + 64], pbuf[OV_PATH_MAX + 64], shown[OV_PATH_MAX + 64];
     path_prefix(op->segs, upto, prefix, sizeof prefix);
     return set_err(err, CDN_EDATA, "%s: path '%s' selects nothing in %s ('%s' %s)", op->where,
-                   op->path, scenario_path, prefix, what);
+                   one_line(pbuf, sizeof pbuf, op->path), scenario_path,
+                   one_line(shown, sizeof shown, prefix), what);
 }
 
 static int apply_op(const op_t *op, cJSON *root, const char *scenario_path, cdn_error_t *err)
@@ -543,9 +484,9 @@ int cdn_overlay_add_set_text(cdn_overlay_t *o, const char *path, const char *val
     if (err == NULL)
         err = &local;
     if (compile_path(path, &segs, &nsegs, why, sizeof why) != 0) {
-        char shown[OV_SHOW_MAX + 8];
-        show(shown, sizeof shown, path); /* one line: control characters as '?' */
-        return set_err(err, CDN_EUSAGE, "%s: bad path %s: %s", o->origin, shown, why);
+        char shown[OV_PATH_MAX + 64];
+        return set_err(err, CDN_EUSAGE, "%s: bad path '%s': %s", o->origin,
+                       one_line(shown, sizeof shown, path), why);
     }
     const char *end = NULL;
     size_t len = strlen(value_text);
@@ -566,128 +507,87 @@ int cdn_overlay_add_set_text(cdn_overlay_t *o, const char *path, const char *val
 
 /* ------------------------------------------------- strategy file parser */
 
-/* Checks that every key of object j is in keys[] and appears once. */
-static int check_keys(const cJSON *j, const char *const *keys, size_t nkeys, const char *file,
-                      const char *where, cdn_error_t *err)
+static const char *const top_keys[] = {"name", "description", "set", "append"};
+static const char *const op_keys[] = {"path", "value"};
+
+/* One element of "set" or "append" (the path is at the element). */
+static int read_op(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *e, op_kind_t kind)
 {
-    for (const cJSON *c = j->child; c; c = c->next) {
-        size_t k = 0;
-        while (k < nkeys && strcmp(c->string, keys[k]) != 0)
-            k++;
-        char shown[OV_SHOW_MAX + 8];
-        show(shown, sizeof shown, c->string);
-        if (k == nkeys) {
-            char list[256] = "";
-            size_t o = 0;
-            for (size_t q = 0; q < nkeys; q++) {
-                int w = snprintf(list + o, sizeof list - o, "%s'%s'", q ? ", " : "", keys[q]);
-                if (w > 0 && (size_t)w < sizeof list - o)
-                    o += (size_t)w;
-            }
-            return set_err(err, CDN_EDATA, "%s: %s: expected one of the keys %s, found %s", file,
-                           where, list, shown);
-        }
-        for (const cJSON *d = j->child; d != c; d = d->next)
-            if (strcmp(d->string, c->string) == 0)
-                return set_err(err, CDN_EDATA, "%s: %s: expected each key once, found %s again",
-                               file, where, shown);
-    }
+    cdn_json_obj_t eo;
+    if (!cJSON_IsObject(e))
+        return cdn_json_fail(c, "expected an object {\"path\", \"value\"}, found %s",
+                             cdn_json_type(e));
+    int rc = cdn_json_obj_open(c, e, op_keys, 2, &eo);
+    if (rc != 0)
+        return rc;
+    const cJSON *path = cdn_json_obj_get(&eo, "path");
+    const cJSON *value = cdn_json_obj_get(&eo, "value");
+    if (path == NULL)
+        return cdn_json_missing(c, "path");
+    if (value == NULL)
+        return cdn_json_missing(c, "value");
+    cdn_json_key(c, "path");
+    if (!cJSON_IsString(path))
+        return cdn_json_fail(c, "expected a string, found %s", cdn_json_type(path));
+    seg_t *segs;
+    size_t nsegs;
+    char why[256];
+    if (compile_path(path->valuestring, &segs, &nsegs, why, sizeof why) != 0)
+        return cdn_json_fail(c, "expected a path like '$.key[N][*][name=X].key', found %s (%s)",
+                             cdn_json_show_str(path->valuestring).s, why);
+    op_t *op = add_op(o);
+    op->kind = kind;
+    op->path = sim_xstrdup(path->valuestring);
+    op->segs = segs;
+    op->nsegs = nsegs;
+    op->value = cJSON_Duplicate(value, 1);
+    char full[4096 + 64];
+    cdn_json_pop(c, c->plen - strlen(".path"));
+    snprintf(full, sizeof full, "%s: %s", c->file, c->path);
+    op->where = sim_xstrdup(full);
     return 0;
 }
 
-static int check_notes(const cJSON *j, const char *file, const char *where, cdn_error_t *err)
-{
-    if (j == NULL || cJSON_IsString(j))
-        return 0;
-    if (cJSON_IsArray(j)) {
-        size_t i = 0;
-        for (const cJSON *c = j->child; c; c = c->next, i++)
-            if (!cJSON_IsString(c))
-                return set_err(err, CDN_EDATA, "%s: %s.notes[%zu]: expected a string, found %s",
-                               file, where, i, cdn_json_type(c));
-        return 0;
-    }
-    return set_err(err, CDN_EDATA, "%s: %s.notes: expected a string or an array of strings, found %s",
-                   file, where, cdn_json_type(j));
-}
-
-static const char *const top_keys[] = {"name", "description", "notes", "set", "append"};
-static const char *const op_keys[] = {"path", "value", "notes"};
-
-static int read_ops(cdn_overlay_t *o, const cJSON *list, op_kind_t kind, const char *file,
-                    cdn_error_t *err)
+static int read_ops(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *list, op_kind_t kind)
 {
     const char *key = OP_NAMES[kind];
     if (list == NULL)
         return 0;
+    size_t p = cdn_json_key(c, key);
     if (!cJSON_IsArray(list))
-        return set_err(err, CDN_EDATA, "%s: $.%s: expected an array of {\"path\", \"value\"}, found %s",
-                       file, key, cdn_json_type(list));
+        return cdn_json_fail(c, "expected an array of {\"path\", \"value\"}, found %s",
+                             cdn_json_type(list));
     size_t i = 0;
     for (const cJSON *e = list->child; e; e = e->next, i++) {
-        char where[64];
-        snprintf(where, sizeof where, "$.%s[%zu]", key, i);
-        if (!cJSON_IsObject(e))
-            return set_err(err, CDN_EDATA, "%s: %s: expected an object {\"path\", \"value\"}, found %s",
-                           file, where, cdn_json_type(e));
-        int rc = check_keys(e, op_keys, 3, file, where, err);
-        if (rc == 0)
-            rc = check_notes(cJSON_GetObjectItemCaseSensitive(e, "notes"), file, where, err);
+        size_t q = cdn_json_push(c, "[%zu]", i);
+        int rc = read_op(o, c, e, kind);
         if (rc != 0)
             return rc;
-        const cJSON *path = cJSON_GetObjectItemCaseSensitive(e, "path");
-        const cJSON *value = cJSON_GetObjectItemCaseSensitive(e, "value");
-        if (path == NULL)
-            return set_err(err, CDN_EDATA, "%s: %s: missing key 'path'", file, where);
-        if (!cJSON_IsString(path))
-            return set_err(err, CDN_EDATA, "%s: %s.path: expected a string, found %s", file, where,
-                           cdn_json_type(path));
-        if (value == NULL)
-            return set_err(err, CDN_EDATA, "%s: %s: missing key 'value'", file, where);
-        seg_t *segs;
-        size_t nsegs;
-        char why[256], shown[OV_SHOW_MAX + 8];
-        if (compile_path(path->valuestring, &segs, &nsegs, why, sizeof why) != 0) {
-            show(shown, sizeof shown, path->valuestring);
-            return set_err(err, CDN_EDATA,
-                           "%s: %s.path: expected a path like '$.key[N][*][name=X].key', found %s (%s)",
-                           file, where, shown, why);
-        }
-        op_t *op = add_op(o);
-        op->kind = kind;
-        op->path = sim_xstrdup(path->valuestring);
-        op->segs = segs;
-        op->nsegs = nsegs;
-        op->value = cJSON_Duplicate(value, 1);
-        char full[4096 + 64];
-        snprintf(full, sizeof full, "%s: %s", file, where);
-        op->where = sim_xstrdup(full);
+        cdn_json_pop(c, q);
     }
+    cdn_json_pop(c, p);
     return 0;
 }
 
-static int syntax_error(const char *file, const char *text, size_t len, size_t pos,
-                        cdn_error_t *err)
+/* The strategy object at the top level of the tree. */
+static int read_strategy(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *root)
 {
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < pos && i < len; i++) {
-        if (text[i] == '\n') {
-            line++;
-            col = 1;
-        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-            col++;
-        }
-    }
-    if (pos >= len)
-        return set_err(err, CDN_EDATA, "%s:%zu:%zu: invalid JSON near end of input", file, line,
-                       col);
-    char near[24];
-    size_t n = 0;
-    while (pos + n < len && n < 16 && (unsigned char)text[pos + n] >= 0x20)
-        n++;
-    memcpy(near, text + pos, n);
-    near[n] = '\0';
-    return set_err(err, CDN_EDATA, "%s:%zu:%zu: invalid JSON near '%s'", file, line, col, near);
+    cdn_json_obj_t ro;
+    char name[CDN_NAME_MAX];
+    const char *desc = NULL;
+    int rc;
+    if (!cJSON_IsObject(root))
+        return cdn_json_fail(c, "expected a strategy object {\"name\", \"set\"}, found %s",
+                             cdn_json_type(root));
+    if ((rc = cdn_json_obj_open(c, root, top_keys, 4, &ro)) != 0 ||
+        (rc = cdn_json_req_name(c, &ro, "name", 1, name)) != 0 ||
+        (rc = cdn_json_opt_str(c, &ro, "description", &desc)) != 0)
+        return rc;
+    o->name = sim_xstrdup(name);
+    o->description = desc ? sim_xstrdup(desc) : NULL;
+    if ((rc = read_ops(o, c, cdn_json_obj_get(&ro, "set"), OP_SET)) != 0)
+        return rc;
+    return read_ops(o, c, cdn_json_obj_get(&ro, "append"), OP_APPEND);
 }
 
 int cdn_overlay_parse(const char *text, size_t len, const char *path, cdn_overlay_t **out,
@@ -695,7 +595,8 @@ int cdn_overlay_parse(const char *text, size_t len, const char *path, cdn_overla
 {
     cdn_error_t local;
     cdn_overlay_t *o = NULL;
-    const char *end = NULL;
+    cJSON *root = NULL;
+    cdn_json_ctx_t c;
     int rc;
     if (err == NULL)
         err = &local;
@@ -704,54 +605,14 @@ int cdn_overlay_parse(const char *text, size_t len, const char *path, cdn_overla
     *out = NULL;
     if (path == NULL)
         path = "(string)";
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (end == NULL || end < text || end > text + len)
-        end = text;
-    if (root == NULL) {
-        rc = syntax_error(path, text, len, (size_t)(end - text), err);
+    if ((rc = cdn_json_parse(text, len, path, &root, err)) != 0)
         goto fail;
-    }
-    while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-        end++;
-    if (end != text + len) {
-        rc = syntax_error(path, text, len, (size_t)(end - text), err);
-        goto fail;
-    }
-    if (!cJSON_IsObject(root)) {
-        rc = set_err(err, CDN_EDATA, "%s: $: expected a strategy object {\"name\", \"set\"}, found %s",
-                     path, cdn_json_type(root));
-        goto fail;
-    }
-    if ((rc = check_keys(root, top_keys, 5, path, "$", err)) != 0 ||
-        (rc = check_notes(cJSON_GetObjectItemCaseSensitive(root, "notes"), path, "$", err)) != 0)
-        goto fail;
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
-    const cJSON *desc = cJSON_GetObjectItemCaseSensitive(root, "description");
-    if (name == NULL) {
-        rc = set_err(err, CDN_EDATA, "%s: $: missing key 'name'", path);
-        goto fail;
-    }
-    if (!cJSON_IsString(name) || !cdn_overlay_valid_name(name->valuestring)) {
-        char shown[OV_SHOW_MAX + 8] = "";
-        if (cJSON_IsString(name))
-            show(shown, sizeof shown, name->valuestring);
-        rc = set_err(err, CDN_EDATA, "%s: $.name: expected a name of 1-%d characters [A-Za-z0-9._-], found %s",
-                     path, CDN_NAME_MAX - 1, cJSON_IsString(name) ? shown : cdn_json_type(name));
-        goto fail;
-    }
-    if (desc != NULL && !cJSON_IsString(desc)) {
-        rc = set_err(err, CDN_EDATA, "%s: $.description: expected a string, found %s", path,
-                     cdn_json_type(desc));
-        goto fail;
-    }
     o = overlay_new();
-    o->name = sim_xstrdup(name->valuestring);
-    o->description = desc ? sim_xstrdup(desc->valuestring) : NULL;
     o->path = sim_xstrdup(path);
     o->origin = sim_xstrdup(path);
     o->hash = cdn_overlay_fnv1a64(text, len);
-    if ((rc = read_ops(o, cJSON_GetObjectItemCaseSensitive(root, "set"), OP_SET, path, err)) != 0 ||
-        (rc = read_ops(o, cJSON_GetObjectItemCaseSensitive(root, "append"), OP_APPEND, path, err)) != 0)
+    cdn_json_ctx_init(&c, path, err);
+    if ((rc = read_strategy(o, &c, root)) != 0)
         goto fail;
     cJSON_Delete(root);
     *out = o;
@@ -770,7 +631,7 @@ int cdn_overlay_load(const char *path, cdn_overlay_t **out, cdn_error_t *err)
     if (err == NULL)
         err = &local;
     *out = NULL;
-    int rc = read_file(path, &text, &len, err);
+    int rc = cdn_json_read_file(path, &text, &len, err);
     if (rc != 0)
         return rc;
     rc = cdn_overlay_parse(text, len, path, out, err);
@@ -784,49 +645,44 @@ int cdn_overlay_load_scenario(const char *path, const cdn_overlay_t *const *over
                               cdn_scenario_t **out, cdn_error_t *err)
 {
     cdn_error_t local;
-    char *text = NULL, *printed = NULL;
+    char *text = NULL;
     size_t len;
     cJSON *root = NULL;
-    const char *end = NULL;
     int rc;
     if (err == NULL)
         err = &local;
     *out = NULL;
-    if ((rc = read_file(path, &text, &len, err)) != 0)
+    if ((rc = cdn_json_read_file(path, &text, &len, err)) != 0)
         return rc;
-    root = n > 0 ? cJSON_ParseWithLengthOpts(text, len, &end, 0) : NULL;
-    if (root != NULL)
-        while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-            end++;
-    if (root == NULL || end != text + len) {
-        /* no overlays, or a syntax error the scenario parser reports */
-        rc = cdn_scenario_parse(text, len, path, out, err);
+    if ((rc = cdn_json_parse(text, len, path, &root, err)) != 0)
         goto done;
-    }
+    rc = cdn_overlay_load_tree(root, path, overlays, n, out, err);
+done:
+    cJSON_Delete(root);
+    free(text);
+    return rc;
+}
+
+int cdn_overlay_load_tree(cJSON *root, const char *path, const cdn_overlay_t *const *overlays,
+                          size_t n, cdn_scenario_t **out, cdn_error_t *err)
+{
+    cdn_error_t local;
     char label[4096 + 256];
+    int rc;
+    if (err == NULL)
+        err = &local;
+    *out = NULL;
+    if (n == 0)
+        return cdn_scenario_from_tree(root, path, path, out, err);
     int used = snprintf(label, sizeof label, "%s (with ", path);
     for (size_t i = 0; i < n; i++) {
         if ((rc = cdn_overlay_apply(overlays[i], root, path, err)) != 0)
-            goto done;
+            return rc;
         if (used > 0 && (size_t)used < sizeof label)
             used += snprintf(label + used, sizeof label - (size_t)used, "%s%s", i ? "+" : "",
                              overlays[i]->name);
     }
     if (used > 0 && (size_t)used < sizeof label)
         snprintf(label + used, sizeof label - (size_t)used, ")");
-    printed = cJSON_PrintUnformatted(root);
-    if (printed == NULL) {
-        fprintf(stderr, "cdnsim: out of memory\n");
-        abort();
-    }
-    rc = cdn_scenario_parse(printed, strlen(printed), label, out, err);
-    if (rc == 0) {
-        free((*out)->path);
-        (*out)->path = sim_xstrdup(path);
-    }
-done:
-    cJSON_free(printed);
-    cJSON_Delete(root);
-    free(text);
-    return rc;
+    return cdn_scenario_from_tree(root, label, path, out, err);
 }

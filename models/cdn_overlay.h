@@ -23,8 +23,8 @@
  *
  *   cdn_overlay_load_scenario() reads a scenario file, applies overlays in
  *   order (so "a+b" is a then b: b wins where both set a key), and validates
- *   the result with the scenario parser, exactly as cdn_scenario_load()
- *   would validate a file with those values written in.  With no overlays
+ *   the resulting tree with the scenario validator, exactly as
+ *   cdn_scenario_load() would validate a file with those values written in.  With no overlays
  *   the result is identical to cdn_scenario_load().
  *
  * Errors
@@ -86,6 +86,14 @@ int cdn_overlay_apply(const cdn_overlay_t *o, struct cJSON *root, const char *sc
 /* Reads the scenario file, applies overlays[0..n-1] in order, validates. */
 int cdn_overlay_load_scenario(const char *path, const cdn_overlay_t *const *overlays, size_t n,
                               cdn_scenario_t **out, cdn_error_t *err);
+
+/* The same on a tree already parsed (cdn_json_parse) from the file `path`:
+ * applies the overlays to the tree in place, then validates it.  A caller
+ * that loads one scenario for several strategies reads and parses it once
+ * and gives each strategy its own copy (cJSON_Duplicate). */
+int cdn_overlay_load_tree(struct cJSON *root, const char *path,
+                          const cdn_overlay_t *const *overlays, size_t n, cdn_scenario_t **out,
+                          cdn_error_t *err);
 
 /* FNV-1a 64-bit hash of a file's bytes (for manifests). */
 int cdn_overlay_hash_file(const char *path, uint64_t *hash, cdn_error_t *err);

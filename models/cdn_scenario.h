@@ -325,6 +325,12 @@ int cdn_scenario_load(const char *path, cdn_scenario_t **out, cdn_error_t *err);
 /* Parses `len` bytes of JSON text; `path` is only used in messages. */
 int cdn_scenario_parse(const char *text, size_t len, const char *path, cdn_scenario_t **out,
                        cdn_error_t *err);
+/* Validates a tree already parsed (by cdn_json_parse) and perhaps changed
+ * by overlays: the one validator behind every loader.  `file` names the
+ * input in messages (for example "scn.json (with a+b)"); `path` is kept in
+ * the scenario's `path`.  The tree is not modified. */
+int cdn_scenario_from_tree(const struct cJSON *root, const char *file, const char *path,
+                           cdn_scenario_t **out, cdn_error_t *err);
 void cdn_scenario_destroy(cdn_scenario_t *s); /* NULL is a no-op */
 
 /* Formats sim time t_s as "YYYY-MM-DDTHH:MM:SSZ" (seconds rounded down)

@@ -103,7 +103,7 @@ check "missing strategy file is named" grep -qF "nope.json: cannot read" "$work/
 printf '{"name": "x", "set": [{"path": "$.artifacts[*].validate_on_ingest"}]}' >"$work/novalue.json"
 expect 65 invalid-strategy compare "$small" --strategies "$work/novalue.json"
 check "invalid strategy message names file and JSON path" \
-    grep -qF "novalue.json: \$.set[0]: missing key 'value'" "$work/err"
+    grep -qF 'novalue.json: $.set[0]: missing required key "value"' "$work/err"
 printf '{"name": "typo", "set": [{"path": "$.proxies[name=nwe].on_bad_artifact", "value": "none"}]}' >"$work/typo.json"
 expect 65 path-selects-nothing compare "$small" --strategies "baseline,$work/typo.json"
 check "selects-nothing message names file, operation and path" \

@@ -1,7 +1,8 @@
 /*
  * test_overlay.c -- specifications of strategy overlays (models/cdn_overlay.c):
  * path selection, set and append, every kind of error, loading a scenario
- * with overlays, the shipped strategy library, and that each shipped
+ * with overlays, the one loader (read and parse once, a tree per arm), the
+ * shipped strategy library, and that each shipped
  * strategy changes what it claims on the reference scenario.
  */
 #include <check.h>
@@ -14,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
+#include "cdn_loader.h"
 #include "cdn_summary.h"
 #include "cdn_overlay.h"
 #include "cdn_scenario.h"
@@ -160,6 +162,12 @@ START_TEST(overlay_path_selecting_nothing_names_file_path_and_failing_prefix)
     m = apply_error("{\"name\":\"x\",\"append\":[{\"path\":\"$.sim\",\"value\":1}]}", &err);
     ck_assert_str_eq(m, "s.json: $.append[0]: path '$.sim' selects nothing in t.json "
                         "('$.sim' is not an array)");
+    /* regression (#10, found by fuzz_overlay): a line break in a [name=X]
+     * filter made the message two lines */
+    m = apply_error("{\"name\":\"x\",\"set\":[{\"path\":\"$.proxies[name=A\\nB].x\",\"value\":1}]}",
+                    &err);
+    ck_assert_str_eq(m, "s.json: $.set[0]: path '$.proxies[name=A?B].x' selects nothing in t.json "
+                        "('$.proxies[name=A?B]' matches nothing)");
 }
 END_TEST
 
@@ -184,22 +192,22 @@ START_TEST(overlay_bad_strategy_files_name_the_json_path)
         const char *json, *msg;
     } cases[] = {
         {"[]", "s.json: $: expected a strategy object"},
-        {"{\"set\":[]}", "s.json: $: missing key 'name'"},
+        {"{\"set\":[]}", "s.json: $: missing required key \"name\""},
         {"{\"name\":\"a b\"}", "s.json: $.name: expected a name"},
         {"{\"name\":7}", "s.json: $.name: expected a name"},
-        {"{\"name\":\"x\",\"sets\":[]}", "s.json: $: expected one of the keys 'name', 'description'"},
-        {"{\"name\":\"x\",\"name\":\"y\"}", "s.json: $: expected each key once, found 'name' again"},
+        {"{\"name\":\"x\",\"sets\":[]}", "s.json: $.sets: unknown key (expected one of: name, description, set, append, notes)"},
+        {"{\"name\":\"x\",\"name\":\"y\"}", "s.json: $.name: duplicate key"},
         {"{\"name\":\"x\",\"description\":1}", "s.json: $.description: expected a string"},
         {"{\"name\":\"x\",\"notes\":[1]}", "s.json: $.notes[0]: expected a string"},
         {"{\"name\":\"x\",\"set\":{}}", "s.json: $.set: expected an array"},
         {"{\"name\":\"x\",\"set\":[1]}", "s.json: $.set[0]: expected an object"},
-        {"{\"name\":\"x\",\"set\":[{\"value\":1}]}", "s.json: $.set[0]: missing key 'path'"},
-        {"{\"name\":\"x\",\"set\":[{\"path\":\"$.a\"}]}", "s.json: $.set[0]: missing key 'value'"},
+        {"{\"name\":\"x\",\"set\":[{\"value\":1}]}", "s.json: $.set[0]: missing required key \"path\""},
+        {"{\"name\":\"x\",\"set\":[{\"path\":\"$.a\"}]}", "s.json: $.set[0]: missing required key \"value\""},
         {"{\"name\":\"x\",\"set\":[{\"path\":1,\"value\":1}]}", "s.json: $.set[0].path: expected a string"},
         {"{\"name\":\"x\",\"append\":[{\"path\":\"$.a\",\"value\":1,\"x\":2}]}",
-         "s.json: $.append[0]: expected one of the keys 'path', 'value', 'notes', found 'x'"},
+         "s.json: $.append[0].x: unknown key (expected one of: path, value, notes)"},
         {"{\"name\":\"x\",\n \"set\": [,]}", "s.json:2:10: invalid JSON near ',]}'"},
-        {"{\"name\":\"x\"} x", "s.json:1:14: invalid JSON near 'x'"},
+        {"{\"name\":\"x\"} x", "s.json:1:14: invalid JSON near 'x' (text after the end of the top-level value)"},
         {"", "s.json:1:1: invalid JSON near end of input"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -207,6 +215,40 @@ START_TEST(overlay_bad_strategy_files_name_the_json_path)
         const char *m = parse_error(cases[i].json, &err);
         ck_assert_msg(strncmp(m, cases[i].msg, strlen(cases[i].msg)) == 0, "case %zu: got '%s'", i, m);
     }
+}
+END_TEST
+
+/* Scenarios and strategies are read by one reader: the same fault gives
+ * the same message (only the file name differs). */
+START_TEST(scenario_and_strategy_files_give_the_same_message_for_the_same_fault)
+{
+    static const struct {
+        const char *json, *msg;
+    } cases[] = {
+        {"{\"name\":\"x\",\"name\":\"y\"}", ": $.name: duplicate key"},
+        {"{\"name\":\"x\",\"notes\":[1]}", ": $.notes[0]: expected a string, found a number"},
+        {"{\"name\":\"a b\"}", ": $.name: expected a name of 1 to 63 characters from "
+                               "[A-Za-z0-9._-], not \".\" or \"..\", found \"a b\""},
+        {"{\"name\":\"..\"}", ": $.name: expected a name of 1 to 63 characters"},
+        {"{\"description\":\"d\"}", ": $: missing required key \"name\""},
+        {"{\"name\":\"x\",\n \"set\": [,]}", ":2:10: invalid JSON near ',]}'"},
+        {"{\"name\":\"x\"} x", ":1:14: invalid JSON near 'x' (text after the end of the "
+                               "top-level value)"},
+        {"", ":1:1: invalid JSON near end of input"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cdn_error_t es, eo;
+        cdn_scenario_t *s = NULL;
+        cdn_overlay_t *o = NULL;
+        const char *js = cases[i].json;
+        ck_assert_int_eq(cdn_scenario_parse(js, strlen(js), "f.json", &s, &es), CDN_EDATA);
+        ck_assert_int_eq(cdn_overlay_parse(js, strlen(js), "f.json", &o, &eo), CDN_EDATA);
+        ck_assert_msg(strstr(es.msg, cases[i].msg) != NULL, "case %zu: scenario: %s", i, es.msg);
+        ck_assert_str_eq(es.msg, eo.msg);
+    }
+    ck_assert(cdn_overlay_valid_name("a.b-c_1"));
+    ck_assert(!cdn_overlay_valid_name(".."));
+    ck_assert(!cdn_overlay_valid_name("a b"));
 }
 END_TEST
 
@@ -294,7 +336,7 @@ START_TEST(overlay_load_without_overlays_equals_plain_load)
     cdn_error_t err;
     ck_assert_int_eq(cdn_scenario_load(SMALL, &a, &err), 0);
     ck_assert_int_eq(cdn_overlay_load_scenario(SMALL, NULL, 0, &b, &err), 0);
-    /* an empty overlay goes through print-and-reparse: still identical */
+    /* an empty overlay: the tree is validated after (no) changes: identical */
     cdn_overlay_t *empty = strategy("{\"name\":\"nothing\",\"set\":[]}");
     const cdn_overlay_t *list[] = {empty};
     ck_assert_int_eq(cdn_overlay_load_scenario(SMALL, list, 1, &c, &err), 0);
@@ -329,6 +371,50 @@ START_TEST(overlay_load_applies_overlays_in_order)
     cdn_scenario_destroy(s);
     cdn_overlay_destroy(a);
     cdn_overlay_destroy(b);
+}
+END_TEST
+
+START_TEST(loader_reads_once_and_gives_each_arm_its_own_tree)
+{
+    cdn_loader_t *ld = NULL;
+    cdn_scenario_t *a = NULL, *b = NULL, *c = NULL, *plain = NULL;
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_loader_open(SMALL, &ld, &err), 0);
+    ck_assert_str_eq(cdn_loader_path(ld), SMALL);
+    uint64_t h = 0;
+    ck_assert_int_eq(cdn_overlay_hash_file(SMALL, &h, &err), 0);
+    ck_assert_uint_eq(cdn_loader_hash(ld), h);
+    cdn_overlay_t *seed = strategy("{\"name\":\"s\",\"set\":[{\"path\":\"$.simulation.seed\",\"value\":77}]}");
+    const cdn_overlay_t *list[] = {seed};
+    ck_assert_int_eq(cdn_loader_load(ld, list, 1, &a, &err), 0);
+    ck_assert_uint_eq(a->sim.seed, 77);
+    ck_assert_str_eq(a->path, SMALL);
+    /* the overlay changed a copy: the next arm sees the file as written */
+    ck_assert_int_eq(cdn_loader_load(ld, NULL, 0, &b, &err), 0);
+    ck_assert_int_eq(cdn_scenario_load(SMALL, &plain, &err), 0);
+    ck_assert_uint_eq(b->sim.seed, plain->sim.seed);
+    ck_assert_uint_ne(b->sim.seed, 77);
+    cdn_result_t *rb = run_rep(b, 1), *rp = run_rep(plain, 1);
+    ck_assert(same_result(rb, rp));
+    cdn_result_destroy(rb);
+    cdn_result_destroy(rp);
+    cdn_scenario_destroy(a);
+    cdn_scenario_destroy(b);
+    cdn_scenario_destroy(plain);
+    cdn_loader_destroy(ld);
+    cdn_loader_destroy(NULL);
+    /* an unreadable file fails at open; a syntax error at every load */
+    ck_assert_int_eq(cdn_loader_open(CDNSIM_TEST_DATA "/none.json", &ld, &err), CDN_EIO);
+    ck_assert_ptr_null(ld);
+    ck_assert_ptr_nonnull(strstr(err.msg, "none.json: cannot read"));
+    ck_assert_int_eq(cdn_loader_open(CDNSIM_TEST_DATA "/bad/syntax_error.json", &ld, &err), 0);
+    for (int k = 0; k < 2; k++) {
+        ck_assert_int_eq(cdn_loader_load(ld, list, 1, &c, &err), CDN_EDATA);
+        ck_assert_ptr_null(c);
+        ck_assert_ptr_nonnull(strstr(err.msg, "syntax_error.json:3:55: invalid JSON"));
+    }
+    cdn_loader_destroy(ld);
+    cdn_overlay_destroy(seed);
 }
 END_TEST
 
@@ -512,6 +598,7 @@ static Suite *overlay_suite(void)
     tcase_add_test(tc, overlay_bad_paths_are_reported_against_the_strategy_file);
     tcase_add_test(tc, overlay_bad_strategy_files_name_the_json_path);
     tcase_add_test(tc, overlay_strategy_metadata_is_kept);
+    tcase_add_test(tc, scenario_and_strategy_files_give_the_same_message_for_the_same_fault);
     tcase_add_test(tc, overlay_built_in_code_parses_values_as_json_or_string);
     suite_add_tcase(s, tc);
     tc = tcase_create("scenarios");
@@ -519,6 +606,7 @@ static Suite *overlay_suite(void)
     tcase_add_test(tc, overlay_load_without_overlays_equals_plain_load);
     tcase_add_test(tc, overlay_load_applies_overlays_in_order);
     tcase_add_test(tc, overlay_invalid_result_is_reported_with_the_strategies_applied);
+    tcase_add_test(tc, loader_reads_once_and_gives_each_arm_its_own_tree);
     tcase_add_test(tc, overlay_library_files_load_are_named_after_their_file_and_apply);
     tcase_add_test(tc, strategy_validate_on_ingest_removes_the_bot_file_5xx_entirely);
     tcase_add_test(tc, strategy_fail_open_removes_the_panic_5xx_and_false_blocks);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cdn_scenario.h"
+#include "cdn_schema.h"
 
 #ifndef CDNSIM_TEST_DATA
 #error "CDNSIM_TEST_DATA must name the tests/data directory"
@@ -357,6 +358,58 @@ START_TEST(missing_required_key_is_named)
 }
 END_TEST
 
+/* The schema table: one row gives the key list, the default and the range
+ * the parser uses, and the document's table row. */
+START_TEST(schema_rows_drive_key_lists_defaults_ranges_and_doc)
+{
+    /* key list in row order, "notes" last */
+    q_bad(Q_DOC(",'metrics':{'x':1}"),
+          ": $.metrics.x: unknown key (expected one of: impact_threshold_frac, "
+          "major_threshold_frac, resolved_threshold_frac, notes)");
+    q_bad(Q_DOC(",'calibration':{},'bogus':1"), ": $.bogus: unknown key (expected one of: name, "
+          "description, sources, simulation, traffic, regions, proxies, sites, artifacts, "
+          "services, operators, metrics, calibration, notes)");
+    /* a TIME row gives its two keys */
+    q_bad("{'name':'t'," Q_SIM "," Q_TRAFFIC "," Q_REGIONS "," Q_PROXIES "," Q_SITES
+          ",'artifacts':[{'name':'bf','consumers':['FL2'],'period_s':300,'normal_size':60,"
+          "'bad_size':240,'size_limit':200,'cluster':{'x':1}}]}",
+          ": $.artifacts[0].cluster.x: unknown key (expected one of: nodes, migrated_at_start, "
+          "migration_start_utc, migration_start_s, migration_step_s, notes)");
+    /* defaults and ranges, including those known only while reading */
+    cdn_scenario_t *s = q_ok(Q_DOC("," Q_ARTIFACT ",'metrics':{}"));
+    ck_assert_double_eq(s->sim.bin_s, 60);          /* min(60, duration_s) */
+    ck_assert_double_eq(s->traffic.step_s, 60);     /* bin_s */
+    ck_assert_double_eq(s->traffic.surge_s, 600);
+    ck_assert_uint_eq(s->sim.seed, 1);
+    ck_assert_double_eq(s->regions[0].overload_drain_s, 300);
+    ck_assert_int_eq(s->proxies[0].scope, CDN_SCOPE_ALL);
+    ck_assert_uint_eq(s->artifacts[0].cluster_nodes, 1);
+    ck_assert(isinf(s->artifacts[0].migration_start_s));
+    ck_assert_double_eq(s->artifacts[0].latency_p99_s, 3);
+    ck_assert_double_eq(s->metrics.resolved_threshold_frac, 0.002);
+    cdn_scenario_destroy(s);
+    q_bad(Q_DOC("," "'artifacts':[{'name':'bf','consumers':['FL2'],'period_s':300,"
+                "'normal_size':60,'bad_size':240,'size_limit':200,"
+                "'cluster':{'nodes':3,'migrated_at_start':4}}]"),
+          ": $.artifacts[0].cluster.migrated_at_start: expected an integer in [0, 3], found 4");
+    q_bad("{'name':'t','simulation':{'start_utc':'2025-11-18T11:05:00Z','duration_s':100,"
+          "'bin_s':101}}",
+          ": $.simulation.bin_s: expected a number in (0, 100], found 101");
+    /* the document's row comes from the same row */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    cdn_schema_doc_table(f, cdn_schema_find("traffic"));
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "| `global_rps` | requests/s | yes | – | > 0 | "));
+    ck_assert_ptr_nonnull(strstr(buf, "| `step_s` | s | no | `bin_s` | ≥ D/1e7 | "));
+    ck_assert_ptr_nonnull(strstr(buf, "| `max_retries` | integer | no | 0 | [0, 10] | "));
+    free(buf);
+    ck_assert_int_eq(cdn_schema_find("nope"), CDN_SCHEMA_NSECTIONS);
+}
+END_TEST
+
 START_TEST(duplicate_key_is_rejected)
 {
     load_bad(BAD("duplicate_key.json"), CDN_EDATA, ": $.traffic.global_rps: duplicate key");
@@ -693,6 +746,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(bad, malformed_utc_time_is_rejected);
     tcase_add_test(bad, normal_size_must_fit_size_limit);
     tcase_add_test(bad, names_are_checked);
+    tcase_add_test(bad, schema_rows_drive_key_lists_defaults_ranges_and_doc);
     tcase_add_test(bad, unreadable_file_is_an_io_error);
     tcase_add_test(bad, files_over_64_mib_are_rejected);
     tcase_add_test(bad, rejected_string_of_escaped_bytes_is_shown_in_full);

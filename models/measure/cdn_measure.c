@@ -86,10 +86,15 @@ double cdn_measure_value(const cdn_summary_t *sum, cdn_measure_t m)
     return NAN;
 }
 
+double cdn_measure_nbins_f(double duration_s, double bin_s)
+{
+    double n = ceil(duration_s / bin_s - 1e-9);
+    return n < 1.0 ? 1.0 : n;
+}
+
 size_t cdn_measure_nbins(double duration_s, double bin_s)
 {
-    size_t n = (size_t)ceil(duration_s / bin_s - 1e-9);
-    return n == 0 ? 1 : n;
+    return (size_t)cdn_measure_nbins_f(duration_s, bin_s);
 }
 
 double cdn_measure_bin_len(double duration_s, double bin_s, size_t b)

@@ -157,6 +157,9 @@ int cdn_measure_find(const char *name);
 /* Bins of a span: ceil(duration_s / bin_s), at least 1 (a span that is a
  * multiple of bin_s up to rounding has no extra bin). */
 size_t cdn_measure_nbins(double duration_s, double bin_s);
+/* The same as a double, for checking a span before it is known to fit a
+ * size_t (the scenario's resource limits). */
+double cdn_measure_nbins_f(double duration_s, double bin_s);
 /* Length of bin b, s: bin_s, or what is left of the span for the last. */
 double cdn_measure_bin_len(double duration_s, double bin_s, size_t b);
 

@@ -110,9 +110,7 @@ static int world_dims(world_t *w, cdn_error_t *err)
 static void world_kernel(world_t *w)
 {
     const cdn_scenario_t *s = w->s;
-    size_t nbins = (size_t)ceil(s->sim.duration_s / s->sim.bin_s - 1e-9);
-    if (nbins == 0)
-        nbins = 1;
+    size_t nbins = cdn_measure_nbins(s->sim.duration_s, s->sim.bin_s);
     w->series_svc0 = w->nreg * CDN_RS_COUNT;
     w->series_sites = w->series_svc0 + w->nsvc;
     w->series_fo = w->series_sites + 1;

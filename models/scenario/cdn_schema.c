@@ -1,0 +1,411 @@
+/*
+ * cdn_schema.c -- the rows of schema.def expanded into constant tables, and
+ * the three things done with them: key lists, scalar reads, doc tables.
+ *
+ * Design
+ *   Each section's rows become an array of row_t (key, kind, offset of the
+ *   field in the section's struct, required, default, range, unit, doc) and
+ *   an array of its keys (a TIME row gives two: "<key>_utc", "<key>_s"), in
+ *   row order; sections[] indexes both by cdn_schema_sec_t.  A field's
+ *   offset is taken with a compile-time check that the member has the size
+ *   its kind writes (a double for NUM, a uint32_t for U32, ...), so a row
+ *   that names the wrong member does not build.
+ *
+ *   Reading a section walks its rows in order: the default of a row is
+ *   written just before the row is read, so a default or bound that depends
+ *   on an earlier row (bin_s on duration_s, latency_p99_s on
+ *   latency_median_s, migrated_at_start on nodes) sees its final value.
+ *   Values are V(number), S(symbol) resolved against the simulation section
+ *   and the struct being filled, or T(text), which only the document shows.
+ *
+ * Invariants: a section has at most CDN_JSON_OBJ_MAX_KEYS keys; rows of
+ *   kind TIME and HAND are never written here.
+ *
+ * Complexity: a read is O(rows x keys) string compares per object, as the
+ *   hand-written reads were; the tables are constant data.
+ *
+ * Rejected alternatives
+ *   - A generated C file (a script turning JSON rows into code): one more
+ *     tool in the build for what the preprocessor does.
+ *   - Symbols as C expressions inside the rows: the document could not
+ *     show them, and the rows could not be constant data.
+ */
+#include "cdn_schema.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef enum { K_NUM, K_U32, K_U64, K_BOOL, K_ENUM, K_NAME, K_SNAME, K_TIME, K_HAND } kind_t;
+
+typedef enum {
+    SYM_NONE,
+    SYM_DURATION,    /* simulation.duration_s */
+    SYM_BIN,         /* simulation.bin_s */
+    SYM_BIN_DEFAULT, /* min(60, duration_s) */
+    SYM_MIN_PERIOD,  /* duration_s / CDN_SCHEMA_MAX_REPEATS */
+    SYM_REPAIR_MAX,  /* 3600 / SYM_MIN_PERIOD */
+    SYM_NODES,       /* the artifact's cluster_nodes, read before */
+    SYM_P99_DEFAULT  /* 3 x the artifact's latency_median_s, read before */
+} sym_t;
+
+/* How each symbol reads in the document. */
+static const char *const sym_doc[] = {
+    [SYM_NONE] = "",
+    [SYM_DURATION] = "`duration_s`",
+    [SYM_BIN] = "`bin_s`",
+    [SYM_BIN_DEFAULT] = "min(60, `duration_s`)",
+    [SYM_MIN_PERIOD] = "D/1e7",
+    [SYM_REPAIR_MAX] = "3600 / (D/1e7)",
+    [SYM_NODES] = "`nodes`",
+    [SYM_P99_DEFAULT] = "3 × `latency_median_s`",
+};
+
+typedef struct val {
+    double v;         /* V(v) */
+    sym_t sym;        /* S(sym) */
+    const char *text; /* T(text): shown in the document, never read */
+} val_t;
+
+typedef enum {
+    RNG_CC, RNG_OC, RNG_CO, RNG_OO, RNG_GT, RNG_GE, RNG_NA, /* numbers */
+    RNG_EFFECT, RNG_SCOPE, RNG_FAILOVER                    /* the names of an ENUM */
+} rng_t;
+
+typedef struct row {
+    const char *key;
+    kind_t kind;
+    size_t off; /* of the field in the section's struct (TIME, HAND: 0) */
+    int required;
+    val_t def, lo, hi;
+    rng_t rng;
+    const char *unit, *doc;
+} row_t;
+
+typedef struct section {
+    const char *heading;
+    const row_t *rows;
+    size_t nrows;
+    const char *const *keys;
+    size_t nkeys;
+} section_t;
+
+#define CDN_X_NAME(e, s) s,
+static const char *const effect_names[] = {CDN_EFFECT_MAP(CDN_X_NAME)};
+static const char *const scope_names[] = {CDN_SCOPE_MAP(CDN_X_NAME)};
+#undef CDN_X_NAME
+static const char *const failover_names[] = {"none", "own_dns", "dns_on_provider"};
+
+/* ------------------------------------------------------------------------ */
+/* The tables                                                                */
+
+#define REQ 1
+#define OPT 0
+#define V(x) {(double)(x), SYM_NONE, NULL}
+#define S(name) {0, SYM_##name, NULL}
+#define T(text) {0, SYM_NONE, text}
+
+/* offsetof(ST, f), and a build error unless the member has `size` bytes. */
+#define OFF_SIZED(ST, f, size)                                                                     \
+    (offsetof(ST, f) + 0 * sizeof(char[sizeof(((ST *)0)->f) == (size) ? 1 : -1]))
+#define OFF_NUM(ST, f) OFF_SIZED(ST, f, sizeof(double))
+#define OFF_U32(ST, f) OFF_SIZED(ST, f, sizeof(uint32_t))
+#define OFF_U64(ST, f) OFF_SIZED(ST, f, sizeof(uint64_t))
+#define OFF_BOOL(ST, f) OFF_SIZED(ST, f, sizeof(int))
+#define OFF_ENUM(ST, f) OFF_SIZED(ST, f, sizeof(int))
+#define OFF_NAME(ST, f) OFF_SIZED(ST, f, CDN_NAME_MAX)
+#define OFF_SNAME(ST, f) OFF_SIZED(ST, f, CDN_NAME_MAX)
+#define OFF_TIME(ST, f) 0
+#define OFF_HAND(ST, f) 0
+
+#define ROW(ST, key, kind, field, req, def, lo, hi, rng, unit, doc)                                \
+    {key, K_##kind, OFF_##kind(ST, field), req, def, lo, hi, RNG_##rng, unit, doc},
+#define SEC_ROWS(id, ST, heading) static const row_t rows_##id[] = {CDN_SCHEMA_##id(ROW, ST)};
+CDN_SCHEMA_SECTIONS(SEC_ROWS)
+
+#define KEY_1(key) key,
+#define KEY_NUM KEY_1
+#define KEY_U32 KEY_1
+#define KEY_U64 KEY_1
+#define KEY_BOOL KEY_1
+#define KEY_ENUM KEY_1
+#define KEY_NAME KEY_1
+#define KEY_SNAME KEY_1
+#define KEY_HAND KEY_1
+#define KEY_TIME(key) key "_utc", key "_s",
+#define KEY(ST, key, kind, ...) KEY_##kind(key)
+#define SEC_KEYS(id, ST, heading)                                                                  \
+    static const char *const keys_##id[] = {CDN_SCHEMA_##id(KEY, ST)};
+CDN_SCHEMA_SECTIONS(SEC_KEYS)
+
+#define SEC_ENTRY(id, ST, heading)                                                                 \
+    [CDN_SCHEMA_SEC_##id] = {heading, rows_##id, ARRAY_LEN(rows_##id), keys_##id,                 \
+                             ARRAY_LEN(keys_##id)},
+static const section_t sections[] = {CDN_SCHEMA_SECTIONS(SEC_ENTRY)};
+
+/* ------------------------------------------------------------------------ */
+/* Reading                                                                   */
+
+double cdn_schema_min_period(const cdn_sim_spec_t *sim)
+{
+    return sim->duration_s / CDN_SCHEMA_MAX_REPEATS;
+}
+
+static double resolve(val_t v, const cdn_sim_spec_t *sim, const void *base)
+{
+    const cdn_artifact_spec_t *a = base;
+    switch (v.sym) {
+    case SYM_NONE:
+        return v.v;
+    case SYM_DURATION:
+        return sim->duration_s;
+    case SYM_BIN:
+        return sim->bin_s;
+    case SYM_BIN_DEFAULT:
+        return fmin(60.0, sim->duration_s);
+    case SYM_MIN_PERIOD:
+        return cdn_schema_min_period(sim);
+    case SYM_REPAIR_MAX:
+        return 3600.0 / cdn_schema_min_period(sim);
+    case SYM_NODES:
+        return (double)a->cluster_nodes;
+    case SYM_P99_DEFAULT:
+        return 3 * a->latency_median_s;
+    }
+    return NAN;
+}
+
+static cdn_json_range_t range_of(const row_t *r, const cdn_sim_spec_t *sim, const void *base)
+{
+    double lo = resolve(r->lo, sim, base), hi = resolve(r->hi, sim, base);
+    switch (r->rng) {
+    case RNG_OC:
+        return (cdn_json_range_t){lo, hi, 1, 0};
+    case RNG_CO:
+        return (cdn_json_range_t){lo, hi, 0, 1};
+    case RNG_OO:
+        return (cdn_json_range_t){lo, hi, 1, 1};
+    case RNG_GT:
+        return (cdn_json_range_t){lo, INFINITY, 1, 1};
+    case RNG_GE:
+        return (cdn_json_range_t){lo, INFINITY, 0, 1};
+    default:
+        return (cdn_json_range_t){lo, hi, 0, 0};
+    }
+}
+
+static const char *const *enum_names(rng_t rng, size_t *n)
+{
+    switch (rng) {
+    case RNG_EFFECT:
+        *n = ARRAY_LEN(effect_names);
+        return effect_names;
+    case RNG_SCOPE:
+        *n = ARRAY_LEN(scope_names);
+        return scope_names;
+    default:
+        *n = ARRAY_LEN(failover_names);
+        return failover_names;
+    }
+}
+
+/* Writes v into the field of row r (kinds that have a number). */
+static void store(const row_t *r, void *base, double v)
+{
+    char *p = (char *)base + r->off;
+    uint32_t u32 = (uint32_t)v;
+    uint64_t u64 = (uint64_t)v;
+    int i = (int)v;
+    switch (r->kind) {
+    case K_NUM:
+        memcpy(p, &v, sizeof v);
+        break;
+    case K_U32:
+        memcpy(p, &u32, sizeof u32);
+        break;
+    case K_U64:
+        memcpy(p, &u64, sizeof u64);
+        break;
+    case K_BOOL:
+    case K_ENUM:
+        memcpy(p, &i, sizeof i);
+        break;
+    default:
+        break;
+    }
+}
+
+static void row_default(const row_t *r, const cdn_sim_spec_t *sim, void *base)
+{
+    if (r->def.text == NULL && r->kind != K_TIME && r->kind != K_HAND)
+        store(r, base, resolve(r->def, sim, base));
+}
+
+/* One scalar key of an opened object; absent keys keep the default. */
+static int read_row(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const row_t *r,
+                    const cdn_sim_spec_t *sim, void *base)
+{
+    const cJSON *j = cdn_json_obj_get(o, r->key);
+    double v = 0;
+    uint64_t u = 0;
+    int i = 0, rc = 0;
+    if (r->kind == K_TIME || r->kind == K_HAND)
+        return 0; /* the caller's, in the caller's order */
+    if (j == NULL)
+        return r->required ? cdn_json_missing(c, r->key) : 0;
+    switch (r->kind) {
+    case K_NUM:
+        rc = cdn_json_opt_num(c, o, r->key, range_of(r, sim, base), &v);
+        break;
+    case K_U32:
+    case K_U64:
+        rc = cdn_json_opt_int(c, o, r->key, resolve(r->lo, sim, base), resolve(r->hi, sim, base),
+                              &u);
+        v = (double)u;
+        break;
+    case K_BOOL:
+        rc = cdn_json_opt_bool(c, o, r->key, &i);
+        v = i;
+        break;
+    case K_ENUM: {
+        size_t n = 0;
+        const char *const *names = enum_names(r->rng, &n);
+        rc = cdn_json_opt_enum(c, o, r->key, names, n, &i);
+        v = i;
+        break;
+    }
+    case K_NAME:
+    case K_SNAME:
+        return cdn_json_req_name(c, o, r->key, r->kind == K_SNAME, (char *)base + r->off);
+    default:
+        return 0;
+    }
+    if (rc == 0)
+        store(r, base, v);
+    return rc;
+}
+
+int cdn_schema_open(cdn_json_ctx_t *c, const cJSON *j, cdn_schema_sec_t sec, cdn_json_obj_t *o)
+{
+    assert((unsigned)sec < CDN_SCHEMA_NSECTIONS);
+    return cdn_json_obj_open(c, j, sections[sec].keys, sections[sec].nkeys, o);
+}
+
+void cdn_schema_defaults(cdn_schema_sec_t sec, const cdn_sim_spec_t *sim, void *base)
+{
+    const section_t *s = &sections[sec];
+    for (size_t i = 0; i < s->nrows; i++)
+        row_default(&s->rows[i], sim, base);
+}
+
+int cdn_schema_read(cdn_json_ctx_t *c, const cdn_json_obj_t *o, cdn_schema_sec_t sec,
+                    const cdn_sim_spec_t *sim, void *base)
+{
+    const section_t *s = &sections[sec];
+    for (size_t i = 0; i < s->nrows; i++) {
+        row_default(&s->rows[i], sim, base);
+        int rc = read_row(c, o, &s->rows[i], sim, base);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The document                                                              */
+
+#define SEC_ID(id, ST, heading) #id,
+static const char *const section_ids[] = {CDN_SCHEMA_SECTIONS(SEC_ID)};
+
+cdn_schema_sec_t cdn_schema_find(const char *id)
+{
+    size_t k = 0;
+    while (k < ARRAY_LEN(section_ids) && strcmp(section_ids[k], id) != 0)
+        k++;
+    return (cdn_schema_sec_t)k;
+}
+
+const char *cdn_schema_heading(cdn_schema_sec_t sec)
+{
+    return (unsigned)sec < CDN_SCHEMA_NSECTIONS ? sections[sec].heading : "?";
+}
+
+/* A value as the document shows it. */
+static void doc_val(char *buf, size_t n, const row_t *r, val_t v)
+{
+    size_t nn = 0;
+    if (v.text != NULL)
+        snprintf(buf, n, "%s", v.text);
+    else if (v.sym != SYM_NONE)
+        snprintf(buf, n, "%s", sym_doc[v.sym]);
+    else if (r->kind == K_BOOL)
+        snprintf(buf, n, "`%s`", v.v != 0 ? "true" : "false");
+    else if (r->kind == K_ENUM)
+        snprintf(buf, n, "`%s`", enum_names(r->rng, &nn)[(size_t)v.v]);
+    else
+        snprintf(buf, n, "%s", cdn_json_show_num(v.v).s);
+}
+
+static void doc_range(char *buf, size_t n, const row_t *r)
+{
+    char lo[64], hi[64];
+    doc_val(lo, sizeof lo, r, r->lo);
+    doc_val(hi, sizeof hi, r, r->hi);
+    if (r->kind == K_ENUM) {
+        size_t count = 0, o = 0;
+        const char *const *names = enum_names(r->rng, &count);
+        buf[0] = '\0';
+        for (size_t i = 0; i < count && o < n; i++) {
+            int w = snprintf(buf + o, n - o, "%s`%s`", i ? ", " : "", names[i]);
+            o += w > 0 ? (size_t)w : 0;
+        }
+        return;
+    }
+    switch (r->rng) {
+    case RNG_CC:
+        snprintf(buf, n, "[%s, %s]", lo, hi);
+        break;
+    case RNG_OC:
+        snprintf(buf, n, "(%s, %s]", lo, hi);
+        break;
+    case RNG_CO:
+        snprintf(buf, n, "[%s, %s)", lo, hi);
+        break;
+    case RNG_OO:
+        snprintf(buf, n, "(%s, %s)", lo, hi);
+        break;
+    case RNG_GT:
+        snprintf(buf, n, "> %s", lo);
+        break;
+    case RNG_GE:
+        snprintf(buf, n, "≥ %s", lo);
+        break;
+    default:
+        snprintf(buf, n, "%s", r->lo.text != NULL ? r->lo.text : "–");
+        break;
+    }
+}
+
+void cdn_schema_doc_table(FILE *f, cdn_schema_sec_t sec)
+{
+    const section_t *s = &sections[sec];
+    fprintf(f, "| key | unit | required | default | range | meaning |\n");
+    fprintf(f, "|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < s->nrows; i++) {
+        const row_t *r = &s->rows[i];
+        char def[128], range[512];
+        doc_val(def, sizeof def, r, r->def);
+        doc_range(range, sizeof range, r);
+        if (r->kind == K_TIME)
+            fprintf(f, "| `%s_utc` / `%s_s` | %s | %s |", r->key, r->key, r->unit,
+                    r->required ? "yes (one of them)" : "no (at most one)");
+        else
+            fprintf(f, "| `%s` | %s | %s |", r->key, r->unit, r->required ? "yes" : "no");
+        fprintf(f, " %s | %s | %s |\n", def, range, r->doc);
+    }
+}
