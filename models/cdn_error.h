@@ -36,6 +36,16 @@
 enum { CDN_ERROR_MAP(CDN_ERROR_ENUM) };
 #undef CDN_ERROR_ENUM
 
+/* Propagates a non-zero (error) result of `expr` from the calling
+ * function.  Only where nothing needs cleaning up: the error path is the
+ * caller's. */
+#define CDN_TRY(expr)                                                                              \
+    do {                                                                                           \
+        int cdn_try_rc_ = (expr);                                                                  \
+        if (cdn_try_rc_ != 0)                                                                      \
+            return cdn_try_rc_;                                                                    \
+    } while (0)
+
 typedef struct cdn_error {
     int code;       /* CDN_E* */
     char msg[1024]; /* one line, no trailing newline */

@@ -107,7 +107,7 @@ static int read_sources(scn_ctx_t *c, const cJSON *j)
     for (const cJSON *ch = j->child; ch != NULL; ch = ch->next) {
         size_t p = cdn_json_key(&c->j, ch->string);
         if (strcmp(ch->string, "notes") == 0)
-            TRY(cdn_json_notes(&c->j, ch));
+            CDN_TRY(cdn_json_notes(&c->j, ch));
         else if (!cJSON_IsString(ch))
             return cdn_json_fail(&c->j, "expected a string, found %s", cdn_json_type(ch));
         cdn_json_pop(&c->j, p);
@@ -139,7 +139,7 @@ static int read_simulation(scn_ctx_t *c, const cJSON *j)
 {
     cdn_sim_spec_t *sim = &c->s->sim;
     cdn_json_obj_t o;
-    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_simulation, &o));
+    CDN_TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_simulation, &o));
     const cJSON *ju = cdn_json_obj_get(&o, "start_utc");
     if (ju == NULL)
         return cdn_json_missing(&c->j, "start_utc");
@@ -154,7 +154,7 @@ static int read_simulation(scn_ctx_t *c, const cJSON *j)
 static int read_traffic(scn_ctx_t *c, const cJSON *j)
 {
     cdn_json_obj_t o;
-    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_traffic, &o));
+    CDN_TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_traffic, &o));
     return cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_traffic, &c->s->sim, &c->s->traffic);
 }
 
@@ -169,18 +169,18 @@ static int read_regions_into(scn_ctx_t *c, const cJSON *j, size_t n, const cJSON
         cdn_region_spec_t *r = &s->regions[i];
         cdn_json_obj_t o;
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_region, &o));
-        TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_region, &s->sim, r));
+        CDN_TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_region, &o));
+        CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_region, &s->sim, r));
         nb[i] = cdn_json_obj_get(&o, "neighbors");
         if (nb[i] != NULL) {
             size_t q = cdn_json_push(&c->j, ".neighbors");
-            TRY(cdn_json_array(&c->j, nb[i], 0, CDN_MAX_NEIGHBORS, "region names", &r->nneighbors));
+            CDN_TRY(cdn_json_array(&c->j, nb[i], 0, CDN_MAX_NEIGHBORS, "region names", &r->nneighbors));
             cdn_json_pop(&c->j, q);
         }
         sum += r->traffic_share;
         cdn_json_pop(&c->j, p);
     }
-    TRY(CHECK_UNIQUE(c, s->regions, n));
+    CDN_TRY(CHECK_UNIQUE(c, s->regions, n));
     double servers = 0;
     for (i = 0; i < n; i++)
         servers += s->regions[i].servers;
@@ -192,7 +192,7 @@ static int read_regions_into(scn_ctx_t *c, const cJSON *j, size_t n, const cJSON
         for (const cJSON *e = nb[i] ? nb[i]->child : NULL; e != NULL; e = e->next, k++) {
             int32_t ix = -1;
             size_t p = cdn_json_push(&c->j, "[%zu].neighbors[%zu]", i, k);
-            TRY(RESOLVE(c, e, "a region", s->regions, n, &ix));
+            CDN_TRY(RESOLVE(c, e, "a region", s->regions, n, &ix));
             if ((size_t)ix == i)
                 return cdn_json_fail(&c->j, "expected the name of another region, found %s",
                             cdn_json_show_str(e->valuestring).s);
@@ -211,7 +211,7 @@ static int read_regions(scn_ctx_t *c, const cJSON *j)
 {
     cdn_scenario_t *s = c->s;
     size_t n = 0;
-    TRY(cdn_json_array(&c->j, j, 1, SCN_MAX_REGIONS, "objects", &n));
+    CDN_TRY(cdn_json_array(&c->j, j, 1, SCN_MAX_REGIONS, "objects", &n));
     s->regions = sim_xcalloc(n, sizeof *s->regions);
     s->nregions = n;
     const cJSON **nb = sim_xcalloc(n, sizeof *nb);
@@ -224,7 +224,7 @@ static int read_proxies(scn_ctx_t *c, const cJSON *j)
 {
     cdn_scenario_t *s = c->s;
     size_t n = 0;
-    TRY(cdn_json_array(&c->j, j, 1, CDN_MAX_PROXIES, "objects", &n));
+    CDN_TRY(cdn_json_array(&c->j, j, 1, CDN_MAX_PROXIES, "objects", &n));
     s->proxies = sim_xcalloc(n, sizeof *s->proxies);
     s->nproxies = n;
     size_t i = 0;
@@ -232,15 +232,15 @@ static int read_proxies(scn_ctx_t *c, const cJSON *j)
         cdn_proxy_spec_t *px = &s->proxies[i];
         cdn_json_obj_t o;
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_proxy, &o));
-        TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_proxy, &s->sim, px));
+        CDN_TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_proxy, &o));
+        CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_proxy, &s->sim, px));
         if (strcmp(px->name, "notes") == 0) { /* would clash with proxy_mix's "notes" */
             cdn_json_push(&c->j, ".name");
             return cdn_json_fail(&c->j, "expected a name other than \"notes\", found \"notes\"");
         }
         if (cdn_json_obj_get(&o, "tiers") != NULL) {
             size_t q = cdn_json_push(&c->j, ".tiers");
-            TRY(scn_read_tiers(c, cdn_json_obj_get(&o, "tiers"), px->tiers, &px->ntiers));
+            CDN_TRY(scn_read_tiers(c, cdn_json_obj_get(&o, "tiers"), px->tiers, &px->ntiers));
             cdn_json_pop(&c->j, q);
         }
         cdn_json_pop(&c->j, p);
@@ -252,8 +252,8 @@ static int read_metrics(scn_ctx_t *c, const cJSON *j)
 {
     cdn_metrics_spec_t *m = &c->s->metrics;
     cdn_json_obj_t o;
-    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_metrics, &o));
-    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_metrics, &c->s->sim, m));
+    CDN_TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_metrics, &o));
+    CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_metrics, &c->s->sim, m));
     /* resolved <= impact <= major; blame a key the file gave. */
     if (m->impact_threshold_frac > m->major_threshold_frac) {
         if (cdn_json_obj_get(&o, "major_threshold_frac") != NULL) {
@@ -290,11 +290,11 @@ static int read_target(scn_ctx_t *c, const cJSON *j, cdn_cal_target_spec_t *t)
 {
     const cdn_scenario_t *s = c->s;
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, target_keys, ARRAY_LEN(target_keys), &o));
+    CDN_TRY(cdn_json_obj_open(&c->j, j, target_keys, ARRAY_LEN(target_keys), &o));
     const char *name = NULL;
     if (cdn_json_obj_get(&o, "name") == NULL)
         return cdn_json_missing(&c->j, "name");
-    TRY(cdn_json_opt_str(&c->j, &o, "name", &name));
+    CDN_TRY(cdn_json_opt_str(&c->j, &o, "name", &name));
     snprintf(t->name, sizeof t->name, "%s", name);
     if (cdn_json_obj_get(&o, "metric") == NULL)
         return cdn_json_missing(&c->j, "metric");
@@ -302,7 +302,7 @@ static int read_target(scn_ctx_t *c, const cJSON *j, cdn_cal_target_spec_t *t)
     for (int k = 0; k < CDN_CAL_COUNT; k++)
         cal_names[k] = cdn_cal_metric_name((cdn_cal_metric_t)k);
     int m = 0;
-    TRY(cdn_json_opt_enum(&c->j, &o, "metric", cal_names, ARRAY_LEN(cal_names), &m));
+    CDN_TRY(cdn_json_opt_enum(&c->j, &o, "metric", cal_names, ARRAY_LEN(cal_names), &m));
     t->metric = (cdn_cal_metric_t)m;
     t->service = -1;
     cdn_measure_t measure = cdn_cal_metric_measure(t->metric);
@@ -316,13 +316,13 @@ static int read_target(scn_ctx_t *c, const cJSON *j, cdn_cal_target_spec_t *t)
             return cdn_json_fail(&c->j, "key allowed only for the service metrics");
         }
         size_t p = cdn_json_key(&c->j, "service");
-        TRY(RESOLVE(c, sv, "a service", s->services, s->nservices, &t->service));
+        CDN_TRY(RESOLVE(c, sv, "a service", s->services, s->nservices, &t->service));
         cdn_json_pop(&c->j, p);
     }
     t->from_s = 0;
     t->to_s = s->sim.duration_s;
-    TRY(scn_read_time(c, &o, "from", 0, &t->from_s));
-    TRY(scn_read_time(c, &o, "to", 0, &t->to_s));
+    CDN_TRY(scn_read_time(c, &o, "from", 0, &t->from_s));
+    CDN_TRY(scn_read_time(c, &o, "to", 0, &t->to_s));
     if (t->to_s < t->from_s)
         return cdn_json_fail(&c->j, "expected \"to\" at or after \"from\"");
     t->has_target = 0;
@@ -332,20 +332,20 @@ static int read_target(scn_ctx_t *c, const cJSON *j, cdn_cal_target_spec_t *t)
             return cdn_json_fail(&c->j, "expected \"target_utc\" or \"target_s\" for a time metric");
         }
         double v = NAN;
-        TRY(scn_read_time(c, &o, "target", 0, &v));
+        CDN_TRY(scn_read_time(c, &o, "target", 0, &v));
         t->has_target = !isnan(v);
         t->target = v;
     } else {
         if (cdn_json_obj_get(&o, "target_utc") != NULL || cdn_json_obj_get(&o, "target_s") != NULL)
             return cdn_json_fail(&c->j, "expected \"target\" (a number) for metric \"%s\"", cal_names[m]);
         if (cdn_json_obj_get(&o, "target") != NULL) {
-            TRY(cdn_json_opt_num(&c->j, &o, "target", R_GE(0), &t->target));
+            CDN_TRY(cdn_json_opt_num(&c->j, &o, "target", R_GE(0), &t->target));
             t->has_target = 1;
         }
     }
-    TRY(cdn_json_opt_bool(&c->j, &o, "fitted", &t->fitted));
+    CDN_TRY(cdn_json_opt_bool(&c->j, &o, "fitted", &t->fitted));
     const char *src = "";
-    TRY(cdn_json_opt_str(&c->j, &o, "source", &src));
+    CDN_TRY(cdn_json_opt_str(&c->j, &o, "source", &src));
     snprintf(t->source, sizeof t->source, "%s", src);
     return 0;
 }
@@ -354,7 +354,7 @@ static int read_calibration_targets(scn_ctx_t *c, const cJSON *j)
 {
     cdn_scenario_t *s = c->s;
     size_t n = 0;
-    TRY(cdn_json_array(&c->j, j, 0, 256, "objects", &n));
+    CDN_TRY(cdn_json_array(&c->j, j, 0, 256, "objects", &n));
     if (n == 0)
         return 0;
     s->targets = sim_xcalloc(n, sizeof *s->targets);
@@ -362,7 +362,7 @@ static int read_calibration_targets(scn_ctx_t *c, const cJSON *j)
     size_t i = 0;
     for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(read_target(c, e, &s->targets[i]));
+        CDN_TRY(read_target(c, e, &s->targets[i]));
         cdn_json_pop(&c->j, p);
     }
     return 0;
@@ -372,7 +372,7 @@ static int read_calibration_targets(scn_ctx_t *c, const cJSON *j)
 static int read_calibration(scn_ctx_t *c, const cJSON *j)
 {
     cdn_json_obj_t o;
-    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_calibration, &o));
+    CDN_TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_calibration, &o));
     return scn_section(c, &o, "targets", 0, read_calibration_targets);
 }
 
@@ -398,35 +398,35 @@ static int read_scenario(scn_ctx_t *c, const cJSON *root)
 {
     cdn_scenario_t *s = c->s;
     cdn_json_obj_t o;
-    TRY(cdn_schema_open(&c->j, root, CDN_SCHEMA_SEC_top, &o));
-    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_top, &s->sim, s));
+    CDN_TRY(cdn_schema_open(&c->j, root, CDN_SCHEMA_SEC_top, &o));
+    CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_top, &s->sim, s));
     const char *description = NULL;
-    TRY(cdn_json_opt_str(&c->j, &o, "description", &description));
+    CDN_TRY(cdn_json_opt_str(&c->j, &o, "description", &description));
     if (description != NULL)
         s->description = sim_xstrdup(description);
-    TRY(scn_section(c, &o, "sources", 0, read_sources));
-    TRY(scn_section(c, &o, "simulation", 1, read_simulation));
-    TRY(scn_section(c, &o, "traffic", 1, read_traffic));
-    TRY(scn_section(c, &o, "regions", 1, read_regions));
-    TRY(scn_section(c, &o, "proxies", 1, read_proxies));
-    TRY(scn_section(c, &o, "sites", 1, scn_read_sites));
-    TRY(scn_section(c, &o, "artifacts", 0, scn_read_artifacts));
-    TRY(scn_section(c, &o, "services", 0, scn_read_services));
-    TRY(check_timeline(c));
+    CDN_TRY(scn_section(c, &o, "sources", 0, read_sources));
+    CDN_TRY(scn_section(c, &o, "simulation", 1, read_simulation));
+    CDN_TRY(scn_section(c, &o, "traffic", 1, read_traffic));
+    CDN_TRY(scn_section(c, &o, "regions", 1, read_regions));
+    CDN_TRY(scn_section(c, &o, "proxies", 1, read_proxies));
+    CDN_TRY(scn_section(c, &o, "sites", 1, scn_read_sites));
+    CDN_TRY(scn_section(c, &o, "artifacts", 0, scn_read_artifacts));
+    CDN_TRY(scn_section(c, &o, "services", 0, scn_read_services));
+    CDN_TRY(check_timeline(c));
     if (c->named_ref != NULL) {
         size_t p = cdn_json_push(&c->j, ".sites.named");
-        TRY(scn_read_named_sites(c, c->named_ref));
+        CDN_TRY(scn_read_named_sites(c, c->named_ref));
         cdn_json_pop(&c->j, p);
     }
     if (c->control_plane_ref != NULL) {
         size_t p = cdn_json_push(&c->j, ".sites.control_plane_service");
-        TRY(RESOLVE(c, c->control_plane_ref, "a service", s->services, s->nservices,
+        CDN_TRY(RESOLVE(c, c->control_plane_ref, "a service", s->services, s->nservices,
                     &s->sites.control_plane_service));
         cdn_json_pop(&c->j, p);
     }
-    TRY(scn_section(c, &o, "operators", 0, scn_read_operators));
+    CDN_TRY(scn_section(c, &o, "operators", 0, scn_read_operators));
     cdn_schema_defaults(CDN_SCHEMA_SEC_metrics, &s->sim, &s->metrics);
-    TRY(scn_section(c, &o, "metrics", 0, read_metrics));
+    CDN_TRY(scn_section(c, &o, "metrics", 0, read_metrics));
     return scn_section(c, &o, "calibration", 0, read_calibration);
 }
 

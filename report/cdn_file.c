@@ -60,6 +60,15 @@ void cdn_file_put_num(FILE *f, double v)
     fputs(cdn_measure_shortest(b, sizeof b, v, 1), f);
 }
 
+void cdn_file_put_nums(FILE *f, const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            fputc(',', f);
+        cdn_file_put_num(f, v[i]);
+    }
+}
+
 void cdn_file_put_csv_quoted(FILE *f, const char *s)
 {
     fputc('"', f);

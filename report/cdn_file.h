@@ -33,6 +33,8 @@ int cdn_file_finish(FILE *f, const char *dir, const char *file, cdn_error_t *err
 
 /* Shortest round-trip form of v; nothing for NaN or an infinity. */
 void cdn_file_put_num(FILE *f, double v);
+/* v[0..n-1] with cdn_file_put_num, separated by commas. */
+void cdn_file_put_nums(FILE *f, const double *v, size_t n);
 /* A CSV field: as is, or double-quoted (quotes doubled) when it holds a
  * comma, quote or line break; cdn_file_put_csv_quoted() always quotes. */
 void cdn_file_put_csv(FILE *f, const char *s);

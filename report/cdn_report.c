@@ -121,17 +121,26 @@ int cdn_report_decimals(cdn_unit_t u)
     return u == CDN_UNIT_SHARE ? 2 : u == CDN_UNIT_MS ? 0 : 1;
 }
 
-/* "62.60% ± 0.41" */
-void cdn_report_fmt_mean(char *buf, size_t n, cdn_unit_t u, const sim_stats_summary_t *s)
+/* "n/a" when there is no value, "0" when it is exactly zero: 1 if one of
+ * them was written. */
+static int fmt_trivial(char *buf, size_t n, const sim_stats_summary_t *s)
 {
     if (s->n == 0 || isnan(s->mean)) {
         snprintf(buf, n, "n/a");
-        return;
+        return 1;
     }
     if (s->mean == 0.0 && (isnan(s->half_width) || s->half_width == 0.0)) {
         snprintf(buf, n, "0");
-        return;
+        return 1;
     }
+    return 0;
+}
+
+/* "62.60% ± 0.41" */
+void cdn_report_fmt_mean(char *buf, size_t n, cdn_unit_t u, const sim_stats_summary_t *s)
+{
+    if (fmt_trivial(buf, n, s))
+        return;
     const char *suf;
     double k = cdn_report_display(u, fmax(fabs(s->mean), isnan(s->half_width) ? 0 : s->half_width), &suf);
     int d = cdn_report_decimals(u);
@@ -144,14 +153,8 @@ void cdn_report_fmt_mean(char *buf, size_t n, cdn_unit_t u, const sim_stats_summ
 /* "-563.8 bn [-565.2, -562.3]" */
 void cdn_report_fmt_diff(char *buf, size_t n, cdn_unit_t u, const sim_stats_summary_t *s)
 {
-    if (s->n == 0 || isnan(s->mean)) {
-        snprintf(buf, n, "n/a");
+    if (fmt_trivial(buf, n, s))
         return;
-    }
-    if (s->mean == 0.0 && (isnan(s->half_width) || s->half_width == 0.0)) {
-        snprintf(buf, n, "0");
-        return;
-    }
     const char *suf;
     double ref = fmax(fabs(s->mean), fmax(isnan(s->lo) ? 0 : fabs(s->lo), isnan(s->hi) ? 0 : fabs(s->hi)));
     double k = cdn_report_display(u, ref, &suf);

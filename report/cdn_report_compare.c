@@ -102,19 +102,9 @@ static void write_comparison_csv(FILE *f, const cdn_study_t *st, const cdn_repor
             cdn_file_put_csv(f, st->arms[a].label);
             fprintf(f, ",%zu,%s,%s,%zu,", rank[a], cdn_study_metric_name(st, m, nb, sizeof nb),
                     cdn_unit_name(cdn_study_metric_unit(st, m)), s.n);
-            cdn_file_put_num(f, s.mean);
-            fputc(',', f);
-            cdn_file_put_num(f, s.sd);
-            fputc(',', f);
-            cdn_file_put_num(f, s.lo);
-            fputc(',', f);
-            cdn_file_put_num(f, s.hi);
+            cdn_file_put_nums(f, (const double[]){s.mean, s.sd, s.lo, s.hi}, 4);
             fprintf(f, ",%zu,", d.n);
-            cdn_file_put_num(f, d.mean);
-            fputc(',', f);
-            cdn_file_put_num(f, d.lo);
-            fputc(',', f);
-            cdn_file_put_num(f, d.hi);
+            cdn_file_put_nums(f, (const double[]){d.mean, d.lo, d.hi}, 3);
             fputc(',', f);
             if (d.n > 0 && !isnan(r.mean) && r.mean != 0.0)
                 cdn_file_put_num(f, d.mean / r.mean);

@@ -52,13 +52,7 @@ static void write_sweep_csv(FILE *f, const cdn_study_t *st, const cdn_report_inf
             }
             fprintf(f, ",%s,%s,%zu,", cdn_study_metric_name(st, m, nb, sizeof nb),
                     cdn_unit_name(cdn_study_metric_unit(st, m)), s.n);
-            cdn_file_put_num(f, s.mean);
-            fputc(',', f);
-            cdn_file_put_num(f, s.sd);
-            fputc(',', f);
-            cdn_file_put_num(f, s.lo);
-            fputc(',', f);
-            cdn_file_put_num(f, s.hi);
+            cdn_file_put_nums(f, (const double[]){s.mean, s.sd, s.lo, s.hi}, 4);
             fputc('\n', f);
         }
     }

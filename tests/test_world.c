@@ -13,6 +13,7 @@
 
 #include "cdn_calibration.h"
 #include "cdn_summary.h"
+#include "test_util.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 
@@ -47,12 +48,7 @@ static cdn_scenario_t *scenario_full(const char *proxies, const char *plans, con
         "\"operators\":{%s\"actions\":[%s]}}";
     char *json = malloc(16384);
     snprintf(json, 16384, fmt, proxies, plans, sites_extra, artifact, services, operators, actions);
-    cdn_scenario_t *s = NULL;
-    cdn_error_t err;
-    int rc = cdn_scenario_parse(json, strlen(json), "inline", &s, &err);
-    if (rc != 0)
-        fprintf(stderr, "test scenario rejected: %s\n", err.msg);
-    ck_assert_int_eq(rc, 0);
+    cdn_scenario_t *s = test_parse_ok(json);
     free(json);
     return s;
 }

@@ -13,6 +13,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "test_util.h"
 #include "cdn_scenario.h"
 #include "world/world_int.h"
 
@@ -39,12 +40,7 @@ static cdn_scenario_t *scenario(double duration_s, const char *proxy, const char
         "\"operators\":{%s\"actions\":[%s]}}";
     char *json = malloc(16384);
     snprintf(json, 16384, fmt, duration_s, proxy, plan, rollout, services, operators, actions);
-    cdn_scenario_t *s = NULL;
-    cdn_error_t err;
-    int rc = cdn_scenario_parse(json, strlen(json), "inline", &s, &err);
-    if (rc != 0)
-        fprintf(stderr, "test scenario rejected: %s\n", err.msg);
-    ck_assert_int_eq(rc, 0);
+    cdn_scenario_t *s = test_parse_ok(json);
     free(json);
     return s;
 }

@@ -47,14 +47,6 @@
 #include "cdn_measure.h" /* cdn_measure_shortest */
 #include "sim_alloc.h"
 
-/* Propagates a non-zero (error) result where nothing needs cleaning up. */
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        int try_rc_ = (expr);                                                                      \
-        if (try_rc_ != 0)                                                                          \
-            return try_rc_;                                                                        \
-    } while (0)
-
 /* ------------------------------------------------------------------------ */
 /* Paths and messages                                                        */
 
@@ -233,7 +225,7 @@ int cdn_json_obj_open(cdn_json_ctx_t *c, const cJSON *j, const char *const *keys
         if (strcmp(key, "notes") == 0) {
             if (notes_seen++)
                 return cdn_json_fail(c, "duplicate key");
-            TRY(cdn_json_notes(c, ch));
+            CDN_TRY(cdn_json_notes(c, ch));
         } else if (k == nkeys) {
             char list[512];
             cdn_json_join(list, sizeof list, keys, nkeys, 0);
@@ -315,7 +307,7 @@ int cdn_json_opt_num(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key
     if (j == NULL)
         return 0;
     size_t p = cdn_json_key(c, key);
-    TRY(cdn_json_num(c, j, r, 0, out));
+    CDN_TRY(cdn_json_num(c, j, r, 0, out));
     cdn_json_pop(c, p);
     return 0;
 }
@@ -335,7 +327,7 @@ int cdn_json_opt_int(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key
         return 0;
     double v = 0;
     size_t p = cdn_json_key(c, key);
-    TRY(cdn_json_num(c, j, ((cdn_json_range_t){(lo), (hi), 0, 0}), 1, &v));
+    CDN_TRY(cdn_json_num(c, j, ((cdn_json_range_t){(lo), (hi), 0, 0}), 1, &v));
     cdn_json_pop(c, p);
     *out = (uint64_t)v;
     return 0;

@@ -41,15 +41,6 @@ struct cJSON;
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Propagates a non-zero (error) result.  Only used where nothing needs
- * cleaning up; the error path is the caller's. */
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        int try_rc_ = (expr);                                                                      \
-        if (try_rc_ != 0)                                                                          \
-            return try_rc_;                                                                        \
-    } while (0)
-
 typedef struct scn_ctx {
     cdn_json_ctx_t j;  /* file, error and JSON path of the value being read */
     cdn_scenario_t *s; /* being filled */

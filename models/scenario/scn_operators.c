@@ -41,7 +41,7 @@ static int opt_proxy_or_null(scn_ctx_t *c, const cdn_json_obj_t *o, const char *
     size_t p = cdn_json_key(&c->j, key);
     if (!cJSON_IsString(j))
         return cdn_json_fail(&c->j, "expected the name of a proxy or null, found %s", cdn_json_type(j));
-    TRY(RESOLVE(c, j, "a proxy", s->proxies, s->nproxies, out));
+    CDN_TRY(RESOLVE(c, j, "a proxy", s->proxies, s->nproxies, out));
     cdn_json_pop(&c->j, p);
     return 0;
 }
@@ -79,7 +79,7 @@ static int dfs_services(scn_ctx_t *c, size_t u, unsigned char *color, size_t *st
         if (color[v] == 1)
             return cycle_error(c, stack, depth, v);
         if (color[v] == 0)
-            TRY(dfs_services(c, v, color, stack, depth + 1));
+            CDN_TRY(dfs_services(c, v, color, stack, depth + 1));
     }
     color[u] = 2;
     return 0;
@@ -92,7 +92,7 @@ int scn_read_services(scn_ctx_t *c, const cJSON *j)
     cdn_scenario_t *s = c->s;
     const cJSON *deps[SCN_MAX_SERVICES] = {NULL};
     size_t n = 0;
-    TRY(cdn_json_array(&c->j, j, 0, SCN_MAX_SERVICES, "objects", &n));
+    CDN_TRY(cdn_json_array(&c->j, j, 0, SCN_MAX_SERVICES, "objects", &n));
     if (n == 0)
         return 0;
     s->services = sim_xcalloc(n, sizeof *s->services);
@@ -102,26 +102,26 @@ int scn_read_services(scn_ctx_t *c, const cJSON *j)
         cdn_service_spec_t *sv = &s->services[i];
         cdn_json_obj_t o;
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_service, &o));
-        TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_service, &s->sim, sv));
-        TRY(opt_proxy_or_null(c, &o, "behind_proxy", &sv->behind_proxy));
-        TRY(opt_proxy_or_null(c, &o, "bypass_proxy", &sv->bypass_proxy));
+        CDN_TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_service, &o));
+        CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_service, &s->sim, sv));
+        CDN_TRY(opt_proxy_or_null(c, &o, "behind_proxy", &sv->behind_proxy));
+        CDN_TRY(opt_proxy_or_null(c, &o, "bypass_proxy", &sv->bypass_proxy));
         deps[i] = cdn_json_obj_get(&o, "depends_on");
         if (deps[i] != NULL) {
             size_t q = cdn_json_push(&c->j, ".depends_on");
-            TRY(cdn_json_array(&c->j, deps[i], 0, CDN_MAX_DEPS, "service names", &sv->ndeps));
+            CDN_TRY(cdn_json_array(&c->j, deps[i], 0, CDN_MAX_DEPS, "service names", &sv->ndeps));
             cdn_json_pop(&c->j, q);
         }
         cdn_json_pop(&c->j, p);
     }
-    TRY(CHECK_UNIQUE(c, s->services, n));
+    CDN_TRY(CHECK_UNIQUE(c, s->services, n));
     for (i = 0; i < n; i++) {
         cdn_service_spec_t *sv = &s->services[i];
         size_t k = 0;
         for (const cJSON *e = deps[i] ? deps[i]->child : NULL; e != NULL; e = e->next, k++) {
             int32_t ix = -1;
             size_t p = cdn_json_push(&c->j, "[%zu].depends_on[%zu]", i, k);
-            TRY(RESOLVE(c, e, "a service", s->services, n, &ix));
+            CDN_TRY(RESOLVE(c, e, "a service", s->services, n, &ix));
             if ((size_t)ix == i)
                 return cdn_json_fail(&c->j, "expected the name of another service, found %s "
                                "(a service cannot depend on itself)",
@@ -139,7 +139,7 @@ int scn_read_services(scn_ctx_t *c, const cJSON *j)
     size_t stack[SCN_MAX_SERVICES];
     for (i = 0; i < n; i++) {
         if (color[i] == 0)
-            TRY(dfs_services(c, i, color, stack, 0));
+            CDN_TRY(dfs_services(c, i, color, stack, 0));
     }
     return 0;
 }
@@ -207,7 +207,7 @@ static int action_ref(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_action_kind_t k
                                cdn_action_name(kind))
                         : 0;
     size_t p = cdn_json_key(&c->j, key);
-    TRY(scn_resolve_ref(c, ref, what, base, n, stride, out));
+    CDN_TRY(scn_resolve_ref(c, ref, what, base, n, stride, out));
     cdn_json_pop(&c->j, p);
     return 0;
 }
@@ -216,13 +216,13 @@ static int read_action(scn_ctx_t *c, const cJSON *j, cdn_action_spec_t *a)
 {
     const cdn_scenario_t *s = c->s;
     cdn_json_obj_t o;
-    TRY(cdn_json_obj_open(&c->j, j, action_keys, ARRAY_LEN(action_keys), &o));
+    CDN_TRY(cdn_json_obj_open(&c->j, j, action_keys, ARRAY_LEN(action_keys), &o));
     if (cdn_json_obj_get(&o, "kind") == NULL)
         return cdn_json_missing(&c->j, "kind");
     int kind = 0;
-    TRY(cdn_json_opt_enum(&c->j, &o, "kind", action_names, ARRAY_LEN(action_names), &kind));
+    CDN_TRY(cdn_json_opt_enum(&c->j, &o, "kind", action_names, ARRAY_LEN(action_names), &kind));
     a->kind = (cdn_action_kind_t)kind;
-    TRY(reject_extra_keys(c, &o, a->kind));
+    CDN_TRY(reject_extra_keys(c, &o, a->kind));
     /* either a time ("at_utc"/"at_s") or a trigger ("after", "delay_s") */
     a->trigger = CDN_TRIGGER_TIME;
     a->delay_s = 0;
@@ -231,9 +231,9 @@ static int read_action(scn_ctx_t *c, const cJSON *j, cdn_action_spec_t *a)
             return cdn_json_fail(&c->j, "expected either a time (\"at_utc\" or \"at_s\") or \"after\", "
                            "found both");
         int trig = 0;
-        TRY(cdn_json_opt_enum(&c->j, &o, "after", trigger_names + 1, ARRAY_LEN(trigger_names) - 1, &trig));
+        CDN_TRY(cdn_json_opt_enum(&c->j, &o, "after", trigger_names + 1, ARRAY_LEN(trigger_names) - 1, &trig));
         a->trigger = (cdn_trigger_t)(trig + 1);
-        TRY(cdn_json_opt_num(&c->j, &o, "delay_s", R_GE(0), &a->delay_s));
+        CDN_TRY(cdn_json_opt_num(&c->j, &o, "delay_s", R_GE(0), &a->delay_s));
         a->at_s = INFINITY;
     } else {
         if (cdn_json_obj_get(&o, "delay_s") != NULL) {
@@ -242,11 +242,11 @@ static int read_action(scn_ctx_t *c, const cJSON *j, cdn_action_spec_t *a)
         }
         if (cdn_json_obj_get(&o, "at_utc") == NULL && cdn_json_obj_get(&o, "at_s") == NULL)
             return cdn_json_fail(&c->j, "missing required key \"at_utc\", \"at_s\" or \"after\"");
-        TRY(scn_read_time(c, &o, "at", 1, &a->at_s));
+        CDN_TRY(scn_read_time(c, &o, "at", 1, &a->at_s));
     }
 
     const char *label = cdn_action_name(a->kind);
-    TRY(cdn_json_opt_str(&c->j, &o, "label", &label));
+    CDN_TRY(cdn_json_opt_str(&c->j, &o, "label", &label));
     if (strlen(label) >= CDN_NAME_MAX) {
         cdn_json_push(&c->j, ".label");
         return cdn_json_fail(&c->j, "expected a string of at most %d bytes, found %s", CDN_NAME_MAX - 1,
@@ -259,19 +259,19 @@ static int read_action(scn_ctx_t *c, const cJSON *j, cdn_action_spec_t *a)
     a->restart_s = 0;
     unsigned allowed = action_extra_allowed[a->kind];
     if (allowed & AK_ARTIFACT)
-        TRY(action_ref(c, &o, a->kind, "artifact", 1, "an artifact", s->artifacts, s->nartifacts,
+        CDN_TRY(action_ref(c, &o, a->kind, "artifact", 1, "an artifact", s->artifacts, s->nartifacts,
                        sizeof *s->artifacts, &a->artifact));
     if (allowed & AK_SERVICE)
-        TRY(action_ref(c, &o, a->kind, "service", 1, "a service", s->services, s->nservices,
+        CDN_TRY(action_ref(c, &o, a->kind, "service", 1, "a service", s->services, s->nservices,
                        sizeof *s->services, &a->service));
     if (allowed & AK_PROXY) {
-        TRY(action_ref(c, &o, a->kind, "proxy", 0, "a proxy", s->proxies, s->nproxies,
+        CDN_TRY(action_ref(c, &o, a->kind, "proxy", 0, "a proxy", s->proxies, s->nproxies,
                        sizeof *s->proxies, &a->proxy));
         a->restart_s = 60;
-        TRY(cdn_json_opt_num(&c->j, &o, "restart_s", R_GE(0), &a->restart_s));
+        CDN_TRY(cdn_json_opt_num(&c->j, &o, "restart_s", R_GE(0), &a->restart_s));
         a->rate_per_s = 0;
-        TRY(cdn_json_opt_num(&c->j, &o, "rate_per_s", R_GE(0), &a->rate_per_s));
-        TRY(cdn_json_opt_bool(&c->j, &o, "only_failing", &a->only_failing));
+        CDN_TRY(cdn_json_opt_num(&c->j, &o, "rate_per_s", R_GE(0), &a->rate_per_s));
+        CDN_TRY(cdn_json_opt_bool(&c->j, &o, "only_failing", &a->only_failing));
         if (a->rate_per_s > 0 && cdn_json_obj_get(&o, "duration_s") != NULL)
             return cdn_json_fail(&c->j, "expected at most one of \"duration_s\" and \"rate_per_s\", found both");
     }
@@ -279,13 +279,13 @@ static int read_action(scn_ctx_t *c, const cJSON *j, cdn_action_spec_t *a)
         if (cdn_json_obj_get(&o, "capacity") == NULL)
             return cdn_json_fail(&c->j, "missing required key \"capacity\" (for kind \"%s\")",
                         cdn_action_name(a->kind));
-        TRY(cdn_json_opt_num(&c->j, &o, "capacity", R_GE(0), &a->capacity));
+        CDN_TRY(cdn_json_opt_num(&c->j, &o, "capacity", R_GE(0), &a->capacity));
     }
     if (allowed & AK_DURATION) {
         if (a->kind == CDN_ACTION_FAIL_SERVICE && cdn_json_obj_get(&o, "duration_s") == NULL)
             return cdn_json_fail(&c->j, "missing required key \"duration_s\" (for kind \"%s\")",
                         cdn_action_name(a->kind));
-        TRY(cdn_json_opt_num(&c->j, &o, "duration_s", R_GE(0), &a->duration_s));
+        CDN_TRY(cdn_json_opt_num(&c->j, &o, "duration_s", R_GE(0), &a->duration_s));
     }
     if (a->trigger == CDN_TRIGGER_DETECTION && !s->detection.enabled) {
         cdn_json_push(&c->j, ".after");
@@ -331,7 +331,7 @@ static int read_actions(scn_ctx_t *c, const cJSON *j)
 {
     cdn_scenario_t *s = c->s;
     size_t n = 0;
-    TRY(cdn_json_array(&c->j, j, 0, SCN_MAX_ACTIONS, "objects", &n));
+    CDN_TRY(cdn_json_array(&c->j, j, 0, SCN_MAX_ACTIONS, "objects", &n));
     if (n == 0)
         return 0;
     s->actions = sim_xcalloc(n, sizeof *s->actions);
@@ -339,7 +339,7 @@ static int read_actions(scn_ctx_t *c, const cJSON *j)
     size_t i = 0;
     for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(read_action(c, e, &s->actions[i]));
+        CDN_TRY(read_action(c, e, &s->actions[i]));
         cdn_json_pop(&c->j, p);
     }
     sort_actions(s);
@@ -350,7 +350,7 @@ static int read_detection(scn_ctx_t *c, const cJSON *j)
 {
     cdn_detection_spec_t *d = &c->s->detection;
     cdn_json_obj_t o;
-    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_detection, &o));
+    CDN_TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_detection, &o));
     d->enabled = 1;
     return cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_detection, &c->s->sim, d);
 }
@@ -360,17 +360,17 @@ static int read_diagnosis(scn_ctx_t *c, const cJSON *j)
     cdn_scenario_t *s = c->s;
     cdn_detection_spec_t *d = &s->detection;
     cdn_json_obj_t o;
-    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_diagnosis, &o));
+    CDN_TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_diagnosis, &o));
     d->diagnosis = 1;
-    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_diagnosis, &s->sim, d));
+    CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_diagnosis, &s->sim, d));
     const cJSON *ms = cdn_json_obj_get(&o, "misleading_services");
     if (ms != NULL) {
         size_t p = cdn_json_push(&c->j, ".misleading_services"), n = 0, i = 0;
-        TRY(cdn_json_array(&c->j, ms, 0, CDN_MAX_DEPS, "service names", &n));
+        CDN_TRY(cdn_json_array(&c->j, ms, 0, CDN_MAX_DEPS, "service names", &n));
         for (const cJSON *e = ms->child; e != NULL; e = e->next, i++) {
             int32_t ix = -1;
             size_t q = cdn_json_push(&c->j, "[%zu]", i);
-            TRY(RESOLVE(c, e, "a service", s->services, s->nservices, &ix));
+            CDN_TRY(RESOLVE(c, e, "a service", s->services, s->nservices, &ix));
             d->misleading[i] = (uint32_t)ix;
             cdn_json_pop(&c->j, q);
         }
@@ -383,13 +383,13 @@ static int read_diagnosis(scn_ctx_t *c, const cJSON *j)
 int scn_read_operators(scn_ctx_t *c, const cJSON *j)
 {
     cdn_json_obj_t o;
-    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_operators, &o));
-    TRY(scn_section(c, &o, "detection", 0, read_detection));
+    CDN_TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_operators, &o));
+    CDN_TRY(scn_section(c, &o, "detection", 0, read_detection));
     if (cdn_json_obj_get(&o, "diagnosis") != NULL && !c->s->detection.enabled) {
         cdn_json_push(&c->j, ".diagnosis");
         return cdn_json_fail(&c->j, "expected \"$.operators.detection\" too: diagnosis follows detection");
     }
-    TRY(scn_section(c, &o, "diagnosis", 0, read_diagnosis));
+    CDN_TRY(scn_section(c, &o, "diagnosis", 0, read_diagnosis));
     return scn_section(c, &o, "actions", 0, read_actions);
 }
 

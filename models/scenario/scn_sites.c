@@ -38,7 +38,7 @@ static int read_proxy_mix(scn_ctx_t *c, const cJSON *j, cdn_plan_spec_t *plan)
         if (strcmp(ch->string, "notes") == 0) {
             if (notes_seen++)
                 return cdn_json_fail(&c->j, "duplicate key");
-            TRY(cdn_json_notes(&c->j, ch));
+            CDN_TRY(cdn_json_notes(&c->j, ch));
         } else if (k < 0) {
             char list[CDN_MAX_PROXIES * (CDN_NAME_MAX + 2)];
             const char *names[CDN_MAX_PROXIES];
@@ -50,7 +50,7 @@ static int read_proxy_mix(scn_ctx_t *c, const cJSON *j, cdn_plan_spec_t *plan)
         } else if (seen[k]++) {
             return cdn_json_fail(&c->j, "duplicate key");
         } else {
-            TRY(cdn_json_num(&c->j, ch, R_GE(0), 0, &plan->proxy_mix[k]));
+            CDN_TRY(cdn_json_num(&c->j, ch, R_GE(0), 0, &plan->proxy_mix[k]));
             sum += plan->proxy_mix[k];
         }
         cdn_json_pop(&c->j, p);
@@ -64,7 +64,7 @@ static int read_plans(scn_ctx_t *c, const cJSON *j)
 {
     cdn_sites_spec_t *st = &c->s->sites;
     size_t n = 0;
-    TRY(cdn_json_array(&c->j, j, 1, SCN_MAX_PLANS, "objects", &n));
+    CDN_TRY(cdn_json_array(&c->j, j, 1, SCN_MAX_PLANS, "objects", &n));
     st->plans = sim_xcalloc(n, sizeof *st->plans);
     st->nplans = n;
     double site_sum = 0, traffic_sum = 0;
@@ -73,22 +73,22 @@ static int read_plans(scn_ctx_t *c, const cJSON *j)
         cdn_plan_spec_t *pl = &st->plans[i];
         cdn_json_obj_t o;
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_plan, &o));
-        TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_plan, &c->s->sim, pl));
+        CDN_TRY(cdn_schema_open(&c->j, e, CDN_SCHEMA_SEC_plan, &o));
+        CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_plan, &c->s->sim, pl));
         const cJSON *mix = cdn_json_obj_get(&o, "proxy_mix");
         if (mix == NULL) {
             pl->proxy_mix[0] = 1; /* every site on the first proxy */
         } else {
             size_t pm = cdn_json_push(&c->j, ".proxy_mix");
-            TRY(read_proxy_mix(c, mix, pl));
+            CDN_TRY(read_proxy_mix(c, mix, pl));
             cdn_json_pop(&c->j, pm);
         }
         site_sum += pl->site_share;
         traffic_sum += pl->traffic_share;
         cdn_json_pop(&c->j, p);
     }
-    TRY(CHECK_UNIQUE(c, st->plans, n));
-    TRY(scn_check_sum(c, "site_share", site_sum));
+    CDN_TRY(CHECK_UNIQUE(c, st->plans, n));
+    CDN_TRY(scn_check_sum(c, "site_share", site_sum));
     return scn_check_sum(c, "traffic_share", traffic_sum);
 }
 
@@ -96,8 +96,8 @@ int scn_read_sites(scn_ctx_t *c, const cJSON *j)
 {
     cdn_sites_spec_t *st = &c->s->sites;
     cdn_json_obj_t o;
-    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_sites, &o));
-    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_sites, &c->s->sim, st));
+    CDN_TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_sites, &o));
+    CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_sites, &c->s->sim, st));
     st->control_plane_service = -1;
     c->control_plane_ref = cdn_json_obj_get(&o, "control_plane_service"); /* a service: resolved later */
     c->named_ref = cdn_json_obj_get(&o, "named"); /* depends on services: read after them */
@@ -110,7 +110,7 @@ static int read_site_deps(scn_ctx_t *c, const cJSON *deps, cdn_named_site_spec_t
 {
     const cdn_scenario_t *s = c->s;
     size_t k = 0;
-    TRY(cdn_json_array(&c->j, deps, 0, CDN_MAX_DEPS, "names of earlier named sites", &ns->nsite_deps));
+    CDN_TRY(cdn_json_array(&c->j, deps, 0, CDN_MAX_DEPS, "names of earlier named sites", &ns->nsite_deps));
     for (const cJSON *e = deps->child; e != NULL; e = e->next, k++) {
         size_t p = cdn_json_push(&c->j, "[%zu]", k);
         int32_t ix = -1;
@@ -132,8 +132,8 @@ static int read_named_site(scn_ctx_t *c, const cJSON *j, cdn_named_site_spec_t *
 {
     const cdn_scenario_t *s = c->s;
     cdn_json_obj_t o;
-    TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_named, &o));
-    TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_named, &s->sim, ns));
+    CDN_TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_named, &o));
+    CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_named, &s->sim, ns));
     const cJSON *pl = cdn_json_obj_get(&o, "plan"), *px = cdn_json_obj_get(&o, "proxy");
     if (pl == NULL)
         return cdn_json_missing(&c->j, "plan");
@@ -141,11 +141,11 @@ static int read_named_site(scn_ctx_t *c, const cJSON *j, cdn_named_site_spec_t *
         return cdn_json_missing(&c->j, "proxy");
     int32_t ix = -1;
     size_t p = cdn_json_key(&c->j, "plan");
-    TRY(RESOLVE(c, pl, "a plan", s->sites.plans, s->sites.nplans, &ix));
+    CDN_TRY(RESOLVE(c, pl, "a plan", s->sites.plans, s->sites.nplans, &ix));
     cdn_json_pop(&c->j, p);
     ns->plan = (uint32_t)ix;
     p = cdn_json_key(&c->j, "proxy");
-    TRY(RESOLVE(c, px, "a proxy", s->proxies, s->nproxies, &ix));
+    CDN_TRY(RESOLVE(c, px, "a proxy", s->proxies, s->nproxies, &ix));
     cdn_json_pop(&c->j, p);
     ns->proxy = (uint32_t)ix;
     if (ns->bot_block_rules && !ns->bot_management) {
@@ -155,10 +155,10 @@ static int read_named_site(scn_ctx_t *c, const cJSON *j, cdn_named_site_spec_t *
     const cJSON *deps = cdn_json_obj_get(&o, "depends_on");
     if (deps != NULL) {
         size_t q = cdn_json_push(&c->j, ".depends_on"), k = 0;
-        TRY(cdn_json_array(&c->j, deps, 0, CDN_MAX_DEPS, "service names", &ns->ndeps));
+        CDN_TRY(cdn_json_array(&c->j, deps, 0, CDN_MAX_DEPS, "service names", &ns->ndeps));
         for (const cJSON *e = deps->child; e != NULL; e = e->next, k++) {
             size_t r = cdn_json_push(&c->j, "[%zu]", k);
-            TRY(RESOLVE(c, e, "a service", s->services, s->nservices, &ix));
+            CDN_TRY(RESOLVE(c, e, "a service", s->services, s->nservices, &ix));
             ns->deps[k] = (uint32_t)ix;
             cdn_json_pop(&c->j, r);
         }
@@ -167,7 +167,7 @@ static int read_named_site(scn_ctx_t *c, const cJSON *j, cdn_named_site_spec_t *
     const cJSON *sdeps = cdn_json_obj_get(&o, "depends_on_sites");
     if (sdeps != NULL) {
         size_t q = cdn_json_push(&c->j, ".depends_on_sites");
-        TRY(read_site_deps(c, sdeps, ns, index));
+        CDN_TRY(read_site_deps(c, sdeps, ns, index));
         cdn_json_pop(&c->j, q);
     }
     return 0;
@@ -177,7 +177,7 @@ int scn_read_named_sites(scn_ctx_t *c, const cJSON *j)
 {
     cdn_scenario_t *s = c->s;
     size_t n = 0;
-    TRY(cdn_json_array(&c->j, j, 0, 256, "objects", &n));
+    CDN_TRY(cdn_json_array(&c->j, j, 0, 256, "objects", &n));
     if (n == 0)
         return 0;
     s->sites.named = sim_xcalloc(n, sizeof *s->sites.named);
@@ -185,10 +185,10 @@ int scn_read_named_sites(scn_ctx_t *c, const cJSON *j)
     size_t i = 0;
     for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
-        TRY(read_named_site(c, e, &s->sites.named[i], i));
+        CDN_TRY(read_named_site(c, e, &s->sites.named[i], i));
         cdn_json_pop(&c->j, p);
     }
-    TRY(CHECK_UNIQUE(c, s->sites.named, n));
+    CDN_TRY(CHECK_UNIQUE(c, s->sites.named, n));
     /* a plan's named sites carry part of its traffic, not more */
     for (size_t pl = 0; pl < s->sites.nplans; pl++) {
         double sum = 0;

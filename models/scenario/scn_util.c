@@ -251,7 +251,7 @@ int scn_section(scn_ctx_t *c, const cdn_json_obj_t *o, const char *key, int requ
     if (j == NULL)
         return required ? cdn_json_missing(&c->j, key) : 0;
     size_t p = cdn_json_key(&c->j, key);
-    TRY(fn(c, j));
+    CDN_TRY(fn(c, j));
     cdn_json_pop(&c->j, p);
     return 0;
 }
@@ -269,7 +269,7 @@ int scn_read_tiers(scn_ctx_t *c, const cJSON *j, char tiers[][CDN_NAME_MAX], siz
 {
     const cdn_scenario_t *s = c->s;
     size_t n = 0, i = 0;
-    TRY(cdn_json_array(&c->j, j, 1, CDN_MAX_TIERS, "tier names", &n));
+    CDN_TRY(cdn_json_array(&c->j, j, 1, CDN_MAX_TIERS, "tier names", &n));
     for (const cJSON *e = j->child; e != NULL; e = e->next, i++) {
         size_t p = cdn_json_push(&c->j, "[%zu]", i);
         if (!cJSON_IsString(e))
