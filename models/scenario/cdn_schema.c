@@ -214,27 +214,33 @@ static const char *const *enum_names(rng_t rng, size_t *n)
     }
 }
 
-/* Writes v into the field of row r (kinds that have a number). */
+/* Writes v into the field of row r (kinds that have a number).  v is
+ * converted only to the field's own type: a negative number read for a
+ * double must not pass through an unsigned conversion (undefined; found by
+ * fuzz_scenario). */
 static void store(const row_t *r, void *base, double v)
 {
     char *p = (char *)base + r->off;
-    uint32_t u32 = (uint32_t)v;
-    uint64_t u64 = (uint64_t)v;
-    int i = (int)v;
     switch (r->kind) {
     case K_NUM:
         memcpy(p, &v, sizeof v);
         break;
-    case K_U32:
+    case K_U32: {
+        uint32_t u32 = (uint32_t)v; /* range-checked by the reader */
         memcpy(p, &u32, sizeof u32);
         break;
-    case K_U64:
+    }
+    case K_U64: {
+        uint64_t u64 = (uint64_t)v;
         memcpy(p, &u64, sizeof u64);
         break;
+    }
     case K_BOOL:
-    case K_ENUM:
+    case K_ENUM: {
+        int i = (int)v;
         memcpy(p, &i, sizeof i);
         break;
+    }
     default:
         break;
     }
