@@ -21,19 +21,23 @@
  *
  *   Third-party global state is set once here: GSL's error handler is
  *   turned off (the model checks its inputs; GSL errors become results, not
- *   aborts).  getopt's globals are used by the parser, from this thread,
+ *   aborts), and cJSON allocates through sim_xmalloc, so running out of
+ *   memory inside cJSON takes the one out-of-memory path (sim_alloc.h).  getopt's globals are used by the parser, from this thread,
  *   before any other thread starts.
  *
  *   Rejected: a table of function pointers filled by position (the
  *   command rows name their fields' meaning and carry their help).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
 #include "cdn_cli_opts.h"
 #include "cdn_cmd.h"
+#include "sim_alloc.h"
 
 /* The command table: usage and each command's --help come from it and
  * from the option table (cdn_cli_opts.c). */
@@ -77,6 +81,8 @@ static const cdn_cli_cmd_t *command_named(const char *name)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    cJSON_Hooks hooks = {sim_xmalloc, free};
+    cJSON_InitHooks(&hooks);
     if (argc < 2)
         return cdn_cli_usage_error("missing command");
     const char *name = argv[1];

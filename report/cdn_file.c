@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cdn_measure.h"
+#include "sim_alloc.h"
 
 FILE *cdn_file_open(const char *dir, const char *file)
 {
@@ -104,11 +105,7 @@ cJSON *cdn_file_json_num(double v)
 
 int cdn_file_write_json(const char *dir, const char *file, const cJSON *root, cdn_error_t *err)
 {
-    char *text = cJSON_Print(root);
-    if (text == NULL) {
-        fprintf(stderr, "cdnsim: out of memory\n");
-        abort();
-    }
+    char *text = sim_xcheck(cJSON_Print(root), "printing JSON");
     FILE *f = cdn_file_open(dir, file);
     if (!f) {
         cJSON_free(text);

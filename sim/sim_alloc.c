@@ -27,6 +27,15 @@ static void sim_oom(size_t n)
     abort();
 }
 
+void *sim_xcheck(void *p, const char *what)
+{
+    if (!p) {
+        fprintf(stderr, "cdnsim: out of memory (%s)\n", what);
+        abort();
+    }
+    return p;
+}
+
 void *sim_xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);

@@ -80,11 +80,7 @@ int cdn_loader_load(const cdn_loader_t *ld, const cdn_overlay_t *const *overlays
         *err = ld->syntax;
         return err->code;
     }
-    cJSON *copy = cJSON_Duplicate(ld->tree, 1);
-    if (copy == NULL) { /* cJSON allocates with malloc: its one failure */
-        fprintf(stderr, "cdnsim: out of memory (copying a scenario tree)\n");
-        abort();
-    }
+    cJSON *copy = sim_xcheck(cJSON_Duplicate(ld->tree, 1), "copying a scenario tree");
     int rc = cdn_overlay_load_tree(copy, ld->path, overlays, n, out, err);
     cJSON_Delete(copy);
     return rc;
