@@ -39,7 +39,8 @@
 #include <string.h>
 
 #include "cdn_error.h"
-#include "cdn_runner.h" /* CDN_RUNNER_JOBS_MAX */
+#include "cdn_runner.h"   /* CDN_RUNNER_JOBS_MAX */
+#include "cdn_scenario.h" /* CDN_SEED_MAX */
 #include "sim_alloc.h"
 
 #define HELP_COLUMN 23
@@ -53,9 +54,9 @@ static const cdn_cli_opt_t opt_rows[] = {
     {CDN_OPT_OUTPUT, "output", 'o', "DIR", CDN_CMD_SIMULATE, CDN_ARG_TEXT, 0, 0, "a folder",
      "results folder (default: results/<scenario-name>,\n"
      "with -compare or -sweep appended for those commands)"},
-    {CDN_OPT_SEED, "seed", 's', "N", CDN_CMD_SIMULATE, CDN_ARG_UINT, 0, UINT64_MAX,
+    {CDN_OPT_SEED, "seed", 's', "N", CDN_CMD_SIMULATE, CDN_ARG_UINT, 0, CDN_SEED_MAX,
      "a non-negative integer", "seed of the random streams (default: the scenario's)"},
-    {CDN_OPT_REPLICATION, "replication", 'r', "R", RUN, CDN_ARG_UINT, 0, UINT64_MAX,
+    {CDN_OPT_REPLICATION, "replication", 'r', "R", RUN, CDN_ARG_UINT, 0, CDN_SEED_MAX,
      "a non-negative integer", "replication index, 0-based (default 0)"},
     {CDN_OPT_REPLICATIONS, "replications", 'n', "N", RUN, CDN_ARG_UINT, 1, MAX_REPS,
      "a number of replications",

@@ -148,7 +148,15 @@ static int read_simulation(scn_ctx_t *c, const cJSON *j)
         return cdn_json_fail(&c->j, "expected a UTC time \"YYYY-MM-DDTHH:MM:SSZ\", found %s", cdn_json_found(ju).s);
     memcpy(sim->start_utc, ju->valuestring, strlen(ju->valuestring) + 1);
     cdn_json_pop(&c->j, p);
-    return cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_simulation, sim, sim);
+    CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_simulation, sim, sim));
+    /* every instant of the run must have a UTC name (cdn_scenario_utc) */
+    if ((double)sim->start_epoch_s + sim->duration_s > SCN_LAST_EPOCH_S) {
+        cdn_json_push(&c->j, ".start_utc");
+        return cdn_json_fail(&c->j, "expected a start at least duration_s (%s s) before "
+                                    "9999-12-31T23:59:59Z, found %s",
+                             cdn_json_show_num(sim->duration_s).s, cdn_json_found(ju).s);
+    }
+    return 0;
 }
 
 static int read_traffic(scn_ctx_t *c, const cJSON *j)

@@ -39,6 +39,10 @@
 #include "cdn_measure.h"
 
 #define CDN_NAME_MAX 64
+/* The largest seed (and replication index), from a file or the command
+ * line: 2^53 - 1, the largest integer below which every integer is exact in
+ * a JSON number (a double), so no seed is silently rounded to another. */
+#define CDN_SEED_MAX 9007199254740991ULL
 #define CDN_MAX_PROXIES 8
 #define CDN_MAX_DEPS 8
 #define CDN_MAX_STAGES 16

@@ -12,6 +12,7 @@
 #include "cdn_file.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,13 @@ void cdn_file_put_json_string(FILE *f, const char *s)
 cJSON *cdn_file_json_num(double v)
 {
     return isnan(v) || isinf(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
+}
+
+cJSON *cdn_file_json_u64(uint64_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" PRIu64, v);
+    return sim_xcheck(cJSON_CreateRaw(buf), "a JSON number");
 }
 
 int cdn_file_write_json(const char *dir, const char *file, const cJSON *root, cdn_error_t *err)

@@ -20,6 +20,7 @@
 #ifndef CDNSIM_CDN_FILE_H
 #define CDNSIM_CDN_FILE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -44,6 +45,10 @@ void cdn_file_put_json_string(FILE *f, const char *s);
 
 /* A number, or null for NaN and infinities. */
 cJSON *cdn_file_json_num(double v);
+/* An integer written exactly, digit for digit (cJSON prints numbers as
+ * doubles with 15 significant digits when that reads back "close enough",
+ * which merges seeds above 10^15). */
+cJSON *cdn_file_json_u64(uint64_t v);
 /* Writes root, pretty-printed, and a newline to dir/file. */
 int cdn_file_write_json(const char *dir, const char *file, const cJSON *root, cdn_error_t *err);
 

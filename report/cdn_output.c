@@ -186,8 +186,8 @@ static cJSON *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const
     cJSON_AddStringToObject(o, "scenario", s->name);
     cJSON_AddStringToObject(o, "program", "cdnsim");
     cJSON_AddStringToObject(o, "version", CDNSIM_VERSION);
-    cJSON_AddNumberToObject(o, "seed", (double)r->seed);
-    cJSON_AddNumberToObject(o, "replication", (double)r->replication);
+    cJSON_AddItemToObject(o, "seed", cdn_file_json_u64((uint64_t)r->seed));
+    cJSON_AddItemToObject(o, "replication", cdn_file_json_u64((uint64_t)r->replication));
     cJSON_AddStringToObject(o, "start_utc", s->sim.start_utc);
     cJSON_AddNumberToObject(o, "duration_s", s->sim.duration_s);
     cJSON_AddNumberToObject(o, "bin_s", s->sim.bin_s);

@@ -129,8 +129,8 @@ static cJSON *comparison_json(const cdn_study_t *st, const cdn_report_info_t *in
     cJSON_AddStringToObject(root, "command", "compare");
     cJSON_AddStringToObject(root, "version", CDNSIM_VERSION);
     cJSON_AddStringToObject(root, "scenario", st->arms[info->ref].scenario->name);
-    cJSON_AddNumberToObject(root, "seed", (double)st->seed);
-    cJSON_AddNumberToObject(root, "replications", (double)st->nreps);
+    cJSON_AddItemToObject(root, "seed", cdn_file_json_u64((uint64_t)st->seed));
+    cJSON_AddItemToObject(root, "replications", cdn_file_json_u64((uint64_t)st->nreps));
     cJSON_AddNumberToObject(root, "confidence", CDN_STUDY_LEVEL);
     cJSON_AddStringToObject(root, "reference", st->arms[info->ref].label);
     cJSON_AddStringToObject(root, "ranked_by", "failed_requests");

@@ -50,7 +50,7 @@ int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report
     cJSON_AddStringToObject(scn, "path", info->scenario_path);
     cJSON_AddStringToObject(scn, "name", st->arms[0].scenario->name);
     cJSON_AddItemToObject(scn, "fnv1a64", hash_str(info->scenario_hash));
-    cJSON_AddNumberToObject(root, "seed", (double)st->seed);
+    cJSON_AddItemToObject(root, "seed", cdn_file_json_u64((uint64_t)st->seed));
     cJSON *arms = cJSON_AddArrayToObject(root, strcmp(info->command, "sweep") == 0 ? "points" : "strategies");
     for (size_t a = 0; a < st->narms; a++) {
         cJSON *o = cJSON_CreateObject();
@@ -80,8 +80,8 @@ int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report
         }
         cJSON_AddStringToObject(root, "strategy", info->strategy);
     }
-    cJSON_AddNumberToObject(root, "replications", (double)st->nreps);
-    cJSON_AddNumberToObject(root, "replications_asked", (double)info->n_asked);
+    cJSON_AddItemToObject(root, "replications", cdn_file_json_u64((uint64_t)st->nreps));
+    cJSON_AddItemToObject(root, "replications_asked", cdn_file_json_u64((uint64_t)info->n_asked));
     if (info->precision > 0) {
         cJSON_AddNumberToObject(root, "precision", info->precision);
         cJSON_AddNumberToObject(root, "max_n", (double)info->max_n);

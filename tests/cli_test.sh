@@ -117,6 +117,19 @@ done
 run "$bin" run "$golden/small.json" -o "$work/g3" --seed 43 --no-plot --quiet
 check "another seed gives another timeline" test -n "$(cmp "$work/g1/timeline.csv" "$work/g3/timeline.csv" 2>&1)"
 
+# ---- regressions (#10): seeds are one range (files and --seed) and are
+# recorded exactly
+run "$bin" run "$golden/small.json" -o "$work/bigseed1" --seed 9007199254740991 --no-plot --quiet
+check "the largest seed runs" test "$rc" -eq 0
+run "$bin" run "$golden/small.json" -o "$work/bigseed0" --seed 9007199254740990 --no-plot --quiet
+check "summary.json records the largest seed exactly" \
+    grep -qE '"seed":[[:space:]]*9007199254740991,' "$work/bigseed1/summary.json"
+check "and its neighbour as another seed" \
+    grep -qE '"seed":[[:space:]]*9007199254740990,' "$work/bigseed0/summary.json"
+run "$bin" run "$golden/small.json" -o "$work/bigseed2" --seed 9007199254740992 --no-plot --quiet
+check "--seed 2^53 is a usage error (64), like the file's range" test "$rc" -eq 64
+check "the message gives the range" grep -qF "from 0 to 9007199254740991" "$work/err"
+
 # ---- getopt_long spellings: --seed=7, -s7, -j1 and clusters such as -qn3
 run "$bin" run "$golden/small.json" -o "$work/eq1" --seed=7 --no-plot --quiet
 check "run --seed=7 exits 0" test "$rc" -eq 0

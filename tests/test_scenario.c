@@ -448,7 +448,7 @@ START_TEST(out_of_range_value_is_shown)
           ": $.simulation.bin_s: expected a number in (0, 60], found 61");
     q_bad("{'name':'t','simulation':{'start_utc':'2025-11-18T11:05:00Z','duration_s':60,"
           "'seed':-1}}",
-          ": $.simulation.seed: expected an integer in [0, 9007199254740992], found -1");
+          ": $.simulation.seed: expected an integer in [0, 9007199254740991], found -1");
 }
 END_TEST
 
@@ -666,6 +666,23 @@ START_TEST(rejected_string_of_escaped_bytes_is_shown_in_full)
 }
 END_TEST
 
+/* Regressions (#10): values that were accepted but then misread. */
+START_TEST(values_that_would_be_misread_are_rejected)
+{
+    /* 2^53 + 1 reads as 2^53 in a double: seeds stop below 2^53 */
+    load_bad(BAD("seed_above_2_53.json"), CDN_EDATA,
+             ": $.simulation.seed: expected an integer in [0, 9007199254740991], found "
+             "9007199254740992");
+    /* cJSON would cut the key "seed\u0000x" to "seed" */
+    load_bad(BAD("nul_in_key.json"), CDN_EDATA,
+             ":1:83: invalid JSON near '\\u0000x\":3}}' (\\u0000 in a string");
+    /* every instant of the run needs a UTC name */
+    load_bad(BAD("start_too_late.json"), CDN_EDATA,
+             ": $.simulation.start_utc: expected a start at least duration_s (60 s) before "
+             "9999-12-31T23:59:59Z");
+}
+END_TEST
+
 START_TEST(every_bad_file_fails_with_a_message_naming_it)
 {
     DIR *dir = opendir(CDNSIM_TEST_DATA "/bad");
@@ -750,6 +767,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(bad, unreadable_file_is_an_io_error);
     tcase_add_test(bad, files_over_64_mib_are_rejected);
     tcase_add_test(bad, rejected_string_of_escaped_bytes_is_shown_in_full);
+    tcase_add_test(bad, values_that_would_be_misread_are_rejected);
     tcase_add_test(bad, every_bad_file_fails_with_a_message_naming_it);
     suite_add_tcase(s, bad);
     return s;

@@ -577,6 +577,26 @@ fail:
     return rc;
 }
 
+/* Offset of the first "\u0000" escape inside a string of well-formed JSON
+ * text, or len.  cJSON keeps strings as C strings, so such a string would
+ * be cut there ("count\u0000junk" read as "count") without a word. */
+static size_t find_nul_escape(const char *text, size_t len)
+{
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!in_string) {
+            in_string = text[i] == '"';
+        } else if (text[i] == '\\') {
+            if (i + 5 < len && text[i + 1] == 'u' && memcmp(text + i + 2, "0000", 4) == 0)
+                return i;
+            i++; /* the escaped character */
+        } else if (text[i] == '"') {
+            in_string = 0;
+        }
+    }
+    return len;
+}
+
 int cdn_json_parse(const char *text, size_t len, const char *file, cJSON **root,
                    cdn_error_t *err)
 {
@@ -597,6 +617,13 @@ int cdn_json_parse(const char *text, size_t len, const char *file, cJSON **root,
         *root = NULL;
         return syntax_error(err, file, text, len, (size_t)(end - text),
                             " (text after the end of the top-level value)");
+    }
+    size_t nul = find_nul_escape(text, len);
+    if (nul < len) {
+        cJSON_Delete(*root);
+        *root = NULL;
+        return syntax_error(err, file, text, len, nul,
+                            " (\\u0000 in a string: it would cut the string short)");
     }
     return 0;
 }

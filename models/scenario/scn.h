@@ -32,6 +32,7 @@ struct cJSON;
 #define SCN_MAX_ARTIFACTS 16
 #define SCN_MAX_SERVICES 64
 #define SCN_MAX_ACTIONS 10000
+#define SCN_LAST_EPOCH_S 253402300799.0 /* 9999-12-31T23:59:59Z: the last instant with a UTC name */
 /* Resource limits, so that no valid file makes a run abort for memory or
  * loop without end: servers in all regions; timeline cells, bins x
  * (regions + services); how often a periodic event may recur is a bound
