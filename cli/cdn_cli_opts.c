@@ -31,6 +31,7 @@
 #include "cdn_cli_opts.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -110,12 +111,15 @@ const cdn_cli_opt_t *cdn_cli_opts_rows(size_t *n)
 
 int cdn_cli_usage_error(const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
-    fputs("cdnsim: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputs("\nTry 'cdnsim --help'.\n", stderr);
+    for (char *p = msg; *p; p++) /* an argument's line break stays on one line */
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "cdnsim: %s\nTry 'cdnsim --help'.\n", msg);
     return cdn_cli_exit_for(CDN_EUSAGE);
 }
 
@@ -169,7 +173,7 @@ static size_t gather(unsigned commands, const cdn_cli_opt_t **rows, struct optio
 
 static int parse_u64(const char *s, uint64_t *out)
 {
-    if (!s || !*s || *s == '-' || *s == '+')
+    if (!s || !isdigit((unsigned char)*s)) /* strtoull would take " -1" */
         return -1;
     char *end = NULL;
     errno = 0;

@@ -105,15 +105,9 @@ int cdn_cmd_validate(const cdn_cli_args_t *a)
     return worst;
 }
 
-int cdn_cmd_plot(const cdn_cli_args_t *a)
+/* The drawing itself, under the folder's lock; an exit status. */
+static int plot_locked(const char *dir)
 {
-    const char *dir = a->operands[0];
-    char gp[4096];
-    snprintf(gp, sizeof gp, "%s/timeline.gp", dir);
-    if (!cdn_cmd_file_exists(gp)) {
-        fprintf(stderr, "cdnsim: %s: not found (is %s a cdnsim results folder?)\n", gp, dir);
-        return cdn_cli_exit_for(CDN_EIO);
-    }
     cdn_error_t err = {0, ""};
     int rc = cdn_output_plot(dir, &err);
     if (rc == 1) {
@@ -131,4 +125,25 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
     }
     printf("%s/timeline.png, %s/timeline.svg\n", dir, dir);
     return 0;
+}
+
+int cdn_cmd_plot(const cdn_cli_args_t *a)
+{
+    const char *dir = a->operands[0];
+    char gp[4096];
+    snprintf(gp, sizeof gp, "%s/timeline.gp", dir);
+    if (!cdn_cmd_file_exists(gp)) {
+        fprintf(stderr, "cdnsim: %s: not found (is %s a cdnsim results folder?)\n", gp, dir);
+        return cdn_cli_exit_for(CDN_EIO);
+    }
+    cdn_error_t err = {0, ""};
+    cdn_resultdir_t lock; /* no run may replace the folder while it is drawn */
+    int rc = cdn_resultdir_lock(&lock, dir, &err);
+    if (rc != 0) {
+        fprintf(stderr, "cdnsim: %s\n", err.msg);
+        return cdn_cli_exit_for(rc);
+    }
+    int status = plot_locked(dir);
+    cdn_resultdir_unlock(&lock);
+    return status;
 }

@@ -224,7 +224,7 @@ static int run_write(run_job_t *j, cdn_error_t *err)
                                  !j->quiet && isatty(STDERR_FILENO), j->dir.tmp, err);
         if (rc != 0) {
             fprintf(stderr, "cdnsim: %s\n", err->msg);
-            status = cdn_cli_exit_for(rc == CDN_EIO ? CDN_EWRITE : CDN_EINTERNAL);
+            status = cdn_cli_exit_for(rc == CDN_EIO ? CDN_EWRITE : rc);
         }
     }
     if (status == 0 && !j->args->seen[CDN_OPT_NO_PLOT])

@@ -127,8 +127,8 @@ int cdn_calreport_write(const char *dir, const cdn_scenario_t *s, const double *
     fputs("\nMetrics: docs/output-format.md (summary) and docs/scenario-format.md "
           "(calibration targets).\n",
           f);
-    if (cdn_file_close(f) != 0)
-        return cdn_file_io_error(err, dir, "calibration.md");
+    if (cdn_file_finish(f, dir, "calibration.md", err) != 0)
+        return CDN_EIO;
 
     f = cdn_file_open(dir, "calibration.csv");
     if (!f)
@@ -148,7 +148,7 @@ int cdn_calreport_write(const char *dir, const cdn_scenario_t *s, const double *
                 fputs(",\n", f);
         }
     }
-    if (cdn_file_close(f) != 0)
-        return cdn_file_io_error(err, dir, "calibration.csv");
+    if (cdn_file_finish(f, dir, "calibration.csv", err) != 0)
+        return CDN_EIO;
     return 0;
 }

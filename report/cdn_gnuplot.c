@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cdn_resultdir.h"
+
 void cdn_gnuplot_put_string(FILE *f, const char *s)
 {
     fputc('\'', f);
@@ -200,13 +202,17 @@ int cdn_gnuplot_run(const char *dir, const char *script, cdn_error_t *err)
         return fail(err, script, why);
     }
     if (pid == 0) {
+        cdn_resultdir_child_signals(); /* not immune to Ctrl-C like its parent */
         if (chdir(dir) != 0)
             _exit(127);
         execlp("gnuplot", "gnuplot", script, (char *)NULL);
         _exit(127);
     }
+    cdn_resultdir_watch_child(pid); /* a signal to cdnsim ends gnuplot too */
     char why[256];
-    if (wait_for(pid, why, sizeof why) != 0) {
+    int waited = wait_for(pid, why, sizeof why);
+    cdn_resultdir_watch_child(0);
+    if (waited != 0) {
         char unused[256];
         check_figures(dir, script, 1, unused, sizeof unused);
         return fail(err, script, why);

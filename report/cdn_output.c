@@ -414,20 +414,20 @@ int cdn_output_write(const char *dir, const cdn_scenario_t *s, const cdn_result_
     if (!(f = cdn_file_open(dir, "timeline.csv")))
         return cdn_file_io_error(err, dir, "timeline.csv");
     write_timeline(f, s, r);
-    if (cdn_file_close(f))
-        return cdn_file_io_error(err, dir, "timeline.csv");
+    if (cdn_file_finish(f, dir, "timeline.csv", err) != 0)
+        return CDN_EIO;
 
     if (!(f = cdn_file_open(dir, "timeline_regions.csv")))
         return cdn_file_io_error(err, dir, "timeline_regions.csv");
     write_regions(f, s, r);
-    if (cdn_file_close(f))
-        return cdn_file_io_error(err, dir, "timeline_regions.csv");
+    if (cdn_file_finish(f, dir, "timeline_regions.csv", err) != 0)
+        return CDN_EIO;
 
     if (!(f = cdn_file_open(dir, "events.jsonl")))
         return cdn_file_io_error(err, dir, "events.jsonl");
     write_events(f, s, r);
-    if (cdn_file_close(f))
-        return cdn_file_io_error(err, dir, "events.jsonl");
+    if (cdn_file_finish(f, dir, "events.jsonl", err) != 0)
+        return CDN_EIO;
 
     cJSON *summary = summary_json(s, r, sum);
     int rc = cdn_file_write_json(dir, "summary.json", summary, err);
@@ -438,8 +438,8 @@ int cdn_output_write(const char *dir, const cdn_scenario_t *s, const cdn_result_
     if (!(f = cdn_file_open(dir, "timeline.gp")))
         return cdn_file_io_error(err, dir, "timeline.gp");
     write_gnuplot(f, s, r);
-    if (cdn_file_close(f))
-        return cdn_file_io_error(err, dir, "timeline.gp");
+    if (cdn_file_finish(f, dir, "timeline.gp", err) != 0)
+        return CDN_EIO;
     return 0;
 }
 

@@ -71,6 +71,7 @@
  */
 #include "cdn_resultdir.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -81,6 +82,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -171,12 +173,9 @@ static cJSON *read_marker(const char *dir)
     return root;
 }
 
-/* 1 if the marker `m` lists `name` (any name when there is no marker: a
- * temporary folder holds only what this process wrote). */
+/* 1 if the marker `m` lists `name`. */
 static int listed(const cJSON *m, const char *name)
 {
-    if (!m)
-        return 1;
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(m, "files"))
     {
@@ -209,9 +208,11 @@ static int owned(const char *dir, const char *command, char *why, size_t n)
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(m, "format");
     const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(m, "command");
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(m, "files");
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(m, "state");
     if (!cJSON_IsString(prog) || strcmp(prog->valuestring, "cdnsim") != 0 ||
         !cJSON_IsNumber(fmt) || fmt->valuedouble != MARKER_FORMAT || !cJSON_IsString(cmd) ||
-        !cJSON_IsArray(files)) {
+        !cJSON_IsArray(files) || !cJSON_IsString(state) ||
+        strcmp(state->valuestring, "complete") != 0) {
         snprintf(why, n, "its %s is not a marker of this version of cdnsim", CDN_RESULTDIR_MARKER);
         ok = 0;
         goto done;
@@ -261,16 +262,17 @@ static int put_marker(const char *dir, const cJSON *root)
 }
 
 /* Writes the marker into the folder being committed. */
-static int write_marker(const char *dir, const char *command)
+static int write_marker(const char *dir, const char *command, int complete)
 {
     size_t count = 0;
-    char **names = list_dir(dir, &count);
-    if (!names)
+    char **names = complete ? list_dir(dir, &count) : NULL;
+    if (complete && !names)
         return -1;
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "program", "cdnsim");
     cJSON_AddNumberToObject(root, "format", MARKER_FORMAT);
     cJSON_AddStringToObject(root, "command", command);
+    cJSON_AddStringToObject(root, "state", complete ? "complete" : "writing");
     cJSON *files = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; i < count; i++)
         cJSON_AddItemToArray(files, cJSON_CreateString(names[i]));
@@ -280,26 +282,50 @@ static int write_marker(const char *dir, const char *command)
     return rc;
 }
 
-/* Removes a folder written by us: the regular files its marker lists, the
- * marker, then the folder itself (rmdir, which keeps it if anything else
- * is in it). */
+/* What a folder's marker says of it. */
+typedef enum { MARK_NONE, MARK_WRITING, MARK_COMPLETE } mark_t;
+
+static mark_t mark_of(const cJSON *m)
+{
+    const cJSON *prog = cJSON_GetObjectItemCaseSensitive(m, "program");
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(m, "state");
+    if (!cJSON_IsString(prog) || strcmp(prog->valuestring, "cdnsim") != 0 || !cJSON_IsString(state))
+        return MARK_NONE;
+    if (strcmp(state->valuestring, "writing") == 0)
+        return MARK_WRITING;
+    return strcmp(state->valuestring, "complete") == 0 ? MARK_COMPLETE : MARK_NONE;
+}
+
+/* Removes a folder cdnsim wrote, only as far as it can prove so: a
+ * "writing" folder (made by begin, everything in it written by cdnsim)
+ * loses its regular files; a "complete" one the regular files its marker
+ * lists; a folder without our marker nothing.  The marker goes, and the
+ * folder with it, only when nothing else is left, so a folder that still
+ * holds something stays "not ours" for every later run. */
 static void remove_ours(const char *dir)
 {
-    size_t count = 0;
-    char **names = list_dir(dir, &count);
     cJSON *m = read_marker(dir);
+    mark_t mark = mark_of(m);
+    size_t count = 0;
+    char **names = mark == MARK_NONE ? NULL : list_dir(dir, &count);
     char path[2 * CDN_RESULTDIR_PATH_MAX + 64];
     for (size_t i = 0; names && i < count; i++) {
         int exists;
-        if (listed(m, names[i]) && is_regular(dir, names[i], &exists) &&
+        if ((mark == MARK_WRITING || listed(m, names[i])) && is_regular(dir, names[i], &exists) &&
             snprintf(path, sizeof path, "%s/%s", dir, names[i]) < (int)sizeof path)
             unlink(path);
     }
     cJSON_Delete(m);
     free_names(names, count);
-    if (snprintf(path, sizeof path, "%s/%s", dir, CDN_RESULTDIR_MARKER) < (int)sizeof path)
+    if (mark == MARK_NONE)
+        return;
+    names = list_dir(dir, &count);
+    int empty = names && count == 0;
+    free_names(names, count);
+    if (empty && snprintf(path, sizeof path, "%s/%s", dir, CDN_RESULTDIR_MARKER) < (int)sizeof path) {
         unlink(path);
-    rmdir(dir);
+        rmdir(dir);
+    }
 }
 
 /* ---- the signal watcher ---- */
@@ -307,6 +333,7 @@ static void remove_ours(const char *dir)
 static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t watch_once = PTHREAD_ONCE_INIT;
 static char watch_tmp[2 * CDN_RESULTDIR_PATH_MAX + 32]; /* folder being written, "" if none */
+static pid_t watch_child;                               /* a child drawing into it (gnuplot), 0 */
 
 /* The signals watched: SIGINT, SIGTERM, SIGHUP, less those ignored when
  * the process started (nohup, or `cmd &` in a script, ignore some): a
@@ -333,6 +360,11 @@ static void *watcher(void *arg)
     while (sigwait(&set, &sig) != 0)
         ;
     pthread_mutex_lock(&watch_mu); /* held to the end: commit cannot start now */
+    if (watch_child > 0) {             /* it would write on into the folder */
+        kill(watch_child, SIGKILL);
+        while (waitpid(watch_child, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
     if (watch_tmp[0])
         remove_ours(watch_tmp);
     signal(sig, SIG_DFL);
@@ -362,6 +394,36 @@ static void watch(const char *tmp)
     snprintf(watch_tmp, sizeof watch_tmp, "%s", tmp);
     pthread_mutex_unlock(&watch_mu);
 }
+
+void cdn_resultdir_watch_child(pid_t pid)
+{
+    pthread_mutex_lock(&watch_mu);
+    watch_child = pid;
+    pthread_mutex_unlock(&watch_mu);
+}
+
+void cdn_resultdir_child_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* The state machine of the design comment: prepared (lock held, nothing
+ * written: tmp ""), writing (lock held, tmp set), committed/aborted (no
+ * lock, tmp "").  `writing` says which of the two lock-holding states d
+ * must be in. */
+#ifndef NDEBUG
+static int resultdir_check(const cdn_resultdir_t *d, int writing)
+{
+    if (d->lock_fd < 0 || d->target[0] == '\0' || d->command[0] == '\0')
+        return 0;
+    return writing ? d->tmp[0] != '\0' : d->tmp[0] == '\0';
+}
+#endif
 
 /* ---- the lock and stale folders of killed runs ---- */
 
@@ -402,7 +464,9 @@ static int sibling_of(const char *name, const char *base, const char *kind)
            strncmp(name + 2 + nb, kind, nk) == 0 && strlen(name) == 2 + nb + nk + 6;
 }
 
-/* Under the lock: folders of killed runs of this target are cleaned up. */
+/* Under the lock: folders of killed runs of this target, recognised by
+ * name and by our marker, are cleaned up (remove_ours); a sibling with a
+ * matching name but no marker of ours is left alone. */
 static void clean_stale(cdn_resultdir_t *d)
 {
     size_t count = 0;
@@ -416,7 +480,12 @@ static void clean_stale(cdn_resultdir_t *d)
             snprintf(path, sizeof path, "%s/%s", d->parent, names[i]) >= (int)sizeof path ||
             lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
-        if (old && lstat(d->target, &st) != 0 && errno == ENOENT)
+        cJSON *m = read_marker(path);
+        mark_t mark = mark_of(m);
+        cJSON_Delete(m);
+        if (mark == MARK_NONE)
+            continue; /* not provably ours: never touched */
+        if (old && mark == MARK_COMPLETE && lstat(d->target, &st) != 0 && errno == ENOENT)
             rename(path, d->target); /* killed between the renames: put it back */
         else
             remove_ours(path);
@@ -441,6 +510,13 @@ static int mkdir_p(const char *dir)
         }
     }
     return 0;
+}
+
+static void strip_slashes(char *p)
+{
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = '\0';
 }
 
 static void split_path(cdn_resultdir_t *d)
@@ -496,6 +572,7 @@ int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, const char *co
         return CDN_EUSAGE;
     }
     snprintf(d->target, sizeof d->target, "%s", target);
+    strip_slashes(d->target); /* "link/" would make lstat follow the link */
     split_path(d);
     if (mkdir_p(d->parent) != 0)
         return fail(err, CDN_RESULTDIR_ECREATE, "cannot create folder", d->parent, errno);
@@ -518,6 +595,7 @@ int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, const char *co
 
 int cdn_resultdir_begin(cdn_resultdir_t *d, cdn_error_t *err)
 {
+    assert(resultdir_check(d, 0));
     snprintf(d->tmp, sizeof d->tmp, "%s/.%s.tmp-XXXXXX", d->parent, d->base);
     if (!mkdtemp(d->tmp)) {
         int e = errno;
@@ -527,13 +605,24 @@ int cdn_resultdir_begin(cdn_resultdir_t *d, cdn_error_t *err)
     chmod(d->tmp, 0755);
     pthread_once(&watch_once, start_watcher);
     watch(d->tmp);
+    if (write_marker(d->tmp, d->command, 0) != 0) {
+        int e = errno;
+        char path[sizeof d->tmp + 64];
+        snprintf(path, sizeof path, "%s/%s", d->tmp, CDN_RESULTDIR_MARKER);
+        unlink(path); /* an empty folder is left: nothing of it is a result */
+        rmdir(d->tmp);
+        watch("");
+        d->tmp[0] = '\0';
+        return fail(err, CDN_EWRITE, "cannot write the marker", d->parent, e);
+    }
+    assert(resultdir_check(d, 1));
     return 0;
 }
 
 static int commit_locked(cdn_resultdir_t *d, cdn_error_t *err)
 {
     char old[sizeof d->tmp] = "";
-    if (write_marker(d->tmp, d->command) != 0)
+    if (write_marker(d->tmp, d->command, 1) != 0)
         return fail(err, CDN_EWRITE, "cannot write the marker", d->tmp, errno);
     char why[512];
     if (!replaceable(d, why, sizeof why)) { /* changed since prepare */
@@ -572,6 +661,7 @@ static int commit_locked(cdn_resultdir_t *d, cdn_error_t *err)
 
 int cdn_resultdir_commit(cdn_resultdir_t *d, cdn_error_t *err)
 {
+    assert(resultdir_check(d, 1));
     pthread_mutex_lock(&watch_mu); /* a signal now waits until the rename is done */
     int rc = commit_locked(d, err);
     pthread_mutex_unlock(&watch_mu);
@@ -613,4 +703,24 @@ int cdn_resultdir_note_files(const char *dir, const char *const *names, size_t n
     if (rc != 0)
         return fail(err, CDN_EWRITE, "cannot update the marker", dir, errno);
     return 0;
+}
+
+int cdn_resultdir_lock(cdn_resultdir_t *d, const char *target, cdn_error_t *err)
+{
+    memset(d, 0, sizeof *d);
+    d->lock_fd = -1;
+    if (target[0] == '\0' || strlen(target) >= CDN_RESULTDIR_PATH_MAX) {
+        err->code = CDN_EUSAGE;
+        snprintf(err->msg, sizeof err->msg, "folder name %s", target[0] ? "too long" : "empty");
+        return CDN_EUSAGE;
+    }
+    snprintf(d->target, sizeof d->target, "%s", target);
+    strip_slashes(d->target);
+    split_path(d);
+    return take_lock(d, err);
+}
+
+void cdn_resultdir_unlock(cdn_resultdir_t *d)
+{
+    release_lock(d);
 }

@@ -41,6 +41,7 @@
 #define CDNSIM_CDN_RESULTDIR_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cdn_error.h" /* cdn_error_t, CDN_E*, CDN_RESULTDIR_ECREATE (exit 73) */
 
@@ -64,6 +65,20 @@ int cdn_resultdir_prepare(cdn_resultdir_t *d, const char *target, const char *co
 int cdn_resultdir_begin(cdn_resultdir_t *d, cdn_error_t *err);
 int cdn_resultdir_commit(cdn_resultdir_t *d, cdn_error_t *err);
 void cdn_resultdir_abort(cdn_resultdir_t *d);
+
+/* For a command that changes a finished results folder in place (`cdnsim
+ * plot`): takes the folder's lock as prepare does (waiting for a writer),
+ * without checking or creating anything; cdn_resultdir_unlock releases
+ * it.  0, CDN_EUSAGE or CDN_RESULTDIR_ECREATE. */
+int cdn_resultdir_lock(cdn_resultdir_t *d, const char *target, cdn_error_t *err);
+void cdn_resultdir_unlock(cdn_resultdir_t *d);
+
+/* A child process drawing into the folder being written (gnuplot): on a
+ * signal the watcher kills it before it removes the folder (pid 0: none).
+ * The child itself calls cdn_resultdir_child_signals() before exec, which
+ * unblocks the signals the watcher took, so that it is not left immune. */
+void cdn_resultdir_watch_child(pid_t pid);
+void cdn_resultdir_child_signals(void);
 
 /* After files were added to a finished results folder in place (`cdnsim
  * plot` draws the figures of a run made with --no-plot): adds those of

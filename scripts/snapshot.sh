@@ -3,9 +3,10 @@
 # scenarios into OUT, for a before/after comparison of a refactoring:
 #   scripts/snapshot.sh OLD_BINARY /tmp/before
 #   scripts/snapshot.sh NEW_BINARY /tmp/after
-#   diff -r -x manifest.json -x .cdnsim-results /tmp/before /tmp/after
+#   diff -r -x manifest.json -x .cdnsim-results -x '.*.lock' /tmp/before /tmp/after
 # (manifest.json records the git commit, so it differs between builds; the
-# folder marker .cdnsim-results was added by issue #10.)
+# folder marker .cdnsim-results and the lock files .NAME.lock beside each
+# folder were added by issue #10.)
 set -euo pipefail
 bin=$(realpath "$1")
 out=$2

@@ -126,6 +126,8 @@ check "summary.json records the largest seed exactly" \
     grep -qE '"seed":[[:space:]]*9007199254740991,' "$work/bigseed1/summary.json"
 check "and its neighbour as another seed" \
     grep -qE '"seed":[[:space:]]*9007199254740990,' "$work/bigseed0/summary.json"
+run "$bin" run "$golden/small.json" -o "$work/negseed" --seed " -1" --no-plot --quiet
+check "--seed ' -1' is a usage error (64)" test "$rc" -eq 64
 run "$bin" run "$golden/small.json" -o "$work/bigseed2" --seed 9007199254740992 --no-plot --quiet
 check "--seed 2^53 is a usage error (64), like the file's range" test "$rc" -eq 64
 check "the message gives the range" grep -qF "from 0 to 9007199254740991" "$work/err"
@@ -250,11 +252,34 @@ check "nothing was moved aside" test -z "$(ls -A "$work" | grep -E '^\.g1\.(tmp|
 rm -r "$work/g1/notes.txt" "$work/g1/mine"
 run "$bin" run "$golden/small.json" -o "$work/g1" --no-plot --quiet
 check "without them it is replaced again" test "$rc" -eq 0
+# (review) a sibling that only looks like a leftover is never touched; a
+# leftover results folder loses only the files its marker lists
+mkdir -p "$work/.g1.tmp-backup" "$work/.g1.old-photos"
+echo notes >"$work/.g1.tmp-backup/notes.txt"
+echo img >"$work/.g1.old-photos/img.txt"
+mkdir -p "$work/.g1.old-Ab12Cd"
+printf '{"program":"cdnsim","format":1,"command":"run","state":"complete","files":["a.txt"]}\n' \
+    >"$work/.g1.old-Ab12Cd/.cdnsim-results"
+echo a >"$work/.g1.old-Ab12Cd/a.txt"
+echo mine >"$work/.g1.old-Ab12Cd/user.txt"
+run "$bin" run "$golden/small.json" -o "$work/g1" --no-plot --quiet
+check "a run next to look-alike folders succeeds" test "$rc" -eq 0
+check "a look-alike temporary folder is not touched" grep -qx notes "$work/.g1.tmp-backup/notes.txt"
+check "a look-alike old folder is not touched" grep -qx img "$work/.g1.old-photos/img.txt"
+check "a leftover loses its listed file" test ! -e "$work/.g1.old-Ab12Cd/a.txt"
+check "but keeps the user's file" grep -qx mine "$work/.g1.old-Ab12Cd/user.txt"
+check "and its marker, so it stays not ours" test -s "$work/.g1.old-Ab12Cd/.cdnsim-results"
+run "$bin" run "$golden/small.json" -o "$work/g1" --no-plot --quiet
+check "the user's file survives the next run too" grep -qx mine "$work/.g1.old-Ab12Cd/user.txt"
+rm -r "$work/.g1.tmp-backup" "$work/.g1.old-photos" "$work/.g1.old-Ab12Cd"
 ln -s "$work/g1" "$work/g1link"
 run "$bin" run "$golden/small.json" -o "$work/g1link" --no-plot --quiet
 check "a symbolic link as -o is refused (73)" test "$rc" -eq 73
 check "the refusal says it is a link" grep -qF "symbolic link" "$work/err"
 check "the linked result is untouched" test -s "$work/g1/.cdnsim-results" -a -L "$work/g1link"
+run "$bin" run "$golden/small.json" -o "$work/g1link/" --no-plot --quiet
+check "a symbolic link with a trailing slash is refused too (73)" test "$rc" -eq 73
+check "and said to be a link" grep -qF "symbolic link" "$work/err"
 run "$bin" run "$golden/small.json" -o "" --no-plot --quiet
 check "an empty -o is a usage error (64)" test "$rc" -eq 64
 
@@ -352,6 +377,23 @@ check "the warning names the figure and how to draw it" \
 check "the warning says what to run" grep -qF "cdnsim plot $work/fullfig" "$work/err"
 check "the warning names no temporary folder" test -z "$(grep -F '.tmp-' "$work/err" || true)"
 check "the data files are complete" test -s "$work/fullfig/summary.json"
+cat >"$work/fakebin/gnuplot" <<FAKE
+#!/bin/sh
+echo \$\$ >"$work/fakegp.pid"
+exec sleep 600
+FAKE
+env PATH="$work/fakebin:$PATH" "$bin" run "$golden/small.json" -o "$work/sigfig" --quiet >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 300); do [ -s "$work/fakegp.pid" ] && break; sleep 0.1; done
+sleep 0.2
+kill -s TERM "$pid"
+wait "$pid"
+gp=$(cat "$work/fakegp.pid" 2>/dev/null || echo 0)
+sleep 0.2
+gone() { ! kill -0 "$1" 2>/dev/null; }
+check "SIGTERM while gnuplot draws ends gnuplot too" gone "$gp"
+check "(the fake gnuplot had started)" test "$gp" -gt 0
+check "and leaves no temporary folder" test -z "$(ls -A "$work" | grep -E '^\.sigfig\.(tmp|old)-' || true)"
 cp "$work/fakebin/hang" "$work/fakebin/gnuplot"
 start=$(date +%s)
 run env PATH="$work/fakebin:$PATH" CDNSIM_GNUPLOT_TIMEOUT_S=2 "$bin" run "$golden/small.json" -o "$work/hungfig" --quiet

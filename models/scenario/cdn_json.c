@@ -340,7 +340,7 @@ int cdn_json_req_int(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key
     return cdn_json_opt_int(c, o, key, lo, hi, out);
 }
 
-/* A number of o that must be >= another key's value (already read). */
+/* The string value of `key` into *out (left as it is when absent). */
 int cdn_json_opt_str(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key, const char **out)
 {
     const cJSON *j = cdn_json_obj_get(o, key);
