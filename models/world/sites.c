@@ -117,11 +117,6 @@ static void fo_observe(world_t *w, size_t c, int primary_down)
     }
 }
 
-int sites_served_elsewhere(uint8_t state)
-{
-    return state == FO_FAILED_OVER || state == FO_FAILBACK_PENDING;
-}
-
 void sites_update(world_t *w, double t)
 {
     double thr = w->s->sites.down_threshold;

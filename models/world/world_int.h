@@ -301,7 +301,14 @@ void traffic_on_undrain(sim_t *sim, const sim_event_t *ev, void *ctx);
 /* sites.c */
 void sites_init(world_t *w);
 void sites_fini(world_t *w);
-int sites_served_elsewhere(uint8_t fo_state);
+/* 1 if a cohort in this failover state is served by the second CDN.  In
+ * the header (static inline): the rate passes call it per cohort and
+ * region, and a call into another file there cost 15% of a full-scale
+ * run. */
+static inline int sites_served_elsewhere(uint8_t fo_state)
+{
+    return fo_state == FO_FAILED_OVER || fo_state == FO_FAILBACK_PENDING;
+}
 void sites_update(world_t *w, double t);
 int sites_failover_check(const world_t *w);
 void sites_on_failover(sim_t *sim, const sim_event_t *ev, void *ctx);
