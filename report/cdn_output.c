@@ -102,8 +102,12 @@ static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t 
     fputs("t_s,utc", f);
     for (int c = 0; c < TL_COUNT; c++)
         fprintf(f, ",%s", tl_names[c]);
-    for (size_t k = 0; k < s->nservices; k++)
-        fprintf(f, ",svc_%s_avail", s->services[k].name);
+    for (size_t k = 0; k < s->nservices; k++) {
+        char col[CDN_NAME_MAX + 16];
+        snprintf(col, sizeof col, "svc_%s_avail", s->services[k].name);
+        fputc(',', f);
+        cdn_file_put_csv(f, col); /* a name may hold a comma or a quote */
+    }
     fputc('\n', f);
     for (size_t b = 0; b < r->nbins; b++) {
         double t0 = (double)b * r->bin_s, v[TL_COUNT];
@@ -136,9 +140,10 @@ static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
             double off = cdn_result_region(r, g, CDN_RS_OFFERED, b);
             double err = cdn_result_region(r, g, CDN_RS_ERR5XX, b);
             double blk = cdn_result_region(r, g, CDN_RS_BLOCKED, b);
-            fprintf(f, "%.0f,%s,%s,%.1f,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.1f\n",
-                    t0, utc,
-                    s->regions[g].name, off / len, cdn_result_region(r, g, CDN_RS_OK, b) / len,
+            fprintf(f, "%.0f,%s,", t0, utc);
+            cdn_file_put_csv(f, s->regions[g].name); /* a name may hold a comma or a quote */
+            fprintf(f, ",%.1f,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.1f\n",
+                    off / len, cdn_result_region(r, g, CDN_RS_OK, b) / len,
                     err / len, blk / len, cdn_result_region(r, g, CDN_RS_FAILOVER, b) / len,
                     ratio(err, off), ratio(blk, off),
                     ratio(cdn_result_region(r, g, CDN_RS_SERVERS_BAD, b), len * nserv),

@@ -132,6 +132,13 @@ run "$bin" run "$golden/small.json" -o "$work/bigseed2" --seed 9007199254740992 
 check "--seed 2^53 is a usage error (64), like the file's range" test "$rc" -eq 64
 check "the message gives the range" grep -qF "from 0 to 9007199254740991" "$work/err"
 
+# ---- names with a comma or a quote are quoted in the CSV files (#11)
+run "$bin" run "$src/data/good/csv_names.json" -o "$work/csvnames" --no-plot --quiet
+check "a region name with a comma and quotes is one quoted CSV field" \
+    grep -qE '^0,[^,]*,"eu, ""west""",[0-9]' "$work/csvnames/timeline_regions.csv"
+check "a service name with a comma is one quoted header field" \
+    grep -qF ',"svc_kv, store_avail",' "$work/csvnames/timeline.csv"
+
 # ---- getopt_long spellings: --seed=7, -s7, -j1 and clusters such as -qn3
 run "$bin" run "$golden/small.json" -o "$work/eq1" --seed=7 --no-plot --quiet
 check "run --seed=7 exits 0" test "$rc" -eq 0
