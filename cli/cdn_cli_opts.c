@@ -109,6 +109,22 @@ const cdn_cli_opt_t *cdn_cli_opts_rows(size_t *n)
     return opt_rows;
 }
 
+/* msg into buf[n] with control characters as '?'. */
+static const char *one_line(char *buf, size_t n, const char *msg)
+{
+    size_t o = 0;
+    for (; *msg && o + 1 < n; msg++)
+        buf[o++] = ((unsigned char)*msg < 0x20 || *msg == 0x7f) ? '?' : *msg;
+    buf[o] = '\0';
+    return buf;
+}
+
+void cdn_cli_print_error(const char *msg, int prefixed)
+{
+    char buf[2048];
+    fprintf(stderr, "%s%s\n", prefixed ? "cdnsim: " : "", one_line(buf, sizeof buf, msg));
+}
+
 int cdn_cli_usage_error(const char *fmt, ...)
 {
     char msg[2048];
@@ -116,10 +132,8 @@ int cdn_cli_usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    for (char *p = msg; *p; p++) /* an argument's line break stays on one line */
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    fprintf(stderr, "cdnsim: %s\nTry 'cdnsim --help'.\n", msg);
+    cdn_cli_print_error(msg, 1); /* an argument's line break stays on one line */
+    fputs("Try 'cdnsim --help'.\n", stderr);
     return cdn_cli_exit_for(CDN_EUSAGE);
 }
 

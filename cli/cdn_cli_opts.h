@@ -137,4 +137,9 @@ int cdn_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2
  * unknown code is an internal error. */
 int cdn_cli_exit_for(int code);
 
+/* Prints an error message on stderr as one line ("cdnsim: MSG" when
+ * `prefixed`): control characters, which a path or value from the user
+ * may carry, are shown as '?'. */
+void cdn_cli_print_error(const char *msg, int prefixed);
+
 #endif /* CDNSIM_CDN_CLI_OPTS_H */

@@ -88,7 +88,7 @@ int cdn_cmd_validate(const cdn_cli_args_t *a)
         cdn_scenario_t *s = NULL;
         int rc = cdn_scenario_load(path, &s, &err);
         if (rc != 0) {
-            fprintf(stderr, "%s\n", err.msg);
+            cdn_cli_print_error(err.msg, 0);
             if (!worst)
                 worst = cdn_cli_exit_for(rc);
         } else {
@@ -120,7 +120,7 @@ static int plot_locked(const char *dir)
     }
     static const char *const figures[] = {"timeline.png", "timeline.svg"};
     if (cdn_resultdir_note_files(dir, figures, 2, &err) != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err.msg);
+        cdn_cli_print_error(err.msg, 1);
         return cdn_cli_exit_for(CDN_EWRITE);
     }
     printf("%s/timeline.png, %s/timeline.svg\n", dir, dir);
@@ -140,7 +140,7 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
     cdn_resultdir_t lock; /* no run may replace the folder while it is drawn */
     int rc = cdn_resultdir_lock(&lock, dir, &err);
     if (rc != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err.msg);
+        cdn_cli_print_error(err.msg, 1);
         return cdn_cli_exit_for(rc);
     }
     int status = plot_locked(dir);

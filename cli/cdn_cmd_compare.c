@@ -139,7 +139,7 @@ int cdn_cmd_compare(const cdn_cli_args_t *a)
     cdn_error_t err = {0, ""};
     cdn_runner_t *runner = cdn_runner_create(NULL, NULL, (unsigned)o.jobs, &err);
     if (!runner) {
-        fprintf(stderr, "cdnsim: %s\n", err.msg);
+        cdn_cli_print_error(err.msg, 1);
         return cdn_cli_exit_for(err.code);
     }
     int root = cdn_runner_is_root(runner);

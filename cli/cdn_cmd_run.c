@@ -151,7 +151,7 @@ static int run_prepare(run_job_t *j, cdn_error_t *err)
         a->noperands ? a->operands[0] : cdn_cmd_default_scenario(defbuf, sizeof defbuf);
     int rc = cdn_scenario_load(scenario_path, &j->s, err);
     if (rc != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(rc);
     }
     j->seed = a->seen[CDN_OPT_SEED] ? a->num[CDN_OPT_SEED] : j->s->sim.seed;
@@ -164,7 +164,7 @@ static int run_prepare(run_job_t *j, cdn_error_t *err)
     if (rc == CDN_EUSAGE)
         return cdn_cli_usage_error("%s", err->msg);
     if (rc != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     j->prepared = 1;
@@ -179,7 +179,7 @@ static int run_simulate(run_job_t *j, cdn_error_t *err)
     double w0 = cdn_cmd_wall_now();
     int rc = cdn_world_run(j->s, j->seed, j->replication, &j->res, err);
     if (rc != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(rc);
     }
     j->wall_s = cdn_cmd_wall_now() - w0;
@@ -208,12 +208,12 @@ static void run_plot(run_job_t *j, cdn_error_t *err)
 static int run_write(run_job_t *j, cdn_error_t *err)
 {
     if (cdn_resultdir_begin(&j->dir, err) != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     int status = 0;
     if (cdn_output_write(j->dir.tmp, j->s, j->res, &j->sum, err) != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        cdn_cli_print_error(err->msg, 1);
         status = cdn_cli_exit_for(CDN_EWRITE);
     }
     if (status == 0 && j->nrep > 0) {
@@ -223,14 +223,14 @@ static int run_write(run_job_t *j, cdn_error_t *err)
         int rc = run_calibration(j->s, j->seed, j->nrep, (unsigned)j->args->num[CDN_OPT_JOBS],
                                  !j->quiet && isatty(STDERR_FILENO), j->dir.tmp, err);
         if (rc != 0) {
-            fprintf(stderr, "cdnsim: %s\n", err->msg);
+            cdn_cli_print_error(err->msg, 1);
             status = cdn_cli_exit_for(rc == CDN_EIO ? CDN_EWRITE : rc);
         }
     }
     if (status == 0 && !j->args->seen[CDN_OPT_NO_PLOT])
         run_plot(j, err);
     if (status == 0 && cdn_resultdir_commit(&j->dir, err) != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        cdn_cli_print_error(err->msg, 1);
         status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     return status;

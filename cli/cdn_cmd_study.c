@@ -178,7 +178,7 @@ int cdn_cmd_study_resolve(const char *spec, cdn_overlay_t **ov, size_t *nov, siz
         int rc = cdn_overlay_load(path, &o, &err);
         if (rc != 0) {
             if (loud)
-                fprintf(stderr, "cdnsim: %s\n", err.msg);
+                cdn_cli_print_error(err.msg, 1);
             status = cdn_cli_exit_for(rc);
             break;
         }
@@ -205,7 +205,7 @@ int cdn_cmd_study_add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *l
     int rc = cdn_loader_load(ld, (const cdn_overlay_t *const *)ov, nov, &s, &err);
     if (rc != 0) {
         if (loud)
-            fprintf(stderr, "cdnsim: %s\n", err.msg);
+            cdn_cli_print_error(err.msg, 1);
         for (size_t k = 0; k < nov; k++)
             cdn_overlay_destroy(ov[k]);
         return cdn_cli_exit_for(rc);
@@ -223,7 +223,7 @@ int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, uint64_t *h
         *hash = cdn_loader_hash(*ld);
     if (rc != 0) {
         if (loud)
-            fprintf(stderr, "cdnsim: %s\n", err.msg);
+            cdn_cli_print_error(err.msg, 1);
         return cdn_cli_exit_for(rc);
     }
     return 0;
@@ -252,7 +252,7 @@ static int study_prepare(study_job_t *j, int setup_rc, cdn_error_t *err)
         if (rc == CDN_EUSAGE)
             status = cdn_cli_usage_error("%s", err->msg);
         else if (rc != 0) {
-            fprintf(stderr, "cdnsim: %s\n", err->msg);
+            cdn_cli_print_error(err->msg, 1);
             status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
         } else
             j->prepared = 1;
@@ -296,7 +296,7 @@ static int study_replicate(study_job_t *j, cdn_error_t *err)
     j->wall_s = cdn_cmd_wall_now() - w0;
     if (rc != 0) {
         if (j->root)
-            fprintf(stderr, "cdnsim: %s\n", err->msg);
+            cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(rc);
     }
     return 0;
@@ -332,7 +332,7 @@ static void study_plot(study_job_t *j, cdn_error_t *err)
 static int study_write(study_job_t *j, cdn_error_t *err)
 {
     if (cdn_resultdir_begin(&j->dir, err) != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     int status = 0;
@@ -341,13 +341,13 @@ static int study_write(study_job_t *j, cdn_error_t *err)
     if (rc == 0)
         rc = cdn_report_manifest(j->dir.tmp, j->st, j->info, err);
     if (rc != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        cdn_cli_print_error(err->msg, 1);
         status = cdn_cli_exit_for(CDN_EWRITE);
     }
     if (status == 0 && !j->o->no_plot)
         study_plot(j, err);
     if (status == 0 && cdn_resultdir_commit(&j->dir, err) != 0) {
-        fprintf(stderr, "cdnsim: %s\n", err->msg);
+        cdn_cli_print_error(err->msg, 1);
         status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     return status;

@@ -195,7 +195,7 @@ int cdn_cmd_sweep(const cdn_cli_args_t *a)
     if (status == 0) {
         runner = cdn_runner_create(NULL, NULL, (unsigned)o.jobs, &err);
         if (!runner) {
-            fprintf(stderr, "cdnsim: %s\n", err.msg);
+            cdn_cli_print_error(err.msg, 1);
             status = cdn_cli_exit_for(err.code);
         }
     }

@@ -132,6 +132,16 @@ run "$bin" run "$golden/small.json" -o "$work/bigseed2" --seed 9007199254740992 
 check "--seed 2^53 is a usage error (64), like the file's range" test "$rc" -eq 64
 check "the message gives the range" grep -qF "from 0 to 9007199254740991" "$work/err"
 
+# ---- a path with a line break still gives a one-line message (#10 review)
+run "$bin" validate "$work/no
+such.json"
+check "validate on a missing path with a line break exits 66" test "$rc" -eq 66
+check "and says so on one line" test "$(wc -l <"$work/err")" -eq 1
+run "$bin" "ru
+n"
+check "an unknown command with a line break exits 64" test "$rc" -eq 64
+check "and is two lines: the message and the hint" test "$(wc -l <"$work/err")" -eq 2
+
 # ---- names with a comma or a quote are quoted in the CSV files (#11)
 run "$bin" run "$src/data/good/csv_names.json" -o "$work/csvnames" --no-plot --quiet
 check "a region name with a comma and quotes is one quoted CSV field" \
