@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cdn_gnuplot.h"
 #include "cdn_output.h"
 #include "cdn_resultdir.h"
 #include "cdn_scenario.h"
@@ -105,35 +106,58 @@ int cdn_cmd_validate(const cdn_cli_args_t *a)
     return worst;
 }
 
-/* The drawing itself, under the folder's lock; an exit status. */
-static int plot_locked(const char *dir)
+/* The gnuplot scripts a results folder may hold (run; compare; sweep):
+ * STEM.gp draws STEM.png and STEM.svg. */
+static const char *const plot_scripts[] = {"timeline.gp", "compare_timeline.gp",
+                                           "compare_metrics.gp", "sweep.gp"};
+#define NPLOT_SCRIPTS (sizeof plot_scripts / sizeof plot_scripts[0])
+
+/* Draws one script's figures and notes them in the folder's marker; an
+ * exit status (0 when drawn). */
+static int plot_one(const char *dir, const char *script)
 {
     cdn_error_t err = {0, ""};
-    int rc = cdn_output_plot(dir, &err);
+    int rc = cdn_gnuplot_run(dir, script, &err);
     if (rc == 1) {
         fprintf(stderr, "cdnsim: gnuplot is not on PATH (Debian: apt-get install gnuplot-nox)\n");
         return cdn_cli_exit_for(CDN_EUNAVAILABLE);
     }
     if (rc != 0) {
-        fprintf(stderr, "cdnsim: %s/%s\n", dir, err.msg);
+        char msg[sizeof err.msg + 4096];
+        snprintf(msg, sizeof msg, "%s/%s", dir, err.msg);
+        cdn_cli_print_error(msg, 1);
         return cdn_cli_exit_for(CDN_EWRITE);
     }
-    static const char *const figures[] = {"timeline.png", "timeline.svg"};
+    size_t stem = strlen(script) - 3; /* without ".gp" */
+    char png[128], svg[128];
+    snprintf(png, sizeof png, "%.*s.png", (int)stem, script);
+    snprintf(svg, sizeof svg, "%.*s.svg", (int)stem, script);
+    const char *const figures[] = {png, svg};
     if (cdn_resultdir_note_files(dir, figures, 2, &err) != 0) {
         cdn_cli_print_error(err.msg, 1);
         return cdn_cli_exit_for(CDN_EWRITE);
     }
-    printf("%s/timeline.png, %s/timeline.svg\n", dir, dir);
+    printf("%s/%s, %s/%s\n", dir, png, dir, svg);
     return 0;
 }
 
 int cdn_cmd_plot(const cdn_cli_args_t *a)
 {
     const char *dir = a->operands[0];
-    char gp[4096];
-    snprintf(gp, sizeof gp, "%s/timeline.gp", dir);
-    if (!cdn_cmd_file_exists(gp)) {
-        fprintf(stderr, "cdnsim: %s: not found (is %s a cdnsim results folder?)\n", gp, dir);
+    int found[NPLOT_SCRIPTS], any = 0;
+    for (size_t k = 0; k < NPLOT_SCRIPTS; k++) {
+        char gp[4096];
+        snprintf(gp, sizeof gp, "%s/%s", dir, plot_scripts[k]);
+        found[k] = cdn_cmd_file_exists(gp);
+        any |= found[k];
+    }
+    if (!any) {
+        char msg[4200];
+        snprintf(msg, sizeof msg,
+                 "%s: no gnuplot script of cdnsim in it (timeline.gp, compare_*.gp or "
+                 "sweep.gp); is it a cdnsim results folder?",
+                 dir);
+        cdn_cli_print_error(msg, 1);
         return cdn_cli_exit_for(CDN_EIO);
     }
     cdn_error_t err = {0, ""};
@@ -143,7 +167,18 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
         cdn_cli_print_error(err.msg, 1);
         return cdn_cli_exit_for(rc);
     }
-    int status = plot_locked(dir);
+    int status = 0;
+    for (size_t k = 0; k < NPLOT_SCRIPTS; k++) {
+        if (!found[k])
+            continue;
+        int st = plot_one(dir, plot_scripts[k]);
+        if (st == cdn_cli_exit_for(CDN_EUNAVAILABLE)) {
+            status = st; /* no gnuplot: the other scripts would fail alike */
+            break;
+        }
+        if (status == 0)
+            status = st;
+    }
     cdn_resultdir_unlock(&lock);
     return status;
 }

@@ -204,6 +204,12 @@ mkfifo "$work/fifo/manifest.json" "$work/fifo/.cdnsim-results"
 run timeout 20 "$bin" compare "$small" --strategies baseline -n 2 -o "$work/fifo" --no-plot -q
 check "compare on a folder with FIFOs is refused at once (73)" test "$rc" -eq 73
 rm -r "$work/fifo"
+run "$bin" compare "$small" --strategies baseline,fail-open -n 2 -o "$work/cplot" --no-plot -q
+run "$bin" plot "$work/cplot"
+check "plot draws a compare folder's figures" test "$rc" -eq 0 -a -s "$work/cplot/compare_timeline.png" \
+    -a -s "$work/cplot/compare_metrics.svg"
+run "$bin" compare "$small" --strategies baseline,fail-open -n 2 -o "$work/cplot" --no-plot -q
+check "a plotted compare folder is still replaceable" test "$rc" -eq 0
 run "$bin" compare "$small" --strategies baseline,fail-open -n 2 -o "$work/c1" --no-plot -q
 check "compare replaces its own previous folder" test "$rc" -eq 0 -a \
     "$(($(wc -l <"$work/c1/replications.csv") - 1))" -eq 4
