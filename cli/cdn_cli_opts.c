@@ -91,6 +91,11 @@ static const cdn_cli_opt_t opt_rows[] = {
      "half-width is below P times its mean, up to --max-n M"},
     {CDN_OPT_MAX_N, "max-n", 0, "M", CDN_CMD_STUDY, CDN_ARG_UINT, 2, MAX_REPS,
      "a number of replications", "the most replications of --precision (default 10 N)"},
+    {CDN_OPT_BUDGET, "budget", 0, "X", CDN_CMD_SIMULATE, CDN_ARG_UINT, 0, 1000000,
+     "a non-negative integer",
+     "work one replication may need, in multiples of the\n"
+     "default budget (1e8 events, 4 GiB, 512 MiB of results);\n"
+     "a run estimated above it is refused (exit 78); 0: no limit"},
     {CDN_OPT_QUIET, "quiet", 'q', NULL, CDN_CMD_SIMULATE, CDN_ARG_NONE, 0, 0, NULL,
      "print nothing but errors"},
     {CDN_OPT_NO_PLOT, "no-plot", 0, NULL, CDN_CMD_SIMULATE, CDN_ARG_NONE, 0, 0, NULL,

@@ -64,6 +64,7 @@ typedef enum {
     CDN_OPT_METRIC,
     CDN_OPT_PRECISION,
     CDN_OPT_MAX_N,
+    CDN_OPT_BUDGET,
     CDN_OPT_QUIET,
     CDN_OPT_NO_PLOT,
     CDN_OPT_HELP,

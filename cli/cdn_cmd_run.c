@@ -33,6 +33,7 @@
 #include "cdn_calibration.h"
 #include "cdn_calreport.h"
 #include "cdn_error.h"
+#include "cdn_estimate.h"
 #include "cdn_output.h"
 #include "cdn_resultdir.h"
 #include "cdn_runner.h"
@@ -150,6 +151,14 @@ static int run_prepare(run_job_t *j, cdn_error_t *err)
     const char *scenario_path =
         a->noperands ? a->operands[0] : cdn_cmd_default_scenario(defbuf, sizeof defbuf);
     int rc = cdn_scenario_load(scenario_path, &j->s, err);
+    if (rc != 0) {
+        cdn_cli_print_error(err->msg, 1);
+        return cdn_cli_exit_for(rc);
+    }
+    cdn_estimate_t est; /* refused up front if over the work budget */
+    cdn_estimate(j->s, &est);
+    rc = cdn_estimate_check(&est, a->seen[CDN_OPT_BUDGET] ? (double)a->num[CDN_OPT_BUDGET] : 1.0,
+                            scenario_path, err);
     if (rc != 0) {
         cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(rc);

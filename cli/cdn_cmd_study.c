@@ -37,6 +37,7 @@
 
 #include "cdn_cmd.h"
 #include "cdn_error.h"
+#include "cdn_estimate.h"
 #include "cdn_metrics.h"
 #include "cdn_gnuplot.h"
 #include "cdn_output.h"
@@ -58,6 +59,7 @@ int cdn_cmd_study_opts_from(const cdn_cli_args_t *a, cdn_cmd_study_opts_t *o)
     o->jobs = a->num[CDN_OPT_JOBS];
     o->precision = a->frac[CDN_OPT_PRECISION];
     o->max_n = a->num[CDN_OPT_MAX_N];
+    o->budget = a->seen[CDN_OPT_BUDGET] ? a->num[CDN_OPT_BUDGET] : 1;
     o->quiet = a->seen[CDN_OPT_QUIET];
     o->no_plot = a->seen[CDN_OPT_NO_PLOT];
     if (o->max_n && !o->precision)
@@ -244,9 +246,30 @@ typedef struct study_job {
 } study_job_t;
 
 /* Rank 0 checks the target; then every rank agrees on the worst status. */
+/* Every arm's replication within the work budget (cdn_estimate.h); an
+ * exit status.  Each rank checks the same scenarios alike. */
+static int study_budget(study_job_t *j, cdn_error_t *err)
+{
+    for (size_t a = 0; a < j->st->narms; a++) {
+        cdn_estimate_t e;
+        cdn_estimate(j->st->arms[a].scenario, &e);
+        char what[512];
+        snprintf(what, sizeof what, "%s (%s)", j->o->scenario_path, j->st->arms[a].label);
+        int rc = cdn_estimate_check(&e, (double)j->o->budget, what, err);
+        if (rc != 0) {
+            if (j->root)
+                cdn_cli_print_error(err->msg, 1);
+            return cdn_cli_exit_for(rc);
+        }
+    }
+    return 0;
+}
+
 static int study_prepare(study_job_t *j, int setup_rc, cdn_error_t *err)
 {
     int status = setup_rc;
+    if (status == 0 && j->st)
+        status = study_budget(j, err);
     if (status == 0 && j->root) {
         int rc = cdn_resultdir_prepare(&j->dir, j->target, j->info->command, err);
         if (rc == CDN_EUSAGE)

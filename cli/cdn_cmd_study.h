@@ -44,6 +44,7 @@ typedef struct cdn_cmd_study_opts {
     uint64_t jobs;       /* threads per rank, 0 = cores */
     double precision;    /* relative 95% half-width asked, 0 = off */
     uint64_t max_n;      /* most replications with --precision */
+    uint64_t budget;     /* --budget: multiple of the default work budget, 0 = none */
     int quiet, no_plot;
     char default_path[4096]; /* the reference scenario, if none given */
 } cdn_cmd_study_opts_t;

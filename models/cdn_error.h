@@ -30,7 +30,8 @@
     X(CDN_EUNAVAILABLE, -14, "unavailable", 69, "a program cdnsim needs is missing (gnuplot for plot)") \
     X(CDN_EINTERNAL, -13, "internal", 70, "internal error")                                   \
     X(CDN_RESULTDIR_ECREATE, -20, "create", 73, "results folder cannot be created or is not ours") \
-    X(CDN_EWRITE, -21, "write", 74, "write error")
+    X(CDN_EWRITE, -21, "write", 74, "write error")                                           \
+    X(CDN_EBUDGET, -22, "budget", 78, "the run would need more than its work budget (--budget)")
 
 #define CDN_ERROR_ENUM(code, value, name, status, meaning) code = (value),
 enum { CDN_ERROR_MAP(CDN_ERROR_ENUM) };

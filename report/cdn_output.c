@@ -24,6 +24,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cdn_estimate.h"
 #include "cdn_file.h"
 #include "cdn_gnuplot.h"
 
@@ -215,6 +216,14 @@ static cJSON *summary_json(const cdn_scenario_t *s, const cdn_result_t *r, const
     cJSON_AddNumberToObject(th, "major_threshold_frac", s->metrics.major_threshold_frac);
     cJSON_AddNumberToObject(th, "resolved_threshold_frac", s->metrics.resolved_threshold_frac);
     cJSON_AddNumberToObject(th, "site_down_threshold", s->sites.down_threshold);
+    /* the work estimated before the run (cdn_estimate.h), beside the kernel
+     * events it took: "kernel_events" above */
+    cdn_estimate_t est;
+    cdn_estimate(s, &est);
+    cJSON *es = cJSON_AddObjectToObject(o, "estimated");
+    cJSON_AddItemToObject(es, "events", cdn_file_json_u64((uint64_t)est.events));
+    cJSON_AddItemToObject(es, "memory_bytes", cdn_file_json_u64((uint64_t)est.memory_bytes));
+    cJSON_AddItemToObject(es, "output_bytes", cdn_file_json_u64((uint64_t)est.output_bytes));
     return o;
 }
 

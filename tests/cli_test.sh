@@ -224,6 +224,29 @@ check "example crash-manual-repair runs" test "$rc" -eq 0
 check "hand repairs take hours after the 05:27 revert" \
     awk -v m="$(num "$work/ex3/summary.json" main_impact_resolved_s)" 'BEGIN { exit !(m > 6 * 3600) }'
 
+# ---- the work budget (#10): refused up front, estimates within a factor 2
+for f in "$src"/data/budget/*.json; do
+    name=$(basename "$f" .json)
+    start=$(date +%s)
+    run "$bin" run "$f" -o "$work/budget-$name" --no-plot --quiet
+    check "budget/$name is refused up front (78)" test "$rc" -eq 78
+    check "budget/$name: refused at once" test "$(($(date +%s) - start))" -lt 10
+    check "budget/$name: the message says how to raise the budget" grep -qF -- "--budget " "$work/err"
+    check "budget/$name: no results folder" test ! -e "$work/budget-$name"
+done
+run "$bin" run "$src/data/budget/drain_churn.json" --budget=0 -o "$work/budget-x" --no-plot --quiet \
+    --seed 1 --replication 0 -n 0
+check "--budget 0 lifts the limit (the run then stops at the next usage error, -n 0)" test "$rc" -eq 64
+within2() { # within2 SUMMARY: estimated events within a factor 2 of kernel_events
+    local est act
+    est=$(grep -A1 '"estimated"' "$1" | tail -1 | grep -oE '[0-9]+')
+    act=$(num "$1" kernel_events)
+    awk -v e="$est" -v a="$act" 'BEGIN { exit !(a > 0 && e <= 2 * a && e >= a / 2) }'
+}
+for d in ex1 ex2 ex3 g1; do
+    check "estimated events within a factor 2 of the measured ($d)" within2 "$work/$d/summary.json"
+done
+
 # ---- calibration report over replications (reference scenario)
 run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 3 -j 2 -o "$work/calib" --no-plot --quiet
 check "run -n writes calibration.md" test "$rc" -eq 0 -a -s "$work/calib/calibration.md"
@@ -234,6 +257,7 @@ check "calibration.csv has a row per target and replication" \
 run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 3 -j 1 -o "$work/calib1" --no-plot --quiet
 check "calibration does not depend on the number of threads" \
     cmp -s "$work/calib/calibration.md" "$work/calib1/calibration.md"
+check "estimated events within a factor 2 of the measured (reference)" within2 "$work/calib/summary.json"
 run "$bin" run -n 0
 check "run -n 0 is a usage error" test "$rc" -eq 64
 
