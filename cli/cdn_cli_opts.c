@@ -114,20 +114,10 @@ const cdn_cli_opt_t *cdn_cli_opts_rows(size_t *n)
     return opt_rows;
 }
 
-/* msg into buf[n] with control characters as '?'. */
-static const char *one_line(char *buf, size_t n, const char *msg)
-{
-    size_t o = 0;
-    for (; *msg && o + 1 < n; msg++)
-        buf[o++] = ((unsigned char)*msg < 0x20 || *msg == 0x7f) ? '?' : *msg;
-    buf[o] = '\0';
-    return buf;
-}
-
 void cdn_cli_print_error(const char *msg, int prefixed)
 {
     char buf[2048];
-    fprintf(stderr, "%s%s\n", prefixed ? "cdnsim: " : "", one_line(buf, sizeof buf, msg));
+    fprintf(stderr, "%s%s\n", prefixed ? "cdnsim: " : "", cdn_error_one_line(buf, sizeof buf, msg));
 }
 
 int cdn_cli_usage_error(const char *fmt, ...)

@@ -21,6 +21,8 @@
 #ifndef CDNSIM_CDN_ERROR_H
 #define CDNSIM_CDN_ERROR_H
 
+#include <stddef.h>
+
 /* X(CODE, value, name, exit status, meaning), in order of exit status */
 #define CDN_ERROR_MAP(X)                                                                      \
     X(CDN_OK, 0, "ok", 0, "success")                                                          \
@@ -46,6 +48,18 @@ enum { CDN_ERROR_MAP(CDN_ERROR_ENUM) };
         if (cdn_try_rc_ != 0)                                                                      \
             return cdn_try_rc_;                                                                    \
     } while (0)
+
+/* s copied into buf[n] on one line: control characters (a line break in
+ * a path or value from the user) as '?'.  Every message is one line. */
+static inline const char *cdn_error_one_line(char *buf, size_t n, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 1 < n; s++)
+        buf[o++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+    if (n > 0)
+        buf[o] = '\0';
+    return buf;
+}
 
 typedef struct cdn_error {
     int code;       /* CDN_E* */

@@ -309,25 +309,14 @@ static void step(const seg_t *sg, cJSON *node, sel_t *out)
     }
 }
 
-/* s copied into buf[n] on one line: control characters as '?' (a path
- * with a line break must not break the message; issue #10, fuzz_overlay). */
-static const char *one_line(char *buf, size_t n, const char *s)
-{
-    size_t o = 0;
-    for (; *s && o + 1 < n; s++)
-        buf[o++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
-    buf[o] = '\0';
-    return buf;
-}
-
 static int nothing(const op_t *op, const char *scenario_path, size_t upto, const char *what,
                    cdn_error_t *err)
 {
     char prefix[OV_PATH_MAX + 64], pbuf[OV_PATH_MAX + 64], shown[OV_PATH_MAX + 64];
     path_prefix(op->segs, upto, prefix, sizeof prefix);
     return set_err(err, CDN_EDATA, "%s: path '%s' selects nothing in %s ('%s' %s)", op->where,
-                   one_line(pbuf, sizeof pbuf, op->path), scenario_path,
-                   one_line(shown, sizeof shown, prefix), what);
+                   cdn_error_one_line(pbuf, sizeof pbuf, op->path), scenario_path,
+                   cdn_error_one_line(shown, sizeof shown, prefix), what);
 }
 
 static int apply_op(const op_t *op, cJSON *root, const char *scenario_path, cdn_error_t *err)
@@ -486,7 +475,7 @@ int cdn_overlay_add_set_text(cdn_overlay_t *o, const char *path, const char *val
     if (compile_path(path, &segs, &nsegs, why, sizeof why) != 0) {
         char shown[OV_PATH_MAX + 64];
         return set_err(err, CDN_EUSAGE, "%s: bad path '%s': %s", o->origin,
-                       one_line(shown, sizeof shown, path), why);
+                       cdn_error_one_line(shown, sizeof shown, path), why);
     }
     const char *end = NULL;
     size_t len = strlen(value_text);
