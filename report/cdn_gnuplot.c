@@ -13,9 +13,12 @@
  *   outputs).  gnuplot exits 0 even when it could not write them (a full
  *   disk leaves a truncated PNG and an empty SVG), so after it ends each
  *   figure is checked: a PNG must end with its IEND chunk, an SVG with its
- *   closing </svg> tag.  A figure that fails the check, or any figure when
- *   gnuplot failed, is removed: a results folder holds a whole figure or
- *   none, and the caller warns with the command that draws it later.
+ *   closing </svg> tag.  When either fails the check, or gnuplot fails,
+ *   both new figures are removed: a results folder holds whole figures or
+ *   none, and the caller warns with the command that draws them later.
+ *   Figures drawn over in place (`cdnsim plot`) are first set aside as
+ *   .STEM.png.prev and put back when the new ones fail, so a failed
+ *   redraw keeps the previous figures.
  *
  *   Messages name the script, not the folder: the folder is usually the
  *   temporary one that is renamed at the end, so the caller adds the name
@@ -189,16 +192,41 @@ static int check_figures(const char *dir, const char *script, int remove_all, ch
     return bad ? -1 : 0;
 }
 
+/* What to do with a script's previous figures (`cdnsim plot` draws over
+ * them in place): set them aside as .STEM.png.prev, drop them, or put
+ * them back. */
+typedef enum { PREV_ASIDE, PREV_DROP, PREV_RESTORE } prev_op_t;
+
+static void previous_figures(const char *dir, const char *script, prev_op_t op)
+{
+    size_t stem = strlen(script) > 3 ? strlen(script) - 3 : strlen(script);
+    for (int k = 0; k < 2; k++) {
+        char path[4096], prev[4200];
+        const char *ext = k == 0 ? "png" : "svg";
+        if (snprintf(path, sizeof path, "%s/%.*s.%s", dir, (int)stem, script, ext) >=
+            (int)sizeof path)
+            continue;
+        snprintf(prev, sizeof prev, "%s/.%.*s.%s.prev", dir, (int)stem, script, ext);
+        if (op == PREV_ASIDE)
+            rename(path, prev); /* fails harmlessly when there is none */
+        else if (op == PREV_DROP)
+            unlink(prev);
+        else
+            rename(prev, path);
+    }
+}
+
 int cdn_gnuplot_run(const char *dir, const char *script, cdn_error_t *err)
 {
     if (!gnuplot_on_path())
         return 1;
     fflush(NULL);
+    previous_figures(dir, script, PREV_ASIDE);
     pid_t pid = fork();
-    if (pid < 0)
-    {
+    if (pid < 0) {
         char why[256];
         snprintf(why, sizeof why, "cannot start gnuplot: %s", strerror(errno));
+        previous_figures(dir, script, PREV_RESTORE);
         return fail(err, script, why);
     }
     if (pid == 0) {
@@ -212,14 +240,14 @@ int cdn_gnuplot_run(const char *dir, const char *script, cdn_error_t *err)
     char why[256];
     int waited = wait_for(pid, why, sizeof why);
     cdn_resultdir_watch_child(0);
-    if (waited != 0) {
-        char unused[256];
-        check_figures(dir, script, 1, unused, sizeof unused);
-        return fail(err, script, why);
+    if (waited == 0 && check_figures(dir, script, 0, why, sizeof why) == 0) {
+        previous_figures(dir, script, PREV_DROP);
+        return 0;
     }
-    if (check_figures(dir, script, 0, why, sizeof why) != 0)
-        return fail(err, script, why);
-    return 0;
+    char unused[256]; /* neither new figure is kept: the previous pair comes back */
+    check_figures(dir, script, 1, unused, sizeof unused);
+    previous_figures(dir, script, PREV_RESTORE);
+    return fail(err, script, why);
 }
 
 void cdn_gnuplot_put_outputs(FILE *f, const char *stem, int w, int h)

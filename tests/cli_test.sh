@@ -418,6 +418,13 @@ check "the warning names the figure and how to draw it" \
 check "the warning says what to run" grep -qF "cdnsim plot $work/fullfig" "$work/err"
 check "the warning names no temporary folder" test -z "$(grep -F '.tmp-' "$work/err" || true)"
 check "the data files are complete" test -s "$work/fullfig/summary.json"
+if [ -s "$work/nognuplot/timeline.png" ]; then
+    cp "$work/nognuplot/timeline.png" "$work/prev.png"
+    run env PATH="$work/fakebin:$PATH" "$bin" plot "$work/nognuplot"
+    check "a failed redraw exits 74" test "$rc" -eq 74
+    check "a failed redraw keeps the previous figure" cmp -s "$work/prev.png" "$work/nognuplot/timeline.png"
+    check "and leaves no set-aside copy" test -z "$(ls -A "$work/nognuplot" | grep -F '.prev' || true)"
+fi
 cat >"$work/fakebin/gnuplot" <<FAKE
 #!/bin/sh
 echo \$\$ >"$work/fakegp.pid"
