@@ -45,8 +45,8 @@ for h in "${harnesses[@]}"; do
         result="FOUND A PROBLEM (see $log and $crashes/)"
         status=1
     fi
-    execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
-    cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 || true)
+    execs=$(grep -aoE 'stat::number_of_executed_units: *[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || echo "?")
+    cov=$(grep -aoE 'cov: [0-9]+' "$log" | tail -1 || true)
     echo "fuzz: $h: $execs executions in ${secs} s, ${cov:-cov: ?}, corpus $(ls "$corpus" | wc -l) files: $result"
     [ "$result" = ok ] || tail -30 "$log" >&2
 done
