@@ -186,21 +186,60 @@ static int parse_u64(const char *s, uint64_t *out) {
     return *end ? -1 : 0;
 }
 
-int main(int argc, char **argv) {
-    double t0 = wall_s(), seconds, last_s;
-    phold_config_t config = PHOLD_CONFIG_SMALL;
-    phold_engine_t engine = PHOLD_ENGINE_CDNSIM;
-    sim_queue_kind_t kind = SIM_QUEUE_DEFAULT;
-    phold_params_t p;
-    uint64_t seed = 1, sum = 0, digest = 0, events_opt = 0;
-    int have_events = 0, i;
-    uint64_t *counts;
-    struct rusage ru;
-    char engine_label[64];
+/* The command line; -1 to go on, else the exit status. */
+typedef struct phold_opts {
+    phold_config_t config;
+    phold_engine_t engine;
+    sim_queue_kind_t kind;
+    uint64_t seed, events;
+    int have_events;
+} phold_opts_t;
 
-    for (i = 1; i < argc; i++) {
+static int parse_option(phold_opts_t *o, const char *opt, const char *val) {
+    unsigned k;
+    if (strcmp(opt, "--config") == 0) {
+        for (k = 0; k < PHOLD_NCONFIGS && strcmp(val, configs[k].name) != 0; k++)
+            ;
+        if (k == PHOLD_NCONFIGS) {
+            fprintf(stderr, "phold: unknown config '%s' (small, large)\n", val);
+            return 2;
+        }
+        o->config = (phold_config_t)k;
+    } else if (strcmp(opt, "--engine") == 0) {
+        for (k = 0; k < PHOLD_NENGINES && strcmp(val, engine_names[k]) != 0; k++)
+            ;
+        if (k == PHOLD_NENGINES) {
+            fprintf(stderr, "phold: unknown engine '%s' (cdnsim, heap2, heap4)\n", val);
+            return 2;
+        }
+        o->engine = (phold_engine_t)k;
+    } else if (strcmp(opt, "--queue") == 0) {
+        if (sim_queue_kind_from_name(val, &o->kind) != SIM_OK) {
+            fprintf(stderr, "phold: unknown queue '%s' (ladder, heap)\n", val);
+            return 2;
+        }
+    } else if (strcmp(opt, "--events") == 0) {
+        if (parse_u64(val, &o->events) != 0) {
+            fprintf(stderr, "phold: --events wants a count, not '%s'\n", val);
+            return 2;
+        }
+        o->have_events = 1;
+    } else if (strcmp(opt, "--seed") == 0) {
+        if (parse_u64(val, &o->seed) != 0) {
+            fprintf(stderr, "phold: --seed wants an integer, not '%s'\n", val);
+            return 2;
+        }
+    } else {
+        fprintf(stderr, "phold: unknown option '%s'\n", opt);
+        usage(stderr);
+        return 2;
+    }
+    return -1;
+}
+
+static int parse_args(int argc, char **argv, phold_opts_t *o) {
+    for (int i = 1; i < argc; i++) {
         const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        unsigned k;
         if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
             usage(stdout);
             return 0;
@@ -211,47 +250,33 @@ int main(int argc, char **argv) {
             return 2;
         }
         i++;
-        if (strcmp(opt, "--config") == 0) {
-            for (k = 0; k < PHOLD_NCONFIGS && strcmp(val, configs[k].name) != 0; k++)
-                ;
-            if (k == PHOLD_NCONFIGS) {
-                fprintf(stderr, "phold: unknown config '%s' (small, large)\n", val);
-                return 2;
-            }
-            config = (phold_config_t)k;
-        } else if (strcmp(opt, "--engine") == 0) {
-            for (k = 0; k < PHOLD_NENGINES && strcmp(val, engine_names[k]) != 0; k++)
-                ;
-            if (k == PHOLD_NENGINES) {
-                fprintf(stderr, "phold: unknown engine '%s' (cdnsim, heap2, heap4)\n", val);
-                return 2;
-            }
-            engine = (phold_engine_t)k;
-        } else if (strcmp(opt, "--queue") == 0) {
-            if (sim_queue_kind_from_name(val, &kind) != SIM_OK) {
-                fprintf(stderr, "phold: unknown queue '%s' (ladder, heap)\n", val);
-                return 2;
-            }
-        } else if (strcmp(opt, "--events") == 0) {
-            if (parse_u64(val, &events_opt) != 0) {
-                fprintf(stderr, "phold: --events wants a count, not '%s'\n", val);
-                return 2;
-            }
-            have_events = 1;
-        } else if (strcmp(opt, "--seed") == 0) {
-            if (parse_u64(val, &seed) != 0) {
-                fprintf(stderr, "phold: --seed wants an integer, not '%s'\n", val);
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "phold: unknown option '%s'\n", opt);
-            usage(stderr);
-            return 2;
-        }
+        int rc = parse_option(o, opt, val);
+        if (rc >= 0)
+            return rc;
     }
+    return -1;
+}
+
+int main(int argc, char **argv) {
+    double t0 = wall_s(), seconds, last_s;
+    phold_opts_t o = {PHOLD_CONFIG_SMALL, PHOLD_ENGINE_CDNSIM, SIM_QUEUE_DEFAULT, 1, 0, 0};
+    phold_params_t p;
+    uint64_t sum = 0, digest = 0;
+    int i;
+    uint64_t *counts;
+    struct rusage ru;
+    char engine_label[64];
+
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    phold_config_t config = o.config;
+    phold_engine_t engine = o.engine;
+    sim_queue_kind_t kind = o.kind;
+    uint64_t seed = o.seed;
     p = configs[config].p;
-    if (have_events)
-        p.events = events_opt;
+    if (o.have_events)
+        p.events = o.events;
     if (engine != PHOLD_ENGINE_CDNSIM && p.nlp > PHOLD_BASELINE_MAX_LP) {
         fprintf(stderr, "phold: the baselines address at most %u LPs\n", PHOLD_BASELINE_MAX_LP);
         return 2;

@@ -980,73 +980,90 @@ static int check_rung(check_state_t *st, uint32_t ri) {
     return 1;
 }
 
+/* Front: sorted, its head pending; empty only when nothing finite is. */
+static int check_front(check_state_t *st) {
+    const sim_queue_ladder_t *q = st->q;
+    for (uint32_t i = q->fhead; i < q->flen; i++) {
+        if (!check_key(st, &q->front[i]) || !check_routed(q, &q->front[i], q->nrungs))
+            return 0;
+        if (i > q->fhead && !key_less(&q->front[i - 1u], &q->front[i]))
+            return 0;
+    }
+    if (q->fhead < q->flen && q->slots[q->front[q->fhead].slot].link != LIVE)
+        return 0;
+    if (q->fhead == q->flen && (q->nrungs != 0 || q->top.count != 0))
+        return 0;
+    if (q->fhead < q->flen && q->nrungs > 0 && q->rungs[q->nrungs - 1u].next == 0)
+        return 0; /* the front holds the last rung's current bucket */
+    return check_container_end(st);
+}
+
+/* Rungs, finest first (the order they are consumed in), then top. */
+static int check_rungs_and_top(check_state_t *st) {
+    const sim_queue_ladder_t *q = st->q;
+    for (uint32_t r = q->nrungs; r-- > 0;) {
+        if (!check_rung(st, r))
+            return 0;
+        if (r + 1u < q->nrungs && q->rungs[r].next == 0)
+            return 0; /* a rung with a rung below it handed a bucket down */
+    }
+    return check_bucket(st, &q->top, MAX_RUNGS, 0);
+}
+
+/* +inf, in seq order, head pending. */
+static int check_inf(check_state_t *st) {
+    const sim_queue_ladder_t *q = st->q;
+    for (uint32_t i = q->ihead; i < q->ilen; i++) {
+        if (!check_key(st, &q->inf[i]) || q->inf[i].ev.time_s != INFINITY)
+            return 0;
+        if (i > q->ihead && !(q->inf[i - 1u].ev.seq < q->inf[i].ev.seq))
+            return 0;
+    }
+    if (q->ihead < q->ilen && q->slots[q->inf[q->ihead].slot].link != LIVE)
+        return 0;
+    return check_container_end(st);
+}
+
+/* Slots: every pending or cancelled slot has its key; the rest are free. */
+static int check_slots(const check_state_t *st) {
+    const sim_queue_ladder_t *q = st->q;
+    uint32_t nlive = 0, ndead = 0, nfree = 0;
+    for (uint32_t s = 0; s < q->used; s++) {
+        if (q->slots[s].link == LIVE)
+            nlive++;
+        else if (q->slots[s].link == DEAD)
+            ndead++;
+    }
+    if (nlive != q->n || ndead != q->ndead)
+        return 0;
+    for (uint32_t s = q->free_head; s != NONE; s = q->slots[s].link) {
+        if (s >= q->used || st->seen[s] || nfree >= q->used - q->n - q->ndead)
+            return 0;
+        nfree++;
+    }
+    return nfree == q->used - q->n - q->ndead;
+}
+
+/* Chunks: in a bucket or free, nothing lost. */
+static int check_chunks(const check_state_t *st) {
+    const sim_queue_ladder_t *q = st->q;
+    uint32_t nfree = 0;
+    for (uint32_t i = q->cfree; i != NONE; i = q->chunks[i].next)
+        if (i >= q->cused || ++nfree > q->cused)
+            return 0;
+    return nfree + st->chunks == q->cused;
+}
+
 int sim_queue_ladder_check(const sim_queue_ladder_t *q) {
     check_state_t st;
-    uint32_t i, r, s, nfree = 0, nlive_slots = 0, ndead_slots = 0;
-    int ok = 0;
     memset(&st, 0, sizeof st);
     st.q = q;
     st.seen = sim_xcalloc(q->used ? q->used : 1u, 1);
-    if (q->fhead > q->flen || q->flen > q->fcap || q->ihead > q->ilen || q->ilen > q->icap ||
-        q->nrungs > MAX_RUNGS || isnan(q->top_bound) || q->used > q->cap || q->cused > q->ccap)
-        goto done;
-    /* Front: sorted, its head pending; empty only when nothing finite is. */
-    for (i = q->fhead; i < q->flen; i++) {
-        if (!check_key(&st, &q->front[i]) || !check_routed(q, &q->front[i], q->nrungs))
-            goto done;
-        if (i > q->fhead && !key_less(&q->front[i - 1u], &q->front[i]))
-            goto done;
-    }
-    if (q->fhead < q->flen && q->slots[q->front[q->fhead].slot].link != LIVE)
-        goto done;
-    if (q->fhead == q->flen && (q->nrungs != 0 || q->top.count != 0))
-        goto done;
-    if (q->fhead < q->flen && q->nrungs > 0 && q->rungs[q->nrungs - 1u].next == 0)
-        goto done; /* the front holds the last rung's current bucket */
-    if (!check_container_end(&st))
-        goto done;
-    /* Rungs, finest first (the order they are consumed in), then top. */
-    for (r = q->nrungs; r-- > 0;) {
-        if (!check_rung(&st, r))
-            goto done;
-        if (r + 1u < q->nrungs && q->rungs[r].next == 0)
-            goto done; /* a rung with a rung below it handed a bucket down */
-    }
-    if (!check_bucket(&st, &q->top, MAX_RUNGS, 0))
-        goto done;
-    /* +inf, in seq order, head pending. */
-    for (i = q->ihead; i < q->ilen; i++) {
-        if (!check_key(&st, &q->inf[i]) || q->inf[i].ev.time_s != INFINITY)
-            goto done;
-        if (i > q->ihead && !(q->inf[i - 1u].ev.seq < q->inf[i].ev.seq))
-            goto done;
-    }
-    if (q->ihead < q->ilen && q->slots[q->inf[q->ihead].slot].link != LIVE)
-        goto done;
-    if (!check_container_end(&st) || st.live != q->n || st.dead != q->ndead)
-        goto done;
-    /* Slots: every pending or cancelled slot has its key; the rest are free. */
-    for (s = 0; s < q->used; s++) {
-        if (q->slots[s].link == LIVE)
-            nlive_slots++;
-        else if (q->slots[s].link == DEAD)
-            ndead_slots++;
-    }
-    if (nlive_slots != q->n || ndead_slots != q->ndead)
-        goto done;
-    for (s = q->free_head; s != NONE; s = q->slots[s].link) {
-        if (s >= q->used || st.seen[s] || nfree >= q->used - q->n - q->ndead)
-            goto done;
-        nfree++;
-    }
-    if (nfree != q->used - q->n - q->ndead)
-        goto done;
-    /* Chunks: in a bucket or free, nothing lost. */
-    for (i = q->cfree, nfree = 0; i != NONE; i = q->chunks[i].next)
-        if (i >= q->cused || ++nfree > q->cused)
-            goto done;
-    ok = nfree + st.chunks == q->cused;
-done:
+    int ok = !(q->fhead > q->flen || q->flen > q->fcap || q->ihead > q->ilen ||
+               q->ilen > q->icap || q->nrungs > MAX_RUNGS || isnan(q->top_bound) ||
+               q->used > q->cap || q->cused > q->ccap) &&
+             check_front(&st) && check_rungs_and_top(&st) && check_inf(&st) &&
+             st.live == q->n && st.dead == q->ndead && check_slots(&st) && check_chunks(&st);
     free(st.seen);
     return ok;
 }
