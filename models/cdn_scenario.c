@@ -507,6 +507,17 @@ int cdn_scenario_load(const char *path, cdn_scenario_t **out, cdn_error_t *err)
 }
 
 
+int cdn_scenario_in_tiers(const char tiers[][CDN_NAME_MAX], size_t ntiers,
+                          const cdn_region_spec_t *r)
+{
+    if (ntiers == 0)
+        return 1;
+    for (size_t k = 0; k < ntiers; k++)
+        if (strcmp(tiers[k], r->tier) == 0)
+            return 1;
+    return 0;
+}
+
 void cdn_scenario_destroy(cdn_scenario_t *s)
 {
     if (s == NULL)

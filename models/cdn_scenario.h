@@ -341,4 +341,9 @@ void cdn_scenario_destroy(cdn_scenario_t *s); /* NULL is a no-op */
  * into buf (>= 21 bytes). */
 void cdn_scenario_utc(const cdn_scenario_t *s, double t_s, char *buf, size_t n);
 
+/* 1 if region r is one of the tiers tiers[0..ntiers-1]; every region is
+ * when ntiers is 0 (an artifact or a proxy effect without tiers). */
+int cdn_scenario_in_tiers(const char tiers[][CDN_NAME_MAX], size_t ntiers,
+                          const cdn_region_spec_t *r);
+
 #endif /* CDNSIM_CDN_SCENARIO_H */

@@ -43,7 +43,6 @@
 #define CDN_X_ENUM(e, s) e,
 typedef enum { CDN_RSERIES_MAP(CDN_X_ENUM) CDN_RS_COUNT } cdn_rseries_t;
 #undef CDN_X_ENUM
-const char *cdn_rseries_name(cdn_rseries_t s);
 
 /* Notable events of a run, in the order they happened. */
 #define CDN_EVKIND_MAP(X)                                          \

@@ -21,18 +21,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The one out-of-memory path: `what` was being allocated. */
+static void oom(const char *what)
+{
+    fprintf(stderr, "cdnsim: out of memory (%s)\n", what);
+    abort();
+}
+
 static void sim_oom(size_t n)
 {
-    fprintf(stderr, "cdnsim: out of memory (allocating %zu bytes)\n", n);
-    abort();
+    char what[64];
+    snprintf(what, sizeof what, "allocating %zu bytes", n);
+    oom(what);
 }
 
 void *sim_xcheck(void *p, const char *what)
 {
-    if (!p) {
-        fprintf(stderr, "cdnsim: out of memory (%s)\n", what);
-        abort();
-    }
+    if (!p)
+        oom(what);
     return p;
 }
 

@@ -163,15 +163,14 @@ END_TEST
 START_TEST(measures_are_one_vocabulary_for_summary_metrics_and_targets)
 {
     for (int m = 0; m < CDN_MEASURE_COUNT; m++) {
-        ck_assert_int_eq(cdn_measure_find(cdn_measure_name((cdn_measure_t)m)), m);
+        for (int k = 0; k < m; k++) /* a name selects one measure */
+            ck_assert_str_ne(cdn_measure_name((cdn_measure_t)k), cdn_measure_name((cdn_measure_t)m));
         ck_assert(strlen(cdn_measure_label((cdn_measure_t)m)) > 0);
         ck_assert(strlen(cdn_measure_definition((cdn_measure_t)m)) > 0);
     }
-    ck_assert_int_eq(cdn_measure_find("nope"), -1);
-    /* a comparison metric and a calibration target are measures by name */
-    for (int m = 0; m < CDN_MET_COUNT; m++)
-        ck_assert_str_eq(cdn_metric_name((cdn_metric_t)m),
-                         cdn_measure_name(cdn_metric_measure((cdn_metric_t)m)));
+    /* a comparison metric is a measure: its name, as in comparison.csv */
+    ck_assert_str_eq(cdn_metric_name(CDN_MET_FAILED), "failed_requests");
+    ck_assert_str_eq(cdn_metric_name(CDN_MET_PEAK_ERR5XX), "peak_err5xx_frac");
     ck_assert_str_eq(cdn_cal_metric_name(CDN_CAL_MAIN_RESOLVED), "main_impact_resolved");
     ck_assert_str_eq(cdn_cal_metric_name(CDN_CAL_SERVICE_MIN), "service_avail_min");
     ck_assert(cdn_cal_metric_is_time(CDN_CAL_STABILISED));
@@ -206,9 +205,14 @@ START_TEST(metrics_agree_with_the_summary_of_a_real_run)
     cdn_summary_compute(s, r, &sum);
     double m[CDN_MET_COUNT];
     cdn_metrics_compute(s, r, m);
-    ck_assert_double_eq(m[CDN_MET_FAILED], sum.failed_requests);
-    ck_assert_double_eq(m[CDN_MET_PEAK_ERR5XX], sum.peak_err5xx_frac);
-    ck_assert_double_eq(m[CDN_MET_PEAK_LATENCY], sum.peak_latency_ms);
+    /* against the bins themselves, not the summary the metrics are read from */
+    double failed = 0, peak = 0;
+    for (size_t b = 0; b < r->nbins; b++) {
+        failed += cdn_result_global(r, CDN_RS_ERR5XX, b);
+        peak = fmax(peak, cdn_summary_err5xx_frac(r, b));
+    }
+    ck_assert_double_eq_tol(m[CDN_MET_FAILED], failed, 1e-9 * failed);
+    ck_assert_double_eq(m[CDN_MET_PEAK_ERR5XX], peak);
     ck_assert_double_eq(m[CDN_MET_TIME_TO_MITIGATE], sum.main_impact_resolved_s - sum.first_error_s);
     ck_assert_double_le(m[CDN_MET_MAIN_IMPACT], m[CDN_MET_TIME_TO_MITIGATE]);
     ck_assert_double_gt(m[CDN_MET_MAIN_IMPACT], 0);

@@ -35,7 +35,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cdn_world.h" /* CDN_RS_COUNT: the recorder's series per region */
 
@@ -50,22 +49,11 @@
 #define EVENT_LINE_BYTES 150.0      /* events.jsonl */
 #define FIXED_FILE_BYTES 8192.0     /* summary.json, timeline.gp */
 
-/* 1 if region r is in the artifact's tiers (every region when it has none). */
-static int in_tiers(const cdn_artifact_spec_t *a, const cdn_region_spec_t *r)
-{
-    if (a->ntiers == 0)
-        return 1;
-    for (size_t k = 0; k < a->ntiers; k++)
-        if (strcmp(a->tiers[k], r->tier) == 0)
-            return 1;
-    return 0;
-}
-
 static double artifact_servers(const cdn_scenario_t *s, const cdn_artifact_spec_t *a)
 {
     double n = 0;
     for (size_t r = 0; r < s->nregions; r++)
-        if (in_tiers(a, &s->regions[r]))
+        if (cdn_scenario_in_tiers(a->tiers, a->ntiers, &s->regions[r]))
             n += s->regions[r].servers;
     return n;
 }

@@ -62,13 +62,6 @@ int cdn_measure_windowed(cdn_measure_t m)
     return (unsigned)m < CDN_MEASURE_COUNT ? measures[m].windowed : 0;
 }
 
-int cdn_measure_find(const char *name)
-{
-    for (int m = 0; m < CDN_MEASURE_COUNT; m++)
-        if (strcmp(measures[m].name, name) == 0)
-            return m;
-    return -1;
-}
 
 double cdn_measure_value(const cdn_summary_t *sum, cdn_measure_t m)
 {

@@ -151,8 +151,6 @@ cdn_unit_t cdn_measure_unit(cdn_measure_t m);
 int cdn_measure_windowed(cdn_measure_t m);
 /* Measure m of a run as a double; NAN for a windowed measure. */
 double cdn_measure_value(const cdn_summary_t *sum, cdn_measure_t m);
-/* The measure called `name`, or -1. */
-int cdn_measure_find(const char *name);
 
 /* Bins of a span: ceil(duration_s / bin_s), at least 1 (a span that is a
  * multiple of bin_s up to rounding has no extra bin). */

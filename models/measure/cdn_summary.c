@@ -47,11 +47,12 @@ double cdn_summary_err5xx_frac(const cdn_result_t *r, size_t bin)
 
 double cdn_summary_blocked_frac(const cdn_result_t *r, size_t bin)
 {
-    double off = cdn_result_global(r, CDN_RS_OFFERED, bin);
-    return off > 0 ? cdn_result_global(r, CDN_RS_BLOCKED, bin) / off : 0.0;
+    return ratio(cdn_result_global(r, CDN_RS_BLOCKED, bin), cdn_result_global(r, CDN_RS_OFFERED, bin));
 }
 
-double cdn_summary_site_downtime_quantile(const cdn_result_t *r, double q)
+/* Quantile q in [0, 1] of per-site downtime over all sites (the smallest
+ * downtime d such that at least a share q of sites were down <= d). */
+static double site_downtime_quantile(const cdn_result_t *r, double q)
 {
     double total = 0;
     for (size_t c = 0; c < r->ncohorts; c++)
@@ -101,12 +102,12 @@ static void bin_pass(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary
         double off = cdn_result_global(r, CDN_RS_OFFERED, b);
         double err = cdn_result_global(r, CDN_RS_ERR5XX, b);
         double blk = cdn_result_global(r, CDN_RS_BLOCKED, b);
-        double f = ratio(err, off);
+        double f = ratio(err, off), bf = ratio(blk, off);
         out->offered_requests += off;
         out->failed_requests += err;
         out->blocked_requests += blk;
-        if (ratio(blk, off) > out->peak_blocked_frac)
-            out->peak_blocked_frac = ratio(blk, off);
+        if (bf > out->peak_blocked_frac)
+            out->peak_blocked_frac = bf;
         double lat = ratio(cdn_result_global(r, CDN_RS_LATENCY_X_OK, b), cdn_result_global(r, CDN_RS_OK, b));
         if (lat > out->peak_latency_ms)
             out->peak_latency_ms = lat;
@@ -125,7 +126,7 @@ static void bin_pass(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary
         double down = ratio(r->sites_down[b], len * (double)r->sites_total);
         if (down > out->peak_sites_down_frac)
             out->peak_sites_down_frac = down;
-        user_s += (f + cdn_summary_blocked_frac(r, b)) * len;
+        user_s += (f + bf) * len;
     }
     out->user_minutes_lost = user_s / 60.0;
 }
@@ -178,9 +179,9 @@ static void site_measures(const cdn_result_t *r, cdn_summary_t *out)
         nsites += (double)r->cohort_sites[c];
     }
     out->site_downtime_mean_s = ratio(site_s, nsites);
-    out->site_downtime_p50_s = cdn_summary_site_downtime_quantile(r, 0.50);
-    out->site_downtime_p90_s = cdn_summary_site_downtime_quantile(r, 0.90);
-    out->site_downtime_p99_s = cdn_summary_site_downtime_quantile(r, 0.99);
+    out->site_downtime_p50_s = site_downtime_quantile(r, 0.50);
+    out->site_downtime_p90_s = site_downtime_quantile(r, 0.90);
+    out->site_downtime_p99_s = site_downtime_quantile(r, 0.99);
     out->sites = (double)r->sites_total;
     out->servers = (double)r->servers_total;
 }

@@ -45,9 +45,6 @@ double cdn_summary_bin_len(const cdn_scenario_t *s, const cdn_result_t *r, size_
 double cdn_summary_err5xx_frac(const cdn_result_t *r, size_t bin);
 double cdn_summary_blocked_frac(const cdn_result_t *r, size_t bin);
 
-/* Quantile q in [0, 1] of per-site downtime over all sites (the smallest
- * downtime d such that at least a share q of sites were down <= d). */
-double cdn_summary_site_downtime_quantile(const cdn_result_t *r, double q);
 
 /* Downtime of service k: the integral over the span of (1 - availability),
  * seconds. */

@@ -82,10 +82,8 @@ void artifacts_init(world_t *w)
     for (size_t a = 0; a < w->nart; a++) {
         const cdn_artifact_spec_t *as = &s->artifacts[a];
         for (size_t r = 0; r < w->nreg; r++) {
-            int in = as->ntiers == 0;
-            for (size_t k = 0; k < as->ntiers; k++)
-                in |= strcmp(as->tiers[k], s->regions[r].tier) == 0;
-            ar->art_region[a * w->nreg + r] = (uint8_t)in;
+            ar->art_region[a * w->nreg + r] =
+                (uint8_t)cdn_scenario_in_tiers(as->tiers, as->ntiers, &s->regions[r]);
         }
         sim_rng_init(&ar->art[a].rng_node, w->seed, w->replication, RNG_NODE, a);
         ar->art[a].armed = as->latent_until_s <= 0;

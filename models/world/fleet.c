@@ -118,10 +118,8 @@ void fleet_init(world_t *w)
     for (size_t p = 0; p < w->nprox; p++) {
         const cdn_proxy_spec_t *px = &s->proxies[p];
         for (size_t r = 0; r < w->nreg; r++) {
-            int in = px->ntiers == 0;
-            for (size_t k = 0; k < px->ntiers; k++)
-                in |= strcmp(px->tiers[k], s->regions[r].tier) == 0;
-            f->prox_region[p * w->nreg + r] = (uint8_t)in;
+            f->prox_region[p * w->nreg + r] =
+                (uint8_t)cdn_scenario_in_tiers(px->tiers, px->ntiers, &s->regions[r]);
         }
     }
 }
@@ -161,10 +159,6 @@ void fleet_fini(world_t *w)
 }
 
 /* Effects that take the server out of service while the proxy fails. */
-int fleet_is_out_effect(cdn_effect_t e)
-{
-    return e == CDN_EFFECT_CRASH || e == CDN_EFFECT_CRASH_REPAIR || e == CDN_EFFECT_WITHDRAW;
-}
 
 /* Puts a crashed (server, proxy) at the tail of the proxy's repair queue;
  * an idle crew starts on it. */
@@ -399,10 +393,6 @@ static void pull_pending(world_t *w, uint32_t srv)
     }
 }
 
-static int restart_matches(const cdn_action_spec_t *act, uint32_t p)
-{
-    return act->proxy < 0 || (uint32_t)act->proxy == p;
-}
 
 /* Whether a restart of this action has anything to do on srv. */
 int fleet_restart_wanted(const world_t *w, const cdn_action_spec_t *act, uint32_t srv)
@@ -411,7 +401,7 @@ int fleet_restart_wanted(const world_t *w, const cdn_action_spec_t *act, uint32_
     if (!act->only_failing)
         return 1;
     for (uint32_t p = 0; p < w->nprox; p++)
-        if (restart_matches(act, p) && fl->sp_counted_fail[(size_t)srv * w->nprox + p])
+        if (fleet_restart_matches(act, p) && fl->sp_counted_fail[(size_t)srv * w->nprox + p])
             return 1;
     return 0;
 }
@@ -428,7 +418,7 @@ void fleet_on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx)
         return;
     }
     for (uint32_t p = 0; p < w->nprox; p++) {
-        if (!restart_matches(act, p))
+        if (!fleet_restart_matches(act, p))
             continue;
         size_t i = (size_t)srv * w->nprox + p;
         if (fl->sp_rest[i]++ == 0) {
@@ -451,7 +441,7 @@ void fleet_on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
     const cdn_action_spec_t *act = &w->s->actions[ev->b];
     uint32_t r = fl->srv_region[srv];
     for (uint32_t p = 0; p < w->nprox; p++) {
-        if (!restart_matches(act, p))
+        if (!fleet_restart_matches(act, p))
             continue;
         size_t i = (size_t)srv * w->nprox + p;
         if (--fl->sp_rest[i] == 0) {

@@ -292,7 +292,7 @@ int operators_wave_check(const world_t *w)
             running += w->fleet.sp_rest[(size_t)srv * w->nprox + p];
         for (size_t k = 0; k < w->s->nactions; k++) {
             const cdn_action_spec_t *act = &w->s->actions[k];
-            if (act->proxy < 0 || (size_t)act->proxy == p)
+            if (fleet_restart_matches(act, (uint32_t)p))
                 pending += op->act_pending[k];
         }
         if (running > pending)

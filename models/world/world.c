@@ -35,14 +35,9 @@
 #include "world_int.h"
 
 #define CDN_X_NAME(e, s) s,
-static const char *const rseries_names[] = {CDN_RSERIES_MAP(CDN_X_NAME)};
 static const char *const evkind_names[] = {CDN_EVKIND_MAP(CDN_X_NAME)};
 #undef CDN_X_NAME
 
-const char *cdn_rseries_name(cdn_rseries_t s)
-{
-    return (unsigned)s < CDN_RS_COUNT ? rseries_names[s] : "?";
-}
 
 const char *cdn_evkind_name(cdn_evkind_t k)
 {

@@ -262,7 +262,17 @@ void propagate_change(world_t *w, propagate_scope_t scope, size_t region);
 /* fleet.c */
 void fleet_init(world_t *w);
 void fleet_fini(world_t *w);
-int fleet_is_out_effect(cdn_effect_t e);
+/* 1 if a bad artifact with this effect takes the server out of service.
+ * Inline: the rate pass asks it per proxy on every server event. */
+static inline int fleet_is_out_effect(cdn_effect_t e)
+{
+    return e == CDN_EFFECT_CRASH || e == CDN_EFFECT_CRASH_REPAIR || e == CDN_EFFECT_WITHDRAW;
+}
+/* 1 if a restart_proxies action restarts proxy p (every proxy when -1). */
+static inline int fleet_restart_matches(const cdn_action_spec_t *act, uint32_t p)
+{
+    return act->proxy < 0 || (uint32_t)act->proxy == p;
+}
 void fleet_reevaluate(world_t *w, uint32_t srv);
 void fleet_set_artbad(world_t *w, uint32_t srv, uint32_t a, uint8_t bad);
 int fleet_restart_wanted(const world_t *w, const cdn_action_spec_t *act, uint32_t srv);
