@@ -108,11 +108,6 @@ static const cdn_cli_opt_t opt_rows[] = {
 
 #define NROWS (sizeof opt_rows / sizeof opt_rows[0])
 
-const cdn_cli_opt_t *cdn_cli_opts_rows(size_t *n)
-{
-    *n = NROWS;
-    return opt_rows;
-}
 
 void cdn_cli_print_error(const char *msg, int prefixed)
 {

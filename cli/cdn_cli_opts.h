@@ -11,8 +11,7 @@
  *   replications, or a study's replications per arm) has one row per
  *   meaning, with the same id.  A command is one row (cdn_cli_cmd_t) of the
  *   table main() owns: name, function, operands, help.  Tables are const
- *   data, so that a later tool (man pages) can walk them with
- *   cdn_cli_opts_rows().
+ *   data, so that a later tool (man pages) can walk them.
  *
  *   cdn_cli_opts_parse() reads `cmd ARGS...` with getopt_long: long options
  *   as --name VALUE or --name=VALUE, short ones as -j 2, -j2 or clustered
@@ -113,9 +112,6 @@ typedef struct cdn_cli_cmd {
     const char *summary;   /* the command list's lines ('\n' separated) */
     const char *notes;     /* more lines of the command's help, or NULL */
 } cdn_cli_cmd_t;
-
-/* The option table (for generated documents). */
-const cdn_cli_opt_t *cdn_cli_opts_rows(size_t *n);
 
 /* Parses argv[1..argc-1] of command `cmd` (argv[0] is its name) into *a.
  * 0, with *help set if --help was asked (nothing else is then checked), or

@@ -341,13 +341,13 @@ static void study_plot(study_job_t *j, cdn_error_t *err)
         else if (prc == 1) {
             if (!j->o->quiet)
                 fprintf(stderr, "cdnsim: gnuplot is not on PATH; to draw the plots later: "
-                                "cd %s && gnuplot *.gp\n", j->target);
+                                "cdnsim plot %s\n", j->target);
             break;
         } else
             fprintf(stderr,
                     "cdnsim: warning: %s/%s; the data files are complete; to draw the figure: "
-                    "cd %s && gnuplot %s\n",
-                    j->target, err->msg, j->target, scripts[k]);
+                    "cdnsim plot %s\n",
+                    j->target, err->msg, j->target);
     }
 }
 

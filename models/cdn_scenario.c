@@ -441,9 +441,6 @@ static int read_scenario(scn_ctx_t *c, const cJSON *root)
 /* ------------------------------------------------------------------------ */
 /* Entry points                                                              */
 
-/* ------------------------------------------------------------------------ */
-/* Entry points                                                              */
-
 int cdn_scenario_from_tree(const cJSON *root, const char *file, const char *path,
                            cdn_scenario_t **out, cdn_error_t *err)
 {

@@ -98,7 +98,6 @@ static int fail(cdn_error_t *err, int code, const char *what, const char *path, 
 
 #define MARKER_FORMAT 1
 #define MARKER_MAX_BYTES ((long)1 << 20) /* larger markers are not ours */
-#define MARKER_MAX_FILES 4096
 
 static int cmp_str(const void *a, const void *b)
 {

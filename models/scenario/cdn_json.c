@@ -333,13 +333,6 @@ int cdn_json_opt_int(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key
     return 0;
 }
 
-int cdn_json_req_int(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key, double lo, double hi, uint64_t *out)
-{
-    if (cdn_json_obj_get(o, key) == NULL)
-        return cdn_json_missing(c, key);
-    return cdn_json_opt_int(c, o, key, lo, hi, out);
-}
-
 /* The string value of `key` into *out (left as it is when absent). */
 int cdn_json_opt_str(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key, const char **out)
 {

@@ -121,8 +121,6 @@ int cdn_json_req_num(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key
                      cdn_json_range_t r, double *out);
 int cdn_json_opt_int(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key, double lo,
                      double hi, uint64_t *out);
-int cdn_json_req_int(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key, double lo,
-                     double hi, uint64_t *out);
 int cdn_json_opt_str(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key,
                      const char **out);
 int cdn_json_opt_enum(cdn_json_ctx_t *c, const cdn_json_obj_t *o, const char *key,

@@ -336,11 +336,6 @@ cdn_schema_sec_t cdn_schema_find(const char *id)
     return (cdn_schema_sec_t)k;
 }
 
-const char *cdn_schema_heading(cdn_schema_sec_t sec)
-{
-    return (unsigned)sec < CDN_SCHEMA_NSECTIONS ? sections[sec].heading : "?";
-}
-
 /* A value as the document shows it. */
 static void doc_val(char *buf, size_t n, const row_t *r, val_t v)
 {

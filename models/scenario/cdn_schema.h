@@ -58,9 +58,8 @@ int cdn_schema_read(cdn_json_ctx_t *c, const cdn_json_obj_t *o, cdn_schema_sec_t
 /* The section called `id` (its identifier in schema.def: "traffic",
  * "region", ...), or CDN_SCHEMA_NSECTIONS if there is none. */
 cdn_schema_sec_t cdn_schema_find(const char *id);
-/* The section's heading in docs/scenario-format.md, and its key table
- * (Markdown, one row per key). */
-const char *cdn_schema_heading(cdn_schema_sec_t sec);
+/* The section's key table for docs/scenario-format.md (Markdown, one
+ * row per key). */
 void cdn_schema_doc_table(FILE *f, cdn_schema_sec_t sec);
 
 #endif /* CDNSIM_CDN_SCHEMA_H */

@@ -158,8 +158,6 @@ int scn_resolve_ref(scn_ctx_t *c, const cJSON *j, const char *what, const void *
     return 0;
 }
 
-#define RESOLVE(c, j, what, arr, n, out)                                                           \
-    scn_resolve_ref((c), (j), (what), (arr), (n), sizeof *(arr), (out))
 
 
 static int cmp_name_ix(const void *a, const void *b)
@@ -207,7 +205,6 @@ int scn_check_unique(scn_ctx_t *c, const void *base, size_t n, size_t stride)
                 cdn_json_show_str((const char *)base + bad * stride).s, first);
 }
 
-#define CHECK_UNIQUE(c, arr, n) scn_check_unique((c), (arr), (n), sizeof *(arr))
 
 /* ------------------------------------------------------------------------ */
 /* Times: "<stem>_utc" (absolute) or "<stem>_s" (offset from the start)    */
