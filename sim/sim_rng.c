@@ -23,6 +23,17 @@
  *   identical numbers.  Models with that many per-entity streams should use
  *   sim_rng_derive() directly for per-entity values, or share one stream.
  *
+ * Keys
+ *   sim_rng_key absorbs the name's bytes eight at a time (little-endian,
+ *   the last word zero-padded) and then its length, each word through
+ *   mix() with K3: names that differ in any byte or in length give
+ *   different inputs to a chain of bijections, so they collide only by
+ *   chance.  sim_rng_key2(a, b) = mix(mix(a ^ K1) ^ b * K2): a bijection of
+ *   b for fixed a and of a for fixed b, and not symmetric.
+ *   sim_rng_u01(h) = ((h >> 12) + 0.5) * 2^-52: the 2^52 cell centres of
+ *   (0, 1), all exact doubles (with 53 bits the top centre, 1 - 2^-54,
+ *   would round to 1), so inverse-CDF draws never see 0 or 1.
+ *
  * Draws
  *   uniform, uniform_pos, exponential and bernoulli are GSL's, and each
  *   consumes exactly one generator output (uniform_pos rejects exact 0).
@@ -73,6 +84,34 @@ uint64_t sim_rng_derive(uint64_t seed, uint64_t replication, uint64_t purpose, u
     h = mix(h ^ purpose * K2);
     h = mix(h ^ entity * K3);
     return h;
+}
+
+uint64_t sim_rng_key(const char *name) {
+    uint64_t h = K0;
+    size_t n = 0;
+    for (;;) {
+        uint64_t word = 0;
+        size_t k = 0;
+        while (k < 8 && name[n + k] != '\0') {
+            word |= (uint64_t)(unsigned char)name[n + k] << (8 * k);
+            k++;
+        }
+        if (k == 0)
+            break;
+        h = mix(h ^ word * K3);
+        n += k;
+        if (k < 8)
+            break;
+    }
+    return mix(h ^ (uint64_t)n * K2);
+}
+
+uint64_t sim_rng_key2(uint64_t a, uint64_t b) {
+    return mix(mix(a ^ K1) ^ b * K2);
+}
+
+double sim_rng_u01(uint64_t h) {
+    return ((double)(h >> 12) + 0.5) * 0x1.0p-52;
 }
 
 void sim_rng_init(sim_rng_t *r, uint64_t seed, uint64_t replication, uint64_t purpose,
@@ -126,7 +165,10 @@ double sim_rng_exponential(sim_rng_t *r, double mean) {
 }
 
 double sim_rng_lognormal_median_p99(sim_rng_t *r, double median, double p99) {
-    double u = gsl_rng_uniform_pos(r->g);
+    return sim_rng_lognormal_quantile(gsl_rng_uniform_pos(r->g), median, p99);
+}
+
+double sim_rng_lognormal_quantile(double u, double median, double p99) {
     double sigma;
     if (!(median > 0) || !(p99 >= median) || !isfinite(p99))
         return NAN;

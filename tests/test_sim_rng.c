@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_rng.h>
@@ -325,6 +326,60 @@ START_TEST(rng_fini_releases_and_tolerates_null) {
 }
 END_TEST
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(rng_keys_of_names_are_stable_distinct_and_ordered_pairs)
+{
+    ck_assert_uint_eq(sim_rng_key("us-east"), sim_rng_key("us-east"));
+    ck_assert_uint_ne(sim_rng_key("us-east"), sim_rng_key("us-west"));
+    ck_assert_uint_ne(sim_rng_key("ab"), sim_rng_key("ba"));
+    ck_assert_uint_ne(sim_rng_key(""), sim_rng_key("a"));
+    /* a name that is a prefix of another, at and across the 8-byte words */
+    ck_assert_uint_ne(sim_rng_key("abcdefgh"), sim_rng_key("abcdefghi"));
+    ck_assert_uint_ne(sim_rng_key("abcdefg"), sim_rng_key("abcdefgh"));
+    ck_assert_uint_ne(sim_rng_key2(1, 2), sim_rng_key2(2, 1));
+    ck_assert_uint_ne(sim_rng_key2(0, 0), 0);
+    /* 100,000 names region-0 ... region-99999: no two keys equal */
+    enum { N = 100000 };
+    uint64_t *k = malloc(N * sizeof *k);
+    ck_assert_ptr_nonnull(k);
+    for (int i = 0; i < N; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "region-%d", i);
+        k[i] = sim_rng_key(name);
+    }
+    qsort(k, N, sizeof *k, cmp_u64);
+    for (int i = 1; i < N; i++)
+        ck_assert_uint_ne(k[i - 1], k[i]);
+    free(k);
+}
+END_TEST
+
+START_TEST(rng_u01_is_open_and_lognormal_quantile_hits_its_percentiles)
+{
+    ck_assert(sim_rng_u01(0) > 0.0);
+    ck_assert(sim_rng_u01(UINT64_MAX) < 1.0);
+    ck_assert(sim_rng_u01(1ULL << 63) == 0.5 + 0x1.0p-53);
+    ck_assert(sim_rng_u01(UINT64_MAX) == 1.0 - 0x1.0p-53);
+    ck_assert_double_eq_tol(sim_rng_lognormal_quantile(0.5, 2.0, 8.0), 2.0, 1e-12);
+    ck_assert_double_eq_tol(sim_rng_lognormal_quantile(0.99, 2.0, 8.0), 8.0, 1e-9);
+    ck_assert(sim_rng_lognormal_quantile(0.3, 2.0, 2.0) == 2.0);
+    ck_assert(isnan(sim_rng_lognormal_quantile(0.3, 2.0, 1.0)));
+    /* the stream draw is the quantile of its uniform */
+    sim_rng_t a, b;
+    sim_rng_init(&a, 3, 1, 4, 1);
+    sim_rng_init(&b, 3, 1, 4, 1);
+    double u = sim_rng_uniform_pos(&b);
+    ck_assert(sim_rng_lognormal_median_p99(&a, 1.0, 5.0) == sim_rng_lognormal_quantile(u, 1.0, 5.0));
+    sim_rng_fini(&a);
+    sim_rng_fini(&b);
+}
+END_TEST
+
 static Suite *rng_suite(void) {
     Suite *s = suite_create("sim_rng");
     TCase *tc = tcase_create("core");
@@ -346,6 +401,8 @@ static Suite *rng_suite(void) {
     tcase_add_test(tc, rng_lognormal_uses_one_uniform_per_draw_and_is_monotone);
     tcase_add_test(tc, rng_bernoulli_has_requested_probability);
     tcase_add_test(tc, rng_fini_releases_and_tolerates_null);
+    tcase_add_test(tc, rng_keys_of_names_are_stable_distinct_and_ordered_pairs);
+    tcase_add_test(tc, rng_u01_is_open_and_lognormal_quantile_hits_its_percentiles);
     suite_add_tcase(s, tc);
     return s;
 }
