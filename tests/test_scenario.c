@@ -433,7 +433,7 @@ END_TEST
 START_TEST(out_of_range_value_is_shown)
 {
     load_bad(BAD("out_of_range.json"), CDN_EDATA,
-             ": $.regions[3].traffic_share: expected a number in (0, 1], found -0.2");
+             ": $.regions[3].traffic_share: expected a number in [0, 1], found -0.2");
     q_bad(Q_DOC(",'metrics':{'major_threshold_frac':0.005}"),
           ": $.metrics.major_threshold_frac: expected a number >= impact_threshold_frac (0.01), "
           "found 0.005");

@@ -320,6 +320,28 @@ START_TEST(world_bypass_moves_service_off_the_failing_proxy)
 }
 END_TEST
 
+/* A service's path availability is the offered-weighted share of requests
+ * its proxy would serve in each region (docs/model.md), whether or not
+ * any site's traffic goes through that proxy: 1 while healthy (not 0/0),
+ * 1 - affected_frac once every server's proxy fails. */
+START_TEST(world_service_behind_a_proxy_without_site_traffic_has_defined_availability)
+{
+    const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"panic\",\"affected_frac\":0.25},"
+                       "{\"name\":\"OLD\",\"on_bad_artifact\":\"none\"}";
+    const char *plans = "{\"name\":\"all\",\"site_share\":1,\"traffic_share\":1,\"proxy_mix\":{\"OLD\":1}}";
+    const char *svcs = "{\"name\":\"api\",\"behind_proxy\":\"P\"}";
+    cdn_scenario_t *s = scenario_from(prox, plans, ART_ALL_BAD, svcs, "");
+    cdn_result_t *r = run(s, 1);
+    ck_assert(r->proxy_traffic_share[0] == 0.0);
+    ck_assert_double_eq_tol(r->svc_avail[5] / 60.0, 1.0, 1e-12);
+    ck_assert_double_eq_tol(r->svc_avail[20] / 60.0, 0.75, 1e-12);
+    /* no site traffic fails: P carries none */
+    ck_assert(gfrac(r, CDN_RS_ERR5XX, 20) == 0.0);
+    cdn_result_destroy(r);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 START_TEST(world_partial_migration_makes_good_and_bad_files_alternate)
 {
     const char *art = "{\"name\":\"f\",\"consumers\":[\"P\"],\"period_s\":300,"
@@ -1089,6 +1111,7 @@ static Suite *world_suite(void)
     tcase_add_test(tc, world_more_than_255_overlapping_restarts_all_end);
     tcase_add_test(tc, world_short_last_bin_integrates_only_up_to_the_end);
     tcase_add_test(tc, world_bypass_moves_service_off_the_failing_proxy);
+    tcase_add_test(tc, world_service_behind_a_proxy_without_site_traffic_has_defined_availability);
     tcase_add_test(tc, world_partial_migration_makes_good_and_bad_files_alternate);
     tcase_add_test(tc, world_same_seed_gives_identical_results);
     tcase_add_test(tc, world_detection_fires_after_for_s_and_triggers_a_kill_switch);

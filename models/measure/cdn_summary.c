@@ -50,16 +50,14 @@ double cdn_summary_blocked_frac(const cdn_result_t *r, size_t bin)
     return ratio(cdn_result_global(r, CDN_RS_BLOCKED, bin), cdn_result_global(r, CDN_RS_OFFERED, bin));
 }
 
-/* Quantile q in [0, 1] of per-site downtime over all sites (the smallest
- * downtime d such that at least a share q of sites were down <= d). */
-static double site_downtime_quantile(const cdn_result_t *r, double q)
+/* Walks the distinct per-site downtimes in increasing order: calls
+ * step(d, sites down exactly d, arg) for each until it returns nonzero,
+ * and returns that d (or -1 when the walk ends).  Sites are counted per
+ * distinct downtime, so cohorts that split one group of alike sites give
+ * the same counts and sums as the whole group. */
+static double downtime_walk(const cdn_result_t *r, int (*step)(double, double, void *), void *arg)
 {
-    double total = 0;
-    for (size_t c = 0; c < r->ncohorts; c++)
-        total += (double)r->cohort_sites[c];
-    if (total <= 0)
-        return 0.0;
-    double need = q * total, below = 0, last = -1.0;
+    double last = -1.0;
     for (;;) {
         double next = INFINITY, count = 0;
         for (size_t c = 0; c < r->ncohorts; c++) {
@@ -74,12 +72,47 @@ static double site_downtime_quantile(const cdn_result_t *r, double q)
                 count += (double)r->cohort_sites[c];
         }
         if (isinf(next))
-            return last < 0 ? 0.0 : last;
-        below += count;
-        if (below >= need)
+            return -1.0;
+        if (step(next, count, arg))
             return next;
         last = next;
     }
+}
+
+typedef struct downtime_acc {
+    double need, below, last, site_s, nsites;
+} downtime_acc_t;
+
+static int quantile_step(double d, double count, void *arg)
+{
+    downtime_acc_t *a = arg;
+    a->below += count;
+    a->last = d;
+    return a->below >= a->need;
+}
+
+static int mean_step(double d, double count, void *arg)
+{
+    downtime_acc_t *a = arg;
+    a->site_s += count * d;
+    a->nsites += count;
+    return 0;
+}
+
+/* Quantile q in [0, 1] of per-site downtime over all sites (the smallest
+ * downtime d such that at least a share q of sites were down <= d). */
+static double site_downtime_quantile(const cdn_result_t *r, double q)
+{
+    double total = 0;
+    for (size_t c = 0; c < r->ncohorts; c++)
+        total += (double)r->cohort_sites[c];
+    if (total <= 0)
+        return 0.0;
+    downtime_acc_t a = {q * total, 0, -1.0, 0, 0};
+    double d = downtime_walk(r, quantile_step, &a);
+    if (d >= 0)
+        return d;
+    return a.last < 0 ? 0.0 : a.last;
 }
 
 double cdn_summary_service_downtime_s(const cdn_scenario_t *s, const cdn_result_t *r, size_t k)
@@ -133,12 +166,15 @@ static void bin_pass(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary
 
 /* Alternation: a recovery below the impact threshold followed by a
  * relapse above it, counted up to the end of the main impact (relapses in
- * the tail are not the good/bad alternation). */
+ * the tail are not the good/bad alternation).  Without a main impact (no
+ * bin at the major threshold, main_end NaN) there is no alternation of it
+ * to count: 0, whatever minor ups and downs there were. */
 static int fluctuation_cycles(const cdn_scenario_t *s, const cdn_result_t *r, double main_end)
 {
     int impacted = 0, recovered = 0, cycles = 0;
-    double horizon = isnan(main_end) ? s->sim.duration_s : main_end;
-    for (size_t b = 0; b < r->nbins && (double)b * r->bin_s < horizon; b++) {
+    if (isnan(main_end))
+        return 0;
+    for (size_t b = 0; b < r->nbins && (double)b * r->bin_s < main_end; b++) {
         if (cdn_summary_err5xx_frac(r, b) > s->metrics.impact_threshold_frac) {
             if (recovered)
                 cycles++;
@@ -173,12 +209,9 @@ static void site_measures(const cdn_result_t *r, cdn_summary_t *out)
 {
     out->sites_affected_frac = ratio((double)r->sites_ever_down, (double)r->sites_total);
     out->sites_failed_over_frac = ratio((double)r->sites_ever_failed_over, (double)r->sites_total);
-    double site_s = 0, nsites = 0;
-    for (size_t c = 0; c < r->ncohorts; c++) {
-        site_s += (double)r->cohort_sites[c] * r->cohort_down_s[c];
-        nsites += (double)r->cohort_sites[c];
-    }
-    out->site_downtime_mean_s = ratio(site_s, nsites);
+    downtime_acc_t a = {0, 0, -1.0, 0, 0};
+    (void)downtime_walk(r, mean_step, &a);
+    out->site_downtime_mean_s = ratio(a.site_s, a.nsites);
     out->site_downtime_p50_s = site_downtime_quantile(r, 0.50);
     out->site_downtime_p90_s = site_downtime_quantile(r, 0.90);
     out->site_downtime_p99_s = site_downtime_quantile(r, 0.99);

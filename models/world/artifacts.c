@@ -8,9 +8,14 @@
  *   and badness; generation 0 is the initial good file every server
  *   starts with), the pending generator run, and the rollout in progress.
  *   Per region a random rollout order of its servers (roll_order, a
- *   permutation drawn once from RNG_ROLLOUT) and a latency stream.  A
- *   delivery schedules one `arrive` event per server reached; what a
- *   server does with the file is fleet.c's business.
+ *   permutation drawn once from RNG_ROLLOUT, keyed by the region's name).
+ *   A delivery schedules one `arrive` event per server reached, after a
+ *   latency keyed by (artifact, cause, server): the cause of a generation
+ *   is its generator run (runs are counted, rejected ones too), the
+ *   operator action that pushed it, or the halted generation it rolls
+ *   back; so stopping generation early, or adding a push, leaves every
+ *   other delivery's latencies as they were.  What a server does with the
+ *   file is fleet.c's business.
  *
  * Generator: every period_s one run lands on a random cluster node
  *   (RNG_NODE); migrated nodes emit the bad size.  A bad file is rejected
@@ -66,13 +71,11 @@ void artifacts_init(world_t *w)
     ar->art_consumed = sim_xcalloc(na * w->nprox, 1);
     ar->art_region = sim_xcalloc(na * w->nreg, 1);
     ar->roll_order = sim_xcalloc(w->nserv ? w->nserv : 1, sizeof *ar->roll_order);
-    ar->rng_latency = sim_xcalloc(w->nreg ? w->nreg : 1, sizeof *ar->rng_latency);
     for (size_t r = 0; r < w->nreg; r++) {
         const fleet_region_t *rg = &w->fleet.reg[r];
-        sim_rng_init(&ar->rng_latency[r], w->seed, w->replication, RNG_LATENCY, r);
         /* rollout order: a uniformly random permutation of the region's servers */
         sim_rng_t ro;
-        sim_rng_init(&ro, w->seed, w->replication, RNG_ROLLOUT, r);
+        sim_rng_init(&ro, w->seed, w->replication, RNG_ROLLOUT, rg->key);
         uint32_t *order = ar->roll_order + rg->first_server;
         for (uint32_t k = 0; k < rg->nservers; k++)
             order[k] = rg->first_server + k;
@@ -85,7 +88,8 @@ void artifacts_init(world_t *w)
             ar->art_region[a * w->nreg + r] =
                 (uint8_t)cdn_scenario_in_tiers(as->tiers, as->ntiers, &s->regions[r]);
         }
-        sim_rng_init(&ar->art[a].rng_node, w->seed, w->replication, RNG_NODE, a);
+        ar->art[a].key = sim_rng_key(as->name);
+        sim_rng_init(&ar->art[a].rng_node, w->seed, w->replication, RNG_NODE, ar->art[a].key);
         ar->art[a].armed = as->latent_until_s <= 0;
         for (size_t k = 0; k < as->nconsumers; k++)
             ar->art_consumed[a * w->nprox + as->consumers[k]] = 1;
@@ -99,13 +103,10 @@ void artifacts_fini(world_t *w)
         free(ar->art[a].gens);
         sim_rng_fini(&ar->art[a].rng_node);
     }
-    for (size_t r = 0; ar->rng_latency && r < w->nreg; r++)
-        sim_rng_fini(&ar->rng_latency[r]);
     free(ar->art);
     free(ar->art_consumed);
     free(ar->art_region);
     free(ar->roll_order);
-    free(ar->rng_latency);
 }
 
 /* The first generator runs (after the first traffic step, which is
@@ -166,22 +167,24 @@ static uint32_t stage_count(const world_t *w, uint32_t a, long i, size_t r)
 
 /* Sends generation `gen` of artifact `a` to the servers that stage `to`
  * reaches and stage `from` did not (stage indices as in stage_count), in
- * each region's rollout order, each after its own distribution latency. */
+ * each region's rollout order, each after its own distribution latency:
+ * a keyed draw per (artifact, cause of the generation, server), so a
+ * server's latency does not depend on how many deliveries came before. */
 static void deliver_range(world_t *w, uint32_t a, uint32_t gen, long from, long to)
 {
     const cdn_artifact_spec_t *as = &w->s->artifacts[a];
+    uint64_t what = sim_rng_key2(w->arts.art[a].key, w->arts.art[a].gens[gen - 1].cause);
     for (size_t r = 0; r < w->nreg; r++) {
         const fleet_region_t *rg = &w->fleet.reg[r];
         if (!w->arts.art_region[a * w->nreg + r])
             continue; /* a tier that does not load this artifact */
         uint32_t k1 = stage_count(w, a, to, r);
+        double f = w->s->regions[r].latency_factor;
         for (uint32_t k = stage_count(w, a, from, r); k < k1; k++) {
-            double f = w->s->regions[r].latency_factor;
-            double lat = sim_rng_lognormal_median_p99(&w->arts.rng_latency[r],
-                                                      f * as->latency_median_s,
-                                                      f * as->latency_p99_s);
-            sim_schedule_in(w->sim, lat, w->ev_arrive, w->arts.roll_order[rg->first_server + k],
-                            ((uint64_t)a << 32) | gen);
+            uint32_t srv = w->arts.roll_order[rg->first_server + k];
+            double u = world_keyed_u01(w, RNG_LATENCY, sim_rng_key2(what, world_server_key(w, srv)));
+            double lat = sim_rng_lognormal_quantile(u, f * as->latency_median_s, f * as->latency_p99_s);
+            sim_schedule_in(w->sim, lat, w->ev_arrive, srv, ((uint64_t)a << 32) | gen);
         }
     }
 }
@@ -205,7 +208,7 @@ static void distribute(world_t *w, uint32_t a, uint32_t gen)
         st->roll_gen = 0;
 }
 
-static uint32_t new_generation(world_t *w, uint32_t a, double size, int bad)
+static uint32_t new_generation(world_t *w, uint32_t a, double size, int bad, uint64_t cause)
 {
     artifact_state_t *st = &w->arts.art[a];
     if (st->ngens == st->cap) {
@@ -214,6 +217,7 @@ static uint32_t new_generation(world_t *w, uint32_t a, double size, int bad)
     }
     st->gens[st->ngens].size = size;
     st->gens[st->ngens].bad = bad;
+    st->gens[st->ngens].cause = cause;
     return ++st->ngens;
 }
 
@@ -239,6 +243,7 @@ void artifacts_on_generate(sim_t *sim, const sim_event_t *ev, void *ctx)
     st->next_run = 0;
     if (st->stopped)
         return;
+    uint32_t run = st->runs++;
     uint32_t node = (uint32_t)sim_rng_index(&st->rng_node, as->cluster_nodes);
     int migrated = node < migrated_nodes(as, t);
     double size = migrated ? as->bad_size : as->normal_size;
@@ -251,7 +256,7 @@ void artifacts_on_generate(sim_t *sim, const sim_event_t *ev, void *ctx)
     if (bad && as->validate_on_ingest) {
         world_log_event(w, CDN_EV_ARTIFACT_REJECTED, e);
     } else {
-        uint32_t gen = new_generation(w, a, size, bad);
+        uint32_t gen = new_generation(w, a, size, bad, sim_rng_key2(1, run));
         e.generation = (int32_t)gen;
         world_log_event(w, CDN_EV_ARTIFACT_GENERATED, e);
         distribute(w, a, gen);
@@ -318,7 +323,8 @@ void artifacts_on_stage(sim_t *sim, const sim_event_t *ev, void *ctx)
             st->roll_gen = 0;
             /* roll back: the last known good content, as a new generation,
              * to the servers that got this one */
-            uint32_t back = new_generation(w, a, as->normal_size, 0);
+            uint32_t back = new_generation(w, a, as->normal_size, 0,
+                                           sim_rng_key2(3, st->gens[gen - 1].cause));
             cdn_event_rec_t g = world_blank_event();
             g.artifact = (int32_t)a;
             g.generation = (int32_t)back;
@@ -367,7 +373,8 @@ void artifacts_push_last_known_good(world_t *w, uint32_t k)
     const cdn_action_spec_t *act = &w->s->actions[k];
     uint32_t a = (uint32_t)act->artifact;
     const cdn_artifact_spec_t *as = &w->s->artifacts[a];
-    uint32_t gen = new_generation(w, a, as->normal_size, as->normal_size > as->size_limit);
+    uint32_t gen = new_generation(w, a, as->normal_size, as->normal_size > as->size_limit,
+                                  sim_rng_key2(2, w->ops.act_key[k]));
     cdn_event_rec_t g = world_blank_event();
     g.artifact = act->artifact;
     g.generation = (int32_t)gen;
@@ -388,7 +395,8 @@ void artifacts_kill_switch(world_t *w, uint32_t k)
     const cdn_artifact_spec_t *as = &w->s->artifacts[act->artifact];
     for (size_t r = 0; r < w->nreg; r++) {
         sim_rng_t rng;
-        sim_rng_init(&rng, w->seed, w->replication, RNG_KILL, ((uint64_t)k << 32) | r);
+        sim_rng_init(&rng, w->seed, w->replication, RNG_KILL,
+                     sim_rng_key2(w->ops.act_key[k], w->fleet.reg[r].key));
         for (uint32_t j = 0; j < w->fleet.reg[r].nservers; j++) {
             double f = w->s->regions[r].latency_factor;
             double lat = sim_rng_lognormal_median_p99(&rng, f * as->latency_median_s,

@@ -112,8 +112,12 @@ void fleet_init(world_t *w)
         for (uint32_t k = 0; k < rg->nservers; k++)
             f->srv_region[first + k] = (uint32_t)r;
         first += rg->nservers;
-        sim_rng_init(&rg->rng_wedge, w->seed, w->replication, RNG_WEDGE, r);
+        rg->key = sim_rng_key(s->regions[r].name);
     }
+    f->sp_episode = sim_xcalloc(ns * (w->nprox ? w->nprox : 1), sizeof *f->sp_episode);
+    f->prox_key = sim_xcalloc(w->nprox ? w->nprox : 1, sizeof *f->prox_key);
+    for (size_t p = 0; p < w->nprox; p++)
+        f->prox_key[p] = sim_rng_key(s->proxies[p].name);
     f->prox_region = sim_xcalloc(w->nprox * w->nreg, 1);
     for (size_t p = 0; p < w->nprox; p++) {
         const cdn_proxy_spec_t *px = &s->proxies[p];
@@ -127,8 +131,8 @@ void fleet_init(world_t *w)
 void fleet_fini(world_t *w)
 {
     fleet_t *f = &w->fleet;
-    for (size_t r = 0; f->reg && r < w->nreg; r++)
-        sim_rng_fini(&f->reg[r].rng_wedge);
+    free(f->sp_episode);
+    free(f->prox_key);
     free(f->reg);
     free(f->srv_region);
     free(f->srv_gen);
@@ -229,15 +233,21 @@ static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
 
 /* The proxy stops holding a bad artifact after failing for `held_s`:
  * it entered the wedged state at some time in that span with probability
- * 1 - exp(-rate * held). */
+ * 1 - exp(-rate * held).  The uniform is keyed by (server, proxy, hold
+ * episode), so a longer hold in another arm wedges the same server with
+ * the same uniform against a higher probability (monotone coupling). */
 static void sp_hold_falls(world_t *w, uint32_t srv, uint32_t p, double held_s)
 {
     fleet_t *fl = &w->fleet;
     size_t i = (size_t)srv * w->nprox + p;
     double rate = w->s->proxies[p].wedge_rate_per_h;
-    if (rate > 0 && !fl->sp_wedged[i] && held_s > 0 &&
-        sim_rng_bernoulli(&fl->reg[fl->srv_region[srv]].rng_wedge, -expm1(-rate * held_s / 3600.0)))
-        fl->sp_wedged[i] = 1;
+    uint32_t episode = fl->sp_episode[i]++;
+    if (rate > 0 && !fl->sp_wedged[i] && held_s > 0) {
+        uint64_t who = sim_rng_key2(world_server_key(w, srv), fl->prox_key[p]);
+        double u = world_keyed_u01(w, RNG_WEDGE, sim_rng_key2(who, episode));
+        if (u < -expm1(-rate * held_s / 3600.0))
+            fl->sp_wedged[i] = 1;
+    }
 }
 
 /* Recomputes `hold` of every proxy on srv from the artifacts it holds. */

@@ -7,7 +7,9 @@
  *   The incident state (alert condition, detection and diagnosis times,
  *   diagnosis work done) and per action the restarts it still has pending
  *   and, for a rate-limited wave, its walk over the servers in a random
- *   order (RNG_RESTART, Fisher-Yates).  Actions change other mechanisms
+ *   order.  Each action has a key (act_key: its label and its ordinal
+ *   among the actions with that label), so its draws do not move when
+ *   another action is added or removed.  Actions change other mechanisms
  *   through their functions (artifacts_*, services_*); each reports its
  *   own propagation scope.
  *
@@ -36,7 +38,8 @@
  *
  * Restart wave machine (per restart_proxies action k): every server at
  *   once (each after a uniform delay over duration_s, a stream per action
- *   and region), or a walk at rate_per_s that skips, at no cost, servers
+ *   and region key), or a walk at rate_per_s, in the order of a keyed
+ *   hash per (action, server), that skips, at no cost, servers
  *   an only_failing wave does not need.  act_pending counts restarts
  *   scheduled or running (fleet.c ends them); the wave is done when it
  *   falls to zero and the walk, if any, has reached its end:
@@ -56,11 +59,17 @@
  *
  * Rejected alternatives: operators as a generic rule engine (the
  *   scenario format has the few triggers real responses used); sampling
- *   the alert signal continuously (the check period is part of the model).
+ *   the alert signal continuously (the check period is part of the model);
+ *   the walk as a Fisher-Yates shuffle of the whole fleet (one stream
+ *   over global server indices: adding a region would reorder every
+ *   other region's servers in the walk); action keys by index in the
+ *   sorted action list (a strategy adding an earlier action would change
+ *   the draws of every later one).
  */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim_alloc.h"
 #include "world_int.h"
@@ -70,6 +79,13 @@ void operators_init(world_t *w)
     const cdn_scenario_t *s = w->s;
     operators_t *op = &w->ops;
     size_t n = s->nactions ? s->nactions : 1;
+    op->act_key = sim_xcalloc(n, sizeof *op->act_key);
+    for (size_t k = 0; k < s->nactions; k++) {
+        uint64_t ordinal = 0;
+        for (size_t j = 0; j < k; j++)
+            ordinal += strcmp(s->actions[j].label, s->actions[k].label) == 0;
+        op->act_key[k] = sim_rng_key2(sim_rng_key(s->actions[k].label), ordinal);
+    }
     op->act_pending = sim_xcalloc(n, sizeof *op->act_pending);
     op->act_order = sim_xcalloc(n, sizeof *op->act_order);
     op->act_pos = sim_xcalloc(n, sizeof *op->act_pos);
@@ -84,6 +100,7 @@ void operators_init(world_t *w)
 void operators_fini(world_t *w)
 {
     operators_t *op = &w->ops;
+    free(op->act_key);
     free(op->act_pending);
     for (size_t k = 0; op->act_order && k < w->s->nactions; k++)
         free(op->act_order[k]);
@@ -185,19 +202,48 @@ void operators_on_detect(sim_t *sim, const sim_event_t *ev, void *ctx)
 }
 
 
+/* A server's place in a restart walk, and the comparison of two places
+ * (ties, at odds of 2^-64, go by server index). */
+typedef struct walk_place {
+    uint64_t place;
+    uint32_t srv;
+} walk_place_t;
+
+static int walk_cmp(const void *pa, const void *pb)
+{
+    const walk_place_t *a = pa, *b = pb;
+    if (a->place != b->place)
+        return a->place < b->place ? -1 : 1;
+    return (a->srv > b->srv) - (a->srv < b->srv);
+}
+
+/* The walk of action k: every server sorted by a keyed hash of (action,
+ * server) -- a uniformly random order in which any two servers keep their
+ * relative order when a region is added, removed or moved. */
+static uint32_t *walk_order(world_t *w, uint32_t k)
+{
+    uint32_t n = w->nserv;
+    walk_place_t *pl = sim_xmalloc((n ? n : 1) * sizeof *pl);
+    for (uint32_t j = 0; j < n; j++) {
+        pl[j].srv = j;
+        pl[j].place = sim_rng_derive(w->seed, w->replication, RNG_RESTART_ORDER,
+                                     sim_rng_key2(w->ops.act_key[k], world_server_key(w, j)));
+    }
+    qsort(pl, n, sizeof *pl, walk_cmp);
+    uint32_t *order = sim_xmalloc((n ? n : 1) * sizeof *order);
+    for (uint32_t j = 0; j < n; j++)
+        order[j] = pl[j].srv;
+    free(pl);
+    return order;
+}
+
 /* restart_proxies (action k): a walk over every server in a random order
  * at rate_per_s, or every server at once, each after a uniform delay. */
 static void restart_proxies(world_t *w, uint32_t k)
 {
     const cdn_action_spec_t *act = &w->s->actions[k];
     if (act->rate_per_s > 0) {
-        sim_rng_t rng;
-        sim_rng_init(&rng, w->seed, w->replication, RNG_RESTART, ((uint64_t)k << 32) | 0xffffffffu);
-        uint32_t *order = sim_xmalloc((w->nserv ? w->nserv : 1) * sizeof *order);
-        for (uint32_t j = 0; j < w->nserv; j++)
-            order[j] = j;
-        world_shuffle(order, w->nserv, &rng);
-        sim_rng_fini(&rng);
+        uint32_t *order = walk_order(w, k);
         free(w->ops.act_order[k]);
         w->ops.act_order[k] = order;
         w->ops.act_pos[k] = 0;
@@ -207,7 +253,8 @@ static void restart_proxies(world_t *w, uint32_t k)
     w->ops.act_pending[k] += w->nserv;
     for (size_t r = 0; r < w->nreg; r++) {
         sim_rng_t rng;
-        sim_rng_init(&rng, w->seed, w->replication, RNG_RESTART, ((uint64_t)k << 32) | r);
+        sim_rng_init(&rng, w->seed, w->replication, RNG_RESTART,
+                     sim_rng_key2(w->ops.act_key[k], w->fleet.reg[r].key));
         for (uint32_t j = 0; j < w->fleet.reg[r].nservers; j++) {
             double d = act->duration_s > 0 ? act->duration_s * sim_rng_uniform(&rng) : 0.0;
             sim_schedule_in(w->sim, d, w->ev_restart_begin, w->fleet.reg[r].first_server + j, k);

@@ -4,7 +4,7 @@
  *
  * Data structure
  *   Sites are generated once (plan, proxy version, features, failover
- *   class, heavy-tailed popularity; RNG_SITES) and aggregated into
+ *   class, heavy-tailed popularity) and aggregated into
  *   cohorts of identical exposure: (plan, proxy, bot management on,
  *   bot-block rules on, failover class), index
  *   c = (((plan * P + proxy) * 2 + bm) * 2 + rules) * 3 + failover class,
@@ -15,6 +15,31 @@
  *   served share is the offered-weighted mean of its per-region served
  *   shares (traffic.c keeps the sums); a named site also multiplies in the
  *   services and earlier named sites it needs.
+ *
+ * Random draws (common random numbers, sim_rng.h's keying rule)
+ *   How many sites each plan has is one multinomial (RNG_SITES); each
+ *   plan's sites then draw from the plan's own stream (RNG_SITE_ATTRS,
+ *   keyed by the plan's name) five uniforms each, always, in a fixed
+ *   order, and each attribute compares its own uniform with its own
+ *   fraction.  So a strategy that changes failover_frac,
+ *   bot_management_frac or dns_on_provider_frac changes that attribute
+ *   for some sites and nothing else: no other site gets another proxy.
+ *
+ * Exact sums
+ *   A site's traffic weight is rounded once to a multiple of 2^-58
+ *   (SITES_Q_ONE; relative error below 1e-9 for the least popular of ten
+ *   million sites at Zipf exponent 1.1) and summed in integers.  A cohort
+ *   whose weight rounds to 0 (below 2^-59 of all traffic: only with steep
+ *   exponents, for sites nobody visits) is treated like an empty one:
+ *   never counted down.  The three failover classes of
+ *   one exposure form a group; traffic.c computes rates per group from the
+ *   group's exact integer sums.  So splitting a cohort into failover
+ *   classes that behave alike (failover that never completes) gives the
+ *   same floating-point numbers to the last bit, not merely the same up to
+ *   rounding -- the inert-overlay test of `compare` relies on it.
+ *   Rejected: double weights summed per cohort (a + b for two halves of a
+ *   cohort differs from the whole in its last bits, and paired differences
+ *   of inert strategies came out 1e-13 instead of 0).
  *
  * Failover machine (per cohort with a second CDN; class 1 own DNS,
  *   class 2 DNS hosted on this CDN; "down": served share below
@@ -206,9 +231,64 @@ static double zipf_weight(uint32_t k, double s)
     return s == 1.0 ? 1.0 / (double)k : pow((double)k, -s);
 }
 
-/* Sites: plan counts are multinomial; within a plan the k-th site has
- * popularity k^-s, normalised to the plan's traffic share.  Each site
- * draws its proxy and features; the sums land in cohorts. */
+/* The attributes of one generic site, from its five uniforms. */
+typedef struct site_draw {
+    double u[5];           /* proxy, bot management, block rules, second CDN, DNS on provider */
+} site_draw_t;
+
+/* Cohort of a site of plan pl with uniforms d: each attribute compares its
+ * own uniform with its own probability, so changing one fraction changes
+ * that attribute alone, and monotonically (a larger failover_frac adds
+ * sites to failover and removes none). */
+static size_t site_cohort(const world_t *w, size_t pl, const cdn_plan_spec_t *plan,
+                          const double *cum, double acc, const site_draw_t *d)
+{
+    double u = d->u[0] * acc;
+    size_t p = 0;
+    while (p + 1 < w->nprox && u >= cum[p])
+        p++;
+    size_t bm = d->u[1] < plan->bot_management_frac;
+    size_t rules = bm && d->u[2] < plan->bot_block_rules_frac;
+    size_t fc = 0;
+    if (d->u[3] < plan->failover_frac)
+        fc = d->u[4] < plan->dns_on_provider_frac ? 2 : 1;
+    return (((pl * w->nprox + p) * 2 + bm) * 2 + rules) * 3 + fc;
+}
+
+/* The generic sites of plan pl (n of them, `generic` traffic share):
+ * the k-th site has popularity k^-s, normalised to the plan's share, and
+ * takes five uniforms, in order, from the plan's own stream (keyed by the
+ * plan's name) whatever the plan's fractions are: site k's draws are the
+ * same in every arm of a comparison. */
+static void build_plan_sites(world_t *w, size_t pl, uint32_t n, double generic)
+{
+    const cdn_sites_spec_t *ss = &w->s->sites;
+    const cdn_plan_spec_t *plan = &ss->plans[pl];
+    double h = 0;
+    for (uint32_t k = 1; k <= n; k++)
+        h += zipf_weight(k, ss->zipf_exponent);
+    double cum[CDN_MAX_PROXIES];
+    double acc = 0;
+    for (size_t p = 0; p < w->nprox; p++) {
+        acc += plan->proxy_mix[p];
+        cum[p] = acc;
+    }
+    sim_rng_t rng;
+    sim_rng_init(&rng, w->seed, w->replication, RNG_SITE_ATTRS, sim_rng_key(plan->name));
+    for (uint32_t k = 1; k <= n; k++) {
+        double wt = generic * zipf_weight(k, ss->zipf_exponent) / h;
+        site_draw_t d;
+        for (size_t i = 0; i < 5; i++)
+            d.u[i] = sim_rng_uniform(&rng);
+        size_t c = site_cohort(w, pl, plan, cum, acc, &d);
+        w->sites.coh_q[c] += (uint64_t)(wt * SITES_Q_ONE + 0.5);
+        w->sites.coh_sites[c]++;
+    }
+    sim_rng_fini(&rng);
+}
+
+/* Sites: plan counts are multinomial (RNG_SITES); then each plan's
+ * generic sites (build_plan_sites); the sums land in cohorts. */
 static void build_sites(world_t *w)
 {
     const cdn_scenario_t *s = w->s;
@@ -221,56 +301,30 @@ static void build_sites(world_t *w)
     for (size_t i = 0; i < np; i++)
         pshare[i] = ss->plans[i].site_share;
     gsl_ran_multinomial(rng.g, np, ss->count, pshare, pcount);
-    double total_weight = 0;
+    sim_rng_fini(&rng);
     /* named sites: one cohort each, their traffic taken from their plan's */
     double *named_in_plan = sim_xcalloc(np, sizeof *named_in_plan);
     for (size_t i = 0; i < ss->nnamed; i++) {
         const cdn_named_site_spec_t *ns = &ss->named[i];
         size_t c = w->ncoh_base + i;
-        w->sites.coh_share[c] = ns->traffic_share;
+        w->sites.coh_q[c] = (uint64_t)(ns->traffic_share * SITES_Q_ONE + 0.5);
         w->sites.coh_sites[c] = 1;
-        total_weight += ns->traffic_share;
         named_in_plan[ns->plan] += ns->traffic_share;
     }
     for (size_t pl = 0; pl < np; pl++) {
-        const cdn_plan_spec_t *plan = &ss->plans[pl];
-        uint32_t n = pcount[pl];
-        double generic = plan->traffic_share - named_in_plan[pl];
-        if (n == 0 || generic <= 0)
-            continue;
-        double h = 0;
-        for (uint32_t k = 1; k <= n; k++)
-            h += zipf_weight(k, ss->zipf_exponent);
-        double cum[CDN_MAX_PROXIES];
-        double acc = 0;
-        for (size_t p = 0; p < w->nprox; p++) {
-            acc += plan->proxy_mix[p];
-            cum[p] = acc;
-        }
-        for (uint32_t k = 1; k <= n; k++) {
-            double wt = generic * zipf_weight(k, ss->zipf_exponent) / h;
-            double u = sim_rng_uniform(&rng) * acc;
-            size_t p = 0;
-            while (p + 1 < w->nprox && u >= cum[p])
-                p++;
-            int bm = sim_rng_bernoulli(&rng, plan->bot_management_frac);
-            int rules = bm && sim_rng_bernoulli(&rng, plan->bot_block_rules_frac);
-            size_t fc = 0;
-            if (plan->failover_frac > 0 && sim_rng_bernoulli(&rng, plan->failover_frac))
-                fc = sim_rng_bernoulli(&rng, plan->dns_on_provider_frac) ? 2 : 1;
-            size_t c = (((pl * w->nprox + p) * 2 + (size_t)bm) * 2 + (size_t)rules) * 3 + fc;
-            w->sites.coh_share[c] += wt;
-            w->sites.coh_sites[c]++;
-            total_weight += wt;
-        }
+        double generic = ss->plans[pl].traffic_share - named_in_plan[pl];
+        if (pcount[pl] > 0 && generic > 0)
+            build_plan_sites(w, pl, pcount[pl], generic);
     }
-    if (total_weight > 0)
-        for (size_t c = 0; c < w->ncoh; c++)
-            w->sites.coh_share[c] /= total_weight;
+    uint64_t q = 0;
+    for (size_t c = 0; c < w->ncoh; c++)
+        q += w->sites.coh_q[c];
+    w->sites.q_total = q > 0 ? q : 1;
+    for (size_t c = 0; c < w->ncoh; c++)
+        w->sites.coh_share[c] = (double)w->sites.coh_q[c] / (double)w->sites.q_total;
     free(named_in_plan);
     free(pshare);
     free(pcount);
-    sim_rng_fini(&rng);
 }
 
 /* Cohort c's plan, proxy, features and failover class, from its index
@@ -301,6 +355,7 @@ void sites_init(world_t *w)
     const cdn_scenario_t *s = w->s;
     sites_t *st = &w->sites;
     st->coh_share = sim_xcalloc(w->ncoh, sizeof *st->coh_share);
+    st->coh_q = sim_xcalloc(w->ncoh, sizeof *st->coh_q);
     st->coh_sites = sim_xcalloc(w->ncoh, sizeof *st->coh_sites);
     st->coh_scope = sim_xcalloc(w->ncoh, 1);
     st->coh_proxy = sim_xcalloc(w->ncoh, sizeof *st->coh_proxy);
@@ -324,6 +379,7 @@ void sites_fini(world_t *w)
 {
     sites_t *st = &w->sites;
     free(st->coh_share);
+    free(st->coh_q);
     free(st->coh_sites);
     free(st->coh_scope);
     free(st->coh_proxy);

@@ -49,6 +49,9 @@
  *   own); a drained region receives nothing but, when every neighbour is
  *   drained too, its own; total_offered is the sum of offered rates.
  *
+ *   Rates are computed per cohort group (the failover classes of one
+ *   exposure, sites.c "Exact sums") from the group's exact weight.
+ *
  * Complexity: one region's rates O(cohorts + proxies); every region
  *   O(regions x (cohorts + proxies)).
  *
@@ -72,7 +75,7 @@ void traffic_init(world_t *w)
     tr->reg = sim_xcalloc(w->nreg ? w->nreg : 1, sizeof *tr->reg);
     tr->okf = sim_xcalloc(w->nreg * w->ncoh, sizeof *tr->okf);
     tr->coh_acc = sim_xcalloc(w->ncoh, sizeof *tr->coh_acc);
-    tr->scratch = sim_xcalloc(3 * w->ncoh, sizeof *tr->scratch);
+    tr->scratch = sim_xcalloc(3 * (w->ngrp ? w->ngrp : 1), sizeof *tr->scratch);
     tr->path_ok = sim_xcalloc(w->nreg * w->nprox, sizeof *tr->path_ok);
     tr->path_acc = sim_xcalloc(w->nprox, sizeof *tr->path_acc);
 }
@@ -122,18 +125,40 @@ static double region_capacity(const world_t *w, size_t r)
     return up_servers * s->regions[r].server_capacity_rps;
 }
 
-/* Pass 1 of region r's rates: each cohort's direct 5xx and block shares
- * (before overload) and its retry multiplier, into the scratch arrays;
- * returns the load they put on the servers, attempts/s. */
+/* Traffic weight of group g's cohorts served here and elsewhere (failed
+ * over), as shares of all traffic: exact integer sums, so a group's
+ * numbers do not depend on how its sites split into failover classes. */
+static void group_weights(const world_t *w, size_t g, double *here, double *away)
+{
+    size_t c0;
+    size_t n = world_group(w, g, &c0);
+    uint64_t qh = 0, qa = 0;
+    for (size_t c = c0; c < c0 + n; c++) {
+        if (sites_served_elsewhere(w->sites.coh_fo[c]))
+            qa += w->sites.coh_q[c];
+        else
+            qh += w->sites.coh_q[c];
+    }
+    *here = (double)qh / (double)w->sites.q_total;
+    *away = (double)qa / (double)w->sites.q_total;
+}
+
+/* Pass 1 of region r's rates: each cohort group's direct 5xx and block
+ * shares (before overload) and its retry multiplier, into the scratch
+ * arrays; returns the load they put on the servers, attempts/s.  The
+ * cohorts of a group share proxy and scope, so the shares are the first
+ * cohort's. */
 static double cohort_shares(world_t *w, size_t r, double off)
 {
     const cdn_scenario_t *s = w->s;
     const fleet_region_t *rg = &w->fleet.reg[r];
     double base = s->traffic.baseline_err5xx_frac;
-    double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ncoh,
-           *mult = w->traffic.scratch + 2 * w->ncoh;
+    double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
+           *mult = w->traffic.scratch + 2 * w->ngrp;
     double load = 0;
-    for (size_t c = 0; c < w->ncoh; c++) {
+    for (size_t g = 0; g < w->ngrp; g++) {
+        size_t c;
+        (void)world_group(w, g, &c);
         uint32_t p = w->sites.coh_proxy[c];
         uint32_t up = rg->nservers - w->fleet.reg_out_p[r * w->nprox + p];
         double e = 0, b = 0;
@@ -155,11 +180,12 @@ static double cohort_shares(world_t *w, size_t r, double off)
             term *= s->traffic.retry_frac * e;
             m += term;
         }
-        ef[c] = e;
-        bf[c] = b;
-        mult[c] = m;
-        if (!sites_served_elsewhere(w->sites.coh_fo[c])) /* failed-over traffic is elsewhere */
-            load += off * w->sites.coh_share[c] * m;
+        ef[g] = e;
+        bf[g] = b;
+        mult[g] = m;
+        double here, away;
+        group_weights(w, g, &here, &away);
+        load += off * here * m; /* failed-over traffic is elsewhere */
     }
     return load;
 }
@@ -170,35 +196,40 @@ typedef struct region_totals {
 } region_totals_t;
 
 /* Pass 2 of region r's rates: attempts, with the overload share x of the
- * otherwise served; the served shares of cohorts and proxy paths (and
+ * otherwise served; the served shares of cohorts (the same for every
+ * cohort of a group, computed per unit of traffic) and proxy paths (and
  * their weighted sums by delta unless `full`). */
 static region_totals_t served_shares(world_t *w, size_t r, double off, double x, int full)
 {
     const cdn_scenario_t *s = w->s;
     const fleet_region_t *rg = &w->fleet.reg[r];
-    const double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ncoh,
-                 *mult = w->traffic.scratch + 2 * w->ncoh;
+    const double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
+                 *mult = w->traffic.scratch + 2 * w->ngrp;
     region_totals_t tot = {0, 0, 0, 0, 0};
-    for (size_t c = 0; c < w->ncoh; c++) {
-        double T = off * w->sites.coh_share[c] * mult[c];
-        double e = T * ef[c], b = T * bf[c];
+    for (size_t g = 0; g < w->ngrp; g++) {
+        double here, away;
+        group_weights(w, g, &here, &away);
+        double T = off * here * mult[g];
+        double e = T * ef[g], b = T * bf[g];
         double o = T - e - b;
         e += o * x;
         o -= o * x;
-        if (sites_served_elsewhere(w->sites.coh_fo[c])) {
-            tot.fo += off * w->sites.coh_share[c]; /* o / T is still the health the checks see */
-            tot.attempts += off * w->sites.coh_share[c];
-        } else {
-            tot.err += e;
-            tot.blk += b;
-            tot.ok += o;
-            tot.attempts += T;
+        tot.fo += off * away; /* what health checks see of it is still f_ok */
+        tot.err += e;
+        tot.blk += b;
+        tot.ok += o;
+        tot.attempts += T + off * away;
+        double unit = 1.0 - ef[g] - bf[g];
+        double f_ok = off > 0 ? unit - unit * x : 1.0 - x;
+        size_t c0;
+        size_t n = world_group(w, g, &c0);
+        for (size_t c = c0; c < c0 + n; c++) {
+            double fc = w->sites.coh_q[c] > 0 ? f_ok : 1.0;
+            double *slot = &w->traffic.okf[r * w->ncoh + c];
+            if (!full)
+                w->traffic.coh_acc[c] += off * (fc - *slot);
+            *slot = fc;
         }
-        double f_ok = w->sites.coh_share[c] > 0 ? (T > 0 ? o / T : 1.0 - x) : 1.0;
-        double *slot = &w->traffic.okf[r * w->ncoh + c];
-        if (!full)
-            w->traffic.coh_acc[c] += off * (f_ok - *slot);
-        *slot = f_ok;
     }
     for (size_t p = 0; p < w->nprox; p++) {
         uint32_t up = rg->nservers - w->fleet.reg_out_p[r * w->nprox + p];

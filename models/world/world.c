@@ -74,6 +74,17 @@ void world_shuffle(uint32_t *v, uint32_t n, sim_rng_t *rng)
     }
 }
 
+uint64_t world_server_key(const world_t *w, uint32_t srv)
+{
+    const fleet_region_t *rg = &w->fleet.reg[w->fleet.srv_region[srv]];
+    return sim_rng_key2(rg->key, srv - rg->first_server);
+}
+
+double world_keyed_u01(const world_t *w, uint64_t purpose, uint64_t entity)
+{
+    return sim_rng_u01(sim_rng_derive(w->seed, w->replication, purpose, entity));
+}
+
 /* Dimensions of the world; CDN_EDATA when they exceed the index types. */
 static int world_dims(world_t *w, cdn_error_t *err)
 {
@@ -85,6 +96,7 @@ static int world_dims(world_t *w, cdn_error_t *err)
     /* plan x proxy x bm x rules x failover, then one per named site */
     w->ncoh_base = s->sites.nplans * w->nprox * 4 * 3;
     w->ncoh = w->ncoh_base + s->sites.nnamed;
+    w->ngrp = w->ncoh_base / 3 + s->sites.nnamed;
     uint64_t nserv = 0;
     for (size_t r = 0; r < w->nreg; r++)
         nserv += s->regions[r].servers;
@@ -222,8 +234,11 @@ static cdn_result_t *collect(world_t *w)
     res->diagnosed_s = w->ops.diagnosed_s;
     res->servers_total = w->nserv;
     res->nproxies = w->nprox;
+    uint64_t qp[CDN_MAX_PROXIES] = {0}; /* exact sums (sites.c, "Exact sums") */
     for (size_t c = 0; c < w->ncoh; c++)
-        res->proxy_traffic_share[w->sites.coh_proxy[c]] += w->sites.coh_share[c];
+        qp[w->sites.coh_proxy[c]] += w->sites.coh_q[c];
+    for (size_t p = 0; p < w->nprox; p++)
+        res->proxy_traffic_share[p] = (double)qp[p] / (double)w->sites.q_total;
     res->nevents = w->nevents;
     res->events = w->events;
     w->events = NULL;

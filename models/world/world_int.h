@@ -50,15 +50,25 @@
 #include "sim_recorder.h"
 #include "sim_rng.h"
 
-/* Purposes of the random streams (never renumber: results depend on them). */
+/* Purposes of the random draws: one list, never renumbered (results
+ * depend on the numbers; a retired purpose keeps its number unused).
+ * Entities follow sim_rng.h's keying rule: by name, never by array index
+ * (see docs/model.md, "Random numbers").  REGION = sim_rng_key(region
+ * name), likewise ARTIFACT, PROXY, PLAN; ACTION = operators' act_key
+ * (label and its ordinal among actions of that label); SERVER =
+ * key2(REGION, index within the region); CAUSE of a delivery =
+ * key2(1, generator run) or key2(2, ACTION). */
 enum {
-    RNG_SITES = 1,    /* entity 0: site generation */
-    RNG_NODE = 2,     /* entity artifact: generator node choice */
-    RNG_LATENCY = 3,  /* entity region: distribution latency */
-    RNG_WEDGE = 4,    /* entity region: wedge draws */
-    RNG_RESTART = 5,  /* entity (action << 32 | region): restart times */
-    RNG_ROLLOUT = 6,  /* entity region: order of servers in staged rollouts */
-    RNG_KILL = 7      /* entity (action << 32 | region): kill-switch delivery latency */
+    RNG_SITES = 1,        /* entity 0: sites per plan (a multinomial over plans) */
+    RNG_NODE = 2,         /* ARTIFACT: generator node, one draw per run */
+    RNG_LATENCY = 3,      /* key2(key2(ARTIFACT, CAUSE), SERVER): delivery latency (stateless) */
+    RNG_WEDGE = 4,        /* key2(key2(SERVER, PROXY), hold episode): wedged after a hold (stateless) */
+    RNG_RESTART = 5,      /* key2(ACTION, REGION): restart delays of its servers, in index order */
+    RNG_ROLLOUT = 6,      /* REGION: order of its servers in staged rollouts */
+    RNG_KILL = 7,         /* key2(ACTION, REGION): kill-switch latency of its servers, in index order */
+    RNG_SITE_ATTRS = 8,   /* PLAN: per site five uniforms in this order: proxy, bot management,
+                           * block rules, second CDN, DNS on this provider */
+    RNG_RESTART_ORDER = 9 /* key2(ACTION, SERVER): the server's place in a restart walk (stateless) */
 };
 
 /* Failover state of a cohort of sites with a second CDN (machine in sites.c). */
@@ -81,7 +91,7 @@ typedef struct fleet_region {
     uint32_t n_failing;    /* servers with >= 1 failing proxy */
     uint32_t n_restarting; /* servers with >= 1 proxy restarting */
     uint32_t n_out;        /* servers out of service: a proxy restarting or crashed */
-    sim_rng_t rng_wedge;   /* wedge draws */
+    uint64_t key;          /* sim_rng_key of its name (REGION) */
 } fleet_region_t;
 
 typedef struct fleet {
@@ -101,6 +111,8 @@ typedef struct fleet {
     uint16_t *sp_rest;      /* [nserv * nprox] restarts in progress (one per action at most: <= 10000) */
     uint8_t *sp_counted_fail; /* [nserv * nprox] counted as failing in the region */
     uint8_t *sp_counted_out;  /* [nserv * nprox] counted as out of service */
+    uint32_t *sp_episode;   /* [nserv * nprox] holds ended so far (keys the wedge draws) */
+    uint64_t *prox_key;     /* [nprox] sim_rng_key of the proxy's name (PROXY) */
     uint32_t *reg_out_p;    /* [nreg * nprox] servers where the proxy is out */
     uint32_t *reg_fail_p;   /* [nreg * nprox] failing (and up) proxies */
     uint32_t *reg_down_p;   /* [nreg * nprox] restarting proxies */
@@ -117,6 +129,7 @@ typedef struct fleet {
 typedef struct generation {
     double size;           /* entries */
     int bad;               /* larger than the size limit */
+    uint64_t cause;        /* CAUSE key of its delivery latencies */
 } generation_t;
 
 typedef struct artifact_state {
@@ -126,6 +139,8 @@ typedef struct artifact_state {
     int first_bad_logged;
     sim_handle_t next_run; /* the pending generator run, 0 = none */
     sim_rng_t rng_node;
+    uint64_t key;          /* sim_rng_key of its name (ARTIFACT) */
+    uint32_t runs;         /* generator runs so far, rejected ones included */
     uint32_t roll_gen;     /* generation being rolled out in stages, 0 = none */
     int armed;             /* a bad file does harm (0 until a latent artifact's trigger) */
     size_t roll_stage;     /* its current stage */
@@ -136,7 +151,6 @@ typedef struct artifacts {
     uint8_t *art_consumed;  /* [nart * nprox] 1 when proxy loads artifact */
     uint8_t *art_region;    /* [nart * nreg] 1 when the region's tier loads the artifact */
     uint32_t *roll_order;   /* [nserv] each region's servers in staged-rollout order */
-    sim_rng_t *rng_latency; /* [nreg] distribution latency */
 } artifacts_t;
 
 /* --------------------------------------------------------------- traffic */
@@ -159,13 +173,21 @@ typedef struct traffic {
     double *path_ok;        /* [nreg * nprox] served share of the proxy path (services) */
     double *path_acc;       /* [nprox] sum_r offered_r * path_ok, requests/s */
     double total_offered;   /* sum_r offered_r, requests/s */
-    double *scratch;        /* [3 * ncoh] per-cohort work space of traffic_region_rates */
+    double *scratch;        /* [3 * ngrp] per-group work space of traffic_region_rates */
 } traffic_t;
 
 /* ----------------------------------------------------------------- sites */
 
+/* Fixed-point unit of site traffic weights: a site's weight (its share
+ * of all traffic) is held as an integer multiple of 2^-58, so sums of
+ * weights are exact and do not depend on how sites are split into
+ * cohorts (sites.c, "Exact sums"). */
+#define SITES_Q_ONE 0x1p58
+
 typedef struct sites {
-    double *coh_share;      /* [ncoh] traffic share */
+    double *coh_share;      /* [ncoh] traffic share: coh_q / q_total */
+    uint64_t *coh_q;        /* [ncoh] traffic weight, units of 1 / SITES_Q_ONE */
+    uint64_t q_total;       /* sum of coh_q (> 0 once built) */
     uint64_t *coh_sites;    /* [ncoh] number of sites */
     uint8_t *coh_scope;     /* [ncoh] bit0 bot management, bit1 bot-block rules */
     uint32_t *coh_proxy;    /* [ncoh] */
@@ -200,6 +222,7 @@ typedef struct services {
 /* ------------------------------------------------------------- operators */
 
 typedef struct operators {
+    uint64_t *act_key;      /* [nactions] ACTION: key2(key(label), ordinal among that label's actions) */
     uint32_t *act_pending;  /* [nactions] restarts scheduled or running */
     uint32_t **act_order;   /* [nactions] rate-limited restart waves: servers in random order */
     uint32_t *act_pos;      /* [nactions] next position in act_order */
@@ -224,6 +247,8 @@ typedef struct world {
 
     size_t nreg, nprox, nart, nsvc, ncoh;
     size_t ncoh_base;       /* cohorts before the named sites' */
+    size_t ngrp;            /* cohort groups: ncoh_base / 3 generic (the three failover
+                             * classes of one exposure), then one per named site */
     uint32_t nserv;
     size_t series_svc0, series_sites, series_fo; /* recorder series */
 
@@ -245,6 +270,21 @@ void world_log_event(world_t *w, cdn_evkind_t kind, cdn_event_rec_t rec);
 cdn_event_rec_t world_blank_event(void);
 /* A uniformly random permutation of v[0..n) (Fisher-Yates, n - 1 draws). */
 void world_shuffle(uint32_t *v, uint32_t n, sim_rng_t *rng);
+/* The cohorts of group g: [*first, *first + return value). */
+static inline size_t world_group(const world_t *w, size_t g, size_t *first)
+{
+    size_t ng = w->ncoh_base / 3;
+    if (g < ng) {
+        *first = 3 * g;
+        return 3;
+    }
+    *first = w->ncoh_base + (g - ng);
+    return 1;
+}
+/* SERVER key of global server srv (see the purposes above). */
+uint64_t world_server_key(const world_t *w, uint32_t srv);
+/* The uniform on (0, 1) keyed by (seed, replication, purpose, entity). */
+double world_keyed_u01(const world_t *w, uint64_t purpose, uint64_t entity);
 
 /* propagate.c: what a handler changed, and so what must be re-derived. */
 typedef enum {
