@@ -80,6 +80,17 @@ double cdn_cmd_wall_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Prints a semantic warning on stderr: "cdnsim: warning: FILE: PATH: MSG". */
+static void print_warning(void *arg, const char *json_path, const char *message)
+{
+    fprintf(stderr, "cdnsim: warning: %s: %s: %s\n", (const char *)arg, json_path, message);
+}
+
+size_t cdn_cmd_print_warnings(const char *file, const cdn_scenario_t *s)
+{
+    return cdn_scenario_warnings(s, print_warning, (void *)file);
+}
+
 int cdn_cmd_validate(const cdn_cli_args_t *a)
 {
     int worst = 0;
@@ -96,10 +107,11 @@ int cdn_cmd_validate(const cdn_cli_args_t *a)
             uint64_t servers = 0;
             for (size_t r = 0; r < s->nregions; r++)
                 servers += s->regions[r].servers;
+            size_t nwarn = cdn_cmd_print_warnings(path, s);
             printf("%s: ok (scenario %s: %zu regions, %" PRIu64 " servers, %u sites, %zu artifacts, "
-                   "%zu services, %zu actions)\n",
+                   "%zu services, %zu actions)%s\n",
                    path, s->name, s->nregions, servers, s->sites.count, s->nartifacts,
-                   s->nservices, s->nactions);
+                   s->nservices, s->nactions, nwarn ? ", with warnings (on stderr)" : "");
             cdn_scenario_destroy(s);
         }
     }

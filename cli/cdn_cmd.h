@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "cdn_cli_opts.h"
+#include "cdn_scenario.h"
 
 #ifndef CDNSIM_VERSION
 #define CDNSIM_VERSION "0.0.0"
@@ -55,5 +56,9 @@ int cdn_cmd_file_exists(const char *path);
 
 /* Monotonic wall-clock seconds, for the "N s wall" lines. */
 double cdn_cmd_wall_now(void);
+
+/* Prints the scenario's semantic warnings (cdn_scenario_warnings) on
+ * stderr, each naming FILE; returns how many. */
+size_t cdn_cmd_print_warnings(const char *file, const cdn_scenario_t *s);
 
 #endif /* CDNSIM_CDN_CMD_H */

@@ -343,6 +343,12 @@ void cdn_scenario_utc(const cdn_scenario_t *s, double t_s, char *buf, size_t n);
 
 /* 1 if region r is one of the tiers tiers[0..ntiers-1]; every region is
  * when ntiers is 0 (an artifact or a proxy effect without tiers). */
+/* Semantic warnings of a valid scenario (models/scenario/scn_warnings.c):
+ * calls warn(arg, json_path, message) for each, in a fixed order, and
+ * returns how many.  Nothing is printed here. */
+typedef void (*cdn_warn_fn)(void *arg, const char *json_path, const char *message);
+size_t cdn_scenario_warnings(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg);
+
 int cdn_scenario_in_tiers(const char tiers[][CDN_NAME_MAX], size_t ntiers,
                           const cdn_region_spec_t *r);
 

@@ -67,7 +67,21 @@ check "missing file message names the file" grep -qF "does-not-exist.json" "$wor
 for f in "$scen_dir"/*.json "$scen_dir"/examples/*.json "$golden/small.json"; do
     run "$bin" validate "$f"
     check "valid scenario $(basename "$f") validates" test "$rc" -eq 0
+    check "valid scenario $(basename "$f") has no warning" test ! -s "$work/err"
 done
+
+# a semantic warning: the good file pushed (4000 s) before generation stops (4200 s)
+sed 's/"at_s": 4500, "artifact": "features", "label": "good file"/"at_s": 4000, "artifact": "features", "label": "good file"/' \
+    "$golden/small.json" >"$work/lkg-early.json"
+run "$bin" validate "$work/lkg-early.json"
+check "a push before the stop validates (exit 0, got $rc)" test "$rc" -eq 0
+check "a push before the stop is warned with file and path" \
+    grep -qF 'cdnsim: warning: '"$work"'/lkg-early.json: $.operators.actions[label "good file"]: push_last_known_good' "$work/err"
+check "validate says the file has warnings" grep -qF "with warnings" "$work/out"
+run "$bin" run "$work/lkg-early.json" -o "$work/lkg-early" --no-plot
+check "run prints the warning too" grep -qF "cdnsim: warning: " "$work/err"
+run "$bin" run "$work/lkg-early.json" -o "$work/lkg-early-q" --no-plot --quiet
+check "run --quiet prints no warning" test ! -s "$work/err"
 
 nbad=0
 for f in "$src"/data/bad/*.json; do

@@ -18,6 +18,7 @@
 
 #include "cdn_scenario.h"
 #include "cdn_schema.h"
+#include "test_util.h"
 
 #ifndef CDNSIM_TEST_DATA
 #error "CDNSIM_TEST_DATA must name the tests/data directory"
@@ -727,6 +728,73 @@ START_TEST(policy_rollout_and_failover_errors_name_their_path)
 }
 END_TEST
 
+static void count_warning(void *arg, const char *json_path, const char *message)
+{
+    (void)arg;
+    ck_assert_ptr_nonnull(strstr(json_path, "$.operators.actions"));
+    ck_assert_ptr_nonnull(strstr(message, "stop_generation"));
+}
+
+/* Warnings of a scenario whose one artifact runs every 300 s from 600 s
+ * in a one-hour run, with the given actions. */
+static size_t count_lkg_warnings(const char *actions)
+{
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"name\": \"w\", \"simulation\": {\"start_utc\": \"2025-11-18T11:00:00Z\", "
+             "\"duration_s\": 3600},"
+             "\"traffic\": {\"global_rps\": 1000},"
+             "\"regions\": [{\"name\": \"g\", \"traffic_share\": 1, \"servers\": 10, "
+             "\"server_capacity_rps\": 500}],"
+             "\"proxies\": [{\"name\": \"p\", \"on_bad_artifact\": \"panic\"}],"
+             "\"sites\": {\"count\": 10, \"plans\": [{\"name\": \"all\", \"site_share\": 1, "
+             "\"traffic_share\": 1}]},"
+             "\"artifacts\": [{\"name\": \"f\", \"consumers\": [\"p\"], \"period_s\": %s, "
+             "\"first_run_s\": 600, \"cluster\": {\"nodes\": 1, \"migrated_at_start\": 1}, "
+             "\"normal_size\": 1, \"bad_size\": 2, \"size_limit\": 1}],"
+             "\"operators\": {\"detection\": {}, \"diagnosis\": {}, \"actions\": [%s]}}",
+             strstr(actions, "ONESHOT") ? "100000" : "300", strstr(actions, "ONESHOT") ? actions + 7 : actions);
+    cdn_scenario_t *sc = test_parse_ok(json);
+    size_t n = cdn_scenario_warnings(sc, count_warning, NULL);
+    cdn_scenario_destroy(sc);
+    return n;
+}
+
+START_TEST(push_of_last_known_good_before_the_generator_stops_is_warned)
+{
+#define PUSH_AT(t) "{\"kind\": \"push_last_known_good\", \"at_s\": " #t ", \"artifact\": \"f\"}"
+#define STOP_AT(t) "{\"kind\": \"stop_generation\", \"at_s\": " #t ", \"artifact\": \"f\"}"
+#define PUSH_AFTER(trig, d) \
+    "{\"kind\": \"push_last_known_good\", \"after\": \"" trig "\", \"delay_s\": " #d ", \"artifact\": \"f\"}"
+#define STOP_AFTER(trig, d) \
+    "{\"kind\": \"stop_generation\", \"after\": \"" trig "\", \"delay_s\": " #d ", \"artifact\": \"f\"}"
+    /* no stop at all, or a stop known to come later: warned */
+    ck_assert_uint_eq(count_lkg_warnings(PUSH_AT(1200)), 1);
+    ck_assert_uint_eq(count_lkg_warnings(PUSH_AT(1200) "," STOP_AT(1500)), 1);
+    ck_assert_uint_eq(count_lkg_warnings(PUSH_AFTER("detection", 60) "," STOP_AFTER("detection", 120)), 1);
+    ck_assert_uint_eq(count_lkg_warnings(PUSH_AFTER("detection", 60) "," STOP_AFTER("diagnosis", 60)), 1);
+    ck_assert_uint_eq(count_lkg_warnings(PUSH_AFTER("diagnosis", 0)), 1);
+    /* a stop that fires first, or whose order cannot be known: quiet */
+    ck_assert_uint_eq(count_lkg_warnings(PUSH_AT(1200) "," STOP_AT(1100)), 0);
+    ck_assert_uint_eq(count_lkg_warnings(PUSH_AT(1200) "," STOP_AT(1200)), 0);
+    ck_assert_uint_eq(count_lkg_warnings(PUSH_AFTER("diagnosis", 60) "," STOP_AFTER("detection", 120)), 0);
+    ck_assert_uint_eq(count_lkg_warnings(PUSH_AFTER("diagnosis", 60) "," STOP_AT(1500)), 0);
+    /* no generator run after the push: quiet */
+    ck_assert_uint_eq(count_lkg_warnings(PUSH_AT(3500)), 0);
+    ck_assert_uint_eq(count_lkg_warnings("ONESHOT" PUSH_AT(1200)), 0);
+    /* the reference scenario stops, then pushes: quiet */
+    cdn_scenario_t *ref = NULL;
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_scenario_load(CDNSIM_SCENARIOS "/cloudflare-2025-11-18.json", &ref, &err), 0);
+    ck_assert_uint_eq(cdn_scenario_warnings(ref, count_warning, NULL), 0);
+    cdn_scenario_destroy(ref);
+#undef PUSH_AT
+#undef STOP_AT
+#undef PUSH_AFTER
+#undef STOP_AFTER
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -738,6 +806,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(good, enum_names_come_from_the_x_macro_lists);
     tcase_add_test(good, defaults_follow_other_keys);
     tcase_add_test(good, err_may_be_null);
+    tcase_add_test(good, push_of_last_known_good_before_the_generator_stops_is_warned);
     suite_add_tcase(s, good);
 
     TCase *bad = tcase_create("bad");
