@@ -29,6 +29,8 @@
  *   - Filling gnuplot arrays in one pass and printing them in order: the
  *     interpreter loop is slower than the N passes.
  *   - Writing a pre-ordered matrix file: a second copy of the data.
+ *   - `with image pixels` (one rectangle per cell): antialiased seams
+ *     between the cells stripe the map; pngcairo draws images unblurred.
  */
 #include "cdn_regions.h"
 
