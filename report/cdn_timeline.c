@@ -145,8 +145,10 @@ cdn_timeline_marks_t *cdn_timeline_marks_create(const cdn_scenario_t *s, const c
             k++;
             continue;
         }
-        cdn_timeline_mark_t *mk = &m->mark[m->n++];
         double t = r->events[k].t_s;
+        if (t > s->sim.duration_s)
+            break; /* events are in time order; the figure ends at the duration */
+        cdn_timeline_mark_t *mk = &m->mark[m->n++];
         size_t used = 0;
         mk->t_s = t;
         for (; k < r->nevents && r->events[k].t_s == t; k++) {
