@@ -254,8 +254,8 @@ static void run_report(const run_job_t *j)
     print_summary(j->s, &j->sum);
     printf("  %-26s %" PRIu64 " in %.3f s wall\n", "kernel events", j->res->kernel_events, j->wall_s);
     printf("results: %s/ (timeline.csv, timeline_regions.csv, summary.json, events.jsonl, "
-           "timeline.gp%s%s)\n",
-           j->target, j->plotted ? ", timeline.png, timeline.svg" : "",
+           "timeline.gp, regions.gp%s%s)\n",
+           j->target, j->plotted ? ", timeline.png, timeline.svg, regions.png, regions.svg" : "",
            j->nrep > 0 ? ", calibration.md, calibration.csv" : "");
 }
 

@@ -34,6 +34,7 @@
 #include "cdn_gnuplot.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@
 #include <unistd.h>
 
 #include "cdn_resultdir.h"
+#include "sim_alloc.h"
 
 void cdn_gnuplot_put_string(FILE *f, const char *s)
 {
@@ -263,4 +265,175 @@ void cdn_gnuplot_put_outputs(FILE *f, const char *stem, int w, int h)
             "  }\n"
             "  set termoption noenhanced\n",
             w, h, stem, w, h, stem);
+}
+
+/* ---- axes and operator-action marks shared by the figures
+ *
+ * Axis ends are computed here from the data, once, and written into the
+ * scripts as numbers: a user who edits a script sees and can change them,
+ * and the choice is testable without gnuplot.  Time tics are explicit
+ * lists so that a tic's label can carry the date only where the day
+ * changes (gnuplot's time format applies one format to every tic).
+ * Label placement estimates text widths from the character count (the
+ * caller's pixels per character); a conservative estimate only costs a
+ * row more. */
+
+/* The first of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at or above v > 0. */
+static double nice_ceil(double v)
+{
+    static const double steps[] = {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10};
+    double p = pow(10.0, floor(log10(v)));
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
+        if (steps[k] * p >= v * (1.0 - 1e-12))
+            return steps[k] * p;
+    return 10.0 * p;
+}
+
+double cdn_gnuplot_fit_upper(double peak, double full, double min_upper)
+{
+    if (full > 0 && peak > 0.5 * full)
+        return 1.05 * full;
+    double v = peak > 0 && isfinite(peak) ? nice_ceil(1.1 * peak) : 0.0;
+    return v > min_upper ? v : min_upper;
+}
+
+double cdn_gnuplot_fit_lower(double low, double full, double min_drop)
+{
+    double drop = full - low;
+    if (!(drop <= 0.5 * full))
+        return 0.0;
+    return full - cdn_gnuplot_fit_upper(drop, 0.0, min_drop);
+}
+
+double cdn_gnuplot_time_step(double span_s)
+{
+    static const double steps[] = {60,    120,   300,   600,   900,    1800,   3600,
+                                   7200,  10800, 21600, 43200, 86400, 172800, 604800};
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
+        if (span_s / steps[k] <= 10.0)
+            return steps[k];
+    return 604800.0 * ceil(span_s / 604800.0 / 10.0);
+}
+
+void cdn_gnuplot_put_time_tics(FILE *f, const cdn_scenario_t *s, double span_s, int labels)
+{
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    double step = cdn_gnuplot_time_step(span_s);
+    double t0 = (double)s->sim.start_epoch_s;
+    double first = ceil(t0 / step) * step - t0; /* offset of the first UTC-aligned tic */
+    char prev_day[16] = "";
+    fputs("set xtics (", f);
+    for (double t = first; t <= span_s + 1e-6; t += step) {
+        char utc[32];
+        cdn_scenario_utc(s, t, utc, sizeof utc); /* YYYY-MM-DDTHH:MM:SSZ */
+        fputs(t > first ? ", " : "", f);
+        if (!labels) {
+            fprintf(f, "\"\" %.0f", t0 + t);
+            continue;
+        }
+        int new_day = strncmp(prev_day, utc, 10) != 0;
+        int month = atoi(utc + 5);
+        if (new_day && span_s > 86400.0 && month >= 1 && month <= 12)
+            fprintf(f, "\"%.5s\\n%d %s\" %.0f", utc + 11, atoi(utc + 8), months[month - 1], t0 + t);
+        else
+            fprintf(f, "\"%.5s\" %.0f", utc + 11, t0 + t);
+        snprintf(prev_day, sizeof prev_day, "%.10s", utc);
+    }
+    fputs(")\n", f);
+}
+
+/* 1 if [a0,a1] and [b0,b1] overlap with less than gap between them. */
+static int overlaps(double a0, double a1, double b0, double b1, double gap)
+{
+    return a0 < b1 + gap && b0 < a1 + gap;
+}
+
+/* The extent of mark m's label when aligned at its right (right) or left. */
+static void extent(const cdn_gnuplot_mark_t *m, int right, double *x0, double *x1)
+{
+    const double pad = 4.0; /* pixels between the mark and its label */
+    *x0 = right ? m->x_px - pad - m->w_px : m->x_px + pad;
+    *x1 = right ? m->x_px - pad : m->x_px + pad + m->w_px;
+}
+
+/* 1 if mark j's label fits in row r with alignment `right` beside the
+ * labels placed so far (row >= 0); strict: no line passes behind a label
+ * either. */
+static int fits(const cdn_gnuplot_mark_t *m, size_t n, size_t j, int r, int right, double gap,
+                int strict)
+{
+    double x0, x1;
+    extent(&m[j], right, &x0, &x1);
+    for (size_t i = 0; i < n; i++) {
+        if (i == j || m[i].row < 0)
+            continue;
+        double y0, y1;
+        extent(&m[i], m[i].right, &y0, &y1);
+        if (m[i].row == r && overlaps(x0, x1, y0, y1, gap))
+            return 0;
+        if (!strict)
+            continue;
+        if (m[i].row < r && m[j].x_px >= y0 - 1 && m[j].x_px <= y1 + 1)
+            return 0; /* j's line would pass behind i's label */
+        if (m[i].row > r && m[i].x_px >= x0 - 1 && m[i].x_px <= x1 + 1)
+            return 0; /* i's line would pass behind j's label */
+    }
+    return 1;
+}
+
+/* Places mark j in the lowest row (strict rows first); 1 if only a loose
+ * row was found. */
+static int place(cdn_gnuplot_mark_t *m, size_t n, size_t j, int *rows, double left_px,
+                 double right_px, double gap_px)
+{
+    double x0, x1;
+    extent(&m[j], 0, &x0, &x1);
+    int right = x1 > right_px; /* ending at its mark reads less well: only at the edge */
+    (void)left_px;
+    for (int strict = 1; strict >= 0; strict--)
+        for (int r = 0; r <= *rows; r++)
+            if (fits(m, n, j, r, right, gap_px, strict)) {
+                m[j].row = r;
+                m[j].right = right;
+                *rows = r + 1 > *rows ? r + 1 : *rows;
+                return !strict;
+            }
+    m[j].row = *rows; /* not reached: row *rows is empty */
+    m[j].right = right;
+    return 1;
+}
+
+/* Places every mark, latest first when `reverse`; the number placed
+ * loosely (a line behind a label) times n + 1, plus the rows: lower is
+ * better. */
+static size_t place_all(cdn_gnuplot_mark_t *m, size_t n, int reverse, int *rows, double left_px,
+                        double right_px, double gap_px)
+{
+    size_t loose = 0;
+    *rows = 0;
+    for (size_t i = 0; i < n; i++)
+        m[i].row = -1;
+    for (size_t k = 0; k < n; k++)
+        loose += (size_t)place(m, n, reverse ? n - 1 - k : k, rows, left_px, right_px, gap_px);
+    return loose * (n + 1) + (size_t)*rows;
+}
+
+int cdn_gnuplot_stagger(cdn_gnuplot_mark_t *m, size_t n, double left_px, double right_px,
+                        double gap_px)
+{
+    int rows = 0;
+    if (n == 0)
+        return 0;
+    size_t fwd = place_all(m, n, 0, &rows, left_px, right_px, gap_px);
+    int rev_rows = 0;
+    cdn_gnuplot_mark_t *alt = sim_xmalloc(n * sizeof *alt);
+    memcpy(alt, m, n * sizeof *alt);
+    size_t rev = place_all(alt, n, 1, &rev_rows, left_px, right_px, gap_px);
+    if (rev < fwd) {
+        memcpy(m, alt, n * sizeof *alt);
+        rows = rev_rows;
+    }
+    free(alt);
+    return rows;
 }

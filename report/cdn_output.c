@@ -12,7 +12,8 @@
  *   same inputs.  Threshold crossings in events.jsonl are derived from the
  *   bins here, so the model does not have to watch thresholds.
  *
- *   gnuplot is run in the results folder (cdn_gnuplot.h), so the script
+ *   The gnuplot scripts are written by cdn_timeline.c and cdn_regions.c;
+ *   gnuplot is run in the results folder (cdn_gnuplot.h), so a script
  *   refers to its data by relative names and can be re-run by a user after
  *   editing.
  */
@@ -27,6 +28,8 @@
 #include "cdn_estimate.h"
 #include "cdn_file.h"
 #include "cdn_gnuplot.h"
+#include "cdn_regions.h"
+#include "cdn_timeline.h"
 
 #ifndef CDNSIM_VERSION
 #define CDNSIM_VERSION "0.0.0"
@@ -39,70 +42,11 @@ static double ratio(double num, double den)
 
 /* ------------------------------------------------------------- writing */
 
-/* Columns of timeline.csv after t_s and utc (then one per service).  The
- * gnuplot script takes its column numbers from this list. */
-#define TL_COLUMN_MAP(X)                                                  \
-    X(TL_OFFERED_RPS, "offered_rps")                                      \
-    X(TL_OK_RPS, "ok_rps")                                                \
-    X(TL_ERR5XX_RPS, "err5xx_rps")                                        \
-    X(TL_BLOCKED_RPS, "blocked_rps")                                      \
-    X(TL_FAILOVER_RPS, "failover_rps")                                    \
-    X(TL_ERR5XX_FRAC, "err5xx_frac")                                      \
-    X(TL_BLOCKED_FRAC, "blocked_frac")                                    \
-    X(TL_FAILOVER_FRAC, "failover_frac")                                  \
-    X(TL_SERVERS_BAD_FRAC, "servers_bad_artifact_frac")                   \
-    X(TL_SERVERS_FAILING_FRAC, "servers_failing_frac")                    \
-    X(TL_SERVERS_RESTARTING_FRAC, "servers_restarting_frac")              \
-    X(TL_SERVERS_OUT_FRAC, "servers_out_frac")                            \
-    X(TL_SITES_DOWN_FRAC, "sites_down_frac")                              \
-    X(TL_SITES_FAILED_OVER_FRAC, "sites_failed_over_frac")                \
-    X(TL_LATENCY_MS, "latency_ms")
-
-#define TL_X_ENUM(e, s) e,
-#define TL_X_NAME(e, s) s,
-enum { TL_COLUMN_MAP(TL_X_ENUM) TL_COUNT };
-static const char *const tl_names[] = {TL_COLUMN_MAP(TL_X_NAME)};
-#undef TL_X_ENUM
-#undef TL_X_NAME
-
-/* gnuplot's 1-based column number of a timeline column (t_s, utc first). */
-static int tl_col(int c)
-{
-    return c + 3;
-}
-
-static void timeline_row(const cdn_scenario_t *s, const cdn_result_t *r, size_t b, double v[TL_COUNT])
-{
-    double len = cdn_summary_bin_len(s, r, b), nserv = (double)r->servers_total;
-    double nsites = (double)r->sites_total;
-    double off = cdn_result_global(r, CDN_RS_OFFERED, b);
-    double err = cdn_result_global(r, CDN_RS_ERR5XX, b);
-    double blk = cdn_result_global(r, CDN_RS_BLOCKED, b);
-    double fo = cdn_result_global(r, CDN_RS_FAILOVER, b);
-    v[TL_OFFERED_RPS] = off / len;
-    v[TL_OK_RPS] = cdn_result_global(r, CDN_RS_OK, b) / len;
-    v[TL_ERR5XX_RPS] = err / len;
-    v[TL_BLOCKED_RPS] = blk / len;
-    v[TL_FAILOVER_RPS] = fo / len;
-    v[TL_ERR5XX_FRAC] = ratio(err, off);
-    v[TL_BLOCKED_FRAC] = ratio(blk, off);
-    v[TL_FAILOVER_FRAC] = ratio(fo, off);
-    v[TL_SERVERS_BAD_FRAC] = ratio(cdn_result_global(r, CDN_RS_SERVERS_BAD, b), len * nserv);
-    v[TL_SERVERS_FAILING_FRAC] = ratio(cdn_result_global(r, CDN_RS_SERVERS_FAILING, b), len * nserv);
-    v[TL_SERVERS_RESTARTING_FRAC] =
-        ratio(cdn_result_global(r, CDN_RS_SERVERS_RESTARTING, b), len * nserv);
-    v[TL_SITES_DOWN_FRAC] = ratio(r->sites_down[b], len * nsites);
-    v[TL_SITES_FAILED_OVER_FRAC] = ratio(r->sites_failover[b], len * nsites);
-    v[TL_SERVERS_OUT_FRAC] = ratio(cdn_result_global(r, CDN_RS_SERVERS_OUT, b), len * nserv);
-    v[TL_LATENCY_MS] = ratio(cdn_result_global(r, CDN_RS_LATENCY_X_OK, b),
-                             cdn_result_global(r, CDN_RS_OK, b));
-}
-
 static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
 {
     fputs("t_s,utc", f);
-    for (int c = 0; c < TL_COUNT; c++)
-        fprintf(f, ",%s", tl_names[c]);
+    for (int c = 0; c < CDN_TL_COUNT; c++)
+        fprintf(f, ",%s", cdn_timeline_col_name(c));
     for (size_t k = 0; k < s->nservices; k++) {
         char col[CDN_NAME_MAX + 16];
         snprintf(col, sizeof col, "svc_%s_avail", s->services[k].name);
@@ -111,14 +55,14 @@ static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t 
     }
     fputc('\n', f);
     for (size_t b = 0; b < r->nbins; b++) {
-        double t0 = (double)b * r->bin_s, v[TL_COUNT];
+        double t0 = (double)b * r->bin_s, v[CDN_TL_COUNT];
         char utc[32];
         cdn_scenario_utc(s, t0, utc, sizeof utc);
-        timeline_row(s, r, b, v);
+        cdn_timeline_row(s, r, b, v);
         fprintf(f, "%.0f,%s", t0, utc);
         /* rates to 0.1 request/s, shares to 1e-6 */
-        for (int c = 0; c < TL_COUNT; c++)
-            fprintf(f, c < TL_ERR5XX_FRAC || c == TL_LATENCY_MS ? ",%.1f" : ",%.6f", v[c]);
+        for (int c = 0; c < CDN_TL_COUNT; c++)
+            fprintf(f, c < CDN_TL_ERR5XX_FRAC || c == CDN_TL_LATENCY_MS ? ",%.1f" : ",%.6f", v[c]);
         for (size_t k = 0; k < s->nservices; k++)
             fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / cdn_summary_bin_len(s, r, b));
         fputc('\n', f);
@@ -311,116 +255,6 @@ static void write_events(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r
     }
 }
 
-/* Operator actions as they happened (scripted or triggered), and the
- * detection and diagnosis, as dashed vertical lines in every panel; their
- * labels (events at the same time share one) are set for the top panel. */
-static int is_mark(const cdn_event_rec_t *e)
-{
-    return e->kind == CDN_EV_OPERATOR_ACTION || e->kind == CDN_EV_DETECTED ||
-           e->kind == CDN_EV_DIAGNOSED;
-}
-
-static const char *mark_label(const cdn_scenario_t *s, const cdn_event_rec_t *e)
-{
-    if (e->kind == CDN_EV_OPERATOR_ACTION)
-        return s->actions[e->action].label;
-    return e->kind == CDN_EV_DETECTED ? "alert fires" : "cause diagnosed";
-}
-
-static void write_action_marks(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
-{
-    size_t id = 1;
-    for (size_t k = 0; k < r->nevents;) {
-        const cdn_event_rec_t *e = &r->events[k];
-        if (!is_mark(e)) {
-            k++;
-            continue;
-        }
-        double t = e->t_s;
-        char utc[32], label[512] = "";
-        size_t used = 0;
-        cdn_scenario_utc(s, t, utc, sizeof utc);
-        for (; k < r->nevents && r->events[k].t_s == t; k++) {
-            if (!is_mark(&r->events[k]))
-                continue;
-            int n = snprintf(label + used, sizeof label - used, "%s%s", used ? " / " : "",
-                             mark_label(s, &r->events[k]));
-            if (n > 0 && (size_t)n < sizeof label - used)
-                used += (size_t)n;
-        }
-        fprintf(f, "  set arrow %zu from '%s', graph 0 to '%s', graph 1 nohead dt 2 lc rgb '#555555'\n",
-                id, utc, utc);
-        fprintf(f, "  set label %zu ", id);
-        cdn_gnuplot_put_string(f, label);
-        fprintf(f, " at '%s', graph 0.97 rotate by 90 right offset -0.6,0 font ',8' tc rgb '#333333'\n",
-                utc);
-        id++;
-    }
-}
-
-static void write_gnuplot(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
-{
-    char t_end[32];
-    cdn_scenario_utc(s, s->sim.duration_s, t_end, sizeof t_end);
-    int panels = s->nservices > 0 ? 3 : 2;
-    fprintf(f, "# cdnsim %s: outage timeline of scenario '%s' (seed %llu).\n", CDNSIM_VERSION,
-            s->name, (unsigned long long)r->seed);
-    fputs("# Draw it from inside this folder with:  gnuplot timeline.gp\n"
-          "# Writes timeline.png and timeline.svg from timeline.csv.\n"
-          "set datafile separator ','\n"
-          "set xdata time\n"
-          "set timefmt '%Y-%m-%dT%H:%M:%SZ'\n"
-          "set format x '%H:%M'\n",
-          f);
-    fprintf(f, "set xrange ['%s':'%s']\n", s->sim.start_utc, t_end);
-    fputs("set grid\nset key top right box opaque\nset yrange [0:105]\n", f);
-    fputs("do for [out = 1:2] {\n"
-          "  if (out == 1) {\n"
-          "    set terminal pngcairo size 1400,1000 font 'sans,11'\n"
-          "    set output 'timeline.png'\n"
-          "  } else {\n"
-          "    set terminal svg size 1400,1000 font 'sans,11' dynamic\n"
-          "    set output 'timeline.svg'\n"
-          "  }\n",
-          f);
-    fprintf(f, "  set multiplot layout %d,1 title ", panels);
-    {
-        char title[512];
-        snprintf(title, sizeof title, "cdnsim: %s (seed %llu)", s->name, (unsigned long long)r->seed);
-        cdn_gnuplot_put_string(f, title);
-    }
-    fprintf(f, " font ',13'\n");
-    write_action_marks(f, s, r);
-    /* one curve: column of timeline.csv as a percentage; a row is the
-     * average over the bin that starts at its time, so draw steps */
-#define GP_CURVE(first, col, lw, color, title)                                                   \
-    fprintf(f, "%s every ::1 using 2:($%d*100) with steps lw %s lc rgb '%s' title '%s'",      \
-            (first) ? "'timeline.csv'" : ", \\\n       ''", tl_col(col), lw, color, title)
-    fputs("  set ylabel 'share of requests (%)'\n  set xlabel 'time (UTC)'\n  plot ", f);
-    GP_CURVE(1, TL_ERR5XX_FRAC, "2", "#c0392b", "HTTP 5xx");
-    GP_CURVE(0, TL_BLOCKED_FRAC, "1.5", "#8e44ad", "blocked as bots (false positives)");
-    GP_CURVE(0, TL_FAILOVER_FRAC, "1.5", "#27ae60", "served by a second CDN (failover)");
-    fputs("\n  unset label\n  set ylabel 'share (%)'\n  plot ", f);
-    GP_CURVE(1, TL_SERVERS_BAD_FRAC, "1.5", "#e67e22", "servers holding a bad artifact");
-    GP_CURVE(0, TL_SERVERS_FAILING_FRAC, "2", "#c0392b", "servers with a failing proxy");
-    GP_CURVE(0, TL_SERVERS_RESTARTING_FRAC, "1", "#2980b9", "servers restarting");
-    GP_CURVE(0, TL_SERVERS_OUT_FRAC, "1", "#7f8c8d", "servers out of service");
-    GP_CURVE(0, TL_SITES_DOWN_FRAC, "2", "#2c3e50", "dependent sites down");
-    GP_CURVE(0, TL_SITES_FAILED_OVER_FRAC, "1.5", "#27ae60", "sites failed over");
-    fputc('\n', f);
-#undef GP_CURVE
-    if (s->nservices > 0) {
-        fputs("  set ylabel 'availability (%)'\n  plot ", f);
-        for (size_t k = 0; k < s->nservices; k++) {
-            fprintf(f, "%s'timeline.csv' every ::1 using 2:($%zu*100) with steps lw 1.5 title ",
-                    k ? ", \\\n       " : "", (size_t)tl_col(TL_COUNT) + k);
-            cdn_gnuplot_put_string(f, s->services[k].name);
-        }
-        fputc('\n', f);
-    }
-    fputs("  unset multiplot\n  set output\n}\n", f);
-}
-
 int cdn_output_write(const char *dir, const cdn_scenario_t *s, const cdn_result_t *r,
                      const cdn_summary_t *sum, cdn_error_t *err)
 {
@@ -451,13 +285,22 @@ int cdn_output_write(const char *dir, const cdn_scenario_t *s, const cdn_result_
 
     if (!(f = cdn_file_open(dir, "timeline.gp")))
         return cdn_file_io_error(err, dir, "timeline.gp");
-    write_gnuplot(f, s, r);
+    cdn_timeline_write_gp(f, s, r);
     if (cdn_file_finish(f, dir, "timeline.gp", err) != 0)
+        return CDN_EIO;
+
+    if (!(f = cdn_file_open(dir, "regions.gp")))
+        return cdn_file_io_error(err, dir, "regions.gp");
+    cdn_regions_write_gp(f, s, r);
+    if (cdn_file_finish(f, dir, "regions.gp", err) != 0)
         return CDN_EIO;
     return 0;
 }
 
 int cdn_output_plot(const char *dir, cdn_error_t *err)
 {
-    return cdn_gnuplot_run(dir, "timeline.gp", err);
+    int rc = cdn_gnuplot_run(dir, "timeline.gp", err);
+    if (rc != 0) /* 1: no gnuplot; or the timeline failed: err says why */
+        return rc;
+    return cdn_gnuplot_run(dir, "regions.gp", err);
 }

@@ -7,13 +7,15 @@
  *   (cdn_summary.h, definitions in cdn_measure.h).
  *
  *   cdn_output_write() writes timeline.csv, timeline_regions.csv,
- *   summary.json, events.jsonl and timeline.gp into an existing folder.
+ *   summary.json, events.jsonl, timeline.gp (cdn_timeline.h) and
+ *   regions.gp (cdn_regions.h) into an existing folder.
  *   Output is a pure function of (program version, scenario, result): no
  *   wall-clock time, host name or path of the results folder is written,
  *   so the same inputs give byte-identical files.
  *
- *   cdn_output_plot() runs gnuplot on timeline.gp in that folder
- *   (timeline.png, timeline.svg).
+ *   cdn_output_plot() runs gnuplot on timeline.gp (timeline.png,
+ *   timeline.svg), then on regions.gp (regions.png, regions.svg) in that
+ *   folder; it stops at the first that fails, with err naming its script.
  *
  * Errors
  *   0 or a negative CDN_E* code with err set; CDN_EIO for file errors.

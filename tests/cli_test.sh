@@ -394,6 +394,7 @@ check "default output is results/<scenario-name>" test -s "$work/results/golden-
 run env PATH=/nonexistent "$bin" run "$golden/small.json" -o "$work/nognuplot"
 check "run without gnuplot exits 0" test "$rc" -eq 0
 check "run without gnuplot keeps timeline.gp" test -s "$work/nognuplot/timeline.gp"
+check "every run writes regions.gp" test -s "$work/nognuplot/regions.gp"
 check "run without gnuplot says how to draw" grep -qF "gnuplot" "$work/err"
 
 # ---- plots, when gnuplot is installed
@@ -402,10 +403,37 @@ if command -v gnuplot >/dev/null 2>&1; then
     check "plot run exits 0" test "$rc" -eq 0
     check "timeline.png written" test -s "$work/plotted/timeline.png"
     check "timeline.svg written" test -s "$work/plotted/timeline.svg"
-    rm -f "$work/nognuplot/timeline.png"
+    check "regions.png written" test -s "$work/plotted/regions.png"
+    check "regions.svg written" grep -qF '</svg>' "$work/plotted/regions.svg"
+    # the scripts render without a single gnuplot warning, on every example
+    # and on a run of three days (dated tics), and show what they promise
+    for f in "$ex"/*.json "$scen_dir/cloudflare-2025-11-18.json" "$golden/small.json"; do
+        name=$(basename "$f" .json)
+        run "$bin" run "$f" -o "$work/fig-$name"
+        check "$name: run lists the regions figure" grep -qF 'regions.png' "$work/out"
+        for gp in timeline regions; do
+            (cd "$work/fig-$name" && gnuplot "$gp.gp") >"$work/gp.out" 2>&1
+            check "$name: $gp.gp renders without warnings" test ! -s "$work/gp.out"
+            check "$name: $gp.png is whole" test -s "$work/fig-$name/$gp.png"
+        done
+        check "$name: a latency panel" grep -qF "latency (s)" "$work/fig-$name/timeline.gp"
+        check "$name: legends outside the data" grep -qF "set key at screen" "$work/fig-$name/timeline.gp"
+        check "$name: no opaque legend box" test -z "$(grep -E 'set key.*opaque' "$work/fig-$name/timeline.gp" || true)"
+    done
+    check "a 16% peak gets a 0-20% axis" grep -qF "set yrange [0:20]" "$work/fig-tiered-staged-rollout/timeline.gp"
+    check "the regions heat map reads timeline_regions.csv" \
+        grep -qF "'timeline_regions.csv' every N::line[i]" "$work/fig-cloudflare-2025-11-18/regions.gp"
+    sed 's/"duration_s": *10800/"duration_s": 259200/; s/"bin_s": *60/"bin_s": 600/' \
+        "$ex/tiered-staged-rollout.json" >"$work/threedays.json"
+    run "$bin" run "$work/threedays.json" -o "$work/fig-3d" --quiet
+    check "a three-day run plots" test "$rc" -eq 0 -a -s "$work/fig-3d/regions.png"
+    check "a three-day run has dated tics" grep -qF '\n13 May' "$work/fig-3d/timeline.gp"
+    rm -f "$work/nognuplot/timeline.png" "$work/nognuplot/regions.png"
     run "$bin" plot "$work/nognuplot"
     check "cdnsim plot draws a folder" test "$rc" -eq 0 -a -s "$work/nognuplot/timeline.png"
+    check "cdnsim plot redraws the regions figure" test -s "$work/nognuplot/regions.png"
     check "plot adds its figures to the folder's marker" grep -qF '"timeline.png"' "$work/nognuplot/.cdnsim-results"
+    check "plot adds the regions figure to the marker" grep -qF '"regions.png"' "$work/nognuplot/.cdnsim-results"
     run "$bin" run "$golden/small.json" -o "$work/nognuplot" --quiet
     check "a plotted folder is still replaceable by run" test "$rc" -eq 0
 else
@@ -418,8 +446,8 @@ mkdir -p "$work/fakebin"
 cat >"$work/fakebin/gnuplot" <<'FAKE'
 #!/bin/sh
 # a gnuplot on a full disk: a PNG cut short, an empty SVG, exit 0
-printf '\211PNG\r\n\032\nshort' >timeline.png
-: >timeline.svg
+printf '\211PNG\r\n\032\nshort' >"${1%.gp}.png"
+: >"${1%.gp}.svg"
 exit 0
 FAKE
 cat >"$work/fakebin/hang" <<'FAKE'

@@ -121,7 +121,7 @@ START_TEST(summary_json_keys_are_the_measure_map_in_selection_order)
 
     cJSON_Delete(root);
     static const char *const files[] = {"timeline.csv", "timeline_regions.csv", "events.jsonl",
-                                        "summary.json", "timeline.gp"};
+                                        "summary.json", "timeline.gp", "regions.gp"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         ck_assert_int_eq(unlink(path), 0);
