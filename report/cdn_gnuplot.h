@@ -22,6 +22,7 @@
 #ifndef CDNSIM_CDN_GNUPLOT_H
 #define CDNSIM_CDN_GNUPLOT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cdn_scenario.h"
@@ -35,5 +36,11 @@ void cdn_gnuplot_put_string(FILE *f, const char *s);
 /* The loop that draws a figure twice, as stem.png (pngcairo) and stem.svg,
  * w x h pixels; the caller closes it with "}" after its plots. */
 void cdn_gnuplot_put_outputs(FILE *f, const char *stem, int w, int h);
+
+/* The x axis over sim time: defines T0 (epoch0_s, the start in seconds
+ * since 1970) and D (span_s) in the script, sets a time axis [T0, T0+D]
+ * with clock ticks (date and clock for spans over 36 h) whose format is
+ * the variable XFORMAT; a script then plots x = T0 + t_s. */
+void cdn_gnuplot_put_time_axis(FILE *f, int64_t epoch0_s, double span_s);
 
 #endif /* CDNSIM_CDN_GNUPLOT_H */
