@@ -167,6 +167,22 @@ check "compare -qn3 is quiet" test ! -s "$work/out"
 run "$bin" compare "$small" --seed 7 -q -n 3 -j 2 --strategies baseline,fail-open --no-plot -o "$work/sp2"
 check "--seed=7 -qn3 -j1 gives the files of --seed 7 -q -n 3 -j 2" same_files "$work/sp1" "$work/sp2"
 check "manifest records seed 7" grep -qE '"seed":[[:space:]]*7[,}]?' "$work/sp1/manifest.json"
+# ---- the figures' scripts (#12): small multiples, steps, marks, n/a, no empty series
+check "compare_timeline: one panel per strategy" \
+    test "$(grep -c '^  set title' "$work/j1/compare_timeline.gp")" -eq 3
+check "compare_timeline draws bins as steps, never as lines between bin starts" \
+    test -n "$(grep -F 'with steps' "$work/j1/compare_timeline.gp")" -a \
+    -z "$(grep -F 'with lines' "$work/j1/compare_timeline.gp" | grep -vF keyentry || true)"
+check "compare_timeline marks the operator actions" grep -qF "set arrow 1 from T0+" "$work/j1/compare_timeline.gp"
+check "compare_timeline lists the actions under the figure" grep -qF "Actions (dotted" "$work/j1/compare_timeline.gp"
+check "compare_timeline draws the blocked share when something is blocked" \
+    grep -qF "falsely blocked" "$work/j1/compare_timeline.gp"
+check "compare_metrics writes n/a for a missing value" grep -qF "'n/a'" "$work/j1/compare_metrics.gp"
+run "$bin" compare "$src/../scenarios/examples/oneshot-cpu-kill-switch.json" --strategies baseline -n 2 \
+    -j 2 -o "$work/noblock" -q
+check "compare of a scenario that blocks nothing exits 0" test "$rc" -eq 0
+check "and draws no blocked share" test -z "$(grep -F 'falsely blocked' "$work/noblock/compare_timeline.gp" || true)"
+check "(nothing was blocked)" test -z "$(awk -F, 'NR > 1 && $9 > 0' "$work/noblock/timeline_quantiles.csv")"
 if [ "$have_gnuplot" -eq 1 ]; then
     for f in compare_timeline.png compare_timeline.svg compare_metrics.png compare_metrics.svg; do
         check "compare drew $f" test -s "$work/j1/$f"
