@@ -246,6 +246,8 @@ for f in sweep.csv replications.csv sweep.gp manifest.json; do
     check "sweep wrote $f" test -s "$work/s1/$f"
 done
 [ "$have_gnuplot" -eq 1 ] && check "sweep drew sweep.png" test -s "$work/s1/sweep.png"
+check "numeric sweep values are spaced by value (#12)" grep -qF "set xtics (300, 1800)" "$work/s1/sweep.gp"
+check "and plotted at their values" grep -qF "using 4:(\$11" "$work/s1/sweep.gp"
 check "sweep.csv: one row per point x metric" \
     test "$(($(wc -l <"$work/s1/sweep.csv") - 1))" -eq $((2 * nmetrics))
 run "$bin" sweep "$small" --param '$.artifacts[*].cluster.migration_step_s=300,1800' \
@@ -255,6 +257,13 @@ check "two-parameter sweep exits 0" test "$rc" -eq 0
 check "two-parameter sweep has 4 points" \
     test "$(cut -d, -f1 "$work/s2/sweep.csv" | tail -n +2 | sort -u | wc -l)" -eq 4
 check "heat map script" grep -qF "with image" "$work/s2/sweep.gp"
+check "heat map cells say mean and half-width, light on dark" grep -qF "with labels tc rgb variable" "$work/s2/sweep.gp"
+run "$bin" sweep "$small" --param '$.proxies[name=new].on_bad_artifact=panic,none' -n 2 -o "$work/s3" -q
+check "a sweep over names exits 0" test "$rc" -eq 0
+check "and keeps the names as categories, not joined by a line" \
+    test -n "$(grep -F "set xtics ('panic' 0, 'none' 1)" "$work/s3/sweep.gp")" -a \
+    -n "$(grep -F 'with points' "$work/s3/sweep.gp")"
+[ "$have_gnuplot" -eq 1 ] && check "and draws it" test -s "$work/s3/sweep.png"
 # a strategy of 16 composed parts plus two parameters: 18 overlays per point
 s16=baseline$(printf '+baseline%.0s' $(seq 15))
 run "$bin" sweep "$small" --strategy "$s16" --param '$.traffic.baseline_err5xx_frac=0' \
