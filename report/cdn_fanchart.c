@@ -7,7 +7,7 @@
  *   fixed screen fractions computed here (gnuplot's automatic layout would
  *   give the strip as much height as a panel):
  *       calibration strip  one row per time target: the published time (a
- *                          black diamond) and the simulated median with
+ *                          open black diamond) and the simulated median with
  *                          its 5-95 % range; dropped without time targets;
  *       5xx share          the 90 % and 50 % bands, the median and the
  *                          folder's own replication (thin);
@@ -187,7 +187,7 @@ static void put_strip(FILE *f, const cdn_scenario_t *s, const layout_t *l, const
           "  set key horizontal maxrows 1 right top at screen RIGHT, screen KEYY samplen 1.5 font ',10'\n"
           "  plot 'ensemble_targets.csv' every ::1 using (T0+$6):1:(T0+$5):(T0+$7) with xerrorbars "
           "pt 7 ps 1.1 lw 1.5 lc rgb '#08519c' title 'simulated: median, 5-95% of runs', \\\n"
-          "       '' every ::1 using (T0+$4):1 with points pt 13 ps 1.7 lc rgb '#000000' "
+          "       '' every ::1 using (T0+$4):1 with points pt 12 ps 2.2 lw 1.5 lc rgb '#000000' "
           "title 'published time'\n",
           f);
 }

@@ -56,7 +56,7 @@ static const char *const COLORS[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
 #define REF_COLOR "#333333"
 
 #define TL_W 1500         /* compare_timeline width, px */
-#define TL_PANEL_PX 250.0 /* height of one row of panels, px */
+#define TL_PANEL_PX 260.0 /* height of one row of panels, px */
 #define TL_HEAD_PX 76.0   /* title and legend, px */
 #define TL_LEFT_PX 70.0   /* left of the first column (its y label), px */
 #define TL_GAP_PX 45.0    /* between columns (tick labels), px */
@@ -351,11 +351,11 @@ void cdn_report_compare_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_re
         }
         size_t r = i / cols, c = i % cols;
         double x0 = (TL_LEFT_PX + (double)c * (pw + TL_GAP_PX)) / TL_W;
-        double y0 = 1.0 - (TL_HEAD_PX + (double)r * TL_PANEL_PX + 26.0) / h;
+        double y0 = 1.0 - (TL_HEAD_PX + (double)r * TL_PANEL_PX + 28.0) / h;
         fprintf(f,
                 "  set lmargin at screen %.4f\n  set rmargin at screen %.4f\n"
                 "  set tmargin at screen %.4f\n  set bmargin at screen %.4f\n",
-                x0, x0 + pw / TL_W, y0, y0 - (TL_PANEL_PX - 60.0) / h);
+                x0, x0 + pw / TL_W, y0, y0 - (TL_PANEL_PX - 72.0) / h);
         fputs(c == 0 ? "  set ylabel 'share of requests (%)'\n" : "  unset ylabel\n", f);
         put_arm_panel(f, st, info, rank, a, off, top[1] > 0);
     }
