@@ -25,7 +25,9 @@
  *   compare_metrics: strategy names once, horizontal, on the left of each
  *   row of panels (bars run left to right, rank 1 on top); a metric with
  *   no value for a strategy (an alert that never fired) reads "n/a" where
- *   its bar would start, so it cannot be taken for 0.  The panels have
+ *   its bar would start, so it cannot be taken for 0, and an exact 0
+ *   reads "0".  A metric that is 0 (or missing) for every strategy gets
+ *   no panel, only a mention under the figure: no empty panels.  The panels have
  *   fixed margins (multiplot `margins`/`spacing`) so they line up.
  *   compare_timeline places its panels itself (screen margins) under a
  *   legend that is a plot of key entries only, across the figure.
@@ -321,10 +323,11 @@ void cdn_report_compare_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_re
           "set datafile separator ','\n",
           f);
     cdn_gnuplot_put_time_axis(f, s0->sim.start_epoch_s, span);
+    double ymax = top[0] > 0 || top[1] > 0 ? 130.0 * fmax(top[0], top[1]) : 1.0;
     fprintf(f,
             "E(t) = (t + B > D ? D : t + B)\nW = D / 4000.0\n"
             "# head room above the data for the action numbers\nset yrange [0:%.6g]\n",
-            top[0] > 0 || top[1] > 0 ? 130.0 * fmax(top[0], top[1]) : 1.0);
+            ymax);
     cdn_gnuplot_put_outputs(f, "compare_timeline", TL_W, h);
     double pw = (TL_W - TL_LEFT_PX - 30.0 - (double)(cols - 1) * TL_GAP_PX) / (double)cols;
     char title[512];
@@ -334,6 +337,8 @@ void cdn_report_compare_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_re
     cdn_gnuplot_put_string(f, title);
     fputs(" font ',13'\n", f);
     put_legend(f, st, info, top[1] > 0, 1.0 - 36.0 / h, 1.0 - 66.0 / h);
+    if (ymax > 100.0) /* no tic above 100 % in the head room */
+        fputs("  set ytics 0, 20, 100\n", f);
     fprintf(f, "  set key horizontal maxrows 1 left top at screen 0.05, screen %.4f samplen 2.5 font ',10'\n",
             1.0 - 44.0 / h);
     size_t *off = sim_xmalloc(st->narms * sizeof *off); /* an arm's first row */
@@ -368,14 +373,44 @@ void cdn_report_compare_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_re
 
 /* ------------------------------------------------------- compare_metrics */
 
-/* metrics that have at least one value */
-static int has_values(const cdn_study_t *st, size_t m)
+/* What a metric panel would show: 0 no value at all, 1 only zeros (and
+ * missing values), 2 some value that is not 0 (drawn). */
+static int metric_content(const cdn_study_t *st, size_t m)
 {
+    int seen = 0;
     for (size_t a = 0; a < st->narms; a++)
-        for (size_t r = 0; r < st->nreps; r++)
-            if (!isnan(cdn_study_value(st, a, r, m)))
-                return 1;
-    return 0;
+        for (size_t r = 0; r < st->nreps; r++) {
+            double v = cdn_study_value(st, a, r, m);
+            if (!isnan(v) && v != 0.0)
+                return 2;
+            seen |= !isnan(v);
+        }
+    return seen;
+}
+
+/* The metrics left out (kind 1: all zero; kind 0: no value), as one
+ * line of text for under the figure; 1 if there are any. */
+static int left_out(const cdn_study_t *st, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int kind = 1; kind >= 0; kind--) {
+        int first = 1;
+        for (size_t m = 0; m < st->nmetrics; m++) {
+            char lb[CDN_REPORT_NAME_BUF];
+            if (metric_content(st, m) != kind)
+                continue;
+            int w = snprintf(buf + used, n - used, "%s%s", first
+                             ? (kind ? "Not drawn, 0 for every strategy: " : "; no value for any: ")
+                             : ", ", cdn_study_metric_label(st, m, lb, sizeof lb));
+            if (w > 0 && (size_t)w < n - used)
+                used += (size_t)w;
+            first = 0;
+        }
+    }
+    if (used > 0 && buf[0] == ';') /* only metrics without a value */
+        memmove(buf, buf + 2, strlen(buf + 2) + 1);
+    return used > 0;
 }
 
 /* One metric's panel: bars, 95 % intervals, n/a where there is no value;
@@ -416,14 +451,16 @@ void cdn_report_compare_metrics_gp(FILE *f, const cdn_study_t *st, const cdn_rep
     const cdn_scenario_t *s0 = st->arms[info->ref].scenario;
     char title[512];
     size_t shown = 0, longest = 0;
+    char gone[2048];
+    int footer = left_out(st, gone, sizeof gone);
     for (size_t m = 0; m < st->nmetrics; m++)
-        shown += (size_t)has_values(st, m);
+        shown += metric_content(st, m) == 2;
     for (size_t a = 0; a < st->narms; a++)
         longest = strlen(st->arms[a].label) > longest ? strlen(st->arms[a].label) : longest;
     size_t cols = shown < 3 ? (shown ? shown : 1) : 3, rows = (shown + cols - 1) / cols;
     if (rows == 0)
         rows = 1;
-    int w = 1600, row_px = 90 + 20 * (int)st->narms, h = 70 + row_px * (int)rows;
+    int w = 1600, row_px = 90 + 20 * (int)st->narms, h = 70 + row_px * (int)rows + 24 * footer;
     double left = fmin(0.4, (7.0 * (double)(longest > 60 ? 60 : longest) + 24.0) / w);
     fprintf(f, "# cdnsim %s: metrics per strategy with 95%% confidence intervals, scenario '%s'.\n",
             CDNSIM_VERSION, s0->name);
@@ -448,11 +485,18 @@ void cdn_report_compare_metrics_gp(FILE *f, const cdn_study_t *st, const cdn_rep
     fputs("  set multiplot title ", f);
     cdn_gnuplot_put_string(f, title);
     fprintf(f, " font ',13' layout %zu,%zu margins %.4f,0.98,%.4f,%.4f spacing 0.03,%.4f\n", rows, cols,
-            left, 30.0 / h, 1.0 - 60.0 / h, 80.0 / h);
+            left, (30.0 + 24 * footer) / h, 1.0 - 60.0 / h, 80.0 / h);
+    if (footer) {
+        fputs("  set label 900 ", f);
+        cdn_gnuplot_put_string(f, gone);
+        fputs(" at screen 0.01, screen 0.012 font ',9'\n", f);
+    }
     size_t i = 0;
     for (size_t m = 0; m < st->nmetrics; m++) {
-        if (!has_values(st, m))
+        if (metric_content(st, m) != 2)
             continue;
+        if (i == 1)
+            fputs("  unset label 900\n", f);
         int first_col = i % cols == 0;
         fputs(first_col ? "  set format y '%g'\n" : "  set ytics format ''\n", f);
         put_metric_panel(f, st, m, first_col);

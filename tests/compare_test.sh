@@ -183,6 +183,9 @@ run "$bin" compare "$src/../scenarios/examples/oneshot-cpu-kill-switch.json" --s
 check "compare of a scenario that blocks nothing exits 0" test "$rc" -eq 0
 check "and draws no blocked share" test -z "$(grep -F 'falsely blocked' "$work/noblock/compare_timeline.gp" || true)"
 check "(nothing was blocked)" test -z "$(awk -F, 'NR > 1 && $9 > 0' "$work/noblock/timeline_quantiles.csv")"
+check "a metric that is 0 for every strategy gets no panel, only a mention" \
+    test -n "$(grep -F 'Not drawn, 0 for every strategy: blocked requests' "$work/noblock/compare_metrics.gp")" -a \
+    -z "$(grep -F "set title 'blocked requests" "$work/noblock/compare_metrics.gp" || true)"
 if [ "$have_gnuplot" -eq 1 ]; then
     for f in compare_timeline.png compare_timeline.svg compare_metrics.png compare_metrics.svg; do
         check "compare drew $f" test -s "$work/j1/$f"
