@@ -265,6 +265,9 @@ check "the fan chart has a row per bin" \
     test "$(wc -l <"$work/calib/ensemble.csv")" -eq "$(wc -l <"$work/calib/timeline.csv")"
 check "and the published times of the calibration strip" \
     grep -qE '^[0-9]+,cause known,diagnosed,11220,' "$work/calib/ensemble_targets.csv"
+run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 1000000 -o "$work/hugen" --no-plot --quiet
+check "run -n whose per-bin values would exceed the memory budget exits 78" test "$rc" -eq 78 -a ! -e "$work/hugen"
+check "and says why and how to raise it" grep -qF "of per-bin values" "$work/err"
 check "estimated events within a factor 2 of the measured (reference)" within2 "$work/calib/summary.json"
 run "$bin" run -n 0
 check "run -n 0 is a usage error" test "$rc" -eq 64
