@@ -121,7 +121,7 @@ int cdn_cmd_validate(const cdn_cli_args_t *a)
 /* The gnuplot scripts a results folder may hold (run; compare; sweep):
  * STEM.gp draws STEM.png and STEM.svg. */
 static const char *const plot_scripts[] = {"timeline.gp", "regions.gp", "compare_timeline.gp",
-                                           "compare_metrics.gp", "sweep.gp"};
+                                           "compare_metrics.gp", "sweep.gp", "ensemble.gp"};
 #define NPLOT_SCRIPTS (sizeof plot_scripts / sizeof plot_scripts[0])
 
 /* Draws one script's figures and notes them in the folder's marker; an

@@ -16,10 +16,9 @@
  *   has loaded and the target has been checked, and a failed write leaves
  *   no folder (cdn_resultdir_abort).
  *
- *   The calibration report runs replications 0..N-1 as tasks of a
- *   cdn_runner_t: task i writes the row of every calibration target's
- *   value for replication i, by task index, so the report does not depend
- *   on -j.  Memory: N x targets doubles, twice (rows, then by target).
+ *   With -n, replications 0..N-1 (cli/cdn_ensemble_run.c) give the
+ *   calibration report and the fan chart (ensemble.gp), on which this
+ *   run is drawn thin.
  */
 #include "cdn_cmd.h"
 
@@ -30,16 +29,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cdn_calibration.h"
-#include "cdn_calreport.h"
+#include "cdn_ensemble_run.h"
 #include "cdn_error.h"
 #include "cdn_estimate.h"
+#include "cdn_gnuplot.h"
 #include "cdn_output.h"
 #include "cdn_resultdir.h"
 #include "cdn_runner.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
-#include "sim_alloc.h"
 
 static void print_time(const cdn_scenario_t *s, const char *what, double t)
 {
@@ -64,68 +62,6 @@ static void print_summary(const cdn_scenario_t *s, const cdn_summary_t *m)
            m->offered_requests > 0 ? 100.0 * m->failed_requests / m->offered_requests : 0.0);
     printf("  %-26s %.4g\n", "blocked requests", m->blocked_requests);
     printf("  %-26s %.1f%%\n", "sites affected", 100.0 * m->sites_affected_frac);
-}
-
-/* Replications for the calibration report: task i is replication i; its
- * row holds the value of every calibration target. */
-typedef struct calib_ctx {
-    const cdn_scenario_t *s;
-    uint64_t seed;
-    double *rows; /* [nrep * ntargets] */
-} calib_ctx_t;
-
-static size_t calib_row_len(void *ctx, size_t task)
-{
-    (void)task;
-    return ((calib_ctx_t *)ctx)->s->ntargets;
-}
-
-static double *calib_row(void *ctx, size_t task)
-{
-    calib_ctx_t *c = ctx;
-    return c->rows + task * c->s->ntargets;
-}
-
-static int calib_run(void *ctx, size_t task, double *row, cdn_error_t *err)
-{
-    calib_ctx_t *c = ctx;
-    cdn_result_t *r = NULL;
-    int rc = cdn_world_run(c->s, c->seed, task, &r, err);
-    if (rc != 0)
-        return rc;
-    cdn_summary_t m;
-    cdn_summary_compute(c->s, r, &m);
-    for (size_t t = 0; t < c->s->ntargets; t++)
-        row[t] = cdn_calibration_value(c->s, r, &m, t);
-    cdn_result_destroy(r);
-    return 0;
-}
-
-/* Runs the replications and writes calibration.md/.csv into dir. */
-static int run_calibration(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned jobs,
-                           int progress, const char *dir, cdn_error_t *err)
-{
-    calib_ctx_t c = {s, seed, NULL};
-    size_t nt = s->ntargets;
-    c.rows = sim_xcalloc((size_t)nrep * (nt ? nt : 1), sizeof *c.rows);
-    double *values = sim_xcalloc((size_t)nrep * (nt ? nt : 1), sizeof *values);
-    cdn_runner_t *runner = cdn_runner_create(NULL, NULL, jobs, err);
-    int rc = runner ? 0 : err->code ? err->code : CDN_EINTERNAL;
-    if (rc == 0) {
-        cdn_runner_ops_t ops = {&c, calib_row_len, calib_row, calib_run};
-        cdn_runner_progress(runner, progress, (size_t)nrep);
-        rc = cdn_runner_run(runner, 0, (size_t)nrep, 1, &ops, err);
-    }
-    if (rc == 0) {
-        for (size_t t = 0; t < nt; t++) /* by target, then replication */
-            for (size_t k = 0; k < nrep; k++)
-                values[t * nrep + k] = c.rows[k * nt + t];
-        rc = cdn_calreport_write(dir, s, values, (size_t)nrep, seed, err);
-    }
-    cdn_runner_destroy(runner);
-    free(c.rows);
-    free(values);
-    return rc;
 }
 
 /* One `cdnsim run`: the options, then what the phases produce. */
@@ -202,6 +138,8 @@ static int run_simulate(run_job_t *j, cdn_error_t *err)
 static void run_plot(run_job_t *j, cdn_error_t *err)
 {
     int prc = cdn_output_plot(j->dir.tmp, err);
+    if (prc == 0 && j->nrep > 0) /* the fan chart of -n */
+        prc = cdn_gnuplot_run(j->dir.tmp, "ensemble.gp", err);
     if (prc == 0)
         j->plotted = 1;
     else if (prc == 1 && !j->quiet)
@@ -231,8 +169,10 @@ static int run_write(run_job_t *j, cdn_error_t *err)
         if (!j->quiet)
             fprintf(stderr, "cdnsim: %" PRIu64 " replications for the calibration report (%zu targets)...\n",
                     j->nrep, j->s->ntargets);
-        int rc = run_calibration(j->s, j->seed, j->nrep, (unsigned)j->args->num[CDN_OPT_JOBS],
-                                 !j->quiet && isatty(STDERR_FILENO), j->dir.tmp, err);
+        const cdn_cli_args_t *a = j->args;
+        int rc = cdn_ensemble_run(j->s, j->seed, j->nrep, (unsigned)a->num[CDN_OPT_JOBS],
+                                  a->seen[CDN_OPT_BUDGET] ? (double)a->num[CDN_OPT_BUDGET] : 1.0,
+                                  !j->quiet && isatty(STDERR_FILENO), j->res, j->dir.tmp, err);
         if (rc != 0) {
             cdn_cli_print_error(err->msg, 1);
             status = cdn_cli_exit_for(rc == CDN_EIO ? CDN_EWRITE : rc);
@@ -254,9 +194,11 @@ static void run_report(const run_job_t *j)
     print_summary(j->s, &j->sum);
     printf("  %-26s %" PRIu64 " in %.3f s wall\n", "kernel events", j->res->kernel_events, j->wall_s);
     printf("results: %s/ (timeline.csv, timeline_regions.csv, summary.json, events.jsonl, "
-           "timeline.gp, regions.gp%s%s)\n",
+           "timeline.gp, regions.gp%s%s%s)\n",
            j->target, j->plotted ? ", timeline.png, timeline.svg, regions.png, regions.svg" : "",
-           j->nrep > 0 ? ", calibration.md, calibration.csv" : "");
+           j->nrep > 0 ? ", calibration.md, calibration.csv, ensemble.csv, ensemble_targets.csv, "
+                         "ensemble.gp" : "",
+           j->nrep > 0 && j->plotted ? ", ensemble.png, ensemble.svg" : "");
 }
 
 int cdn_cmd_run(const cdn_cli_args_t *a)

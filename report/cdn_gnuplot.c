@@ -437,3 +437,21 @@ int cdn_gnuplot_stagger(cdn_gnuplot_mark_t *m, size_t n, double left_px, double 
     free(alt);
     return rows;
 }
+
+/* The x axis of a figure over sim time: T0 (the start, seconds since
+ * 1970, gnuplot's time origin) and D (the span, s) as gnuplot variables,
+ * so a script plots x = T0 + t_s; clock ticks for a span of up to a day
+ * and a half, date and clock beyond, in XFORMAT (for a panel that turns
+ * its tick labels off and another that turns them back on). */
+void cdn_gnuplot_put_time_axis(FILE *f, int64_t epoch0_s, double span_s)
+{
+    fprintf(f,
+            "T0 = %lld.0\n"
+            "D = %.17g\n"
+            "set xdata time\n"
+            "set timefmt '%%s'\n"
+            "XFORMAT = \"%s\"\n"
+            "set format x XFORMAT\n"
+            "set xrange [T0:T0 + D]\n",
+            (long long)epoch0_s, span_s, span_s <= 36 * 3600.0 ? "%H:%M" : "%d %b\\n%H:%M");
+}

@@ -22,6 +22,7 @@
 #ifndef CDNSIM_CDN_GNUPLOT_H
 #define CDNSIM_CDN_GNUPLOT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cdn_scenario.h"
@@ -79,5 +80,11 @@ double cdn_gnuplot_time_step(double span_s);
 void cdn_gnuplot_put_time_tics(FILE *f, const cdn_scenario_t *s, double span_s, int labels);
 int cdn_gnuplot_stagger(cdn_gnuplot_mark_t *m, size_t n, double left_px, double right_px,
                         double gap_px);
+
+/* The x axis over sim time: defines T0 (epoch0_s, the start in seconds
+ * since 1970) and D (span_s) in the script, sets a time axis [T0, T0+D]
+ * with clock ticks (date and clock for spans over 36 h) whose format is
+ * the variable XFORMAT; a script then plots x = T0 + t_s. */
+void cdn_gnuplot_put_time_axis(FILE *f, int64_t epoch0_s, double span_s);
 
 #endif /* CDNSIM_CDN_GNUPLOT_H */

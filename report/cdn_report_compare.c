@@ -4,15 +4,15 @@
  * compare_timeline.gp, compare_metrics.gp; and the ranked table on stdout.
  *
  * Design
- *   The gnuplot scripts read the CSV files next to them, so a user can edit
- *   and re-run them.  They pick rows with `every`: in gnuplot the CSV
- *   header is point 0 of the file, so data row k is point k + 1.
- *   comparison.csv is ordered strategy-major (strategy in the order given,
- *   then metric), so `every M::(1+m)` selects metric m of every strategy;
- *   timeline_quantiles.csv holds each strategy's bins as one run of rows.
- *   A strategy has the same colour in both figures: the colour of its rank.
- *   Only the process that writes the folder (MPI rank 0, after all threads
- *   have joined) draws the figures (cdn_gnuplot.h).
+ *   The gnuplot scripts (cdn_report_figs.c) read the CSV files next to
+ *   them, so a user can edit and re-run them.  They pick rows with
+ *   `every`: in gnuplot the CSV header is point 0 of the file, so data row
+ *   k is point k + 1.  comparison.csv is ordered strategy-major (strategy
+ *   in the order given, then metric), so `every M::(1+m)` selects metric m
+ *   of every strategy; timeline_quantiles.csv holds each strategy's bins
+ *   as one run of rows.  Only the process that writes the folder (MPI
+ *   rank 0, after all threads have joined) draws the figures
+ *   (cdn_gnuplot.h).
  */
 #include "cdn_report_int.h"
 
@@ -32,11 +32,6 @@
 #ifndef CDNSIM_VERSION
 #define CDNSIM_VERSION "0.0.0"
 #endif
-
-static const char *const COLORS[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
-                                     "#9467bd", "#8c564b", "#e377c2", "#17becf",
-                                     "#7f7f7f", "#bcbd22"};
-#define NCOLORS (sizeof COLORS / sizeof COLORS[0])
 
 /* ------------------------------------------------------ ranked table */
 
@@ -282,174 +277,6 @@ static void write_quantiles(FILE *f, const cdn_study_t *st)
     free(v);
 }
 
-#define REF_COLOR "#333333"
-
-/* the colour of an arm in both figures: by rank, the reference dark grey */
-static const char *arm_color(const size_t *rank, size_t a, size_t ref)
-{
-    return a == ref ? REF_COLOR : COLORS[(rank[a] - 1) % NCOLORS];
-}
-
-/* One strategy in a panel of the timeline figure: the 5-95% band (5xx
- * panel only) and the median. */
-static void write_timeline_arm(FILE *f, const cdn_study_t *st, size_t a, size_t off, int which,
-                               const char *col, int is_ref, int first)
-{
-    size_t p0 = off + 1, p1 = off + st->arms[a].nbins;
-    int c = which == 0 ? 4 : 7;
-    fputs(first ? "" : ", \\\n       ", f);
-    if (which == 0)
-        fprintf(f,
-                "'timeline_quantiles.csv' every ::%zu::%zu using 3:($%d*100):($%d*100) "
-                "with filledcurves fs transparent solid 0.10 noborder lc rgb '%s' notitle, \\\n       ",
-                p0, p1, c, c + 2, col);
-    fprintf(f, "'timeline_quantiles.csv' every ::%zu::%zu using 3:($%d*100) with lines lw %s%s lc rgb '%s' title ",
-            p0, p1, c + 1, is_ref ? "2.5" : "2", is_ref ? " dt 2" : "", col);
-    cdn_gnuplot_put_string(f, st->arms[a].label);
-}
-
-static void write_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info,
-                              const size_t *rank)
-{
-    const cdn_scenario_t *s0 = st->arms[info->ref].scenario;
-    char t_end[32], title[512];
-    double end = 0;
-    for (size_t a = 0; a < st->narms; a++)
-        end = fmax(end, st->arms[a].scenario->sim.duration_s);
-    cdn_scenario_utc(s0, end, t_end, sizeof t_end);
-    fprintf(f, "# cdnsim %s: 5xx share per strategy, scenario '%s', %zu replications.\n",
-            CDNSIM_VERSION, s0->name, st->nreps);
-    fputs("# Draw it from inside this folder with:  gnuplot compare_timeline.gp\n"
-          "# Reads timeline_quantiles.csv; writes compare_timeline.png and .svg.\n"
-          "set datafile separator ','\n"
-          "set xdata time\n"
-          "set timefmt '%Y-%m-%dT%H:%M:%SZ'\n"
-          "set format x '%H:%M'\n",
-          f);
-    fprintf(f, "set xrange ['%s':'%s']\n", s0->sim.start_utc, t_end);
-    fputs("set grid\nset key top right box opaque invert\n", f);
-    double top[2] = {0, 0}; /* largest share in each panel */
-    for (size_t a = 0; a < st->narms; a++)
-        for (size_t r = 0; r < st->nreps; r++)
-            for (size_t b = 0; b < st->arms[a].nbins; b++)
-                for (int w = 0; w < 2; w++) {
-                    double v = cdn_study_timeline(st, a, r, w, b);
-                    if (v > top[w])
-                        top[w] = v;
-                }
-    cdn_gnuplot_put_outputs(f, "compare_timeline", 1400, 1000);
-    snprintf(title, sizeof title,
-             "cdnsim: %s, median over %zu replications per strategy, band 5-95%%", s0->name,
-             st->nreps);
-    fputs("  set multiplot layout 2,1 title ", f);
-    cdn_gnuplot_put_string(f, title);
-    fputs(" font ',13'\n", f);
-    size_t *off = sim_xmalloc((st->narms ? st->narms : 1) * sizeof *off);
-    for (size_t a = 0, o = 0; a < st->narms; a++) {
-        off[a] = o;
-        o += st->arms[a].nbins;
-    }
-    for (int which = 0; which < 2; which++) {
-        fprintf(f, "  set ylabel '%s (%%)'\n", which == 0 ? "HTTP 5xx share (median, 5-95% band)"
-                                                         : "falsely blocked share (median)");
-        fprintf(f, "  set xlabel %s\n  set yrange [0:%s]\n", which == 0 ? "''" : "'time (UTC)'",
-                top[which] > 0 ? "*" : "1");
-        fputs("  plot ", f);
-        /* worst first, so that better strategies are drawn on top; the
-         * reference last, dashed, so that it shows where another
-         * strategy coincides with it */
-        size_t *order = cdn_report_by_rank(st, rank);
-        int first = 1;
-        for (size_t i = st->narms; i-- > 0;) {
-            size_t a = order[i];
-            if (a == info->ref)
-                continue;
-            write_timeline_arm(f, st, a, off[a], which, arm_color(rank, a, info->ref), 0, first);
-            first = 0;
-        }
-        write_timeline_arm(f, st, info->ref, off[info->ref], which, REF_COLOR, 1, first);
-        free(order);
-        fputc('\n', f);
-    }
-    free(off);
-    fputs("  unset multiplot\n  set output\n}\n", f);
-}
-
-/* metrics that have at least one value */
-static int has_values(const cdn_study_t *st, size_t m)
-{
-    for (size_t a = 0; a < st->narms; a++)
-        for (size_t r = 0; r < st->nreps; r++)
-            if (!isnan(cdn_study_value(st, a, r, m)))
-                return 1;
-    return 0;
-}
-
-static void write_metrics_gp(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info)
-{
-    const cdn_scenario_t *s0 = st->arms[info->ref].scenario;
-    char lb[CDN_REPORT_NAME_BUF], title[512];
-    size_t shown = 0;
-    for (size_t m = 0; m < st->nmetrics; m++)
-        shown += (size_t)has_values(st, m);
-    size_t cols = 4, rows = (shown + cols - 1) / cols;
-    if (rows == 0)
-        rows = 1;
-    fprintf(f, "# cdnsim %s: metrics per strategy with 95%% confidence intervals, scenario '%s'.\n",
-            CDNSIM_VERSION, s0->name);
-    fputs("# Draw it from inside this folder with:  gnuplot compare_metrics.gp\n"
-          "# Reads comparison.csv (rows: strategy, then metric); bars are ordered by rank.\n"
-          "set datafile separator ','\n"
-          "set style fill solid 0.75 border -1\n"
-          "set boxwidth 0.7\n"
-          "set grid ytics\n"
-          "unset key\n"
-          "set xtics rotate by 30 right font ',8' nomirror\n"
-          "set lmargin 12\n",
-          f);
-    size_t *rank = cdn_report_ranks_of(st);
-    for (size_t k = 0; k < st->narms || k < NCOLORS; k++)
-        fprintf(f, "set linetype %zu lc rgb '%s'\n", k + 1,
-                k < st->narms && rank[info->ref] == k + 1 ? REF_COLOR : COLORS[k % NCOLORS]);
-    free(rank);
-    fprintf(f, "set xrange [0.4:%zu.6]\n", st->narms);
-    cdn_gnuplot_put_outputs(f, "compare_metrics", 1600, (int)(60 + 300 * rows));
-    snprintf(title, sizeof title, "cdnsim: %s, mean and 95%% CI over %zu replications", s0->name,
-             st->nreps);
-    fprintf(f, "  set multiplot layout %zu,%zu title ", rows, cols);
-    cdn_gnuplot_put_string(f, title);
-    fputs(" font ',13'\n", f);
-    for (size_t m = 0; m < st->nmetrics; m++) {
-        if (!has_values(st, m))
-            continue;
-        double ref = 0;
-        for (size_t a = 0; a < st->narms; a++) {
-            sim_stats_summary_t s;
-            cdn_study_summary(st, a, m, &s);
-            if (!isnan(s.mean))
-                ref = fmax(ref, fabs(s.mean));
-            if (!isnan(s.hi))
-                ref = fmax(ref, fabs(s.hi));
-        }
-        const char *suf;
-        cdn_unit_t u = cdn_study_metric_unit(st, m);
-        double k = cdn_report_display(u, ref, &suf);
-        char t[CDN_REPORT_NAME_BUF + 32];
-        snprintf(t, sizeof t, "%s (%s)", cdn_study_metric_label(st, m, lb, sizeof lb),
-                 suf[0] == ' ' ? suf + 1 : suf[0] ? suf : "requests");
-        fputs("  set title ", f);
-        cdn_gnuplot_put_string(f, t);
-        /* gnuplot cannot autoscale an all-zero range (and says so) */
-        fprintf(f, " font ',10'\n  set yrange [0:%s]\n", ref > 0 ? "*" : "1");
-        fprintf(f,
-                "  plot 'comparison.csv' every %zu::%zu using 2:($6*%.17g):2:xtic(1) with boxes lc variable, \\\n"
-                "       '' every %zu::%zu using 2:($6*%.17g):($8*%.17g):($9*%.17g) with yerrorbars "
-                "lc rgb '#222222' pt 7 ps 0.3 lw 1.5\n",
-                st->nmetrics, m + 1, k, st->nmetrics, m + 1, k, k, k);
-    }
-    fputs("  unset multiplot\n  set output\n}\n", f);
-}
-
 int cdn_report_compare(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,
                        cdn_error_t *err)
 {
@@ -461,9 +288,9 @@ int cdn_report_compare(const char *dir, const cdn_study_t *st, const cdn_report_
     CDN_REPORT_WRITE("comparison.md", write_md(f, st, info, rank));
     if (st->keep_timelines) {
         CDN_REPORT_WRITE("timeline_quantiles.csv", write_quantiles(f, st));
-        CDN_REPORT_WRITE("compare_timeline.gp", write_timeline_gp(f, st, info, rank));
+        CDN_REPORT_WRITE("compare_timeline.gp", cdn_report_compare_timeline_gp(f, st, info, rank));
     }
-    CDN_REPORT_WRITE("compare_metrics.gp", write_metrics_gp(f, st, info));
+    CDN_REPORT_WRITE("compare_metrics.gp", cdn_report_compare_metrics_gp(f, st, info));
     if (rc == 0) {
         cJSON *root = comparison_json(st, info, rank);
         rc = cdn_file_write_json(dir, "comparison.json", root, err);

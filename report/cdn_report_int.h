@@ -52,4 +52,9 @@ void cdn_report_fmt_rel(char *buf, size_t n, const sim_stats_summary_t *d,
 /* replications.csv: one row per (arm, replication), every metric. */
 void cdn_report_write_replications(FILE *f, const cdn_study_t *st, const char *first_col);
 
+/* compare_timeline.gp and compare_metrics.gp (cdn_report_figs.c). */
+void cdn_report_compare_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info,
+                                    const size_t *rank);
+void cdn_report_compare_metrics_gp(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info);
+
 #endif /* CDNSIM_CDN_REPORT_INT_H */

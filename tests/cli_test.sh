@@ -274,6 +274,14 @@ check "calibration.csv has a row per target and replication" \
 run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 3 -j 1 -o "$work/calib1" --no-plot --quiet
 check "calibration does not depend on the number of threads" \
     cmp -s "$work/calib/calibration.md" "$work/calib1/calibration.md"
+check "nor do the fan chart's quantiles" cmp -s "$work/calib/ensemble.csv" "$work/calib1/ensemble.csv"
+check "the fan chart has a row per bin" \
+    test "$(wc -l <"$work/calib/ensemble.csv")" -eq "$(wc -l <"$work/calib/timeline.csv")"
+check "and the published times of the calibration strip" \
+    grep -qE '^[0-9]+,cause known,diagnosed,11220,' "$work/calib/ensemble_targets.csv"
+run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 1000000 -o "$work/hugen" --no-plot --quiet
+check "run -n whose per-bin values would exceed the memory budget exits 78" test "$rc" -eq 78 -a ! -e "$work/hugen"
+check "and says why and how to raise it" grep -qF "of per-bin values" "$work/err"
 check "estimated events within a factor 2 of the measured (reference)" within2 "$work/calib/summary.json"
 run "$bin" run -n 0
 check "run -n 0 is a usage error" test "$rc" -eq 64
@@ -436,6 +444,12 @@ if command -v gnuplot >/dev/null 2>&1; then
     check "plot adds the regions figure to the marker" grep -qF '"regions.png"' "$work/nognuplot/.cdnsim-results"
     run "$bin" run "$golden/small.json" -o "$work/nognuplot" --quiet
     check "a plotted folder is still replaceable by run" test "$rc" -eq 0
+    run "$bin" run "$golden/small.json" -n 3 -j 2 -o "$work/fan" --quiet
+    check "run -n draws the fan chart" test "$rc" -eq 0 -a -s "$work/fan/ensemble.png" -a -s "$work/fan/ensemble.svg"
+    check "and the run's own timeline" test -s "$work/fan/timeline.png"
+    rm -f "$work/fan/ensemble.png"
+    run "$bin" plot "$work/fan"
+    check "cdnsim plot redraws the fan chart" test "$rc" -eq 0 -a -s "$work/fan/ensemble.png"
 else
     echo "note: gnuplot not installed; plot checks skipped"
 fi

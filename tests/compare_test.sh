@@ -167,6 +167,25 @@ check "compare -qn3 is quiet" test ! -s "$work/out"
 run "$bin" compare "$small" --seed 7 -q -n 3 -j 2 --strategies baseline,fail-open --no-plot -o "$work/sp2"
 check "--seed=7 -qn3 -j1 gives the files of --seed 7 -q -n 3 -j 2" same_files "$work/sp1" "$work/sp2"
 check "manifest records seed 7" grep -qE '"seed":[[:space:]]*7[,}]?' "$work/sp1/manifest.json"
+# ---- the figures' scripts (#12): small multiples, steps, marks, n/a, no empty series
+check "compare_timeline: one panel per strategy" \
+    test "$(grep -c '^  set title' "$work/j1/compare_timeline.gp")" -eq 3
+check "compare_timeline draws bins as steps, never as lines between bin starts" \
+    test -n "$(grep -F 'with steps' "$work/j1/compare_timeline.gp")" -a \
+    -z "$(grep -F 'with lines' "$work/j1/compare_timeline.gp" | grep -vF keyentry || true)"
+check "compare_timeline marks the operator actions" grep -qF "set arrow 1 from T0+" "$work/j1/compare_timeline.gp"
+check "compare_timeline lists the actions under the figure" grep -qF "Actions (dotted" "$work/j1/compare_timeline.gp"
+check "compare_timeline draws the blocked share when something is blocked" \
+    grep -qF "falsely blocked" "$work/j1/compare_timeline.gp"
+check "compare_metrics writes n/a for a missing value" grep -qF "'n/a'" "$work/j1/compare_metrics.gp"
+run "$bin" compare "$src/../scenarios/examples/oneshot-cpu-kill-switch.json" --strategies baseline -n 2 \
+    -j 2 -o "$work/noblock" -q
+check "compare of a scenario that blocks nothing exits 0" test "$rc" -eq 0
+check "and draws no blocked share" test -z "$(grep -F 'falsely blocked' "$work/noblock/compare_timeline.gp" || true)"
+check "(nothing was blocked)" test -z "$(awk -F, 'NR > 1 && $9 > 0' "$work/noblock/timeline_quantiles.csv")"
+check "a metric that is 0 for every strategy gets no panel, only a mention" \
+    test -n "$(grep -F 'Not drawn, 0 for every strategy: blocked requests' "$work/noblock/compare_metrics.gp")" -a \
+    -z "$(grep -F "set title 'blocked requests" "$work/noblock/compare_metrics.gp" || true)"
 if [ "$have_gnuplot" -eq 1 ]; then
     for f in compare_timeline.png compare_timeline.svg compare_metrics.png compare_metrics.svg; do
         check "compare drew $f" test -s "$work/j1/$f"
@@ -230,6 +249,8 @@ for f in sweep.csv replications.csv sweep.gp manifest.json; do
     check "sweep wrote $f" test -s "$work/s1/$f"
 done
 [ "$have_gnuplot" -eq 1 ] && check "sweep drew sweep.png" test -s "$work/s1/sweep.png"
+check "numeric sweep values are spaced by value (#12)" grep -qF "set xtics (300, 1800)" "$work/s1/sweep.gp"
+check "and plotted at their values" grep -qF "using 4:(\$11" "$work/s1/sweep.gp"
 check "sweep.csv: one row per point x metric" \
     test "$(($(wc -l <"$work/s1/sweep.csv") - 1))" -eq $((2 * nmetrics))
 run "$bin" sweep "$small" --param '$.artifacts[*].cluster.migration_step_s=300,1800' \
@@ -239,6 +260,13 @@ check "two-parameter sweep exits 0" test "$rc" -eq 0
 check "two-parameter sweep has 4 points" \
     test "$(cut -d, -f1 "$work/s2/sweep.csv" | tail -n +2 | sort -u | wc -l)" -eq 4
 check "heat map script" grep -qF "with image" "$work/s2/sweep.gp"
+check "heat map cells say mean and half-width, light on dark" grep -qF "with labels tc rgb variable" "$work/s2/sweep.gp"
+run "$bin" sweep "$small" --param '$.proxies[name=new].on_bad_artifact=panic,none' -n 2 -o "$work/s3" -q
+check "a sweep over names exits 0" test "$rc" -eq 0
+check "and keeps the names as categories, not joined by a line" \
+    test -n "$(grep -F "set xtics ('panic' 0, 'none' 1)" "$work/s3/sweep.gp")" -a \
+    -n "$(grep -F 'with points' "$work/s3/sweep.gp")"
+[ "$have_gnuplot" -eq 1 ] && check "and draws it" test -s "$work/s3/sweep.png"
 # a strategy of 16 composed parts plus two parameters: 18 overlays per point
 s16=baseline$(printf '+baseline%.0s' $(seq 15))
 run "$bin" sweep "$small" --strategy "$s16" --param '$.traffic.baseline_err5xx_frac=0' \

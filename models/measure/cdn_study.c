@@ -5,7 +5,9 @@
  *
  * Design
  *   A row holds the metrics of one run, then, if timelines are kept, the
- *   5xx share of every bin and the blocked share of every bin.  Rows are
+ *   5xx share of every bin, the blocked share of every bin, and the times
+ *   of detection and diagnosis (which place the triggered actions on the
+ *   comparison figure).  Rows are
  *   separate allocations indexed rep * narms + arm, so adding a batch of
  *   replications appends rows without moving the earlier ones, and a task
  *   (one run) writes only its own row: no locking, no dependence on the
@@ -107,7 +109,7 @@ void cdn_study_seal(cdn_study_t *st)
     }
     st->nmetrics = CDN_MET_COUNT + st->nsvc;
     for (size_t a = 0; a < st->narms; a++)
-        st->arms[a].row_len = st->nmetrics + (st->keep_timelines ? 2 * st->arms[a].nbins : 0);
+        st->arms[a].row_len = st->nmetrics + (st->keep_timelines ? 2 * st->arms[a].nbins + 2 : 0);
 }
 
 /* ------------------------------------------------------------- running */
@@ -142,6 +144,8 @@ int cdn_study_task_run(const cdn_study_t *st, size_t t, double *row, cdn_error_t
             e[i] = i < r->nbins ? cdn_summary_err5xx_frac(r, i) : NAN;
             b[i] = i < r->nbins ? cdn_summary_blocked_frac(r, i) : NAN;
         }
+        b[arm->nbins] = r->detected_s; /* when triggered actions ran */
+        b[arm->nbins + 1] = r->diagnosed_s;
     }
     cdn_result_destroy(r);
     return 0;
@@ -210,6 +214,14 @@ double cdn_study_timeline(const cdn_study_t *st, size_t arm, size_t rep, int whi
 {
     const double *row = st->rows[rep * st->narms + arm];
     return row[st->nmetrics + (which ? st->arms[arm].nbins : 0) + b];
+}
+
+double cdn_study_trigger_s(const cdn_study_t *st, size_t arm, size_t rep, int which)
+{
+    if (!st->keep_timelines)
+        return NAN;
+    const double *row = st->rows[rep * st->narms + arm];
+    return row[st->nmetrics + 2 * st->arms[arm].nbins + (which ? 1 : 0)];
 }
 
 static double *column(const cdn_study_t *st, size_t arm, size_t m)

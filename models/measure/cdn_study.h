@@ -14,7 +14,8 @@
  *   Metrics: the CDN_METRIC_MAP list, then svc_<name>_downtime_s for the
  *   union of the arms' internal services in first-seen order (an arm
  *   without that service has it missing).  With timelines kept, each
- *   replication also stores the 5xx and blocked shares of every bin.
+ *   replication also stores the 5xx and blocked shares of every bin and
+ *   the times of detection and diagnosis.
  *
  *   Statistics use a 95% level (CDN_STUDY_LEVEL) and skip missing values.
  *
@@ -93,6 +94,10 @@ int cdn_study_metric_find(const cdn_study_t *st, const char *name);
 double cdn_study_value(const cdn_study_t *st, size_t arm, size_t rep, size_t m);
 /* 5xx (which 0) or blocked (which 1) share of bin b in replication rep. */
 double cdn_study_timeline(const cdn_study_t *st, size_t arm, size_t rep, int which, size_t b);
+/* With timelines kept, the sim time of detection (which 0) or diagnosis
+ * (which 1) in replication rep, s; NAN if it did not happen or timelines
+ * are not kept. */
+double cdn_study_trigger_s(const cdn_study_t *st, size_t arm, size_t rep, int which);
 
 void cdn_study_summary(const cdn_study_t *st, size_t arm, size_t m, sim_stats_summary_t *out);
 /* Paired difference arm - ref. */
