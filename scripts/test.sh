@@ -31,5 +31,5 @@ cmake --install build --prefix "$prefix" >/dev/null
 (cd "$prefix" && "$prefix/bin/cdnsim" run --no-plot -o "$prefix/out" >/dev/null 2>"$prefix/log" &&
     grep -qF "from $prefix/bin/../share/cdnsim/scenarios/" "$prefix/log" &&
     test -s "$prefix/out/summary.json" &&
-    test -s "$prefix/share/doc/cdnsim/scenario-format.md")
+    test -s "$prefix/share/doc/cdnsim/docs/scenario-format.md")
 echo "install: 1 passed, 0 failed"
