@@ -42,6 +42,8 @@ typedef enum {
     CDN_CMD_PLOT,
     CDN_CMD_COMPARE,
     CDN_CMD_SWEEP,
+    CDN_CMD_INIT,
+    CDN_CMD_SCHEMA,
     CDN_CMD_COUNT
 } cdn_cli_cmd_id_t;
 
@@ -68,6 +70,8 @@ typedef enum {
     CDN_OPT_NO_PLOT,
     CDN_OPT_HELP,
     CDN_OPT_VERSION,
+    CDN_OPT_TEMPLATE,
+    CDN_OPT_MAN,
     CDN_OPT_COUNT
 } cdn_cli_opt_id_t;
 
@@ -125,6 +129,9 @@ void cdn_cli_opts_help(FILE *f, const cdn_cli_cmd_t *cmd);
 
 /* `cdnsim --help`: the commands, the general options, the exit codes. */
 void cdn_cli_opts_usage(FILE *f, const cdn_cli_cmd_t *cmds, size_t ncmds);
+
+/* The option table, for the manual page and the tests: *n rows. */
+const cdn_cli_opt_t *cdn_cli_opts_rows(size_t *n);
 
 /* Prints "cdnsim: MESSAGE" and a hint on stderr; returns the exit status
  * of a usage error (64). */

@@ -38,6 +38,11 @@ int cdn_cmd_validate(const cdn_cli_args_t *args);
 int cdn_cmd_plot(const cdn_cli_args_t *args);
 int cdn_cmd_compare(const cdn_cli_args_t *args);
 int cdn_cmd_sweep(const cdn_cli_args_t *args);
+int cdn_cmd_init(const cdn_cli_args_t *args);   /* cdn_cmd_author.c */
+int cdn_cmd_schema(const cdn_cli_args_t *args); /* cdn_cmd_author.c */
+
+/* The template of `cdnsim init` (scenarios/templates/NAME.json). */
+#define CDN_CMD_DEFAULT_TEMPLATE "oneshot-push"
 
 /* Data files (scenarios, strategies) are looked up in ./scenarios first,
  * then beside the binary (<prefix>/share/cdnsim/scenarios, found from
