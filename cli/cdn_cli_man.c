@@ -33,6 +33,7 @@
 
 #include "cdn_cmd.h"
 #include "cdn_error.h"
+#include "cdn_metrics.h"
 #include "cdn_schema.h"
 
 /* The examples of each command, by name. */
@@ -44,7 +45,7 @@ static const struct {
             "cdnsim run -n 100 -j 2 -o results/calibrated"},
     {"validate", "cdnsim validate my-outage.json\n"
                  "cdnsim validate scenarios/strategies/*.json\n"
-                 "cdnsim validate --strategy kill-switch scenarios/cloudflare-2025-11-18.json"},
+                 "cdnsim validate --strategy kill-switch my-outage.json"},
     {"plot", "cdnsim plot results/cloudflare-2025-11-18"},
     {"compare", "cdnsim compare --strategies baseline,kill-switch,staged-rollout -n 50\n"
                 "cdnsim compare my-outage.json -S fail-open+kill-switch --precision 0.05"},
@@ -55,6 +56,12 @@ static const struct {
     {"schema", "cdnsim schema > scenario.schema.json\n"
                "cdnsim schema strategy"},
 };
+
+void cdn_cli_metric_names(FILE *f, const char *sep)
+{
+    for (int m = 0; m < CDN_MET_COUNT; m++)
+        fprintf(f, "%s%s", m ? sep : "", cdn_metric_name((cdn_metric_t)m));
+}
 
 const char *cdn_cli_examples(const char *name)
 {
@@ -140,7 +147,7 @@ static void roff_line(FILE *f, const char *s)
 /* Example lines, unfilled and indented. */
 static void roff_examples(FILE *f, const char *lines)
 {
-    fputs(".PP\nExamples:\n.RS\n.nf\n", f);
+    fputs(".PP\nExamples:\n.nf\n", f);
     const char *p = lines;
     while (*p) {
         const char *nl = strchr(p, '\n');
@@ -157,7 +164,7 @@ static void roff_examples(FILE *f, const char *lines)
         fputc('\n', f);
         p += n + (nl ? 1 : 0);
     }
-    fputs(".fi\n.RE\n", f);
+    fputs(".fi\n", f);
 }
 
 static void roff_option(FILE *f, const cdn_cli_opt_t *o)
@@ -199,6 +206,11 @@ static void man_command(FILE *f, const cdn_cli_cmd_t *c, const cdn_cli_opt_t *ro
     for (size_t i = 0; i < nrows; i++)
         if (rows[i].commands & CDN_CMD_BIT(c->id))
             roff_option(f, &rows[i]);
+    if (CDN_CMD_BIT(c->id) & cdn_cli_metric_commands()) {
+        fputs(".PP\n\\&Metric names (\\fB\\-\\-metric\\fR): ", f);
+        cdn_cli_metric_names(f, ", ");
+        fputs(", and svc_\\fIname\\fR_downtime_s for each internal service.\n", f);
+    }
     const char *ex = cdn_cli_examples(c->name);
     if (ex)
         roff_examples(f, ex);
@@ -208,7 +220,7 @@ int cdn_cli_man_commands(FILE *f, const cdn_cli_cmd_t *cmds, size_t ncmds)
 {
     size_t nrows = 0;
     const cdn_cli_opt_t *rows = cdn_cli_opts_rows(&nrows);
-    fprintf(f, ".TH CDNSIM 1 \"\" \"cdnsim %s\" \"User Commands\"\n", CDNSIM_VERSION);
+    fprintf(f, ".TH CDNSIM 1 \"\" \"cdnsim %s\" \"User Commands\"\n.nh\n.ad l\n", CDNSIM_VERSION);
     fputs(".SH NAME\ncdnsim \\- discrete-event simulator of global CDN outage cascades\n"
           ".SH SYNOPSIS\n",
           f);
@@ -218,6 +230,7 @@ int cdn_cli_man_commands(FILE *f, const cdn_cli_cmd_t *cmds, size_t ncmds)
         fputs("\n.br\n", f);
     }
     fputs("\\fBcdnsim\\fR \\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR | \\fB\\-\\-man\\fR \\fISECTION\\fR\n"
+          ".br\n\\fBcdnsim help\\fR \\fICOMMAND\\fR\n"
           ".SH DESCRIPTION\n"
           "\\&A bad artifact (a configuration file, a feature file, a code push) propagates\n"
           "through a fleet of servers, proxies fail or misbehave, internal services fail\n"
@@ -279,12 +292,17 @@ static void man_key(FILE *f, const cdn_schema_row_info_t *r)
         roff_text(f, r->range_doc, 0);
     }
     fputs(")\n", f);
-    roff_line(f, r->doc);
+    const char *end = link_end(r->doc);
+    if (end != NULL && end[1] == '\0') /* only a link to its section */
+        fputs("\\&The object described under its own heading below.\n", f);
+    else
+        roff_line(f, r->doc);
 }
 
 int cdn_cli_man_scenario(FILE *f)
 {
-    fprintf(f, ".TH CDNSIM\\-SCENARIO 5 \"\" \"cdnsim %s\" \"File Formats\"\n", CDNSIM_VERSION);
+    fprintf(f, ".TH CDNSIM\\-SCENARIO 5 \"\" \"cdnsim %s\" \"File Formats\"\n.nh\n.ad l\n",
+            CDNSIM_VERSION);
     fputs(".SH NAME\ncdnsim\\-scenario \\- the scenario file format of cdnsim\n"
           ".SH DESCRIPTION\n"
           "\\&A scenario is one JSON file: the fleet, the traffic, the dependent sites, the\n"
@@ -325,9 +343,9 @@ int cdn_cli_man_scenario(FILE *f)
           f);
     for (int k = 0; k < CDN_CAL_COUNT; k++)
         fprintf(f, "%s\\fB%s\\fR", k ? ", " : "", cdn_cal_metric_name((cdn_cal_metric_t)k));
-    fputs("), the published \\fBtarget\\fR (or \\fBtarget_utc\\fR / \\fBtarget_s\\fR for\n"
-          "times), a window (\\fBfrom_\\fR, \\fBto_\\fR), a \\fBservice\\fR for the service\n"
-          "metrics, \\fBfitted\\fR and a \\fBsource\\fR.\n"
+    fputs("), the published \\fBtarget\\fR (or \\fBtarget_utc\\fR | \\fBtarget_s\\fR for\n"
+          "times), a window (\\fBfrom_utc\\fR | \\fBfrom_s\\fR, \\fBto_utc\\fR | \\fBto_s\\fR), a\n"
+          "\\fBservice\\fR for the service metrics, \\fBfitted\\fR and a \\fBsource\\fR.\n"
           ".SH EXAMPLE\n"
           ".RS\n.nf\n"
           "\\&cdnsim init \\-\\-template oneshot\\-push my\\-outage.json\n"

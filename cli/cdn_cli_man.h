@@ -28,6 +28,12 @@
 /* '\n'-separated example command lines of the command `name`, or NULL. */
 const char *cdn_cli_examples(const char *name);
 
+/* The metric names --metric takes, separated by `sep`. */
+void cdn_cli_metric_names(FILE *f, const char *sep);
+/* CDN_CMD_BIT()s of the commands whose help lists the metric names: those
+ * that take an option of metric names. */
+unsigned cdn_cli_metric_commands(void);
+
 int cdn_cli_man_commands(FILE *f, const cdn_cli_cmd_t *cmds, size_t ncmds);
 int cdn_cli_man_scenario(FILE *f);
 

@@ -42,6 +42,7 @@
 #include "cdn_cli_man.h"  /* cdn_cli_examples */
 #include "cdn_cmd.h"      /* CDN_CMD_DEFAULT_TEMPLATE */
 #include "cdn_error.h"
+#include "cdn_metrics.h"  /* metric names in the help */
 #include "cdn_runner.h"   /* CDN_RUNNER_JOBS_MAX */
 #include "cdn_scenario.h" /* CDN_SEED_MAX */
 #include "sim_alloc.h"
@@ -340,6 +341,15 @@ const cdn_cli_opt_t *cdn_cli_opts_rows(size_t *n)
     return opt_rows;
 }
 
+unsigned cdn_cli_metric_commands(void)
+{
+    unsigned bits = 0;
+    for (size_t i = 0; i < NROWS; i++)
+        if (opt_rows[i].id == CDN_OPT_METRIC)
+            bits |= opt_rows[i].commands;
+    return bits;
+}
+
 /* "  LEFT   help line 1\n" + continuation lines at HELP_COLUMN. */
 static void two_columns(FILE *f, const char *left, const char *help)
 {
@@ -396,6 +406,19 @@ void cdn_cli_opts_help(FILE *f, const cdn_cli_cmd_t *cmd)
     }
     fputs("\noptions:\n", f);
     options_of(f, CDN_CMD_BIT(cmd->id));
+    if (CDN_CMD_BIT(cmd->id) & cdn_cli_metric_commands()) {
+        fputs("\nmetric names (--metric):\n ", f);
+        int col = 1;
+        for (int m = 0; m < CDN_MET_COUNT; m++) {
+            const char *name = cdn_metric_name((cdn_metric_t)m);
+            if (col + 2 + (int)strlen(name) > 78) {
+                fputs("\n ", f);
+                col = 1;
+            }
+            col += fprintf(f, " %s,", name);
+        }
+        fputs("\n  and svc_<name>_downtime_s for each internal service\n", f);
+    }
     const char *ex = cdn_cli_examples(cmd->name);
     if (ex) {
         fputs("\nexamples:\n", f);
