@@ -80,7 +80,7 @@ static void print_summary(const cdn_scenario_t *s, const cdn_summary_t *m)
            m->offered_requests > 0 ? 100.0 * m->failed_requests / m->offered_requests : 0.0);
     cdn_report_fmt_count(count, sizeof count, m->blocked_requests);
     printf(SUMMARY_LABEL "%s requests\n", "blocked requests (bot score 0)", count);
-    snprintf(label, sizeof label, "sites down at a time (served < %g%%)", 100.0 * s->sites.down_threshold);
+    snprintf(label, sizeof label, "sites ever down (served < %g%%)", 100.0 * s->sites.down_threshold);
     printf(SUMMARY_LABEL "%.1f%% of %u sites\n", label, 100.0 * m->sites_affected_frac, s->sites.count);
 }
 

@@ -110,7 +110,7 @@ check "summary has no exponent notation" test -z "$(grep -E '[0-9]e[+-][0-9]' "$
 check "summary counts in bn" grep -qE 'failed requests \(5xx\) +[0-9]+\.[0-9] bn of [0-9]+\.[0-9] bn requests' "$work/ref.out"
 check "summary states the impact threshold" grep -qF "first 5xx share above 1%" "$work/ref.out"
 check "summary states the main-impact threshold" grep -qF "main impact (5xx >= 5%) resolved" "$work/ref.out"
-check "summary states what 'sites down' means" grep -qF "sites down at a time (served < 50%)" "$work/ref.out"
+check "summary states what 'sites down' means" grep -qF "sites ever down (served < 50%)" "$work/ref.out"
 "$bin" run "$src/tests/data/good/minimal.json" -o "$work/min" --no-plot >"$work/min.out" 2>/dev/null
 check "a run without impact says 'no impact'" test "$(grep -c 'no impact$' "$work/min.out")" -eq 3
 check "a run without impact never says 'never'" test -z "$(grep -w never "$work/min.out")"
