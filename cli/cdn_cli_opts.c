@@ -19,7 +19,11 @@
  *
  *   Help is laid out in two columns: the option or command (indented 2)
  *   and its help from column 23; a left part too wide for the column puts
- *   the help on the next line, as do the '\n's inside a help text.
+ *   the help on the next line, as do the '\n's inside a help text.  A
+ *   command's help ends with the metric names when it takes --metric
+ *   (from the model's list, so never stale) and its examples
+ *   (cdn_cli_man.h).  Every option that takes a value says its default,
+ *   or "(required)", in its help (the manual test checks it).
  *
  *   Complexity: parsing is O(argc * rows); rows are a few dozen.
  *

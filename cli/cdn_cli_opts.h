@@ -11,7 +11,8 @@
  *   replications, or a study's replications per arm) has one row per
  *   meaning, with the same id.  A command is one row (cdn_cli_cmd_t) of the
  *   table main() owns: name, function, operands, help.  Tables are const
- *   data, so that a later tool (man pages) can walk them.
+ *   data, which the manual pages walk too (cdn_cli_man.h,
+ *   cdn_cli_opts_rows).
  *
  *   cdn_cli_opts_parse() reads `cmd ARGS...` with getopt_long: long options
  *   as --name VALUE or --name=VALUE, short ones as -j 2, -j2 or clustered

@@ -14,7 +14,7 @@
  *
  *   The functions live in cdn_cmd.c (validate, plot, the helpers),
  *   cdn_cmd_run.c (run), cdn_cmd_compare.c and cdn_cmd_sweep.c, which share
- *   cdn_cmd_study.h.
+ *   cdn_cmd_study.h, and cdn_cmd_author.c (init, schema).
  *
  * Threads: call from main's thread; commands start their own threads
  *   through cdn_runner.h.

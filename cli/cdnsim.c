@@ -5,9 +5,10 @@
  * Design
  *   main() looks the command up in `commands` (one row per command: name,
  *   function, operands, help), parses its arguments against the option
- *   table (cdn_cli_opts.h, getopt_long), and calls it; `cdnsim --help` and
- *   `cdnsim COMMAND --help` are generated from the same two tables.  The
- *   commands live in cdn_cmd*.c (cdn_cmd.h).
+ *   table (cdn_cli_opts.h, getopt_long), and calls it; `cdnsim --help`,
+ *   `cdnsim COMMAND --help` (= `cdnsim help COMMAND`) and the manual pages
+ *   (`cdnsim --man 1|5`, cdn_cli_man.h) are generated from the same two
+ *   tables.  The commands live in cdn_cmd*.c (cdn_cmd.h).
  *
  *   Every command writes its results folder atomically (cdn_resultdir.h):
  *   everything goes into a temporary sibling folder, gnuplot draws there,

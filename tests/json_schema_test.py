@@ -2,7 +2,7 @@
 """The JSON Schemas of docs/ checked by an independent validator
 (python3-jsonschema, Debian's package): both are valid draft 2020-12
 schemas; every scenario file of the repository (scenarios/, its examples
-and templates, tests/data/good, the golden scenario) passes the scenario
+and templates, tests/data/good and budget, the golden scenario) passes the scenario
 schema and every strategy file passes the strategy schema; the schema
 rejects a file with an unknown key, a wrong type, an out-of-range value;
 and every bad fixture of tests/data/bad that the schema rejects is also
@@ -68,6 +68,7 @@ strat = V(strat_schema)
 scenarios = [f for f in glob.glob(os.path.join(src, "scenarios", "**", "*.json"), recursive=True)
              if os.sep + "strategies" + os.sep not in f]
 scenarios += glob.glob(os.path.join(src, "tests", "data", "good", "*.json"))
+scenarios += glob.glob(os.path.join(src, "tests", "data", "budget", "*.json"))
 scenarios.append(os.path.join(src, "tests", "data", "golden", "small.json"))
 strategies = glob.glob(os.path.join(src, "scenarios", "strategies", "*.json"))
 check("there are scenario files (%d)" % len(scenarios), len(scenarios) >= 10)
