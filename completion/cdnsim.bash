@@ -5,7 +5,8 @@
 # generated from its command and option tables, so this file never lists
 # them and cannot drift from the binary.  Strategy and template names come
 # from the data folders cdnsim searches: ./scenarios, then
-# share/cdnsim/scenarios beside the cdnsim found on PATH.  Operands
+# share/cdnsim/scenarios beside the cdnsim found on PATH; metric names
+# from the list in `cdnsim help sweep`.  Operands
 # complete to .json files (scenarios, strategies) or folders (plot, -o).
 #
 # Installed as share/bash-completion/completions/cdnsim; to try it from a
@@ -87,8 +88,8 @@ _cdnsim() {
             mapfile -t COMPREPLY < <(compgen -W "$(_cdnsim_data_names templates)" -- "$cur") ;;
         --output | -o)
             mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
-        --metric)
-            mapfile -t COMPREPLY < <(compgen -W "$("$exe" help "$cmd" 2>/dev/null |
+        --metric | --precision-metric)
+            mapfile -t COMPREPLY < <(compgen -W "$("$exe" help sweep 2>/dev/null |
                 awk '/^metric names/ { on = 1; next } /^$/ || /^  and / { on = 0 } on' | tr ',' ' ')" -- "$cur") ;;
         esac
         return
