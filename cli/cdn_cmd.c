@@ -13,7 +13,8 @@
  *   validate loads every file and reports the first error of each; its
  *   exit status is that of the first failing file (cdn_error.h), so a
  *   missing file (66) is told from an invalid one (65).  A file whose top
- *   level has only the keys of a strategy file is checked as a strategy
+ *   level has "set" or "append" and only the keys of a strategy file is
+ *   checked as a strategy
  *   (so every file of scenarios/strategies/ validates); --strategy S loads
  *   S as compare does and checks every scenario with it applied, which
  *   also tells whether each path of S selects something there.  plot only runs
@@ -89,10 +90,11 @@ double cdn_cmd_wall_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* 1 if the file's top level is an object with no key but those of a
- * strategy file (docs/strategies.md): then it is checked as one.  Any
- * other file, unreadable or invalid JSON included, is a scenario, whose
- * loader reports the problem. */
+/* 1 if the file's top level is an object with "set" or "append" and no
+ * key but those of a strategy file (docs/strategies.md): then it is
+ * checked as one.  Any other file, unreadable or invalid JSON included,
+ * is a scenario, whose loader reports the problem (so {"name": "x"} is
+ * an incomplete scenario, not an empty strategy). */
 static int looks_like_strategy(const char *path)
 {
     static const char *const keys[] = {"name", "description", "notes", "set", "append", "$schema"};
@@ -110,6 +112,8 @@ static int looks_like_strategy(const char *path)
             i++;
         yes = i < sizeof keys / sizeof keys[0];
     }
+    yes = yes && (cJSON_GetObjectItemCaseSensitive(root, "set") != NULL ||
+                  cJSON_GetObjectItemCaseSensitive(root, "append") != NULL);
     cJSON_Delete(root);
     return yes;
 }

@@ -54,8 +54,9 @@ static const cdn_cli_cmd_t commands[] = {
      "validate needs at least one scenario or strategy file", NULL,
      "check scenario and strategy files; print the first\n"
      "error of each",
-     "A FILE whose top level has \"set\" or \"append\" and no \"simulation\" is\n"
-     "checked as a strategy file.  Exit status: that of the first failing file."},
+     "A FILE whose top level has \"set\" or \"append\" and only the keys of a\n"
+     "strategy is checked as a strategy file.  Exit status: that of the first\n"
+     "failing file."},
     {CDN_CMD_PLOT, "plot", cdn_cmd_plot, "DIR", 1, 1, "plot needs exactly one results folder",
      "plot needs exactly one results folder",
      "(re)draw the figures of a results folder (run, compare or sweep)\n"

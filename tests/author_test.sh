@@ -108,6 +108,10 @@ run "$bin" validate "$work/strategy-schema.json"
 check "a strategy may name its JSON Schema (\$schema)" test "$rc" -eq 0 -a -n "$(grep -F ': ok (strategy x' "$work/out")"
 
 # ---- validate: strategy files
+printf '{"name": "only-a-name"}\n' >"$work/only-name.json"
+run "$bin" validate "$work/only-name.json"
+check "a file with only a name is an incomplete scenario (65), not a strategy" \
+    test "$rc" -eq 65 -a -n "$(grep -F 'missing required key' "$work/err")"
 run "$bin" validate "$src"/scenarios/strategies/*.json
 check "validate checks every library strategy file (rc $rc)" test "$rc" -eq 0
 check "validate says each is a strategy" \
