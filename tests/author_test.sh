@@ -34,6 +34,10 @@ run() { # run CMD...: sets rc; stdout in $work/out, stderr in $work/err
 # ---- init
 templates=$(cd "$src/scenarios/templates" && ls ./*.json | sed 's|^\./||; s|\.json$||')
 check "there are four templates" test "$(echo "$templates" | wc -w)" -eq 4
+"$bin" init --help >"$work/init-help"
+for t in $templates; do
+    check "init's help names template $t" grep -qw -- "$t" "$work/init-help"
+done
 for t in $templates; do
     run "$bin" init --template "$t" "$work/my-$t.json"
     check "init --template $t exits 0" test "$rc" -eq 0
