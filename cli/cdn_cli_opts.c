@@ -19,7 +19,11 @@
  *
  *   Help is laid out in two columns: the option or command (indented 2)
  *   and its help from column 23; a left part too wide for the column puts
- *   the help on the next line, as do the '\n's inside a help text.
+ *   the help on the next line, as do the '\n's inside a help text.  A
+ *   command's help ends with the metric names when it takes --metric
+ *   (from the model's list, so never stale) and its examples
+ *   (cdn_cli_man.h).  Every option that takes a value says its default,
+ *   or "(required)", in its help (the manual test checks it).
  *
  *   Complexity: parsing is O(argc * rows); rows are a few dozen.
  *
@@ -39,7 +43,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdn_cli_man.h"  /* cdn_cli_examples */
+#include "cdn_cmd.h"      /* CDN_CMD_DEFAULT_TEMPLATE */
 #include "cdn_error.h"
+#include "cdn_metrics.h"  /* metric names in the help */
 #include "cdn_runner.h"   /* CDN_RUNNER_JOBS_MAX */
 #include "cdn_scenario.h" /* CDN_SEED_MAX */
 #include "sim_alloc.h"
@@ -63,7 +70,8 @@ static const cdn_cli_opt_t opt_rows[] = {
      "a number of replications",
      "also run replications 0..N-1 and write calibration.md\n"
      "and calibration.csv: the scenario's calibration targets\n"
-     "beside the simulated values (median, 5-95%, mean, sd)"},
+     "beside the simulated values (median, 5-95%, mean, sd)\n"
+     "(default: one replication, no calibration report)"},
     {CDN_OPT_REPLICATIONS, "replications", 'n', "N", CDN_CMD_STUDY, CDN_ARG_UINT, 2, MAX_REPS,
      "a number of replications", "replications of each strategy or point (default 20)"},
     {CDN_OPT_JOBS, "jobs", 'j', "J", CDN_CMD_SIMULATE, CDN_ARG_UINT, 1, CDN_RUNNER_JOBS_MAX,
@@ -74,28 +82,33 @@ static const cdn_cli_opt_t opt_rows[] = {
      0, "a list such as baseline,fail-open",
      "comma-separated strategies; a+b applies a then b;\n"
      "a name from scenarios/strategies/ or a .json file;\n"
-     "'baseline' is added as the reference if not listed"},
+     "'baseline' is added as the reference if not listed\n"
+     "(required)"},
     {CDN_OPT_STRATEGY, "strategy", 0, "S", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
      "a strategy (name, file, or a+b)", "the strategy the grid is laid over (default baseline)"},
     {CDN_OPT_PARAM, "param", 0, "'PATH=v1,v2,...'", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
      "PATH=v1,v2,...",
      "a scenario value ($.key, [N], [*], [name=X]) and\n"
-     "its values (JSON, or a plain string)"},
+     "its values (JSON, or a plain string) (required)"},
     {CDN_OPT_PARAM2, "param2", 0, "'PATH=v1,...'", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
-     "PATH=v1,v2,...", "a second scenario value: the grid is param x param2"},
+     "PATH=v1,v2,...",
+     "a second scenario value: the grid is param x param2\n"
+     "(default: none, a line over --param)"},
     {CDN_OPT_METRIC, "metric", 0, "M", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
      "a metric name such as failed_requests", "the metric plotted (default failed_requests)"},
     {CDN_OPT_PRECISION, "precision", 0, "P", CDN_CMD_STUDY, CDN_ARG_FRAC, 0, 0,
      "a relative half-width between 0 and 1, e.g. 0.05",
      "add batches of N replications until every 95% interval's\n"
-     "half-width is below P times its mean, up to --max-n M"},
+     "half-width is below P times its mean, up to --max-n M\n"
+     "(default: off, exactly N replications)"},
     {CDN_OPT_MAX_N, "max-n", 0, "M", CDN_CMD_STUDY, CDN_ARG_UINT, 2, MAX_REPS,
      "a number of replications", "the most replications of --precision (default 10 N)"},
     {CDN_OPT_BUDGET, "budget", 0, "X", CDN_CMD_SIMULATE, CDN_ARG_UINT, 0, 1000000,
      "a non-negative integer",
      "work one replication may need, in multiples of the\n"
      "default budget (1e8 events, 4 GiB, 512 MiB of results);\n"
-     "a run estimated above it is refused (exit 78); 0: no limit"},
+     "a run estimated above it is refused (exit 78); 0: no limit\n"
+     "(default 1)"},
     {CDN_OPT_QUIET, "quiet", 'q', NULL, CDN_CMD_SIMULATE, CDN_ARG_NONE, 0, 0, NULL,
      "print nothing but errors"},
     {CDN_OPT_NO_PLOT, "no-plot", 0, NULL, CDN_CMD_SIMULATE, CDN_ARG_NONE, 0, 0, NULL,
@@ -104,6 +117,19 @@ static const cdn_cli_opt_t opt_rows[] = {
      "this text"},
     {CDN_OPT_VERSION, "version", 'V', NULL, CDN_CMD_GLOBAL, CDN_ARG_NONE, 0, 0, NULL,
      "program version"},
+    {CDN_OPT_MAN, "man", 0, "SECTION", CDN_CMD_GLOBAL, CDN_ARG_UINT, 1, 5, "1 or 5",
+     "print a manual page as roff: 1 for cdnsim(1), 5 for\n"
+     "cdnsim-scenario(5) (cdnsim --man 1 | man -l -)"},
+    {CDN_OPT_TEMPLATE, "template", 't', "NAME", CDN_CMD_BIT(CDN_CMD_INIT), CDN_ARG_TEXT, 0, 0,
+     "a template name",
+     "the starter scenario: oneshot-push, periodic-migrating,\n"
+     "staged-rollout or crash-manual-repair\n"
+     "(default " CDN_CMD_DEFAULT_TEMPLATE ")"},
+    {CDN_OPT_STRATEGY, "strategy", 0, "S", CDN_CMD_BIT(CDN_CMD_VALIDATE), CDN_ARG_TEXT, 0, 0,
+     "a strategy (name, file, or a+b)",
+     "also check strategy S (a library name, a .json file, or\n"
+     "a+b); each SCENARIO is then checked with S applied\n"
+     "(default: none; a FILE that is a strategy is found anyway)"},
 };
 
 #define NROWS (sizeof opt_rows / sizeof opt_rows[0])
@@ -313,6 +339,21 @@ void cdn_cli_args_fini(cdn_cli_args_t *a)
 
 /* ---- help ------------------------------------------------------------- */
 
+const cdn_cli_opt_t *cdn_cli_opts_rows(size_t *n)
+{
+    *n = NROWS;
+    return opt_rows;
+}
+
+unsigned cdn_cli_metric_commands(void)
+{
+    unsigned bits = 0;
+    for (size_t i = 0; i < NROWS; i++)
+        if (opt_rows[i].id == CDN_OPT_METRIC)
+            bits |= opt_rows[i].commands;
+    return bits;
+}
+
 /* "  LEFT   help line 1\n" + continuation lines at HELP_COLUMN. */
 static void two_columns(FILE *f, const char *left, const char *help)
 {
@@ -369,6 +410,24 @@ void cdn_cli_opts_help(FILE *f, const cdn_cli_cmd_t *cmd)
     }
     fputs("\noptions:\n", f);
     options_of(f, CDN_CMD_BIT(cmd->id));
+    if (CDN_CMD_BIT(cmd->id) & cdn_cli_metric_commands()) {
+        fputs("\nmetric names (--metric):\n ", f);
+        int col = 1;
+        for (int m = 0; m < CDN_MET_COUNT; m++) {
+            const char *name = cdn_metric_name((cdn_metric_t)m);
+            if (col + 2 + (int)strlen(name) > 78) {
+                fputs("\n ", f);
+                col = 1;
+            }
+            col += fprintf(f, " %s,", name);
+        }
+        fputs("\n  and svc_<name>_downtime_s for each internal service\n", f);
+    }
+    const char *ex = cdn_cli_examples(cmd->name);
+    if (ex) {
+        fputs("\nexamples:\n", f);
+        indented(f, ex);
+    }
 }
 
 void cdn_cli_opts_usage(FILE *f, const cdn_cli_cmd_t *cmds, size_t ncmds)
@@ -381,7 +440,7 @@ void cdn_cli_opts_usage(FILE *f, const cdn_cli_cmd_t *cmds, size_t ncmds)
         snprintf(left, sizeof left, "%s %s", cmds[i].name, cmds[i].operands);
         two_columns(f, left, cmds[i].summary);
     }
-    fputs("\nThe options of a command: cdnsim COMMAND --help\n\ngeneral:\n", f);
+    fputs("\nThe options and examples of a command: cdnsim help COMMAND\n\ngeneral:\n", f);
     options_of(f, CDN_CMD_GLOBAL);
     fputs("\nexit codes (sysexits):\n", f);
 #define EXIT_ROW(c, value, name, status, meaning) fprintf(f, "  %-3d %-9s %s\n", status, name, meaning);

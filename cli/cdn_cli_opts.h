@@ -11,7 +11,8 @@
  *   replications, or a study's replications per arm) has one row per
  *   meaning, with the same id.  A command is one row (cdn_cli_cmd_t) of the
  *   table main() owns: name, function, operands, help.  Tables are const
- *   data, so that a later tool (man pages) can walk them.
+ *   data, which the manual pages walk too (cdn_cli_man.h,
+ *   cdn_cli_opts_rows).
  *
  *   cdn_cli_opts_parse() reads `cmd ARGS...` with getopt_long: long options
  *   as --name VALUE or --name=VALUE, short ones as -j 2, -j2 or clustered
@@ -42,6 +43,8 @@ typedef enum {
     CDN_CMD_PLOT,
     CDN_CMD_COMPARE,
     CDN_CMD_SWEEP,
+    CDN_CMD_INIT,
+    CDN_CMD_SCHEMA,
     CDN_CMD_COUNT
 } cdn_cli_cmd_id_t;
 
@@ -68,6 +71,8 @@ typedef enum {
     CDN_OPT_NO_PLOT,
     CDN_OPT_HELP,
     CDN_OPT_VERSION,
+    CDN_OPT_TEMPLATE,
+    CDN_OPT_MAN,
     CDN_OPT_COUNT
 } cdn_cli_opt_id_t;
 
@@ -125,6 +130,9 @@ void cdn_cli_opts_help(FILE *f, const cdn_cli_cmd_t *cmd);
 
 /* `cdnsim --help`: the commands, the general options, the exit codes. */
 void cdn_cli_opts_usage(FILE *f, const cdn_cli_cmd_t *cmds, size_t ncmds);
+
+/* The option table, for the manual page and the tests: *n rows. */
+const cdn_cli_opt_t *cdn_cli_opts_rows(size_t *n);
 
 /* Prints "cdnsim: MESSAGE" and a hint on stderr; returns the exit status
  * of a usage error (64). */

@@ -12,19 +12,29 @@
  *
  *   validate loads every file and reports the first error of each; its
  *   exit status is that of the first failing file (cdn_error.h), so a
- *   missing file (66) is told from an invalid one (65).  plot only runs
+ *   missing file (66) is told from an invalid one (65).  A file whose top
+ *   level has "set" or "append" and only the keys of a strategy file is
+ *   checked as a strategy
+ *   (so every file of scenarios/strategies/ validates); --strategy S loads
+ *   S as compare does and checks every scenario with it applied, which
+ *   also tells whether each path of S selects something there.  plot only runs
  *   gnuplot on an existing results folder's timeline.gp.
  */
 #include "cdn_cmd.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "cdn_cmd_study.h"
 #include "cdn_gnuplot.h"
+#include "cdn_json.h"
 #include "cdn_output.h"
 #include "cdn_resultdir.h"
 #include "cdn_scenario.h"
@@ -91,30 +101,102 @@ size_t cdn_cmd_print_warnings(const char *file, const cdn_scenario_t *s)
     return cdn_scenario_warnings(s, print_warning, (void *)file);
 }
 
+/* 1 if the file's top level is an object with "set" or "append" and no
+ * key but those of a strategy file (docs/strategies.md): then it is
+ * checked as one.  Any other file, unreadable or invalid JSON included,
+ * is a scenario, whose loader reports the problem (so {"name": "x"} is
+ * an incomplete scenario, not an empty strategy). */
+static int looks_like_strategy(const char *path)
+{
+    static const char *const keys[] = {"name", "description", "notes", "set", "append", "$schema"};
+    char *text = NULL;
+    size_t len = 0;
+    cdn_error_t err = {0, ""};
+    if (cdn_json_read_file(path, &text, &len, &err) != 0)
+        return 0;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    int yes = cJSON_IsObject(root) && root->child != NULL;
+    for (const cJSON *k = yes ? root->child : NULL; k != NULL && yes; k = k->next) {
+        size_t i = 0;
+        while (i < sizeof keys / sizeof keys[0] && strcmp(k->string, keys[i]) != 0)
+            i++;
+        yes = i < sizeof keys / sizeof keys[0];
+    }
+    yes = yes && (cJSON_GetObjectItemCaseSensitive(root, "set") != NULL ||
+                  cJSON_GetObjectItemCaseSensitive(root, "append") != NULL);
+    cJSON_Delete(root);
+    return yes;
+}
+
+static int validate_strategy_file(const char *path)
+{
+    cdn_error_t err = {0, ""};
+    cdn_overlay_t *o = NULL;
+    int rc = cdn_overlay_load(path, &o, &err);
+    if (rc != 0) {
+        cdn_cli_print_error(err.msg, 0);
+        return cdn_cli_exit_for(rc);
+    }
+    size_t n = cdn_overlay_count(o);
+    printf("%s: ok (strategy %s: %zu operation%s)\n", path, cdn_overlay_name(o), n, n == 1 ? "" : "s");
+    cdn_overlay_destroy(o);
+    return 0;
+}
+
+/* A scenario file, with the overlays of --strategy applied if any. */
+static int validate_scenario_file(const char *path, cdn_overlay_t *const *ov, size_t nov,
+                                  const char *label)
+{
+    cdn_error_t err = {0, ""};
+    cdn_scenario_t *s = NULL;
+    int rc = cdn_overlay_load_scenario(path, (const cdn_overlay_t *const *)ov, nov, &s, &err);
+    if (rc != 0) {
+        cdn_cli_print_error(err.msg, 0);
+        return cdn_cli_exit_for(rc);
+    }
+    uint64_t servers = 0;
+    for (size_t r = 0; r < s->nregions; r++)
+        servers += s->regions[r].servers;
+    size_t nwarn = cdn_cmd_print_warnings(path, s);
+    printf("%s%s%s%s: ok (scenario %s: %zu regions, %" PRIu64 " servers, %u sites, %zu artifacts, "
+           "%zu services, %zu actions)%s\n",
+           path, nov ? " (with " : "", nov ? label : "", nov ? ")" : "", s->name, s->nregions, servers,
+           s->sites.count, s->nartifacts, s->nservices, s->nactions,
+           nwarn ? ", with warnings (on stderr)" : "");
+    cdn_scenario_destroy(s);
+    return 0;
+}
+
 int cdn_cmd_validate(const cdn_cli_args_t *a)
 {
+    cdn_overlay_t *ov[CDN_CMD_STUDY_MAX_PARTS];
+    size_t nov = 0;
+    char label[4096] = "";
+    const char *spec = a->text[CDN_OPT_STRATEGY];
+    if (a->noperands == 0 && spec == NULL)
+        return cdn_cli_usage_error("validate needs at least one scenario or strategy file");
     int worst = 0;
+    if (spec != NULL) {
+        worst = cdn_cmd_study_resolve(spec, ov, &nov, CDN_CMD_STUDY_MAX_PARTS, label, sizeof label, 1);
+        if (worst != 0)
+            return worst;
+        printf("%s: ok (strategy %s: ", spec, label);
+        for (size_t k = 0; k < nov; k++) {
+            size_t n = cdn_overlay_count(ov[k]);
+            printf("%s%zu operation%s", k ? " + " : "", n, n == 1 ? "" : "s");
+        }
+        printf(")\n");
+    }
     for (int i = 0; i < a->noperands; i++) {
         const char *path = a->operands[i];
-        cdn_error_t err = {0, ""};
-        cdn_scenario_t *s = NULL;
-        int rc = cdn_scenario_load(path, &s, &err);
-        if (rc != 0) {
-            cdn_cli_print_error(err.msg, 0);
-            if (!worst)
-                worst = cdn_cli_exit_for(rc);
-        } else {
-            uint64_t servers = 0;
-            for (size_t r = 0; r < s->nregions; r++)
-                servers += s->regions[r].servers;
-            size_t nwarn = cdn_cmd_print_warnings(path, s);
-            printf("%s: ok (scenario %s: %zu regions, %" PRIu64 " servers, %u sites, %zu artifacts, "
-                   "%zu services, %zu actions)%s\n",
-                   path, s->name, s->nregions, servers, s->sites.count, s->nartifacts,
-                   s->nservices, s->nactions, nwarn ? ", with warnings (on stderr)" : "");
-            cdn_scenario_destroy(s);
-        }
+        int st = looks_like_strategy(path) ? validate_strategy_file(path)
+                                           : validate_scenario_file(path, ov, nov, label);
+        if (!worst)
+            worst = st;
     }
+    for (size_t k = 0; k < nov; k++)
+        cdn_overlay_destroy(ov[k]);
     return worst;
 }
 

@@ -14,7 +14,7 @@
  *
  *   The functions live in cdn_cmd.c (validate, plot, the helpers),
  *   cdn_cmd_run.c (run), cdn_cmd_compare.c and cdn_cmd_sweep.c, which share
- *   cdn_cmd_study.h.
+ *   cdn_cmd_study.h, and cdn_cmd_author.c (init, schema).
  *
  * Threads: call from main's thread; commands start their own threads
  *   through cdn_runner.h.
@@ -39,6 +39,11 @@ int cdn_cmd_validate(const cdn_cli_args_t *args);
 int cdn_cmd_plot(const cdn_cli_args_t *args);
 int cdn_cmd_compare(const cdn_cli_args_t *args);
 int cdn_cmd_sweep(const cdn_cli_args_t *args);
+int cdn_cmd_init(const cdn_cli_args_t *args);   /* cdn_cmd_author.c */
+int cdn_cmd_schema(const cdn_cli_args_t *args); /* cdn_cmd_author.c */
+
+/* The template of `cdnsim init` (scenarios/templates/NAME.json). */
+#define CDN_CMD_DEFAULT_TEMPLATE "oneshot-push"
 
 /* Data files (scenarios, strategies) are looked up in ./scenarios first,
  * then beside the binary (<prefix>/share/cdnsim/scenarios, found from

@@ -34,34 +34,52 @@
 #include "cdn_estimate.h"
 #include "cdn_gnuplot.h"
 #include "cdn_output.h"
+#include "cdn_report.h"
 #include "cdn_resultdir.h"
 #include "cdn_runner.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 
-static void print_time(const cdn_scenario_t *s, const char *what, double t)
+/* The summary's lines: a label column, then the value with its unit. */
+#define SUMMARY_LABEL "  %-36s "
+
+/* "2025-11-18T11:17:00Z (+47 min)", or `none` when t is NaN. */
+static void print_time(const cdn_scenario_t *s, const char *what, double t, const char *none)
 {
     char utc[32];
     if (isnan(t)) {
-        printf("  %-26s never\n", what);
+        printf(SUMMARY_LABEL "%s\n", what, none);
         return;
     }
     cdn_scenario_utc(s, t, utc, sizeof utc);
-    printf("  %-26s %s (+%.0f min)\n", what, utc, t / 60.0);
+    printf(SUMMARY_LABEL "%s (+%.0f min)\n", what, utc, t / 60.0);
 }
 
+/* The terminal summary: every threshold a line depends on is in its label
+ * (docs/output-format.md defines the measures), counts are in the format
+ * of comparison.md ("1028.0 bn"), and an incident that never happened
+ * reads "no impact", not "never". */
 static void print_summary(const cdn_scenario_t *s, const cdn_summary_t *m)
 {
-    print_time(s, "first 5xx above impact", m->first_error_s);
-    printf("  %-26s %.1f%%\n", "peak 5xx share", 100.0 * m->peak_err5xx_frac);
-    print_time(s, "main impact resolved", m->main_impact_resolved_s);
-    print_time(s, "all resolved", m->all_resolved_s);
-    printf("  %-26s %d\n", "fluctuation cycles", m->fluctuation_cycles);
-    printf("  %-26s %.4g of %.4g (%.2f%%)\n", "failed requests (5xx)", m->failed_requests,
-           m->offered_requests,
+    const cdn_metrics_spec_t *th = &s->metrics;
+    char label[96], count[64], total[64];
+    int impact = !isnan(m->first_error_s);
+    snprintf(label, sizeof label, "first 5xx share above %g%%", 100.0 * th->impact_threshold_frac);
+    print_time(s, label, m->first_error_s, "no impact");
+    printf(SUMMARY_LABEL "%.1f%% of requests\n", "peak 5xx share", 100.0 * m->peak_err5xx_frac);
+    snprintf(label, sizeof label, "main impact (5xx >= %g%%) resolved", 100.0 * th->major_threshold_frac);
+    print_time(s, label, m->main_impact_resolved_s, impact ? "no main impact" : "no impact");
+    snprintf(label, sizeof label, "all resolved (5xx <= %g%%)", 100.0 * th->resolved_threshold_frac);
+    print_time(s, label, m->all_resolved_s, impact ? "not within the simulated span" : "no impact");
+    printf(SUMMARY_LABEL "%d\n", "fluctuation cycles", m->fluctuation_cycles);
+    cdn_report_fmt_count(count, sizeof count, m->failed_requests);
+    cdn_report_fmt_count(total, sizeof total, m->offered_requests);
+    printf(SUMMARY_LABEL "%s of %s requests (%.2f%%)\n", "failed requests (5xx)", count, total,
            m->offered_requests > 0 ? 100.0 * m->failed_requests / m->offered_requests : 0.0);
-    printf("  %-26s %.4g\n", "blocked requests", m->blocked_requests);
-    printf("  %-26s %.1f%%\n", "sites affected", 100.0 * m->sites_affected_frac);
+    cdn_report_fmt_count(count, sizeof count, m->blocked_requests);
+    printf(SUMMARY_LABEL "%s requests\n", "blocked requests (bot score 0)", count);
+    snprintf(label, sizeof label, "sites ever down (served < %g%%)", 100.0 * s->sites.down_threshold);
+    printf(SUMMARY_LABEL "%.1f%% of %u sites\n", label, 100.0 * m->sites_affected_frac, s->sites.count);
 }
 
 /* One `cdnsim run`: the options, then what the phases produce. */
@@ -192,7 +210,7 @@ static void run_report(const run_job_t *j)
     printf("cdnsim %s: scenario %s, seed %" PRIu64 ", replication %" PRIu64 "\n", CDNSIM_VERSION,
            j->s->name, j->seed, j->replication);
     print_summary(j->s, &j->sum);
-    printf("  %-26s %" PRIu64 " in %.3f s wall\n", "kernel events", j->res->kernel_events, j->wall_s);
+    printf(SUMMARY_LABEL "%" PRIu64 " in %.3f s wall\n", "kernel events", j->res->kernel_events, j->wall_s);
     printf("results: %s/ (timeline.csv, timeline_regions.csv, summary.json, events.jsonl, "
            "timeline.gp, regions.gp%s%s%s)\n",
            j->target, j->plotted ? ", timeline.png, timeline.svg, regions.png, regions.svg" : "",

@@ -291,10 +291,12 @@ static int study_replicate(study_job_t *j, cdn_error_t *err)
     int progress = !o->quiet && isatty(STDERR_FILENO);
     size_t n = (size_t)o->n;
     cdn_runner_progress(j->runner, progress, n * st->narms);
+    unsigned nthreads = cdn_runner_jobs(j->runner);
+    int nranks = cdn_runner_size(j->runner);
     if (j->root && !o->quiet)
-        fprintf(stderr, "cdnsim: %s: %zu %s x %zu replications (seed %" PRIu64 ", %u threads x %d ranks)...\n",
+        fprintf(stderr, "cdnsim: %s: %zu %s x %zu replications (seed %" PRIu64 ", %u thread%s x %d rank%s)...\n",
                 j->info->command, st->narms, j->is_sweep ? "grid points" : "strategies", n, st->seed,
-                cdn_runner_jobs(j->runner), cdn_runner_size(j->runner));
+                nthreads, nthreads == 1 ? "" : "s", nranks, nranks == 1 ? "" : "s");
     double w0 = cdn_cmd_wall_now();
     int rc = cdn_study_run(st, j->runner, n, err);
     j->info->precise = 1;
@@ -379,11 +381,13 @@ static int study_write(study_job_t *j, cdn_error_t *err)
 static void study_print(const study_job_t *j)
 {
     const cdn_study_t *st = j->st;
+    unsigned nthreads = cdn_runner_jobs(j->runner);
+    int nranks = cdn_runner_size(j->runner);
     printf("cdnsim %s %s: scenario %s, %zu replications x %zu %s, seed %" PRIu64
-           ", %.1f s wall (%u threads x %d ranks)\n\n",
+           ", %.1f s wall (%u thread%s x %d rank%s)\n\n",
            CDNSIM_VERSION, j->info->command, st->arms[0].scenario->name, st->nreps, st->narms,
-           j->is_sweep ? "grid points" : "strategies", st->seed, j->wall_s, cdn_runner_jobs(j->runner),
-           cdn_runner_size(j->runner));
+           j->is_sweep ? "grid points" : "strategies", st->seed, j->wall_s, nthreads,
+           nthreads == 1 ? "" : "s", nranks, nranks == 1 ? "" : "s");
     if (!j->is_sweep)
         cdn_report_ranked_table(stdout, st, j->info);
     else {

@@ -1,13 +1,14 @@
 /*
  * cdnsim.c -- main() and the command table of the command-line interface:
- * run, validate, plot, compare, sweep.
+ * run, validate, plot, compare, sweep, init, schema.
  *
  * Design
  *   main() looks the command up in `commands` (one row per command: name,
  *   function, operands, help), parses its arguments against the option
- *   table (cdn_cli_opts.h, getopt_long), and calls it; `cdnsim --help` and
- *   `cdnsim COMMAND --help` are generated from the same two tables.  The
- *   commands live in cdn_cmd*.c (cdn_cmd.h).
+ *   table (cdn_cli_opts.h, getopt_long), and calls it; `cdnsim --help`,
+ *   `cdnsim COMMAND --help` (= `cdnsim help COMMAND`) and the manual pages
+ *   (`cdnsim --man 1|5`, cdn_cli_man.h) are generated from the same two
+ *   tables.  The commands live in cdn_cmd*.c (cdn_cmd.h).
  *
  *   Every command writes its results folder atomically (cdn_resultdir.h):
  *   everything goes into a temporary sibling folder, gnuplot draws there,
@@ -35,6 +36,7 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
+#include "cdn_cli_man.h"
 #include "cdn_cli_opts.h"
 #include "cdn_cmd.h"
 #include "sim_alloc.h"
@@ -48,9 +50,13 @@ static const cdn_cli_cmd_t commands[] = {
      "scenarios/" CDN_CMD_DEFAULT_SCENARIO ") and write\n"
      "results/<scenario-name>/",
      NULL},
-    {CDN_CMD_VALIDATE, "validate", cdn_cmd_validate, "SCENARIO...", 1, -1,
-     "validate needs at least one scenario file", NULL,
-     "check scenario files; print the first error of each", NULL},
+    {CDN_CMD_VALIDATE, "validate", cdn_cmd_validate, "[--strategy S] FILE...", 0, -1,
+     "validate needs at least one scenario or strategy file", NULL,
+     "check scenario and strategy files; print the first\n"
+     "error of each",
+     "A FILE whose top level has \"set\" or \"append\" and only the keys of a\n"
+     "strategy is checked as a strategy file.  Exit status: that of the first\n"
+     "failing file."},
     {CDN_CMD_PLOT, "plot", cdn_cmd_plot, "DIR", 1, 1, "plot needs exactly one results folder",
      "plot needs exactly one results folder",
      "(re)draw the figures of a results folder (run, compare or sweep)\n"
@@ -67,6 +73,18 @@ static const cdn_cli_cmd_t commands[] = {
      "written to results/<name>-sweep/",
      "Under mpirun the replications are spread over the ranks; the files are\n"
      "identical to a single-process run (manifest.json records jobs and ranks)."},
+    {CDN_CMD_INIT, "init", cdn_cmd_init, "[--template NAME] FILE", 1, 1,
+     "init needs the file to write (or - for stdout)", "one file per init",
+     "write a commented starter scenario to FILE (never\n"
+     "overwrites: exit 73 if FILE exists)",
+     "The comments are the template's `notes`; its name becomes FILE's base name."},
+    {CDN_CMD_SCHEMA, "schema", cdn_cmd_schema, "[scenario|strategy]", 0, 1, NULL,
+     "one schema at a time",
+     "print the JSON Schema (draft 2020-12) of scenario files\n"
+     "(default) or of strategy files, for editors",
+     "The same schemas are installed as docs/scenario.schema.json and\n"
+     "docs/strategy.schema.json; a file that passes them may still fail\n"
+     "'cdnsim validate' (references, sums of shares, per-kind action keys)."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -94,6 +112,14 @@ int main(int argc, char **argv)
         else
             cdn_cli_opts_usage(stdout, commands, NCOMMANDS);
         return 0;
+    }
+    if (strncmp(name, "--man", 5) == 0 && (name[5] == '\0' || name[5] == '=')) {
+        const char *sec = name[5] == '=' ? name + 6 : argc > 2 ? argv[2] : "";
+        if (strcmp(sec, "1") == 0)
+            return cdn_cli_man_commands(stdout, commands, NCOMMANDS);
+        if (strcmp(sec, "5") == 0)
+            return cdn_cli_man_scenario(stdout);
+        return cdn_cli_usage_error("--man needs 1 or 5");
     }
     if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
         printf("cdnsim %s\n", CDNSIM_VERSION);

@@ -31,7 +31,7 @@
     X(CDN_EIO, -10, "io", 66, "scenario or strategy file missing or unreadable")              \
     X(CDN_EUNAVAILABLE, -14, "unavailable", 69, "a program cdnsim needs is missing (gnuplot for plot)") \
     X(CDN_EINTERNAL, -13, "internal", 70, "internal error")                                   \
-    X(CDN_RESULTDIR_ECREATE, -20, "create", 73, "results folder cannot be created or is not ours") \
+    X(CDN_RESULTDIR_ECREATE, -20, "create", 73, "output file exists, or results folder cannot be created or is not ours") \
     X(CDN_EWRITE, -21, "write", 74, "write error")                                           \
     X(CDN_EBUDGET, -22, "budget", 78, "the run would need more than its work budget (--budget)")
 

@@ -496,7 +496,8 @@ int cdn_overlay_add_set_text(cdn_overlay_t *o, const char *path, const char *val
 
 /* ------------------------------------------------- strategy file parser */
 
-static const char *const top_keys[] = {"name", "description", "set", "append"};
+/* "$schema" names the JSON Schema an editor uses; it is not read. */
+static const char *const top_keys[] = {"name", "description", "set", "append", "$schema"};
 static const char *const op_keys[] = {"path", "value"};
 
 /* One element of "set" or "append" (the path is at the element). */
@@ -568,7 +569,7 @@ static int read_strategy(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *root)
     if (!cJSON_IsObject(root))
         return cdn_json_fail(c, "expected a strategy object {\"name\", \"set\"}, found %s",
                              cdn_json_type(root));
-    if ((rc = cdn_json_obj_open(c, root, top_keys, 4, &ro)) != 0 ||
+    if ((rc = cdn_json_obj_open(c, root, top_keys, sizeof top_keys / sizeof top_keys[0], &ro)) != 0 ||
         (rc = cdn_json_req_name(c, &ro, "name", 1, name)) != 0 ||
         (rc = cdn_json_opt_str(c, &ro, "description", &desc)) != 0)
         return rc;

@@ -116,6 +116,18 @@ double cdn_report_display(cdn_unit_t u, double ref, const char **suffix)
     }
 }
 
+void cdn_report_fmt_count(char *buf, size_t n, double v)
+{
+    const char *suf;
+    double k = 1.0 / req_scale(v, &suf);
+    if (v == 0.0)
+        snprintf(buf, n, "0");
+    else if (k == 1.0)
+        snprintf(buf, n, "%.0f", v);
+    else
+        snprintf(buf, n, "%.1f%s", v * k, suf);
+}
+
 int cdn_report_decimals(cdn_unit_t u)
 {
     return u == CDN_UNIT_SHARE ? 2 : u == CDN_UNIT_MS ? 0 : 1;

@@ -61,6 +61,10 @@ int cdn_report_sweep(const char *dir, const cdn_study_t *st, const cdn_report_in
 int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,
                         cdn_error_t *err);
 
+/* A count of requests as the tables show it: "1028.0 bn", "58.1 M",
+ * "3.2 k", "12", "0" (one decimal above a thousand). */
+void cdn_report_fmt_count(char *buf, size_t n, double v);
+
 /* The ranked Markdown table of comparison.md (for stdout). */
 void cdn_report_ranked_table(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info);
 

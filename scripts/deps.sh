@@ -3,7 +3,8 @@
 # The one list of dependencies: used by scripts/quickstart.sh and .ci/run.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev check gnuplot-nox
-      openmpi-bin libopenmpi-dev clang libclang-rt-dev)
+      openmpi-bin libopenmpi-dev clang libclang-rt-dev man-db python3-jsonschema
+      zsh)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -31,5 +31,8 @@ cmake --install build --prefix "$prefix" >/dev/null
 (cd "$prefix" && "$prefix/bin/cdnsim" run --no-plot -o "$prefix/out" >/dev/null 2>"$prefix/log" &&
     grep -qF "from $prefix/bin/../share/cdnsim/scenarios/" "$prefix/log" &&
     test -s "$prefix/out/summary.json" &&
-    test -s "$prefix/share/doc/cdnsim/scenario-format.md")
+    test -s "$prefix/share/doc/cdnsim/docs/scenario-format.md" &&
+    test -s "$prefix/share/man/man1/cdnsim.1" &&
+    test -s "$prefix/share/man/man5/cdnsim-scenario.5" &&
+    test -s "$prefix/share/bash-completion/completions/cdnsim")
 echo "install: 1 passed, 0 failed"

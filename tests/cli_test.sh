@@ -204,7 +204,7 @@ check "run --help lists no compare or sweep option" \
     test -z "$(grep -E -- '--(strategies|param|precision)' "$work/out")"
 check "run --help has no other command's usage" test "$(grep -c '^usage:' "$work/out")" -eq 1
 run "$bin" validate --help
-check "validate --help is validate's usage" grep -q '^usage: cdnsim validate SCENARIO' "$work/out"
+check "validate --help is validate's usage" grep -q '^usage: cdnsim validate \[--strategy S\] FILE' "$work/out"
 run "$bin" plot -h
 check "plot -h is plot's usage" grep -q '^usage: cdnsim plot DIR' "$work/out"
 run "$bin" --help

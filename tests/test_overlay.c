@@ -195,7 +195,7 @@ START_TEST(overlay_bad_strategy_files_name_the_json_path)
         {"{\"set\":[]}", "s.json: $: missing required key \"name\""},
         {"{\"name\":\"a b\"}", "s.json: $.name: expected a name"},
         {"{\"name\":7}", "s.json: $.name: expected a name"},
-        {"{\"name\":\"x\",\"sets\":[]}", "s.json: $.sets: unknown key (expected one of: name, description, set, append, notes)"},
+        {"{\"name\":\"x\",\"sets\":[]}", "s.json: $.sets: unknown key (expected one of: name, description, set, append, $schema, notes)"},
         {"{\"name\":\"x\",\"name\":\"y\"}", "s.json: $.name: duplicate key"},
         {"{\"name\":\"x\",\"description\":1}", "s.json: $.description: expected a string"},
         {"{\"name\":\"x\",\"notes\":[1]}", "s.json: $.notes[0]: expected a string"},

@@ -1,6 +1,7 @@
 /*
  * cdn_schema.c -- the rows of schema.def expanded into constant tables, and
- * the three things done with them: key lists, scalar reads, doc tables.
+ * the things done with them: key lists, scalar reads, doc tables, and a
+ * plain-data view of each row for the other generators.
  *
  * Design
  *   Each section's rows become an array of row_t (key, kind, offset of the
@@ -409,4 +410,61 @@ void cdn_schema_doc_table(FILE *f, cdn_schema_sec_t sec)
             fprintf(f, "| `%s` | %s | %s |", r->key, r->unit, r->required ? "yes" : "no");
         fprintf(f, " %s | %s | %s |\n", def, range, r->doc);
     }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rows as plain data                                                        */
+
+const char *cdn_schema_id(cdn_schema_sec_t sec)
+{
+    return section_ids[sec];
+}
+
+const char *cdn_schema_heading(cdn_schema_sec_t sec)
+{
+    return sections[sec].heading;
+}
+
+size_t cdn_schema_nrows(cdn_schema_sec_t sec)
+{
+    return sections[sec].nrows;
+}
+
+/* A fixed value (V), not a symbol or a text. */
+static int is_fixed(val_t v)
+{
+    return v.text == NULL && v.sym == SYM_NONE;
+}
+
+void cdn_schema_row(cdn_schema_sec_t sec, size_t i, cdn_schema_row_info_t *out)
+{
+    static const cdn_schema_kind_t kinds[] = {
+        [K_NUM] = CDN_SCHEMA_KIND_NUM,   [K_U32] = CDN_SCHEMA_KIND_INT,
+        [K_U64] = CDN_SCHEMA_KIND_INT,   [K_BOOL] = CDN_SCHEMA_KIND_BOOL,
+        [K_ENUM] = CDN_SCHEMA_KIND_ENUM, [K_NAME] = CDN_SCHEMA_KIND_NAME,
+        [K_SNAME] = CDN_SCHEMA_KIND_SNAME, [K_TIME] = CDN_SCHEMA_KIND_TIME,
+        [K_HAND] = CDN_SCHEMA_KIND_HAND};
+    const row_t *r = &sections[sec].rows[i];
+    memset(out, 0, sizeof *out);
+    out->key = r->key;
+    out->kind = kinds[r->kind];
+    out->required = r->required;
+    out->unit = r->unit;
+    out->doc = r->doc;
+    doc_val(out->def_doc, sizeof out->def_doc, r, r->def);
+    doc_range(out->range_doc, sizeof out->range_doc, r);
+    out->has_def = is_fixed(r->def) && r->kind != K_HAND;
+    out->def = r->def.v;
+    if (r->kind == K_ENUM) {
+        out->names = enum_names(r->rng, &out->nnames);
+        return;
+    }
+    if (r->kind == K_TIME || r->kind == K_HAND || r->rng == RNG_NA)
+        return;
+    out->has_lo = is_fixed(r->lo);
+    out->lo = r->lo.v;
+    out->lo_excl = r->rng == RNG_OC || r->rng == RNG_OO || r->rng == RNG_GT;
+    out->has_hi = is_fixed(r->hi) && r->rng != RNG_GT && r->rng != RNG_GE;
+    out->hi = r->hi.v;
+    out->hi_excl = r->rng == RNG_CO || r->rng == RNG_OO;
 }

@@ -62,4 +62,44 @@ cdn_schema_sec_t cdn_schema_find(const char *id);
  * row per key). */
 void cdn_schema_doc_table(FILE *f, cdn_schema_sec_t sec);
 
+/* One row of the table as plain data, for the generators that are not
+ * Markdown (the JSON Schema, cdn_schema_json.h; the manual page).  A
+ * bound or default known only while reading (a symbol) or only as text
+ * is not "has_": it is in the _doc strings, as the document shows it. */
+typedef enum {
+    CDN_SCHEMA_KIND_NUM,   /* a number */
+    CDN_SCHEMA_KIND_INT,   /* an integer (U32, U64) */
+    CDN_SCHEMA_KIND_BOOL,  /* true or false */
+    CDN_SCHEMA_KIND_ENUM,  /* one of `names` */
+    CDN_SCHEMA_KIND_NAME,  /* a name, 1 to CDN_NAME_MAX - 1 bytes */
+    CDN_SCHEMA_KIND_SNAME, /* a name of [A-Za-z0-9._-], not "." or ".." */
+    CDN_SCHEMA_KIND_TIME,  /* the pair "<key>_utc" / "<key>_s" */
+    CDN_SCHEMA_KIND_HAND   /* arrays, objects, references: read by hand */
+} cdn_schema_kind_t;
+
+typedef struct cdn_schema_row_info {
+    const char *key;
+    cdn_schema_kind_t kind;
+    int required;
+    int has_def;           /* a fixed default: def (0/1 for BOOL, index for ENUM) */
+    double def;
+    int has_lo, lo_excl;   /* a fixed lower bound, excluded if lo_excl */
+    double lo;
+    int has_hi, hi_excl;
+    double hi;
+    const char *const *names; /* ENUM: the accepted names */
+    size_t nnames;
+    char def_doc[128];     /* the default, as docs/scenario-format.md shows it */
+    char range_doc[512];   /* the range, likewise */
+    const char *unit, *doc; /* unit (or type) and meaning, Markdown */
+} cdn_schema_row_info_t;
+
+/* The section's identifier in schema.def ("traffic") and its heading in
+ * docs/scenario-format.md ("traffic", "sites.plans[]"). */
+const char *cdn_schema_id(cdn_schema_sec_t sec);
+const char *cdn_schema_heading(cdn_schema_sec_t sec);
+/* Rows of the section, and row i as plain data. */
+size_t cdn_schema_nrows(cdn_schema_sec_t sec);
+void cdn_schema_row(cdn_schema_sec_t sec, size_t i, cdn_schema_row_info_t *out);
+
 #endif /* CDNSIM_CDN_SCHEMA_H */
