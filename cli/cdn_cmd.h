@@ -38,6 +38,7 @@ int cdn_cmd_validate(const cdn_cli_args_t *args);
 int cdn_cmd_plot(const cdn_cli_args_t *args);
 int cdn_cmd_compare(const cdn_cli_args_t *args);
 int cdn_cmd_sweep(const cdn_cli_args_t *args);
+int cdn_cmd_show(const cdn_cli_args_t *args);
 
 /* Data files (scenarios, strategies) are looked up in ./scenarios first,
  * then beside the binary (<prefix>/share/cdnsim/scenarios, found from

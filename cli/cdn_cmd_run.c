@@ -32,6 +32,7 @@
 
 #include "cdn_calibration.h"
 #include "cdn_calreport.h"
+#include "cdn_cmd_study.h" /* strategies and --set, as compare resolves them */
 #include "cdn_error.h"
 #include "cdn_estimate.h"
 #include "cdn_output.h"
@@ -134,6 +135,12 @@ typedef struct run_job {
     uint64_t seed, replication;
     uint64_t nrep; /* calibration replications, 0 = none */
     int quiet;
+    const char *scenario_path;  /* as given, or default_path */
+    char default_path[4096];
+    cdn_loader_t *ld;
+    cdn_overlay_t *ov[CDN_CMD_STUDY_MAX_OVERLAYS]; /* --strategy, then --set */
+    size_t nov;
+    char strategy[512]; /* label of --strategy, "" if none */
     cdn_scenario_t *s;
     char target[CDN_RESULTDIR_PATH_MAX + 64];
     cdn_resultdir_t dir;
@@ -147,10 +154,14 @@ typedef struct run_job {
 static int run_prepare(run_job_t *j, cdn_error_t *err)
 {
     const cdn_cli_args_t *a = j->args;
-    char defbuf[4096];
-    const char *scenario_path =
-        a->noperands ? a->operands[0] : cdn_cmd_default_scenario(defbuf, sizeof defbuf);
-    int rc = cdn_scenario_load(scenario_path, &j->s, err);
+    const char *scenario_path = j->scenario_path =
+        a->noperands ? a->operands[0] : cdn_cmd_default_scenario(j->default_path, sizeof j->default_path);
+    int rc = cdn_cmd_study_whatif(a, j->ov, &j->nov, j->strategy, sizeof j->strategy);
+    if (rc != 0)
+        return rc; /* an exit status, the error printed */
+    rc = cdn_loader_open(scenario_path, &j->ld, err);
+    if (rc == 0)
+        rc = cdn_loader_load(j->ld, (const cdn_overlay_t *const *)j->ov, j->nov, &j->s, err);
     if (rc != 0) {
         cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(rc);
@@ -178,8 +189,9 @@ static int run_prepare(run_job_t *j, cdn_error_t *err)
     }
     j->prepared = 1;
     if (!j->quiet)
-        fprintf(stderr, "cdnsim: running %s from %s (seed %" PRIu64 ", replication %" PRIu64 ")...\n",
-                j->s->name, scenario_path, j->seed, j->replication);
+        fprintf(stderr, "cdnsim: running %s%s%s from %s (seed %" PRIu64 ", replication %" PRIu64 ")...\n",
+                j->s->name, j->strategy[0] ? " with " : "", j->strategy, scenario_path, j->seed,
+                j->replication);
     return 0;
 }
 
@@ -277,5 +289,8 @@ int cdn_cmd_run(const cdn_cli_args_t *a)
         cdn_resultdir_abort(&j.dir); /* removes what was written, releases the lock */
     cdn_result_destroy(j.res);
     cdn_scenario_destroy(j.s);
+    cdn_loader_destroy(j.ld);
+    for (size_t k = 0; k < j.nov; k++)
+        cdn_overlay_destroy(j.ov[k]);
     return status;
 }

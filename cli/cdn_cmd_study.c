@@ -62,6 +62,11 @@ int cdn_cmd_study_opts_from(const cdn_cli_args_t *a, cdn_cmd_study_opts_t *o)
     o->budget = a->seen[CDN_OPT_BUDGET] ? a->num[CDN_OPT_BUDGET] : 1;
     o->quiet = a->seen[CDN_OPT_QUIET];
     o->no_plot = a->seen[CDN_OPT_NO_PLOT];
+    o->precision_metric = a->text[CDN_OPT_PRECISION_METRIC];
+    o->sets = a->list[CDN_OPT_SET];
+    o->nsets = a->nlist[CDN_OPT_SET];
+    if (o->precision_metric && !o->precision)
+        return cdn_cli_usage_error("--precision-metric needs --precision");
     if (o->max_n && !o->precision)
         return cdn_cli_usage_error("--max-n needs --precision");
     if (o->precision && o->max_n == 0)
@@ -195,6 +200,79 @@ int cdn_cmd_study_resolve(const char *spec, cdn_overlay_t **ov, size_t *nov, siz
         *nov = 0;
     }
     return status;
+}
+
+/* "PATH=VALUE": the first '=' outside [...] ends the path ('=' of a
+ * [name=X] filter belongs to it).  NULL if there is none. */
+static const char *assignment_eq(const char *spec)
+{
+    int depth = 0;
+    for (const char *p = spec; *p; p++) {
+        if (*p == '[')
+            depth++;
+        else if (*p == ']')
+            depth--;
+        else if (*p == '=' && depth == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static void destroy_all(cdn_overlay_t **ov, size_t *nov)
+{
+    for (size_t k = 0; k < *nov; k++)
+        cdn_overlay_destroy(ov[k]);
+    *nov = 0;
+}
+
+int cdn_cmd_study_add_sets(const char *const *sets, size_t nsets, cdn_overlay_t **ov, size_t *nov,
+                           size_t max, int loud)
+{
+    if (nsets == 0)
+        return 0;
+    if (*nov == max) {
+        destroy_all(ov, nov);
+        if (loud) /* callers leave room for it: not reached */
+            cdn_cli_usage_error("too many overlays with --set (at most %zu)", max);
+        return cdn_cli_exit_for(CDN_EUSAGE);
+    }
+    cdn_overlay_t *o = cdn_overlay_create("--set", "--set");
+    ov[(*nov)++] = o;
+    for (size_t i = 0; i < nsets; i++) {
+        const char *eq = assignment_eq(sets[i]);
+        cdn_error_t err = {0, ""};
+        if (!eq || eq == sets[i]) {
+            destroy_all(ov, nov);
+            if (loud)
+                cdn_cli_usage_error("--set needs PATH=VALUE (for example '$.traffic.max_retries=2'), "
+                                    "found '%s'", sets[i]);
+            return cdn_cli_exit_for(CDN_EUSAGE);
+        }
+        char path[4096];
+        snprintf(path, sizeof path, "%.*s", (int)(eq - sets[i]), sets[i]);
+        if (cdn_overlay_add_set_text(o, path, eq + 1, &err) != 0) {
+            destroy_all(ov, nov);
+            if (loud)
+                cdn_cli_usage_error("%s", err.msg);
+            return cdn_cli_exit_for(CDN_EUSAGE);
+        }
+    }
+    return 0;
+}
+
+int cdn_cmd_study_whatif(const cdn_cli_args_t *a, cdn_overlay_t **ov, size_t *nov, char *label,
+                         size_t nlabel)
+{
+    *nov = 0;
+    label[0] = '\0';
+    if (a->text[CDN_OPT_STRATEGY]) {
+        int status = cdn_cmd_study_resolve(a->text[CDN_OPT_STRATEGY], ov, nov,
+                                           CDN_CMD_STUDY_MAX_PARTS, label, nlabel, 1);
+        if (status != 0)
+            return status;
+    }
+    return cdn_cmd_study_add_sets(a->list[CDN_OPT_SET], a->nlist[CDN_OPT_SET], ov, nov,
+                                  CDN_CMD_STUDY_MAX_OVERLAYS, 1);
 }
 
 /* Loads the scenario with the overlays and adds it to the study as an arm

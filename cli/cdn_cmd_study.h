@@ -33,6 +33,7 @@
 
 #define CDN_CMD_STUDY_MAX_ARMS 256   /* strategies of a compare, points of a sweep */
 #define CDN_CMD_STUDY_MAX_PARTS 16   /* strategies composed as a+b+... */
+#define CDN_CMD_STUDY_MAX_OVERLAYS (CDN_CMD_STUDY_MAX_PARTS + 1) /* and the --set one */
 
 /* The options compare and sweep share. */
 typedef struct cdn_cmd_study_opts {
@@ -45,6 +46,9 @@ typedef struct cdn_cmd_study_opts {
     double precision;    /* relative 95% half-width asked, 0 = off */
     uint64_t max_n;      /* most replications with --precision */
     uint64_t budget;     /* --budget: multiple of the default work budget, 0 = none */
+    const char *precision_metric; /* --precision-metric, NULL: failed_requests */
+    const char *const *sets; /* --set PATH=VALUE texts, in order */
+    size_t nsets;
     int quiet, no_plot;
     char default_path[4096]; /* the reference scenario, if none given */
 } cdn_cmd_study_opts_t;
@@ -59,6 +63,19 @@ int cdn_cmd_study_opts_from(const cdn_cli_args_t *a, cdn_cmd_study_opts_t *o);
  * in ".json" is a file. */
 int cdn_cmd_study_resolve(const char *spec, cdn_overlay_t **ov, size_t *nov, size_t max,
                           char *label, size_t nlabel, int loud);
+
+/* Appends to ov[*nov] one overlay named "--set" that sets each
+ * "PATH=VALUE" of sets[0..nsets-1] in order (VALUE: JSON, else a string);
+ * nothing when nsets is 0.  On failure every overlay in ov is destroyed
+ * and *nov is 0. */
+int cdn_cmd_study_add_sets(const char *const *sets, size_t nsets, cdn_overlay_t **ov, size_t *nov,
+                           size_t max, int loud);
+
+/* A what-if of one scenario (run, show): the overlays of --strategy (if
+ * given; label "a+b", else "") followed by the --set one, into
+ * ov[CDN_CMD_STUDY_MAX_OVERLAYS]. */
+int cdn_cmd_study_whatif(const cdn_cli_args_t *a, cdn_overlay_t **ov, size_t *nov, char *label,
+                         size_t nlabel);
 
 /* Loads the scenario with the overlays and adds it to the study as an arm,
  * which takes the overlays; *index is the arm's. */

@@ -1,6 +1,6 @@
 /*
  * cdnsim.c -- main() and the command table of the command-line interface:
- * run, validate, plot, compare, sweep.
+ * run, validate, plot, compare, sweep, show.
  *
  * Design
  *   main() looks the command up in `commands` (one row per command: name,
@@ -67,6 +67,13 @@ static const cdn_cli_cmd_t commands[] = {
      "written to results/<name>-sweep/",
      "Under mpirun the replications are spread over the ranks; the files are\n"
      "identical to a single-process run (manifest.json records jobs and ranks)."},
+    {CDN_CMD_SHOW, "show", cdn_cmd_show, "[SCENARIO] [--strategy S] [--set PATH=VALUE]...", 0, 1,
+     NULL, "one scenario at a time",
+     "print the effective scenario as JSON: the strategy and\n"
+     "--set applied, every default filled in",
+     "The output is a scenario file: `cdnsim run` on it gives the same files\n"
+     "as `cdnsim run SCENARIO --strategy S --set ...`. Example:\n"
+     "  cdnsim show --strategy kill-switch --set '$.traffic.max_retries=2' > what-if.json"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -109,8 +116,11 @@ int main(int argc, char **argv)
         status = cdn_cli_exit_for(status);
     else if (help)
         cdn_cli_opts_help(stdout, cmd);
-    else
+    else {
+        args.argc = argc;
+        args.argv = argv;
         status = cmd->fn(&args);
+    }
     cdn_cli_args_fini(&args);
     return status;
 }

@@ -30,6 +30,7 @@
 #include <cjson/cJSON.h>
 
 #include "cdn_json.h"
+#include "cdn_schema.h"
 #include "sim_alloc.h"
 
 struct cdn_loader {
@@ -84,6 +85,30 @@ int cdn_loader_load(const cdn_loader_t *ld, const cdn_overlay_t *const *overlays
     int rc = cdn_overlay_load_tree(copy, ld->path, overlays, n, out, err);
     cJSON_Delete(copy);
     return rc;
+}
+
+int cdn_loader_effective(const cdn_loader_t *ld, const cdn_overlay_t *const *overlays, size_t n,
+                         cJSON **tree, cdn_error_t *err)
+{
+    cdn_error_t local;
+    cdn_scenario_t *s = NULL;
+    if (err == NULL)
+        err = &local;
+    *tree = NULL;
+    if (ld->tree == NULL) {
+        *err = ld->syntax;
+        return err->code;
+    }
+    cJSON *copy = sim_xcheck(cJSON_Duplicate(ld->tree, 1), "copying a scenario tree");
+    int rc = cdn_overlay_load_tree(copy, ld->path, overlays, n, &s, err);
+    if (rc != 0) {
+        cJSON_Delete(copy);
+        return rc;
+    }
+    cdn_schema_fill(copy, &s->sim);
+    cdn_scenario_destroy(s);
+    *tree = copy;
+    return 0;
 }
 
 void cdn_loader_destroy(cdn_loader_t *ld)

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# End-to-end tests of the what-if options and of the provenance of results:
+# run --strategy, --set on run/compare/sweep, `cdnsim show`, manifests.
+# Run by CTest as:
+#   whatif_test.sh CDNSIM_BINARY TESTS_SOURCE_DIR WORK_DIR
+set -u
+bin=$1
+src=$2
+work=$3
+scen_dir="$src/../scenarios"
+ref="$scen_dir/cloudflare-2025-11-18.json"
+small="$src/data/golden/small.json"
+
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work" || exit 1
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { # check NAME CONDITION...
+    local name=$1
+    shift
+    if "$@"; then ok; else bad "$name"; fi
+}
+run() { # run CMD...: sets rc; stdout in $work/out, stderr in $work/err
+    "$@" >"$work/out" 2>"$work/err"
+    rc=$?
+}
+# json FILE EXPR: prints the Python expression EXPR over d = the file's JSON
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+same_files() { # same_files DIR1 DIR2 FILE...: every FILE byte-identical
+    local a=$1 b=$2
+    shift 2
+    for f in "$@"; do cmp -s "$a/$f" "$b/$f" || return 1; done
+}
+outputs="timeline.csv timeline_regions.csv summary.json events.jsonl"
+
+# ---- help lists the new options
+for c in run compare sweep show; do
+    "$bin" "$c" --help >"$work/help" 2>&1
+    check "$c --help lists --set" grep -qF -- "--set PATH=VALUE" "$work/help"
+done
+"$bin" run --help >"$work/help" 2>&1
+check "run --help lists --strategy" grep -qF -- "--strategy S" "$work/help"
+"$bin" --help >"$work/help" 2>&1
+check "the command list has show" grep -qE '^  show ' "$work/help"
+for o in --set --strategy "cdnsim show"; do
+    check "README documents $o" grep -qF -- "$o" "$src/../README.md"
+done
+
+# ---- run --strategy: the same overlays as compare, replication 0
+run "$bin" run "$ref" --strategy kill-switch -o ks --no-plot --quiet
+check "run --strategy kill-switch exits 0" test "$rc" -eq 0
+run "$bin" run "$ref" -o base --no-plot --quiet
+check "and changes the run" test -n "$(cmp ks/timeline.csv base/timeline.csv 2>&1)"
+run "$bin" compare "$ref" -S kill-switch -n 2 -o ksc --no-plot --quiet
+check "compare kill-switch exits 0" test "$rc" -eq 0
+rep0=$(awk -F, '$1 == "kill-switch" && $2 == 0 { print $3 }' ksc/replications.csv)
+ran=$(json ks/summary.json "d['failed_requests']")
+# summary.json is printed by cJSON (15 significant digits when that reads
+# back close), replications.csv in the shortest exact form: 1e-13 apart.
+check "run --strategy kill-switch gives compare's replication 0 ($ran vs $rep0)" \
+    python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(a - b) > 1e-13 * abs(b) or b == 0)" "$ran" "$rep0"
+run "$bin" run "$ref" --strategy no-such-strategy -o nope --quiet
+check "an unknown strategy is a usage error (64)" test "$rc" -eq 64
+check "and leaves no folder" test ! -e nope
+
+# ---- --set
+run "$bin" run "$small" --set '$.simulation.seed=43' -o set43 --no-plot --quiet
+run "$bin" run "$small" --seed 43 -o seed43 --no-plot --quiet
+check "--set \$.simulation.seed=43 is --seed 43" same_files set43 seed43 $outputs
+run "$bin" run "$small" --set '$.simulation.seed=43' --set '$.simulation.seed=44' -o set44 --no-plot --quiet
+run "$bin" run "$small" --seed 44 -o seed44 --no-plot --quiet
+check "the last --set of a path wins" same_files set44 seed44 $outputs
+run "$bin" run "$small" --set 'simulation.seed=1' -o bad1 --quiet
+check "a path without \$ is a usage error (64)" test "$rc" -eq 64
+check "naming --set" grep -qF -- "--set" "$work/err"
+run "$bin" run "$small" --set '$.simulation.seed' -o bad2 --quiet
+check "--set without = is a usage error (64)" test "$rc" -eq 64
+run "$bin" run "$small" --set '$.simulation.seed=-1' -o bad3 --quiet
+check "an out-of-range --set value is invalid data (65)" test "$rc" -eq 65
+check "naming the JSON path" grep -qF '$.simulation.seed' "$work/err"
+run "$bin" run "$small" --set '$.nothing[*].x=1' -o bad4 --quiet
+check "a --set path that selects nothing is invalid data (65)" test "$rc" -eq 65
+check "no folder for a bad --set" test ! -e bad1 -a ! -e bad2 -a ! -e bad3 -a ! -e bad4
+# compare and sweep apply --set to every arm
+run "$bin" compare "$small" -S baseline --set '$.simulation.seed=43' -n 2 -o cset --no-plot --quiet
+run "$bin" compare "$small" -S baseline --seed 43 -n 2 -o cseed --no-plot --quiet
+check "compare --set applies to the reference" same_files cset cseed replications.csv comparison.csv
+run "$bin" sweep "$small" --param '$.traffic.max_retries=0,1' --set '$.traffic.max_retries=3' \
+    -n 2 -o sset --no-plot --quiet
+run "$bin" sweep "$small" --param '$.traffic.max_retries=0,1' -n 2 -o snoset --no-plot --quiet
+check "sweep: --param wins over --set of the same path" same_files sset snoset sweep.csv replications.csv
+run "$bin" sweep "$small" --param '$.traffic.max_retries=0,1' --set '$.simulation.seed=43' \
+    -n 2 -o sset43 --no-plot --quiet
+check "sweep: --set changes every point" test -n "$(cmp sset43/replications.csv snoset/replications.csv 2>&1)"
+
+# ---- show: the effective scenario, defaults filled in
+run "$bin" show "$ref" --strategy kill-switch
+check "show exits 0" test "$rc" -eq 0
+cp out ks.json
+check "show fills a default the file leaves out (traffic.base_latency_ms)" \
+    test "$(json ks.json "d['traffic']['base_latency_ms']")" = 50
+check "show fills a missing metrics object" \
+    test "$(json ks.json "d['metrics']['resolved_threshold_frac']")" = 0.002
+run "$bin" validate ks.json
+check "show's output validates" test "$rc" -eq 0
+run "$bin" run ks.json -o ks-shown --no-plot --quiet
+check "show's output reproduces run --strategy byte for byte" same_files ks ks-shown $outputs
+"$bin" show "$small" --strategy fail-open --set '$.traffic.max_retries=2' --set '$.simulation.seed=7' >w.json
+run "$bin" run "$small" --strategy fail-open --set '$.traffic.max_retries=2' --set '$.simulation.seed=7' \
+    -o w-opts --no-plot --quiet
+run "$bin" run w.json -o w-shown --no-plot --quiet
+check "show --strategy --set reproduces run --strategy --set" same_files w-opts w-shown $outputs
+for f in "$scen_dir"/*.json "$scen_dir"/examples/*.json "$small"; do
+    name=$(basename "$f" .json)
+    "$bin" show "$f" >"shown-$name.json" 2>"$work/err"
+    check "show $name exits 0" test $? -eq 0
+    run "$bin" validate "shown-$name.json"
+    check "show $name re-validates" test "$rc" -eq 0
+    "$bin" show "shown-$name.json" >"shown2-$name.json"
+    check "show of show $name is the same text" cmp -s "shown-$name.json" "shown2-$name.json"
+done
+for f in "$small" "$scen_dir"/examples/*.json; do
+    name=$(basename "$f" .json)
+    "$bin" run "$f" -o "orig-$name" --no-plot --quiet
+    "$bin" run "shown-$name.json" -o "via-$name" --no-plot --quiet
+    check "show $name reproduces its run byte for byte" same_files "orig-$name" "via-$name" $outputs
+done
+run "$bin" show "$work/missing.json"
+check "show of a missing file exits 66" test "$rc" -eq 66
+run "$bin" show "$src/data/bad/unknown_key.json"
+check "show of an invalid file exits 65" test "$rc" -eq 65
+check "and prints nothing on stdout" test ! -s "$work/out"
+
+echo "whatif: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
