@@ -161,6 +161,8 @@ int cdn_cmd_compare(const cdn_cli_args_t *a)
     if (status == 0)
         status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_hash, root);
     if (status == 0)
+        info.scenario_sha256 = cdn_loader_sha256(ld);
+    if (status == 0)
         status = compare_resolve(p, &o, &info, root);
     if (status == 0) {
         st = cdn_study_create(0, 1);

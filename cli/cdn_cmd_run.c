@@ -36,6 +36,7 @@
 #include "cdn_error.h"
 #include "cdn_estimate.h"
 #include "cdn_output.h"
+#include "cdn_report.h"
 #include "cdn_resultdir.h"
 #include "cdn_runner.h"
 #include "cdn_scenario.h"
@@ -103,16 +104,17 @@ static int calib_run(void *ctx, size_t task, double *row, cdn_error_t *err)
 }
 
 /* Runs the replications and writes calibration.md/.csv into dir. */
-static int run_calibration(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned jobs,
+static int run_calibration(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned *jobs,
                            int progress, const char *dir, cdn_error_t *err)
 {
     calib_ctx_t c = {s, seed, NULL};
     size_t nt = s->ntargets;
     c.rows = sim_xcalloc((size_t)nrep * (nt ? nt : 1), sizeof *c.rows);
     double *values = sim_xcalloc((size_t)nrep * (nt ? nt : 1), sizeof *values);
-    cdn_runner_t *runner = cdn_runner_create(NULL, NULL, jobs, err);
+    cdn_runner_t *runner = cdn_runner_create(NULL, NULL, *jobs, err);
     int rc = runner ? 0 : err->code ? err->code : CDN_EINTERNAL;
     if (rc == 0) {
+        *jobs = cdn_runner_jobs(runner);
         cdn_runner_ops_t ops = {&c, calib_row_len, calib_row, calib_run};
         cdn_runner_progress(runner, progress, (size_t)nrep);
         rc = cdn_runner_run(runner, 0, (size_t)nrep, 1, &ops, err);
@@ -148,6 +150,7 @@ typedef struct run_job {
     cdn_summary_t sum;
     int prepared;  /* dir holds the target's lock: abort on failure */
     double wall_s; /* wall-clock seconds of the simulation */
+    unsigned jobs_used; /* threads of the calibration replications (-n) */
     int plotted;
 } run_job_t;
 
@@ -226,6 +229,28 @@ static void run_plot(run_job_t *j, cdn_error_t *err)
                 j->target, err->msg, j->target);
 }
 
+static int run_manifest(const run_job_t *j, cdn_error_t *err)
+{
+    const cdn_cli_args_t *a = j->args;
+    cdn_report_run_info_t ri = {
+        .argc = a->argc,
+        .argv = a->argv,
+        .scenario_path = j->scenario_path,
+        .scenario_sha256 = cdn_loader_sha256(j->ld),
+        .s = j->s,
+        .strategy = j->strategy,
+        .overlays = (const cdn_overlay_t *const *)j->ov,
+        .noverlays = j->nov,
+        .sets = a->list[CDN_OPT_SET],
+        .nsets = a->nlist[CDN_OPT_SET],
+        .seed = j->seed,
+        .replication = j->replication,
+        .replications = j->nrep,
+        .jobs = j->jobs_used ? j->jobs_used : 1,
+    };
+    return cdn_report_manifest_run(j->dir.tmp, &ri, err);
+}
+
 static int run_write(run_job_t *j, cdn_error_t *err)
 {
     if (cdn_resultdir_begin(&j->dir, err) != 0) {
@@ -241,12 +266,17 @@ static int run_write(run_job_t *j, cdn_error_t *err)
         if (!j->quiet)
             fprintf(stderr, "cdnsim: %" PRIu64 " replications for the calibration report (%zu targets)...\n",
                     j->nrep, j->s->ntargets);
-        int rc = run_calibration(j->s, j->seed, j->nrep, (unsigned)j->args->num[CDN_OPT_JOBS],
+        j->jobs_used = (unsigned)j->args->num[CDN_OPT_JOBS];
+        int rc = run_calibration(j->s, j->seed, j->nrep, &j->jobs_used,
                                  !j->quiet && isatty(STDERR_FILENO), j->dir.tmp, err);
         if (rc != 0) {
             cdn_cli_print_error(err->msg, 1);
             status = cdn_cli_exit_for(rc == CDN_EIO ? CDN_EWRITE : rc);
         }
+    }
+    if (status == 0 && run_manifest(j, err) != 0) { /* after -n: it records the threads */
+        cdn_cli_print_error(err->msg, 1);
+        status = cdn_cli_exit_for(CDN_EWRITE);
     }
     if (status == 0 && !j->args->seen[CDN_OPT_NO_PLOT])
         run_plot(j, err);
@@ -264,7 +294,7 @@ static void run_report(const run_job_t *j)
     print_summary(j->s, &j->sum);
     printf("  %-26s %" PRIu64 " in %.3f s wall\n", "kernel events", j->res->kernel_events, j->wall_s);
     printf("results: %s/ (timeline.csv, timeline_regions.csv, summary.json, events.jsonl, "
-           "timeline.gp%s%s)\n",
+           "manifest.json, timeline.gp%s%s)\n",
            j->target, j->plotted ? ", timeline.png, timeline.svg" : "",
            j->nrep > 0 ? ", calibration.md, calibration.csv" : "");
 }

@@ -65,6 +65,8 @@ int cdn_cmd_study_opts_from(const cdn_cli_args_t *a, cdn_cmd_study_opts_t *o)
     o->precision_metric = a->text[CDN_OPT_PRECISION_METRIC];
     o->sets = a->list[CDN_OPT_SET];
     o->nsets = a->nlist[CDN_OPT_SET];
+    o->argc = a->argc;
+    o->argv = a->argv;
     if (o->precision_metric && !o->precision)
         return cdn_cli_usage_error("--precision-metric needs --precision");
     if (o->max_n && !o->precision)
@@ -491,6 +493,10 @@ static int study_seal_and_run(study_job_t *j, cdn_error_t *err)
     info->n_asked = (size_t)j->o->n;
     info->precision = j->o->precision;
     info->max_n = (size_t)j->o->max_n;
+    info->argc = j->o->argc;
+    info->argv = j->o->argv;
+    info->sets = j->o->sets;
+    info->nsets = j->o->nsets;
     if (j->is_sweep && info->metric == (size_t)-1)
         info->metric = CDN_MET_FAILED;
     return study_replicate(j, err);

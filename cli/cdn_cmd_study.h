@@ -49,6 +49,8 @@ typedef struct cdn_cmd_study_opts {
     const char *precision_metric; /* --precision-metric, NULL: failed_requests */
     const char *const *sets; /* --set PATH=VALUE texts, in order */
     size_t nsets;
+    int argc;                /* the whole command line, for the manifest */
+    char *const *argv;
     int quiet, no_plot;
     char default_path[4096]; /* the reference scenario, if none given */
 } cdn_cmd_study_opts_t;

@@ -133,7 +133,7 @@ check "comparison.md says the reference was added" grep -qF "(added as the refer
 check "comparison.md ranks baseline last" \
     grep -qE '^\| 3 \| baseline \|' "$work/c1/comparison.md"
 check "comparison.json is JSON with rows" grep -qF '"diff_vs_reference"' "$work/c1/comparison.json"
-check "manifest records the strategy files' hashes" grep -qF '"fnv1a64"' "$work/c1/manifest.json"
+check "manifest records the strategy files' hashes" grep -qF '"sha256"' "$work/c1/manifest.json"
 run "$bin" compare "$small" --strategies baseline -n 3 -o "$work/c2" --no-plot
 check "compare prints the ranked table" grep -qE '^\| 1 \| baseline \|' "$work/out"
 

@@ -135,5 +135,43 @@ run "$bin" show "$src/data/bad/unknown_key.json"
 check "show of an invalid file exits 65" test "$rc" -eq 65
 check "and prints nothing on stdout" test ! -s "$work/out"
 
+# ---- manifests: every results folder, checkable by sha256sum
+# sums DIR: the manifest's inputs as sha256sum lines
+sums() { python3 -c "import json,sys; [print(e['sha256'] + '  ' + e['path']) for e in json.load(open(sys.argv[1]))['inputs']]" "$1/manifest.json"; }
+cp "$small" "my scenario's.json"
+cp "$scen_dir/strategies/fail-open.json" ./fo.json
+run "$bin" run "my scenario's.json" --strategy staged-rollout+./fo.json --set '$.traffic.max_retries=2' \
+    -o "run dir" -n 3 -j 2 --no-plot --quiet
+check "run with a strategy file exits 0" test "$rc" -eq 0
+check "run writes manifest.json" test -s "run dir/manifest.json"
+sums "run dir" >run.sums
+check "run manifest lists scenario and both strategy files" test "$(wc -l <run.sums)" -eq 3
+check "sha256sum -c checks the run manifest" sha256sum --quiet -c run.sums
+check "run manifest records seed, replication, replications, threads, ranks" \
+    test "$(json "run dir/manifest.json" "(d['seed'], d['replication'], d['replications'], d['jobs'], d['mpi_ranks'])")" = "(42, 0, 3, 2, 1)"
+check "run manifest records --strategy and --set" \
+    test "$(json "run dir/manifest.json" "(d['strategy'], d['set'])")" = "('staged-rollout+fail-open', ['\$.traffic.max_retries=2'])"
+check "the command line, shell-quoted, splits back into argv" \
+    python3 -c "import json,shlex,sys; d=json.load(open(sys.argv[1])); sys.exit(shlex.split(d['command_line']) != d['argv'] or d['argv'][1:3] != ['run', sys.argv[2]])" \
+    "run dir/manifest.json" "my scenario's.json"
+check "git_describe is recorded" test -n "$(json "run dir/manifest.json" "d['git_describe']")"
+if git -C "$src" rev-parse HEAD >/dev/null 2>&1; then
+    check "git_describe names the source tree's commit" \
+        grep -qF "\"$(git -C "$src" rev-parse --short=7 HEAD)" "run dir/manifest.json"
+fi
+echo "tampered" >>fo.json
+check "sha256sum -c fails on a changed input" test -n "$(sha256sum --quiet -c run.sums 2>&1)"
+run "$bin" compare "$small" -S baseline,fail-open --set '$.traffic.max_retries=2' -n 2 -o cmp --no-plot --quiet
+sums cmp >cmp.sums
+check "compare manifest lists the scenario and the strategy files" test "$(wc -l <cmp.sums)" -eq 3
+check "sha256sum -c checks the compare manifest" sha256sum --quiet -c cmp.sums
+check "compare manifest records --set" test "$(json cmp/manifest.json "d['set']")" = "['\$.traffic.max_retries=2']"
+run "$bin" sweep "$small" --param '$.traffic.max_retries=0,1' -n 2 -o swp --no-plot --quiet
+sums swp >swp.sums
+check "sha256sum -c checks the sweep manifest" sha256sum --quiet -c swp.sums
+check "sweep manifest keeps the parameter path" \
+    test "$(json swp/manifest.json "d['parameters'][0]['path']")" = '$.traffic.max_retries'
+check "sweep manifest records the command line" test "$(json swp/manifest.json "d['argv'][1]")" = sweep
+
 echo "whatif: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

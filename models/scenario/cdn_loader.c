@@ -29,6 +29,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cdn_digest.h"
 #include "cdn_json.h"
 #include "cdn_schema.h"
 #include "sim_alloc.h"
@@ -36,6 +37,7 @@
 struct cdn_loader {
     char *path;
     uint64_t hash;      /* FNV-1a 64 of the file's bytes */
+    char sha256[CDN_DIGEST_HEX_LEN]; /* SHA-256 of the same bytes, hex */
     cJSON *tree;        /* the parsed file, or NULL after a syntax error */
     cdn_error_t syntax; /* the syntax error, when tree is NULL */
 };
@@ -54,6 +56,7 @@ int cdn_loader_open(const char *path, cdn_loader_t **out, cdn_error_t *err)
     cdn_loader_t *ld = sim_xcalloc(1, sizeof *ld);
     ld->path = sim_xstrdup(path);
     ld->hash = cdn_overlay_fnv1a64(text, len);
+    cdn_digest_sha256_hex(text, len, ld->sha256);
     cdn_json_parse(text, len, path, &ld->tree, &ld->syntax);
     free(text);
     *out = ld;
@@ -68,6 +71,11 @@ const char *cdn_loader_path(const cdn_loader_t *ld)
 uint64_t cdn_loader_hash(const cdn_loader_t *ld)
 {
     return ld->hash;
+}
+
+const char *cdn_loader_sha256(const cdn_loader_t *ld)
+{
+    return ld->sha256;
 }
 
 int cdn_loader_load(const cdn_loader_t *ld, const cdn_overlay_t *const *overlays, size_t n,

@@ -33,6 +33,8 @@ typedef struct cdn_loader cdn_loader_t;
 int cdn_loader_open(const char *path, cdn_loader_t **out, cdn_error_t *err);
 const char *cdn_loader_path(const cdn_loader_t *ld);
 uint64_t cdn_loader_hash(const cdn_loader_t *ld); /* FNV-1a 64 of the file's bytes */
+/* SHA-256 of the file's bytes: 64 lowercase hex digits (cdn_digest.h). */
+const char *cdn_loader_sha256(const cdn_loader_t *ld);
 /* A copy of the tree with overlays[0..n-1] applied, validated. */
 int cdn_loader_load(const cdn_loader_t *ld, const cdn_overlay_t *const *overlays, size_t n,
                     cdn_scenario_t **out, cdn_error_t *err);
