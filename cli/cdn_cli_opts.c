@@ -97,8 +97,9 @@ static const cdn_cli_opt_t opt_rows[] = {
      "a metric name such as failed_requests", "the metric plotted (default failed_requests)"},
     {CDN_OPT_PRECISION, "precision", 0, "P", CDN_CMD_STUDY, CDN_ARG_FRAC, 0, 0,
      "a relative half-width between 0 and 1, e.g. 0.05",
-     "add batches of N replications until every 95% interval's\n"
-     "half-width is below P times its mean, up to --max-n M"},
+     "add batches of N replications until the 95% interval of\n"
+     "--precision-metric has a half-width below P times its\n"
+     "mean for every strategy or point, up to --max-n M"},
     {CDN_OPT_PRECISION_METRIC, "precision-metric", 0, "M", CDN_CMD_STUDY, CDN_ARG_TEXT, 0, 0,
      "a metric name such as failed_requests",
      "the metric whose intervals --precision checks\n"

@@ -8,8 +8,10 @@
  *       prepare  rank 0 checks the target folder; every rank then agrees
  *                on the worst setup status (cdn_runner_agree), so a setup
  *                error on any rank stops all of them;
- *       run      replications in batches of -n until every 95% interval
- *                is narrow enough (--precision) or --max-n is reached;
+ *       run      replications in batches of -n until every arm's 95%
+ *                interval of one metric (--precision-metric, default
+ *                failed_requests) is narrow enough (--precision) or
+ *                --max-n is reached;
  *       write    rank 0 writes the reports into a temporary folder, draws
  *                the plots and renames the folder into place;
  *       print    the ranked table (compare) or the grid (sweep).
@@ -323,6 +325,7 @@ typedef struct study_job {
     int prepared;  /* rank 0 holds the target's lock: abort on failure */
     double wall_s; /* wall-clock seconds of the replications */
     int plotted;   /* plots drawn */
+    size_t precision_metric; /* the metric --precision checks */
 } study_job_t;
 
 /* Rank 0 checks the target; then every rank agrees on the worst status. */
@@ -345,9 +348,28 @@ static int study_budget(study_job_t *j, cdn_error_t *err)
     return 0;
 }
 
+/* The metric of --precision, by name, before any folder is touched. */
+static int study_precision_metric(study_job_t *j)
+{
+    cdn_report_info_t *info = j->info;
+    info->precision_metric = j->o->precision_metric ? j->o->precision_metric : "failed_requests";
+    cdn_study_seal(j->st);
+    int m = cdn_study_metric_find(j->st, info->precision_metric);
+    if (m < 0)
+        return j->root ? cdn_cli_usage_error("unknown metric '%s' for --precision-metric (see "
+                                             "docs/compare.md; e.g. failed_requests, "
+                                             "user_minutes_lost, peak_err5xx_frac)",
+                                             info->precision_metric)
+                       : cdn_cli_exit_for(CDN_EUSAGE);
+    j->precision_metric = (size_t)m;
+    return 0;
+}
+
 static int study_prepare(study_job_t *j, int setup_rc, cdn_error_t *err)
 {
     int status = setup_rc;
+    if (status == 0 && j->st)
+        status = study_precision_metric(j);
     if (status == 0 && j->st)
         status = study_budget(j, err);
     if (status == 0 && j->root) {
@@ -379,8 +401,8 @@ static int study_replicate(study_job_t *j, cdn_error_t *err)
     int rc = cdn_study_run(st, j->runner, n, err);
     j->info->precise = 1;
     while (rc == 0 && o->precision > 0) {
-        size_t wa = 0, wm = 0;
-        j->info->precise = cdn_study_precise(st, o->precision, &wa, &wm);
+        size_t wa = 0, wm = j->precision_metric;
+        j->info->precise = cdn_study_precise_metric(st, o->precision, wm, &wa);
         if (j->info->precise || n >= o->max_n) {
             if (!j->info->precise && j->root && !o->quiet) {
                 char nb[CDN_NAME_MAX + 32];

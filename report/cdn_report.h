@@ -58,6 +58,14 @@ typedef struct cdn_report_info {
 /* rank[a] = 1-based rank of arm a. */
 void cdn_report_ranks(const cdn_study_t *st, size_t *rank);
 
+/* The ranks as shown, with ties: shown[a] is the rank of the first arm of
+ * a's tie group, and tied[a] is 1 when the group has another arm.  Arms
+ * next to each other in the ranking tie when their ranking metrics
+ * (failed requests, user-minutes lost) are identical in every replication
+ * (both missing counts as identical): the strategies made no difference to
+ * what the ranking measures, e.g. two names for one change. */
+void cdn_report_tie_ranks(const cdn_study_t *st, const size_t *rank, size_t *shown, int *tied);
+
 /* comparison.csv, comparison.json, comparison.md, replications.csv,
  * timeline_quantiles.csv, compare_timeline.gp, compare_metrics.gp */
 int cdn_report_compare(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,
