@@ -104,6 +104,16 @@ static const cdn_cli_opt_t opt_rows[] = {
      "a metric name such as failed_requests",
      "the metric whose intervals --precision checks\n"
      "(default failed_requests, the primary metric)"},
+    {CDN_OPT_ASSERT, "assert", 0, "'EXPR'", RUN, CDN_ARG_LIST, 0, 0,
+     "an expression such as 'peak_err5xx_frac < 0.05'",
+     "check METRIC OP NUMBER on the run (OP: < <= > >= == !=),\n"
+     "e.g. 'peak_err5xx_frac < 0.05'; repeatable; exit 1 if\n"
+     "one fails (results still written; verdicts in manifest)"},
+    {CDN_OPT_ASSERT, "assert", 0, "'EXPR'", CDN_CMD_BIT(CDN_CMD_COMPARE), CDN_ARG_LIST, 0, 0,
+     "an expression such as 'kill-switch:failed_requests.diff_rel < -0.5'",
+     "check [STRATEGY:]METRIC[.STAT] OP NUMBER, STAT a column\n"
+     "of comparison.csv (mean, ci95_hi, diff_rel, ...), for\n"
+     "STRATEGY or every one; repeatable; exit 1 if one fails"},
     {CDN_OPT_MAX_N, "max-n", 0, "M", CDN_CMD_STUDY, CDN_ARG_UINT, 2, MAX_REPS,
      "a number of replications", "the most replications of --precision (default 10 N)"},
     {CDN_OPT_BUDGET, "budget", 0, "X", CDN_CMD_SIMULATE, CDN_ARG_UINT, 0, 1000000,

@@ -16,6 +16,11 @@
  *   has loaded and the target has been checked, and a failed write leaves
  *   no folder (cdn_resultdir_abort).
  *
+ *   --strategy and --set become overlays (cdn_cmd_study_whatif, as in
+ *   compare) applied by the loader; --assert is parsed and checked in
+ *   prepare, judged after simulate, recorded in manifest.json, and turns
+ *   the exit status into 1 only after the folder is complete.
+ *
  *   The calibration report runs replications 0..N-1 as tasks of a
  *   cdn_runner_t: task i writes the row of every calibration target's
  *   value for replication i, by task index, so the report does not depend
@@ -30,11 +35,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "cdn_assert.h"
 #include "cdn_calibration.h"
 #include "cdn_calreport.h"
 #include "cdn_cmd_study.h" /* strategies and --set, as compare resolves them */
 #include "cdn_error.h"
 #include "cdn_estimate.h"
+#include "cdn_metrics.h"
 #include "cdn_output.h"
 #include "cdn_report.h"
 #include "cdn_resultdir.h"
@@ -151,15 +160,55 @@ typedef struct run_job {
     int prepared;  /* dir holds the target's lock: abort on failure */
     double wall_s; /* wall-clock seconds of the simulation */
     unsigned jobs_used; /* threads of the calibration replications (-n) */
+    cdn_assert_t *asserts; /* --assert, parsed; [args->nlist[CDN_OPT_ASSERT]] */
+    cJSON *verdicts;       /* their verdicts, for the manifest */
     int plotted;
 } run_job_t;
+
+/* Parses --assert and checks its metric names, before anything runs. */
+static int run_asserts_parse(run_job_t *j)
+{
+    size_t n = j->args->nlist[CDN_OPT_ASSERT];
+    j->asserts = sim_xcalloc(n ? n : 1, sizeof *j->asserts);
+    for (size_t i = 0; i < n; i++) {
+        char why[512];
+        cdn_assert_t *x = &j->asserts[i];
+        if (cdn_assert_parse(j->args->list[CDN_OPT_ASSERT][i], x, why, sizeof why) != 0)
+            return cdn_cli_usage_error("--assert '%s': %s", x->text, why);
+        if (x->strategy[0] || x->stat_given)
+            return cdn_cli_usage_error("--assert '%s': run checks a METRIC of the run (no STRATEGY: "
+                                       "or .STAT; those are compare's)", x->text);
+        if (cdn_metric_find(x->metric) < 0)
+            return cdn_cli_usage_error("--assert '%s': unknown metric '%s' (see docs/compare.md; "
+                                       "e.g. failed_requests, peak_err5xx_frac)", x->text, x->metric);
+    }
+    return 0;
+}
+
+/* The verdicts of --assert on the simulated run. */
+static void run_asserts_judge(run_job_t *j)
+{
+    size_t n = j->args->nlist[CDN_OPT_ASSERT];
+    if (n == 0)
+        return;
+    double v[CDN_MET_COUNT];
+    cdn_metrics_compute(j->s, j->res, v);
+    j->verdicts = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *verdict = cdn_assert_verdict(&j->asserts[i]);
+        cdn_assert_verdict_add(verdict, &j->asserts[i], NULL, v[cdn_metric_find(j->asserts[i].metric)]);
+        cJSON_AddItemToArray(j->verdicts, verdict);
+    }
+}
 
 static int run_prepare(run_job_t *j, cdn_error_t *err)
 {
     const cdn_cli_args_t *a = j->args;
     const char *scenario_path = j->scenario_path =
         a->noperands ? a->operands[0] : cdn_cmd_default_scenario(j->default_path, sizeof j->default_path);
-    int rc = cdn_cmd_study_whatif(a, j->ov, &j->nov, j->strategy, sizeof j->strategy);
+    int rc = run_asserts_parse(j);
+    if (rc == 0)
+        rc = cdn_cmd_study_whatif(a, j->ov, &j->nov, j->strategy, sizeof j->strategy);
     if (rc != 0)
         return rc; /* an exit status, the error printed */
     rc = cdn_loader_open(scenario_path, &j->ld, err);
@@ -208,6 +257,7 @@ static int run_simulate(run_job_t *j, cdn_error_t *err)
     }
     j->wall_s = cdn_cmd_wall_now() - w0;
     cdn_summary_compute(j->s, j->res, &j->sum);
+    run_asserts_judge(j);
     return 0;
 }
 
@@ -247,6 +297,7 @@ static int run_manifest(const run_job_t *j, cdn_error_t *err)
         .replication = j->replication,
         .replications = j->nrep,
         .jobs = j->jobs_used ? j->jobs_used : 1,
+        .assertions = j->verdicts,
     };
     return cdn_report_manifest_run(j->dir.tmp, &ri, err);
 }
@@ -315,11 +366,15 @@ int cdn_cmd_run(const cdn_cli_args_t *a)
         status = run_write(&j, &err);
     if (status == 0 && !j.quiet)
         run_report(&j);
+    if (status == 0 && j.verdicts && cdn_assert_report(j.verdicts, j.quiet) > 0)
+        status = cdn_cli_exit_for(CDN_EASSERT); /* the folder is written: the verdicts are in it */
     if (status != 0 && j.prepared)
         cdn_resultdir_abort(&j.dir); /* removes what was written, releases the lock */
     cdn_result_destroy(j.res);
     cdn_scenario_destroy(j.s);
     cdn_loader_destroy(j.ld);
+    cJSON_Delete(j.verdicts);
+    free(j.asserts);
     for (size_t k = 0; k < j.nov; k++)
         cdn_overlay_destroy(j.ov[k]);
     return status;

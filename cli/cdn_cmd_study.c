@@ -15,6 +15,11 @@
  *       write    rank 0 writes the reports into a temporary folder, draws
  *                the plots and renames the folder into place;
  *       print    the ranked table (compare) or the grid (sweep).
+ *   Names given by the user (--precision-metric, --assert's metrics and
+ *   strategies) are checked in prepare, before the folder is touched;
+ *   --assert is judged after the run on every rank alike, its verdicts go
+ *   into the manifest, and a failed one makes the exit status 1 only after
+ *   the folder is complete (it is never aborted for it).
  *   Under MPI every rank parses the same arguments and loads the same
  *   files; only rank 0 prints errors and writes.
  *
@@ -32,11 +37,15 @@
 
 #include <dirent.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "cdn_assert.h"
 #include "cdn_cmd.h"
 #include "cdn_error.h"
 #include "cdn_estimate.h"
@@ -67,6 +76,8 @@ int cdn_cmd_study_opts_from(const cdn_cli_args_t *a, cdn_cmd_study_opts_t *o)
     o->precision_metric = a->text[CDN_OPT_PRECISION_METRIC];
     o->sets = a->list[CDN_OPT_SET];
     o->nsets = a->nlist[CDN_OPT_SET];
+    o->asserts = a->list[CDN_OPT_ASSERT];
+    o->nasserts = a->nlist[CDN_OPT_ASSERT];
     o->argc = a->argc;
     o->argv = a->argv;
     if (o->precision_metric && !o->precision)
@@ -326,6 +337,8 @@ typedef struct study_job {
     double wall_s; /* wall-clock seconds of the replications */
     int plotted;   /* plots drawn */
     size_t precision_metric; /* the metric --precision checks */
+    cdn_assert_t *asserts;   /* --assert, parsed and checked */
+    cJSON *verdicts;         /* their verdicts, for the manifest */
 } study_job_t;
 
 /* Rank 0 checks the target; then every rank agrees on the worst status. */
@@ -365,11 +378,105 @@ static int study_precision_metric(study_job_t *j)
     return 0;
 }
 
+/* One --assert against the study's names; 0 or a usage error's status. */
+static int study_assert_check(const study_job_t *j, const cdn_assert_t *x, int *metric)
+{
+    const char *why = NULL;
+    char buf[CDN_ASSERT_NAME_MAX + 64];
+    *metric = cdn_study_metric_find(j->st, x->metric);
+    int found = !x->strategy[0];
+    for (size_t a = 0; a < j->st->narms && !found; a++)
+        found = strcmp(j->st->arms[a].label, x->strategy) == 0;
+    if (*metric < 0) {
+        snprintf(buf, sizeof buf, "unknown metric '%s' (see docs/compare.md)", x->metric);
+        why = buf;
+    } else if (!found) {
+        snprintf(buf, sizeof buf, "'%s' is not one of the strategies compared", x->strategy);
+        why = buf;
+    } else if (x->stat >= CDN_ASSERT_DIFF_MEAN &&
+               strcmp(x->strategy, j->st->arms[j->info->ref].label) == 0)
+        why = "the reference has no difference to itself";
+    if (!why)
+        return 0;
+    return j->root ? cdn_cli_usage_error("--assert '%s': %s", x->text, why) : cdn_cli_exit_for(CDN_EUSAGE);
+}
+
+/* Parses and checks every --assert before anything runs. */
+static int study_asserts_parse(study_job_t *j)
+{
+    j->asserts = sim_xcalloc(j->o->nasserts ? j->o->nasserts : 1, sizeof *j->asserts);
+    for (size_t i = 0; i < j->o->nasserts; i++) {
+        char why[512];
+        int m;
+        if (cdn_assert_parse(j->o->asserts[i], &j->asserts[i], why, sizeof why) != 0)
+            return j->root ? cdn_cli_usage_error("--assert '%s': %s", j->o->asserts[i], why)
+                           : cdn_cli_exit_for(CDN_EUSAGE);
+        int status = study_assert_check(j, &j->asserts[i], &m);
+        if (status != 0)
+            return status;
+    }
+    return 0;
+}
+
+/* The statistic `stat` of metric m for arm a (comparison.csv's columns). */
+static double study_stat(const cdn_study_t *st, size_t a, size_t ref, size_t m, cdn_assert_stat_t stat)
+{
+    sim_stats_summary_t s, d, r;
+    cdn_study_summary(st, a, m, &s);
+    cdn_study_paired(st, a, ref, m, &d);
+    cdn_study_summary(st, ref, m, &r);
+    switch (stat) {
+    case CDN_ASSERT_MEAN:
+        return s.mean;
+    case CDN_ASSERT_SD:
+        return s.sd;
+    case CDN_ASSERT_CI_LO:
+        return s.lo;
+    case CDN_ASSERT_CI_HI:
+        return s.hi;
+    case CDN_ASSERT_DIFF_MEAN:
+        return d.mean;
+    case CDN_ASSERT_DIFF_LO:
+        return d.lo;
+    case CDN_ASSERT_DIFF_HI:
+        return d.hi;
+    case CDN_ASSERT_DIFF_REL:
+        return d.n > 0 && !isnan(r.mean) && r.mean != 0.0 ? d.mean / r.mean : NAN;
+    default:
+        return NAN;
+    }
+}
+
+/* The verdicts of --assert on the replications run. */
+static void study_asserts_judge(study_job_t *j)
+{
+    const cdn_study_t *st = j->st;
+    size_t ref = j->info->ref;
+    if (j->o->nasserts == 0)
+        return;
+    j->verdicts = cJSON_CreateArray();
+    for (size_t i = 0; i < j->o->nasserts; i++) {
+        const cdn_assert_t *x = &j->asserts[i];
+        cJSON *verdict = cdn_assert_verdict(x);
+        size_t m = (size_t)cdn_study_metric_find(st, x->metric);
+        for (size_t a = 0; a < st->narms; a++) {
+            if ((x->strategy[0] && strcmp(st->arms[a].label, x->strategy) != 0) ||
+                (x->stat >= CDN_ASSERT_DIFF_MEAN && a == ref))
+                continue;
+            cdn_assert_verdict_add(verdict, x, st->arms[a].label, study_stat(st, a, ref, m, x->stat));
+        }
+        cJSON_AddItemToArray(j->verdicts, verdict);
+    }
+    j->info->assertions = j->verdicts;
+}
+
 static int study_prepare(study_job_t *j, int setup_rc, cdn_error_t *err)
 {
     int status = setup_rc;
     if (status == 0 && j->st)
         status = study_precision_metric(j);
+    if (status == 0 && j->st)
+        status = study_asserts_parse(j);
     if (status == 0 && j->st)
         status = study_budget(j, err);
     if (status == 0 && j->root) {
@@ -424,6 +531,7 @@ static int study_replicate(study_job_t *j, cdn_error_t *err)
             cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(rc);
     }
+    study_asserts_judge(j);
     return 0;
 }
 
@@ -546,5 +654,9 @@ int cdn_cmd_study_run(cdn_runner_t *runner, cdn_study_t *st, const cdn_cmd_study
         study_print(&j);
     if (status != 0 && j.prepared)
         cdn_resultdir_abort(&j.dir); /* removes what was written, releases the lock */
+    if (status == 0 && j.verdicts && j.root && cdn_assert_report(j.verdicts, o->quiet) > 0)
+        status = cdn_cli_exit_for(CDN_EASSERT); /* the folder is written: the verdicts are in it */
+    cJSON_Delete(j.verdicts);
+    free(j.asserts);
     return status;
 }

@@ -6,7 +6,9 @@
  *   Both commands build a study (cdn_study.h) of arms, each a scenario
  *   loaded with overlays, then hand it to cdn_cmd_study_run(), which agrees
  *   across MPI ranks, runs the replications (adaptively with --precision),
- *   writes the results folder on rank 0 and prints the table.
+ *   writes the results folder on rank 0, prints the table and judges
+ *   --assert (exit status 1 when one fails, the folder written).  `run`
+ *   and `show` use the strategy and --set helpers too.
  *
  *   "loud" arguments say whether to print an error (rank 0 prints, other
  *   ranks stay quiet but fail the same way).
@@ -49,6 +51,8 @@ typedef struct cdn_cmd_study_opts {
     const char *precision_metric; /* --precision-metric, NULL: failed_requests */
     const char *const *sets; /* --set PATH=VALUE texts, in order */
     size_t nsets;
+    const char *const *asserts; /* --assert texts (compare) */
+    size_t nasserts;
     int argc;                /* the whole command line, for the manifest */
     char *const *argv;
     int quiet, no_plot;

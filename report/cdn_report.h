@@ -28,6 +28,8 @@
 
 #include "cdn_study.h"
 
+struct cJSON;
+
 typedef struct cdn_report_info {
     const char *command;       /* "compare" or "sweep" */
     const char *scenario_path; /* as given */
@@ -38,6 +40,7 @@ typedef struct cdn_report_info {
     const char *const *sets;   /* --set PATH=VALUE texts */
     size_t nsets;
     const char *precision_metric; /* the metric --precision checks */
+    const struct cJSON *assertions; /* --assert verdicts, or NULL */
     size_t ref;                /* compare: the reference arm ("baseline") */
     int ref_added;             /* compare: the reference was not asked for, added */
     size_t n_asked;            /* -n */
@@ -92,6 +95,7 @@ typedef struct cdn_report_run_info {
     uint64_t seed, replication;
     uint64_t replications;           /* -n (calibration), 0 if none */
     unsigned jobs;                   /* threads of -n */
+    const struct cJSON *assertions;  /* --assert verdicts, or NULL */
 } cdn_report_run_info_t;
 
 /* manifest.json of a `run` folder. */

@@ -158,6 +158,8 @@ int cdn_report_manifest_run(const char *dir, const cdn_report_run_info_t *ri, cd
     cJSON_AddItemToObject(root, "replications", cdn_file_json_u64(ri->replications));
     cJSON_AddNumberToObject(root, "jobs", ri->replications ? (double)ri->jobs : 1.0);
     cJSON_AddNumberToObject(root, "mpi_ranks", 1);
+    if (ri->assertions)
+        cJSON_AddItemToObject(root, "assertions", cJSON_Duplicate(ri->assertions, 1));
     int rc = cdn_file_write_json(dir, "manifest.json", root, err);
     cJSON_Delete(root);
     return rc;
@@ -206,6 +208,8 @@ int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report
     }
     cJSON_AddNumberToObject(root, "jobs", (double)info->jobs);
     cJSON_AddNumberToObject(root, "mpi_ranks", (double)info->ranks);
+    if (info->assertions)
+        cJSON_AddItemToObject(root, "assertions", cJSON_Duplicate(info->assertions, 1));
     int rc = cdn_file_write_json(dir, "manifest.json", root, err);
     cJSON_Delete(root);
     return rc;

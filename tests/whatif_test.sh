@@ -46,7 +46,7 @@ done
 check "run --help lists --strategy" grep -qF -- "--strategy S" "$work/help"
 "$bin" --help >"$work/help" 2>&1
 check "the command list has show" grep -qE '^  show ' "$work/help"
-for o in --set --strategy "cdnsim show"; do
+for o in --set --strategy "cdnsim show" --assert --precision-metric; do
     check "README documents $o" grep -qF -- "$o" "$src/../README.md"
 done
 
@@ -173,6 +173,42 @@ check "sha256sum -c checks the sweep manifest" sha256sum --quiet -c swp.sums
 check "sweep manifest keeps the parameter path" \
     test "$(json swp/manifest.json "d['parameters'][0]['path']")" = '$.traffic.max_retries'
 check "sweep manifest records the command line" test "$(json swp/manifest.json "d['argv'][1]")" = sweep
+
+# ---- --assert: SLO checks, exit 1 when one fails, verdicts in the manifest
+verdicts() { json "$1/manifest.json" "[(v['expr'], v['holds']) for v in d['assertions']]"; }
+run "$bin" run "$ref" -o as-ok --no-plot --quiet --assert 'failed_requests > 0' --assert 'peak_err5xx_frac<=1'
+check "run: assertions that hold exit 0" test "$rc" -eq 0
+check "run: the manifest has the verdicts" \
+    test "$(verdicts as-ok)" = "[('failed_requests > 0', True), ('peak_err5xx_frac<=1', True)]"
+run "$bin" run "$ref" -o as-bad --no-plot --quiet --assert 'peak_err5xx_frac < 0.05' --assert 'failed_requests > 0'
+check "run: a failed assertion exits 1" test "$rc" -eq 1
+check "and says which, with the value" grep -qE 'assert peak_err5xx_frac < 0.05: FAILED \(0\.7' "$work/err"
+check "and still writes the results" test -s as-bad/timeline.csv -a -s as-bad/manifest.json
+check "run: the manifest records the failure" \
+    test "$(verdicts as-bad)" = "[('peak_err5xx_frac < 0.05', False), ('failed_requests > 0', True)]"
+run "$bin" run "$ref" --strategy validate-on-ingest -o as-vi --no-plot --quiet --assert 'peak_err5xx_frac < 0.05'
+check "run --strategy validate-on-ingest meets peak_err5xx_frac < 0.05" test "$rc" -eq 0
+for e in 'peak_err5xx_frac' 'peak_err5xx_frac < x' 'nope < 1' 'kill-switch:failed_requests < 1' \
+    'failed_requests.diff_rel < 0'; do
+    run "$bin" run "$ref" -o as-usage --no-plot --quiet --assert "$e"
+    check "run --assert '$e' is a usage error (64)" test "$rc" -eq 64
+done
+check "no folder for a bad --assert" test ! -e as-usage
+run "$bin" compare "$ref" -S kill-switch,validate-on-ingest -n 2 -o cas --no-plot --quiet \
+    --assert 'failed_requests.diff_rel < -0.5' --assert 'validate-on-ingest:peak_err5xx_frac.ci95_hi < 0.05'
+check "compare: assertions that hold exit 0" test "$rc" -eq 0
+check "compare: a strategy-less diff assertion is judged on every strategy but the reference" \
+    test "$(json cas/manifest.json "[x['strategy'] for x in d['assertions'][0]['values']]")" = "['kill-switch', 'validate-on-ingest']"
+run "$bin" compare "$ref" -S kill-switch,validate-on-ingest -n 2 -o cas-bad --no-plot --quiet \
+    --assert 'failed_requests.diff_rel < -0.95'
+check "compare: a failed assertion exits 1" test "$rc" -eq 1
+check "naming the strategy that fails it" grep -qF 'FAILED (kill-switch -0.9' "$work/err"
+check "compare: results written, verdict recorded" test -s cas-bad/comparison.csv -a "$(verdicts cas-bad)" = "[('failed_requests.diff_rel < -0.95', False)]"
+for e in 'nope:failed_requests < 1' 'baseline:failed_requests.diff_rel < 0' 'nope < 1'; do
+    run "$bin" compare "$ref" -S kill-switch -n 2 -o cas-usage --no-plot --quiet --assert "$e"
+    check "compare --assert '$e' is a usage error (64)" test "$rc" -eq 64
+done
+check "no folder or lock for a bad compare --assert" test -z "$(ls -A | grep cas-usage || true)"
 
 echo "whatif: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
