@@ -161,6 +161,15 @@ int cdn_assert_verdict_add(cJSON *verdict, const cdn_assert_t *a, const char *st
     return ok;
 }
 
+size_t cdn_assert_failed(const cJSON *verdicts)
+{
+    size_t failed = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, verdicts)
+        failed += !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "holds"));
+    return failed;
+}
+
 size_t cdn_assert_report(const cJSON *verdicts, int quiet)
 {
     size_t failed = 0;

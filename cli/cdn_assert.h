@@ -61,8 +61,11 @@ struct cJSON *cdn_assert_verdict(const cdn_assert_t *a);
  * verdict when the value fails; returns whether it held. */
 int cdn_assert_verdict_add(struct cJSON *verdict, const cdn_assert_t *a, const char *strategy,
                            double value);
-/* Prints "assert EXPR: ok" or "assert EXPR: FAILED (who value, ...)" for
- * each verdict on f; returns the number that failed. */
+/* Prints "assert EXPR: ok" (stdout, unless quiet) or "cdnsim: assert
+ * EXPR: FAILED (who value, ...)" (stderr) for each verdict; returns the
+ * number that failed. */
 size_t cdn_assert_report(const struct cJSON *verdicts, int quiet);
+/* The number of verdicts that failed, printing nothing. */
+size_t cdn_assert_failed(const struct cJSON *verdicts);
 
 #endif /* CDNSIM_CDN_ASSERT_H */

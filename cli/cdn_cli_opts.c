@@ -80,8 +80,9 @@ static const cdn_cli_opt_t opt_rows[] = {
      "a strategy (name, file, or a+b)", "the strategy the grid is laid over (default baseline)"},
     {CDN_OPT_STRATEGY, "strategy", 0, "S", RUN | SHOW, CDN_ARG_TEXT, 0, 0,
      "a strategy (name, file, or a+b)",
-     "apply a strategy first: a name from scenarios/strategies/,\n"
-     "a .json file, or a+b (as in compare), e.g. kill-switch"},
+     "apply a strategy first: a name of the library\n"
+     "(scenarios/strategies/), a .json file, or a+b (as in\n"
+     "compare), e.g. kill-switch"},
     {CDN_OPT_SET, "set", 0, "PATH=VALUE", CDN_CMD_SIMULATE | SHOW, CDN_ARG_LIST, 0, 0,
      "PATH=VALUE, e.g. '$.traffic.max_retries=2'",
      "override one scenario value, after the strategies;\n"

@@ -654,7 +654,8 @@ int cdn_cmd_study_run(cdn_runner_t *runner, cdn_study_t *st, const cdn_cmd_study
         study_print(&j);
     if (status != 0 && j.prepared)
         cdn_resultdir_abort(&j.dir); /* removes what was written, releases the lock */
-    if (status == 0 && j.verdicts && j.root && cdn_assert_report(j.verdicts, o->quiet) > 0)
+    if (status == 0 && j.verdicts && /* every rank judged alike; rank 0 says so */
+        (j.root ? cdn_assert_report(j.verdicts, o->quiet) : cdn_assert_failed(j.verdicts)) > 0)
         status = cdn_cli_exit_for(CDN_EASSERT); /* the folder is written: the verdicts are in it */
     cJSON_Delete(j.verdicts);
     free(j.asserts);

@@ -73,7 +73,8 @@ static const cdn_cli_cmd_t commands[] = {
      "--set applied, every default filled in",
      "The output is a scenario file: `cdnsim run` on it gives the same files\n"
      "as `cdnsim run SCENARIO --strategy S --set ...`. Example:\n"
-     "  cdnsim show --strategy kill-switch --set '$.traffic.max_retries=2' > what-if.json"},
+     "  cdnsim show --strategy kill-switch \\\n"
+     "      --set '$.traffic.max_retries=2' > what-if.json"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
