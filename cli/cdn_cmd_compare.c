@@ -159,9 +159,7 @@ int cdn_cmd_compare(const cdn_cli_args_t *a)
     cdn_loader_t *ld = NULL; /* the scenario, read and parsed once for every arm */
     status = compare_split(p, list, root);
     if (status == 0)
-        status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_hash, root);
-    if (status == 0)
-        info.scenario_sha256 = cdn_loader_sha256(ld);
+        status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_sha256, root);
     if (status == 0)
         status = compare_resolve(p, &o, &info, root);
     if (status == 0) {

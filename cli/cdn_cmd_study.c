@@ -309,13 +309,14 @@ int cdn_cmd_study_add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *l
     return 0;
 }
 
-int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, uint64_t *hash, int loud)
+int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, const char **sha256,
+                       int loud)
 {
     cdn_error_t err = {0, ""};
-    *hash = 0;
+    *sha256 = NULL;
     int rc = cdn_loader_open(scenario_path, ld, &err);
     if (rc == 0)
-        *hash = cdn_loader_hash(*ld);
+        *sha256 = cdn_loader_sha256(*ld);
     if (rc != 0) {
         if (loud)
             cdn_cli_print_error(err.msg, 1);

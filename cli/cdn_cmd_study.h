@@ -89,9 +89,10 @@ int cdn_cmd_study_add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *l
                           cdn_overlay_t **ov, size_t nov, int loud, size_t *index);
 
 /* Reads, hashes and parses the scenario file once (cdn_loader.h): *ld
- * serves every arm; *hash (FNV-1a of the file's bytes) is for the
- * manifest.  0 or an exit status (error printed if loud). */
-int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, uint64_t *hash, int loud);
+ * serves every arm; *sha256 (of the file's bytes, owned by *ld) is for
+ * the manifest.  0 or an exit status (error printed if loud). */
+int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, const char **sha256,
+                       int loud);
 
 /* Everything after the arms are set up: agree across ranks on setup_rc (an
  * exit status, 0 if the setup went well), prepare the folder (default_dir

@@ -222,9 +222,7 @@ int cdn_cmd_sweep(const cdn_cli_args_t *a)
     }
     char strategy_label[512] = "";
     cdn_loader_t *ld = NULL; /* the scenario, read and parsed once for every point */
-    status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_hash, root);
-    if (status == 0)
-        info.scenario_sha256 = cdn_loader_sha256(ld);
+    status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_sha256, root);
     cdn_study_t *st = cdn_study_create(0, 0);
     if (status == 0)
         status = sweep_build(st, ld, &g, &o, strategy, strategy_label, sizeof strategy_label, root);

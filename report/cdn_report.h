@@ -33,7 +33,6 @@ struct cJSON;
 typedef struct cdn_report_info {
     const char *command;       /* "compare" or "sweep" */
     const char *scenario_path; /* as given */
-    uint64_t scenario_hash;    /* FNV-1a 64 of the scenario file */
     const char *scenario_sha256; /* SHA-256 of the scenario file, hex */
     int argc;                  /* the command line, for the manifest */
     char *const *argv;

@@ -3,12 +3,15 @@
  * many times as there are strategy arms.
  *
  * Design
- *   The loader holds the file's path, the FNV-1a hash of its bytes, and
+ *   The loader holds the file's path, the FNV-1a hash and the SHA-256 (for
+ *   manifests, cdn_digest.h) of its bytes, and
  *   either the parsed tree or the syntax error the parse gave (then `tree`
  *   is NULL and `syntax` holds the message).  A load duplicates the tree
  *   (cJSON_Duplicate), so overlays, which change a tree in place, never
  *   touch the loader's; then cdn_overlay_load_tree() applies the overlays
  *   and validates.  The text is dropped once parsed: nothing reads it again.
+ *   cdn_loader_effective() keeps the overlaid copy instead and writes the
+ *   defaults into it (cdn_schema_fill), for `cdnsim show`.
  *
  * Invariants: exactly one of tree and syntax.code != 0.
  *
