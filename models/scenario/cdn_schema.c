@@ -367,6 +367,19 @@ typedef union any_section {
 } any_section_t;
 #undef SEC_MEMBER
 
+/* The default of a HAND row when it is a plain value: a number V(x), an
+ * empty array (documented "`[]`") or null ("`null` ..."); else NULL. */
+static cJSON *hand_default(const row_t *r)
+{
+    if (r->def.text == NULL && r->def.sym == SYM_NONE)
+        return cJSON_CreateNumber(r->def.v);
+    if (r->def.text != NULL && strcmp(r->def.text, "`[]`") == 0)
+        return cJSON_CreateArray();
+    if (r->def.text != NULL && strncmp(r->def.text, "`null`", 6) == 0)
+        return cJSON_CreateNull();
+    return NULL;
+}
+
 /* The value of row r in base, as a JSON item. */
 static cJSON *row_value(const row_t *r, const void *base)
 {
@@ -392,6 +405,8 @@ static cJSON *row_value(const row_t *r, const void *base)
     case K_ENUM:
         memcpy(&i, p, sizeof i);
         return cJSON_CreateString(enum_names(r->rng, &n)[i]);
+    case K_HAND:
+        return hand_default(r);
     default:
         return NULL;
     }
@@ -409,7 +424,8 @@ static void fill_object(cJSON *obj, cdn_schema_sec_t sec, const cdn_sim_spec_t *
         cdn_schema_read(&c, &o, sec, sim, base) == 0)
         for (size_t i = 0; i < s->nrows; i++) {
             const row_t *r = &s->rows[i];
-            if (r->def.text == NULL && cJSON_GetObjectItemCaseSensitive(obj, r->key) == NULL) {
+            if ((r->def.text == NULL || r->kind == K_HAND) &&
+                cJSON_GetObjectItemCaseSensitive(obj, r->key) == NULL) {
                 cJSON *v = row_value(r, base);
                 if (v != NULL)
                     cJSON_AddItemToObject(obj, r->key, v);
