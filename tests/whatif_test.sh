@@ -59,10 +59,14 @@ run "$bin" compare "$ref" -S kill-switch -n 2 -o ksc --no-plot --quiet
 check "compare kill-switch exits 0" test "$rc" -eq 0
 rep0=$(awk -F, '$1 == "kill-switch" && $2 == 0 { print $3 }' ksc/replications.csv)
 ran=$(json ks/summary.json "d['failed_requests']")
-# summary.json is printed by cJSON (15 significant digits when that reads
-# back close), replications.csv in the shortest exact form: 1e-13 apart.
+# replications.csv holds the exact double; summary.json is printed by
+# cJSON, which keeps 15 significant digits when they read back within one
+# DBL_EPSILON (relative): so the two agree to that, and no closer.
 check "run --strategy kill-switch gives compare's replication 0 ($ran vs $rep0)" \
-    python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(a - b) > 1e-13 * abs(b) or b == 0)" "$ran" "$rep0"
+    python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(a - b) > 2.3e-16 * abs(b) or b == 0)" "$ran" "$rep0"
+tl=$(python3 -c "import csv,sys; print(sum(float(r['err5xx_rps']) for r in csv.DictReader(open(sys.argv[1]))) * 60)" ks/timeline.csv)
+check "and its timeline's 5xx integrate to those failed requests ($tl)" \
+    python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(a - b) > 1e-9 * abs(b))" "$tl" "$rep0"
 run "$bin" run "$ref" --strategy no-such-strategy -o nope --quiet
 check "an unknown strategy is a usage error (64)" test "$rc" -eq 64
 check "and leaves no folder" test ! -e nope
