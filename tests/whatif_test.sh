@@ -133,6 +133,8 @@ for f in "$small" "$scen_dir"/examples/*.json; do
     "$bin" run "shown-$name.json" -o "via-$name" --no-plot --quiet
     check "show $name reproduces its run byte for byte" same_files "orig-$name" "via-$name" $outputs
 done
+"$bin" show "$small" >/dev/full 2>"$work/err"
+check "show to a full disk exits 74" test $? -eq 74
 run "$bin" show "$work/missing.json"
 check "show of a missing file exits 66" test "$rc" -eq 66
 run "$bin" show "$src/data/bad/unknown_key.json"
