@@ -42,19 +42,25 @@ static const struct {
 } examples[] = {
     {"run", "cdnsim run\n"
             "cdnsim run scenarios/examples/tiered-staged-rollout.json --seed 7\n"
-            "cdnsim run -n 100 -j 2 -o results/calibrated"},
+            "cdnsim run -n 100 -j 2 -o results/calibrated\n"
+            "cdnsim run --strategy kill-switch --set '$.traffic.max_retries=2'\n"
+            "cdnsim run --assert 'peak_err5xx_frac < 0.05' my-outage.json"},
     {"validate", "cdnsim validate my-outage.json\n"
                  "cdnsim validate scenarios/strategies/*.json\n"
                  "cdnsim validate --strategy kill-switch my-outage.json"},
     {"plot", "cdnsim plot results/cloudflare-2025-11-18"},
     {"compare", "cdnsim compare --strategies baseline,kill-switch,staged-rollout -n 50\n"
-                "cdnsim compare my-outage.json -S fail-open+kill-switch --precision 0.05"},
+                "cdnsim compare my-outage.json -S fail-open+kill-switch --precision 0.05\n"
+                "cdnsim compare -S baseline,kill-switch \\\n"
+                "    --assert 'kill-switch:failed_requests.diff_rel < -0.5'"},
     {"sweep", "cdnsim sweep --strategy staged-rollout -n 20 \\\n"
               "    --param '$.artifacts[*].rollout.stages[0].frac=0.001,0.01,0.05'"},
     {"init", "cdnsim init my-outage.json\n"
              "cdnsim init --template staged-rollout rollout.json"},
     {"schema", "cdnsim schema > scenario.schema.json\n"
                "cdnsim schema strategy"},
+    {"show", "cdnsim show --strategy kill-switch > what-if.json\n"
+             "cdnsim show my-outage.json --set '$.traffic.max_retries=2'"},
 };
 
 void cdn_cli_metric_names(FILE *f, const char *sep)

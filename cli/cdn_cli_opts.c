@@ -56,6 +56,7 @@
 #define MAX_REPS 1000000
 
 #define RUN CDN_CMD_BIT(CDN_CMD_RUN)
+#define SHOW CDN_CMD_BIT(CDN_CMD_SHOW)
 #define ALL_COMMANDS (CDN_CMD_BIT(CDN_CMD_COUNT) - 1u)
 
 static const cdn_cli_opt_t opt_rows[] = {
@@ -86,6 +87,17 @@ static const cdn_cli_opt_t opt_rows[] = {
      "(required)"},
     {CDN_OPT_STRATEGY, "strategy", 0, "S", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
      "a strategy (name, file, or a+b)", "the strategy the grid is laid over (default baseline)"},
+    {CDN_OPT_STRATEGY, "strategy", 0, "S", RUN | SHOW, CDN_ARG_TEXT, 0, 0,
+     "a strategy (name, file, or a+b)",
+     "apply a strategy first: a name of the library\n"
+     "(scenarios/strategies/), a .json file, or a+b (as in\n"
+     "compare), e.g. kill-switch (default: none)"},
+    {CDN_OPT_SET, "set", 0, "PATH=VALUE", CDN_CMD_SIMULATE | SHOW, CDN_ARG_LIST, 0, 0,
+     "PATH=VALUE, e.g. '$.traffic.max_retries=2'",
+     "override one scenario value, after the strategies;\n"
+     "repeatable; PATH as in strategies ($.key, [N], [*],\n"
+     "[name=X]); VALUE is JSON, else a plain string\n"
+     "(default: none)"},
     {CDN_OPT_PARAM, "param", 0, "'PATH=v1,v2,...'", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
      "PATH=v1,v2,...",
      "a scenario value ($.key, [N], [*], [name=X]) and\n"
@@ -98,9 +110,26 @@ static const cdn_cli_opt_t opt_rows[] = {
      "a metric name such as failed_requests", "the metric plotted (default failed_requests)"},
     {CDN_OPT_PRECISION, "precision", 0, "P", CDN_CMD_STUDY, CDN_ARG_FRAC, 0, 0,
      "a relative half-width between 0 and 1, e.g. 0.05",
-     "add batches of N replications until every 95% interval's\n"
-     "half-width is below P times its mean, up to --max-n M\n"
-     "(default: off, exactly N replications)"},
+     "add batches of N replications until the 95% interval\n"
+     "of the metric chosen by --precision-metric has a\n"
+     "half-width below P times its mean for every strategy\n"
+     "or point, up to --max-n M (default: off, exactly N)"},
+    {CDN_OPT_PRECISION_METRIC, "precision-metric", 0, "M", CDN_CMD_STUDY, CDN_ARG_TEXT, 0, 0,
+     "a metric name such as failed_requests",
+     "the metric whose intervals --precision checks\n"
+     "(default failed_requests, the primary metric)"},
+    {CDN_OPT_ASSERT, "assert", 0, "'EXPR'", RUN, CDN_ARG_LIST, 0, 0,
+     "an expression such as 'peak_err5xx_frac < 0.05'",
+     "check METRIC OP NUMBER on the run (OP: < <= > >= == !=),\n"
+     "e.g. 'peak_err5xx_frac < 0.05'; repeatable; exit 1 if\n"
+     "one fails (results still written; verdicts in manifest)\n"
+     "(default: none)"},
+    {CDN_OPT_ASSERT, "assert", 0, "'EXPR'", CDN_CMD_BIT(CDN_CMD_COMPARE), CDN_ARG_LIST, 0, 0,
+     "an expression such as 'kill-switch:failed_requests.diff_rel < -0.5'",
+     "check [STRATEGY:]METRIC[.STAT] OP NUMBER, STAT a column\n"
+     "of comparison.csv (mean, ci95_hi, diff_rel, ...), for\n"
+     "STRATEGY or every one; repeatable; exit 1 if one fails\n"
+     "(default: none)"},
     {CDN_OPT_MAX_N, "max-n", 0, "M", CDN_CMD_STUDY, CDN_ARG_UINT, 2, MAX_REPS,
      "a number of replications", "the most replications of --precision (default 10 N)"},
     {CDN_OPT_BUDGET, "budget", 0, "X", CDN_CMD_SIMULATE, CDN_ARG_UINT, 0, 1000000,
@@ -243,6 +272,9 @@ static int take(const cdn_cli_opt_t *o, const char *val, int as_long, cdn_cli_ar
     case CDN_ARG_TEXT:
         a->text[o->id] = val;
         return 0;
+    case CDN_ARG_LIST:
+        a->list[o->id][a->nlist[o->id]++] = val;
+        return 0;
     case CDN_ARG_UINT:
         if (parse_u64(val, &a->num[o->id]) != 0 || a->num[o->id] < o->lo || a->num[o->id] > o->hi)
             return needs_error(o, as_long);
@@ -302,6 +334,9 @@ int cdn_cli_opts_parse(const cdn_cli_cmd_t *cmd, int argc, char **argv, cdn_cli_
     size_t n = gather(CDN_CMD_BIT(cmd->id), rows, longs, shorts);
     memset(a, 0, sizeof *a);
     a->operands = sim_xcalloc((size_t)argc + 1, sizeof *a->operands);
+    for (size_t i = 0; i < n; i++) /* at most argc values each */
+        if (rows[i]->kind == CDN_ARG_LIST && !a->list[rows[i]->id])
+            a->list[rows[i]->id] = sim_xcalloc((size_t)argc + 1, sizeof *a->list[rows[i]->id]);
     *help = 0;
     opterr = 0;
     optind = 0;
@@ -335,6 +370,10 @@ void cdn_cli_args_fini(cdn_cli_args_t *a)
 {
     free(a->operands);
     a->operands = NULL;
+    for (size_t i = 0; i < CDN_OPT_COUNT; i++) {
+        free(a->list[i]);
+        a->list[i] = NULL;
+    }
 }
 
 /* ---- help ------------------------------------------------------------- */

@@ -45,6 +45,7 @@ typedef enum {
     CDN_CMD_SWEEP,
     CDN_CMD_INIT,
     CDN_CMD_SCHEMA,
+    CDN_CMD_SHOW,
     CDN_CMD_COUNT
 } cdn_cli_cmd_id_t;
 
@@ -73,6 +74,9 @@ typedef enum {
     CDN_OPT_VERSION,
     CDN_OPT_TEMPLATE,
     CDN_OPT_MAN,
+    CDN_OPT_SET,
+    CDN_OPT_PRECISION_METRIC,
+    CDN_OPT_ASSERT,
     CDN_OPT_COUNT
 } cdn_cli_opt_id_t;
 
@@ -81,7 +85,8 @@ typedef enum {
     CDN_ARG_NONE, /* a flag */
     CDN_ARG_TEXT, /* any string */
     CDN_ARG_UINT, /* a decimal integer in [lo, hi] */
-    CDN_ARG_FRAC  /* a real number strictly between 0 and 1 */
+    CDN_ARG_FRAC, /* a real number strictly between 0 and 1 */
+    CDN_ARG_LIST  /* any string, repeatable: every value is kept, in order */
 } cdn_cli_arg_kind_t;
 
 typedef struct cdn_cli_opt {
@@ -96,12 +101,17 @@ typedef struct cdn_cli_opt {
     const char *help;   /* help text; '\n' separates its lines */
 } cdn_cli_opt_t;
 
-/* What the parser found: options by id, and the operands in order. */
+/* What the parser found: options by id, and the operands in order.  A
+ * repeatable option (CDN_ARG_LIST) keeps every value in list[id]. */
 typedef struct cdn_cli_args {
     int seen[CDN_OPT_COUNT];          /* 1 if the option was given */
     uint64_t num[CDN_OPT_COUNT];      /* CDN_ARG_UINT values */
     double frac[CDN_OPT_COUNT];       /* CDN_ARG_FRAC values */
     const char *text[CDN_OPT_COUNT];  /* CDN_ARG_TEXT values (into argv) */
+    const char **list[CDN_OPT_COUNT]; /* CDN_ARG_LIST values in order (into argv) */
+    size_t nlist[CDN_OPT_COUNT];
+    int argc;                         /* the whole command line, for manifests; */
+    char *const *argv;                /* set by main after parsing */
     char **operands;                  /* [noperands], into argv */
     int noperands;
 } cdn_cli_args_t;

@@ -39,6 +39,7 @@ int cdn_cmd_validate(const cdn_cli_args_t *args);
 int cdn_cmd_plot(const cdn_cli_args_t *args);
 int cdn_cmd_compare(const cdn_cli_args_t *args);
 int cdn_cmd_sweep(const cdn_cli_args_t *args);
+int cdn_cmd_show(const cdn_cli_args_t *args);
 int cdn_cmd_init(const cdn_cli_args_t *args);   /* cdn_cmd_author.c */
 int cdn_cmd_schema(const cdn_cli_args_t *args); /* cdn_cmd_author.c */
 

@@ -37,12 +37,12 @@ typedef struct compare_plan {
     char list[8192];                         /* the --strategies list, split in place */
     char *specs[MAX_ARMS];                   /* into list */
     size_t nspecs;
-    cdn_overlay_t *ov[MAX_ARMS][MAX_PARTS];  /* of each resolved spec, owned until built */
+    cdn_overlay_t *ov[MAX_ARMS][MAX_PARTS + 1];  /* of each resolved spec, owned until built */
     size_t nov[MAX_ARMS];
     char labels[MAX_ARMS][LABEL_MAX];
     size_t nres;                             /* specs resolved */
     size_t ref;                              /* the spec that is "baseline", or nspecs */
-    cdn_overlay_t *base_ov[MAX_PARTS];       /* the added reference, owned until built */
+    cdn_overlay_t *base_ov[MAX_PARTS + 1];   /* the added reference, owned until built */
     size_t nbase;
     char base_label[LABEL_MAX];
 } compare_plan_t;
@@ -75,12 +75,16 @@ static int compare_split(compare_plan_t *p, const char *list, int root)
     return 0;
 }
 
-static int compare_resolve(compare_plan_t *p, cdn_report_info_t *info, int root)
+static int compare_resolve(compare_plan_t *p, const cdn_cmd_study_opts_t *o,
+                           cdn_report_info_t *info, int root)
 {
     int status = 0;
     for (size_t k = 0; k < p->nspecs && status == 0; k++) {
-        status = cdn_cmd_study_resolve(p->specs[k], p->ov[k], &p->nov[k], MAX_PARTS, p->labels[k],
-                                       LABEL_MAX, root);
+        status = cdn_cmd_study_resolve(p->specs[k], p->ov[k], &p->nov[k], MAX_PARTS + 1,
+                                       p->labels[k], LABEL_MAX, root);
+        if (status == 0) /* --set on every strategy, the reference too */
+            status = cdn_cmd_study_add_sets(o->sets, o->nsets, p->ov[k], &p->nov[k], MAX_PARTS + 1,
+                                            root && k == 0);
         if (status == 0)
             p->nres++;
         for (size_t j = 0; j < k && status == 0; j++)
@@ -96,8 +100,11 @@ static int compare_resolve(compare_plan_t *p, cdn_report_info_t *info, int root)
             p->ref = k;
     if (p->ref == p->nspecs) {
         info->ref_added = 1;
-        status = cdn_cmd_study_resolve("baseline", p->base_ov, &p->nbase, MAX_PARTS, p->base_label,
-                                       LABEL_MAX, root);
+        status = cdn_cmd_study_resolve("baseline", p->base_ov, &p->nbase, MAX_PARTS + 1,
+                                       p->base_label, LABEL_MAX, root);
+        if (status == 0)
+            status = cdn_cmd_study_add_sets(o->sets, o->nsets, p->base_ov, &p->nbase, MAX_PARTS + 1,
+                                            root && p->nspecs == 0);
     }
     return status;
 }
@@ -152,9 +159,9 @@ int cdn_cmd_compare(const cdn_cli_args_t *a)
     cdn_loader_t *ld = NULL; /* the scenario, read and parsed once for every arm */
     status = compare_split(p, list, root);
     if (status == 0)
-        status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_hash, root);
+        status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_sha256, root);
     if (status == 0)
-        status = compare_resolve(p, &info, root);
+        status = compare_resolve(p, &o, &info, root);
     if (status == 0) {
         st = cdn_study_create(0, 1);
         status = compare_build(p, st, ld, &o, &info, root);

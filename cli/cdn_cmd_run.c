@@ -19,6 +19,11 @@
  *   With -n, replications 0..N-1 (cli/cdn_ensemble_run.c) give the
  *   calibration report and the fan chart (ensemble.gp), on which this
  *   run is drawn thin.
+ *
+ *   --strategy and --set become overlays (cdn_cmd_study_whatif, as in
+ *   compare) applied by the loader; --assert is parsed and checked in
+ *   prepare, judged after simulate, recorded in manifest.json, and turns
+ *   the exit status into 1 only after the folder is complete.
  */
 #include "cdn_cmd.h"
 
@@ -29,16 +34,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "cdn_assert.h"
+#include "cdn_cmd_study.h" /* strategies and --set, as compare resolves them */
 #include "cdn_ensemble_run.h"
 #include "cdn_error.h"
 #include "cdn_estimate.h"
 #include "cdn_gnuplot.h"
+#include "cdn_metrics.h"
 #include "cdn_output.h"
 #include "cdn_report.h"
 #include "cdn_resultdir.h"
 #include "cdn_runner.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
+#include "sim_alloc.h"
 
 /* The summary's lines: a label column, then the value with its unit. */
 #define SUMMARY_LABEL "  %-36s "
@@ -88,6 +99,12 @@ typedef struct run_job {
     uint64_t seed, replication;
     uint64_t nrep; /* calibration replications, 0 = none */
     int quiet;
+    const char *scenario_path;  /* as given, or default_path */
+    char default_path[4096];
+    cdn_loader_t *ld;
+    cdn_overlay_t *ov[CDN_CMD_STUDY_MAX_OVERLAYS]; /* --strategy, then --set */
+    size_t nov;
+    char strategy[512]; /* label of --strategy, "" if none */
     cdn_scenario_t *s;
     char target[CDN_RESULTDIR_PATH_MAX + 64];
     cdn_resultdir_t dir;
@@ -95,16 +112,61 @@ typedef struct run_job {
     cdn_summary_t sum;
     int prepared;  /* dir holds the target's lock: abort on failure */
     double wall_s; /* wall-clock seconds of the simulation */
+    unsigned jobs_used; /* threads of the calibration replications (-n) */
+    cdn_assert_t *asserts; /* --assert, parsed; [args->nlist[CDN_OPT_ASSERT]] */
+    cJSON *verdicts;       /* their verdicts, for the manifest */
     int plotted;
 } run_job_t;
+
+/* Parses --assert and checks its metric names, before anything runs. */
+static int run_asserts_parse(run_job_t *j)
+{
+    size_t n = j->args->nlist[CDN_OPT_ASSERT];
+    j->asserts = sim_xcalloc(n ? n : 1, sizeof *j->asserts);
+    for (size_t i = 0; i < n; i++) {
+        char why[512];
+        cdn_assert_t *x = &j->asserts[i];
+        if (cdn_assert_parse(j->args->list[CDN_OPT_ASSERT][i], x, why, sizeof why) != 0)
+            return cdn_cli_usage_error("--assert '%s': %s", x->text, why);
+        if (x->strategy[0] || x->stat_given)
+            return cdn_cli_usage_error("--assert '%s': run checks a METRIC of the run (no STRATEGY: "
+                                       "or .STAT; those are compare's)", x->text);
+        if (cdn_metric_find(x->metric) < 0)
+            return cdn_cli_usage_error("--assert '%s': unknown metric '%s' (see docs/compare.md; "
+                                       "e.g. failed_requests, peak_err5xx_frac)", x->text, x->metric);
+    }
+    return 0;
+}
+
+/* The verdicts of --assert on the simulated run. */
+static void run_asserts_judge(run_job_t *j)
+{
+    size_t n = j->args->nlist[CDN_OPT_ASSERT];
+    if (n == 0)
+        return;
+    double v[CDN_MET_COUNT];
+    cdn_metrics_compute(j->s, j->res, v);
+    j->verdicts = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *verdict = cdn_assert_verdict(&j->asserts[i]);
+        cdn_assert_verdict_add(verdict, &j->asserts[i], NULL, v[cdn_metric_find(j->asserts[i].metric)]);
+        cJSON_AddItemToArray(j->verdicts, verdict);
+    }
+}
 
 static int run_prepare(run_job_t *j, cdn_error_t *err)
 {
     const cdn_cli_args_t *a = j->args;
-    char defbuf[4096];
-    const char *scenario_path =
-        a->noperands ? a->operands[0] : cdn_cmd_default_scenario(defbuf, sizeof defbuf);
-    int rc = cdn_scenario_load(scenario_path, &j->s, err);
+    const char *scenario_path = j->scenario_path =
+        a->noperands ? a->operands[0] : cdn_cmd_default_scenario(j->default_path, sizeof j->default_path);
+    int rc = run_asserts_parse(j);
+    if (rc == 0)
+        rc = cdn_cmd_study_whatif(a, j->ov, &j->nov, j->strategy, sizeof j->strategy);
+    if (rc != 0)
+        return rc; /* an exit status, the error printed */
+    rc = cdn_loader_open(scenario_path, &j->ld, err);
+    if (rc == 0)
+        rc = cdn_loader_load(j->ld, (const cdn_overlay_t *const *)j->ov, j->nov, &j->s, err);
     if (rc != 0) {
         cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(rc);
@@ -134,8 +196,9 @@ static int run_prepare(run_job_t *j, cdn_error_t *err)
     }
     j->prepared = 1;
     if (!j->quiet)
-        fprintf(stderr, "cdnsim: running %s from %s (seed %" PRIu64 ", replication %" PRIu64 ")...\n",
-                j->s->name, scenario_path, j->seed, j->replication);
+        fprintf(stderr, "cdnsim: running %s%s%s from %s (seed %" PRIu64 ", replication %" PRIu64 ")...\n",
+                j->s->name, j->strategy[0] ? " with " : "", j->strategy, scenario_path, j->seed,
+                j->replication);
     return 0;
 }
 
@@ -149,6 +212,7 @@ static int run_simulate(run_job_t *j, cdn_error_t *err)
     }
     j->wall_s = cdn_cmd_wall_now() - w0;
     cdn_summary_compute(j->s, j->res, &j->sum);
+    run_asserts_judge(j);
     return 0;
 }
 
@@ -172,6 +236,29 @@ static void run_plot(run_job_t *j, cdn_error_t *err)
                 j->target, err->msg, j->target);
 }
 
+static int run_manifest(const run_job_t *j, cdn_error_t *err)
+{
+    const cdn_cli_args_t *a = j->args;
+    cdn_report_run_info_t ri = {
+        .argc = a->argc,
+        .argv = a->argv,
+        .scenario_path = j->scenario_path,
+        .scenario_sha256 = cdn_loader_sha256(j->ld),
+        .s = j->s,
+        .strategy = j->strategy,
+        .overlays = (const cdn_overlay_t *const *)j->ov,
+        .noverlays = j->nov,
+        .sets = a->list[CDN_OPT_SET],
+        .nsets = a->nlist[CDN_OPT_SET],
+        .seed = j->seed,
+        .replication = j->replication,
+        .replications = j->nrep,
+        .jobs = j->jobs_used ? j->jobs_used : 1,
+        .assertions = j->verdicts,
+    };
+    return cdn_report_manifest_run(j->dir.tmp, &ri, err);
+}
+
 static int run_write(run_job_t *j, cdn_error_t *err)
 {
     if (cdn_resultdir_begin(&j->dir, err) != 0) {
@@ -188,13 +275,18 @@ static int run_write(run_job_t *j, cdn_error_t *err)
             fprintf(stderr, "cdnsim: %" PRIu64 " replications for the calibration report (%zu targets)...\n",
                     j->nrep, j->s->ntargets);
         const cdn_cli_args_t *a = j->args;
-        int rc = cdn_ensemble_run(j->s, j->seed, j->nrep, (unsigned)a->num[CDN_OPT_JOBS],
+        j->jobs_used = (unsigned)a->num[CDN_OPT_JOBS];
+        int rc = cdn_ensemble_run(j->s, j->seed, j->nrep, &j->jobs_used,
                                   a->seen[CDN_OPT_BUDGET] ? (double)a->num[CDN_OPT_BUDGET] : 1.0,
                                   !j->quiet && isatty(STDERR_FILENO), j->res, j->dir.tmp, err);
         if (rc != 0) {
             cdn_cli_print_error(err->msg, 1);
             status = cdn_cli_exit_for(rc == CDN_EIO ? CDN_EWRITE : rc);
         }
+    }
+    if (status == 0 && run_manifest(j, err) != 0) { /* after -n: it records the threads */
+        cdn_cli_print_error(err->msg, 1);
+        status = cdn_cli_exit_for(CDN_EWRITE);
     }
     if (status == 0 && !j->args->seen[CDN_OPT_NO_PLOT])
         run_plot(j, err);
@@ -212,7 +304,7 @@ static void run_report(const run_job_t *j)
     print_summary(j->s, &j->sum);
     printf(SUMMARY_LABEL "%" PRIu64 " in %.3f s wall\n", "kernel events", j->res->kernel_events, j->wall_s);
     printf("results: %s/ (timeline.csv, timeline_regions.csv, summary.json, events.jsonl, "
-           "timeline.gp, regions.gp%s%s%s)\n",
+           "manifest.json, timeline.gp, regions.gp%s%s%s)\n",
            j->target, j->plotted ? ", timeline.png, timeline.svg, regions.png, regions.svg" : "",
            j->nrep > 0 ? ", calibration.md, calibration.csv, ensemble.csv, ensemble_targets.csv, "
                          "ensemble.gp" : "",
@@ -235,9 +327,16 @@ int cdn_cmd_run(const cdn_cli_args_t *a)
         status = run_write(&j, &err);
     if (status == 0 && !j.quiet)
         run_report(&j);
+    if (status == 0 && j.verdicts && cdn_assert_report(j.verdicts, j.quiet) > 0)
+        status = cdn_cli_exit_for(CDN_EASSERT); /* the folder is written: the verdicts are in it */
     if (status != 0 && j.prepared)
         cdn_resultdir_abort(&j.dir); /* removes what was written, releases the lock */
     cdn_result_destroy(j.res);
     cdn_scenario_destroy(j.s);
+    cdn_loader_destroy(j.ld);
+    cJSON_Delete(j.verdicts);
+    free(j.asserts);
+    for (size_t k = 0; k < j.nov; k++)
+        cdn_overlay_destroy(j.ov[k]);
     return status;
 }

@@ -8,11 +8,18 @@
  *       prepare  rank 0 checks the target folder; every rank then agrees
  *                on the worst setup status (cdn_runner_agree), so a setup
  *                error on any rank stops all of them;
- *       run      replications in batches of -n until every 95% interval
- *                is narrow enough (--precision) or --max-n is reached;
+ *       run      replications in batches of -n until every arm's 95%
+ *                interval of one metric (--precision-metric, default
+ *                failed_requests) is narrow enough (--precision) or
+ *                --max-n is reached;
  *       write    rank 0 writes the reports into a temporary folder, draws
  *                the plots and renames the folder into place;
  *       print    the ranked table (compare) or the grid (sweep).
+ *   Names given by the user (--precision-metric, --assert's metrics and
+ *   strategies) are checked in prepare, before the folder is touched;
+ *   --assert is judged after the run on every rank alike, its verdicts go
+ *   into the manifest, and a failed one makes the exit status 1 only after
+ *   the folder is complete (it is never aborted for it).
  *   Under MPI every rank parses the same arguments and loads the same
  *   files; only rank 0 prints errors and writes.
  *
@@ -30,11 +37,15 @@
 
 #include <dirent.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "cdn_assert.h"
 #include "cdn_cmd.h"
 #include "cdn_error.h"
 #include "cdn_estimate.h"
@@ -62,6 +73,15 @@ int cdn_cmd_study_opts_from(const cdn_cli_args_t *a, cdn_cmd_study_opts_t *o)
     o->budget = a->seen[CDN_OPT_BUDGET] ? a->num[CDN_OPT_BUDGET] : 1;
     o->quiet = a->seen[CDN_OPT_QUIET];
     o->no_plot = a->seen[CDN_OPT_NO_PLOT];
+    o->precision_metric = a->text[CDN_OPT_PRECISION_METRIC];
+    o->sets = a->list[CDN_OPT_SET];
+    o->nsets = a->nlist[CDN_OPT_SET];
+    o->asserts = a->list[CDN_OPT_ASSERT];
+    o->nasserts = a->nlist[CDN_OPT_ASSERT];
+    o->argc = a->argc;
+    o->argv = a->argv;
+    if (o->precision_metric && !o->precision)
+        return cdn_cli_usage_error("--precision-metric needs --precision");
     if (o->max_n && !o->precision)
         return cdn_cli_usage_error("--max-n needs --precision");
     if (o->precision && o->max_n == 0)
@@ -197,6 +217,79 @@ int cdn_cmd_study_resolve(const char *spec, cdn_overlay_t **ov, size_t *nov, siz
     return status;
 }
 
+/* "PATH=VALUE": the first '=' outside [...] ends the path ('=' of a
+ * [name=X] filter belongs to it).  NULL if there is none. */
+static const char *assignment_eq(const char *spec)
+{
+    int depth = 0;
+    for (const char *p = spec; *p; p++) {
+        if (*p == '[')
+            depth++;
+        else if (*p == ']')
+            depth--;
+        else if (*p == '=' && depth == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static void destroy_all(cdn_overlay_t **ov, size_t *nov)
+{
+    for (size_t k = 0; k < *nov; k++)
+        cdn_overlay_destroy(ov[k]);
+    *nov = 0;
+}
+
+int cdn_cmd_study_add_sets(const char *const *sets, size_t nsets, cdn_overlay_t **ov, size_t *nov,
+                           size_t max, int loud)
+{
+    if (nsets == 0)
+        return 0;
+    if (*nov == max) {
+        destroy_all(ov, nov);
+        if (loud) /* callers leave room for it: not reached */
+            cdn_cli_usage_error("too many overlays with --set (at most %zu)", max);
+        return cdn_cli_exit_for(CDN_EUSAGE);
+    }
+    cdn_overlay_t *o = cdn_overlay_create("--set", "--set");
+    ov[(*nov)++] = o;
+    for (size_t i = 0; i < nsets; i++) {
+        const char *eq = assignment_eq(sets[i]);
+        cdn_error_t err = {0, ""};
+        if (!eq || eq == sets[i]) {
+            destroy_all(ov, nov);
+            if (loud)
+                cdn_cli_usage_error("--set needs PATH=VALUE (for example '$.traffic.max_retries=2'), "
+                                    "found '%s'", sets[i]);
+            return cdn_cli_exit_for(CDN_EUSAGE);
+        }
+        char path[4096];
+        snprintf(path, sizeof path, "%.*s", (int)(eq - sets[i]), sets[i]);
+        if (cdn_overlay_add_set_text(o, path, eq + 1, &err) != 0) {
+            destroy_all(ov, nov);
+            if (loud)
+                cdn_cli_usage_error("%s", err.msg);
+            return cdn_cli_exit_for(CDN_EUSAGE);
+        }
+    }
+    return 0;
+}
+
+int cdn_cmd_study_whatif(const cdn_cli_args_t *a, cdn_overlay_t **ov, size_t *nov, char *label,
+                         size_t nlabel)
+{
+    *nov = 0;
+    label[0] = '\0';
+    if (a->text[CDN_OPT_STRATEGY]) {
+        int status = cdn_cmd_study_resolve(a->text[CDN_OPT_STRATEGY], ov, nov,
+                                           CDN_CMD_STUDY_MAX_PARTS, label, nlabel, 1);
+        if (status != 0)
+            return status;
+    }
+    return cdn_cmd_study_add_sets(a->list[CDN_OPT_SET], a->nlist[CDN_OPT_SET], ov, nov,
+                                  CDN_CMD_STUDY_MAX_OVERLAYS, 1);
+}
+
 /* Loads the scenario with the overlays and adds it to the study as an arm
  * (which takes the overlays); see cdn_cmd_study.h. */
 int cdn_cmd_study_add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *label,
@@ -216,13 +309,14 @@ int cdn_cmd_study_add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *l
     return 0;
 }
 
-int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, uint64_t *hash, int loud)
+int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, const char **sha256,
+                       int loud)
 {
     cdn_error_t err = {0, ""};
-    *hash = 0;
+    *sha256 = NULL;
     int rc = cdn_loader_open(scenario_path, ld, &err);
     if (rc == 0)
-        *hash = cdn_loader_hash(*ld);
+        *sha256 = cdn_loader_sha256(*ld);
     if (rc != 0) {
         if (loud)
             cdn_cli_print_error(err.msg, 1);
@@ -243,6 +337,9 @@ typedef struct study_job {
     int prepared;  /* rank 0 holds the target's lock: abort on failure */
     double wall_s; /* wall-clock seconds of the replications */
     int plotted;   /* plots drawn */
+    size_t precision_metric; /* the metric --precision checks */
+    cdn_assert_t *asserts;   /* --assert, parsed and checked */
+    cJSON *verdicts;         /* their verdicts, for the manifest */
 } study_job_t;
 
 /* Rank 0 checks the target; then every rank agrees on the worst status. */
@@ -265,9 +362,122 @@ static int study_budget(study_job_t *j, cdn_error_t *err)
     return 0;
 }
 
+/* The metric of --precision, by name, before any folder is touched. */
+static int study_precision_metric(study_job_t *j)
+{
+    cdn_report_info_t *info = j->info;
+    info->precision_metric = j->o->precision_metric ? j->o->precision_metric : "failed_requests";
+    cdn_study_seal(j->st);
+    int m = cdn_study_metric_find(j->st, info->precision_metric);
+    if (m < 0)
+        return j->root ? cdn_cli_usage_error("unknown metric '%s' for --precision-metric (see "
+                                             "docs/compare.md; e.g. failed_requests, "
+                                             "user_minutes_lost, peak_err5xx_frac)",
+                                             info->precision_metric)
+                       : cdn_cli_exit_for(CDN_EUSAGE);
+    j->precision_metric = (size_t)m;
+    return 0;
+}
+
+/* One --assert against the study's names; 0 or a usage error's status. */
+static int study_assert_check(const study_job_t *j, const cdn_assert_t *x, int *metric)
+{
+    const char *why = NULL;
+    char buf[CDN_ASSERT_NAME_MAX + 64];
+    *metric = cdn_study_metric_find(j->st, x->metric);
+    int found = !x->strategy[0];
+    for (size_t a = 0; a < j->st->narms && !found; a++)
+        found = strcmp(j->st->arms[a].label, x->strategy) == 0;
+    if (*metric < 0) {
+        snprintf(buf, sizeof buf, "unknown metric '%s' (see docs/compare.md)", x->metric);
+        why = buf;
+    } else if (!found) {
+        snprintf(buf, sizeof buf, "'%s' is not one of the strategies compared", x->strategy);
+        why = buf;
+    } else if (x->stat >= CDN_ASSERT_DIFF_MEAN &&
+               strcmp(x->strategy, j->st->arms[j->info->ref].label) == 0)
+        why = "the reference has no difference to itself";
+    if (!why)
+        return 0;
+    return j->root ? cdn_cli_usage_error("--assert '%s': %s", x->text, why) : cdn_cli_exit_for(CDN_EUSAGE);
+}
+
+/* Parses and checks every --assert before anything runs. */
+static int study_asserts_parse(study_job_t *j)
+{
+    j->asserts = sim_xcalloc(j->o->nasserts ? j->o->nasserts : 1, sizeof *j->asserts);
+    for (size_t i = 0; i < j->o->nasserts; i++) {
+        char why[512];
+        int m;
+        if (cdn_assert_parse(j->o->asserts[i], &j->asserts[i], why, sizeof why) != 0)
+            return j->root ? cdn_cli_usage_error("--assert '%s': %s", j->o->asserts[i], why)
+                           : cdn_cli_exit_for(CDN_EUSAGE);
+        int status = study_assert_check(j, &j->asserts[i], &m);
+        if (status != 0)
+            return status;
+    }
+    return 0;
+}
+
+/* The statistic `stat` of metric m for arm a (comparison.csv's columns). */
+static double study_stat(const cdn_study_t *st, size_t a, size_t ref, size_t m, cdn_assert_stat_t stat)
+{
+    sim_stats_summary_t s, d, r;
+    cdn_study_summary(st, a, m, &s);
+    cdn_study_paired(st, a, ref, m, &d);
+    cdn_study_summary(st, ref, m, &r);
+    switch (stat) {
+    case CDN_ASSERT_MEAN:
+        return s.mean;
+    case CDN_ASSERT_SD:
+        return s.sd;
+    case CDN_ASSERT_CI_LO:
+        return s.lo;
+    case CDN_ASSERT_CI_HI:
+        return s.hi;
+    case CDN_ASSERT_DIFF_MEAN:
+        return d.mean;
+    case CDN_ASSERT_DIFF_LO:
+        return d.lo;
+    case CDN_ASSERT_DIFF_HI:
+        return d.hi;
+    case CDN_ASSERT_DIFF_REL:
+        return d.n > 0 && !isnan(r.mean) && r.mean != 0.0 ? d.mean / r.mean : NAN;
+    default:
+        return NAN;
+    }
+}
+
+/* The verdicts of --assert on the replications run. */
+static void study_asserts_judge(study_job_t *j)
+{
+    const cdn_study_t *st = j->st;
+    size_t ref = j->info->ref;
+    if (j->o->nasserts == 0)
+        return;
+    j->verdicts = cJSON_CreateArray();
+    for (size_t i = 0; i < j->o->nasserts; i++) {
+        const cdn_assert_t *x = &j->asserts[i];
+        cJSON *verdict = cdn_assert_verdict(x);
+        size_t m = (size_t)cdn_study_metric_find(st, x->metric);
+        for (size_t a = 0; a < st->narms; a++) {
+            if ((x->strategy[0] && strcmp(st->arms[a].label, x->strategy) != 0) ||
+                (x->stat >= CDN_ASSERT_DIFF_MEAN && a == ref))
+                continue;
+            cdn_assert_verdict_add(verdict, x, st->arms[a].label, study_stat(st, a, ref, m, x->stat));
+        }
+        cJSON_AddItemToArray(j->verdicts, verdict);
+    }
+    j->info->assertions = j->verdicts;
+}
+
 static int study_prepare(study_job_t *j, int setup_rc, cdn_error_t *err)
 {
     int status = setup_rc;
+    if (status == 0 && j->st)
+        status = study_precision_metric(j);
+    if (status == 0 && j->st)
+        status = study_asserts_parse(j);
     if (status == 0 && j->st)
         status = study_budget(j, err);
     if (status == 0 && j->root) {
@@ -301,8 +511,8 @@ static int study_replicate(study_job_t *j, cdn_error_t *err)
     int rc = cdn_study_run(st, j->runner, n, err);
     j->info->precise = 1;
     while (rc == 0 && o->precision > 0) {
-        size_t wa = 0, wm = 0;
-        j->info->precise = cdn_study_precise(st, o->precision, &wa, &wm);
+        size_t wa = 0, wm = j->precision_metric;
+        j->info->precise = cdn_study_precise_metric(st, o->precision, wm, &wa);
         if (j->info->precise || n >= o->max_n) {
             if (!j->info->precise && j->root && !o->quiet) {
                 char nb[CDN_NAME_MAX + 32];
@@ -324,6 +534,7 @@ static int study_replicate(study_job_t *j, cdn_error_t *err)
             cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(rc);
     }
+    study_asserts_judge(j);
     return 0;
 }
 
@@ -417,6 +628,10 @@ static int study_seal_and_run(study_job_t *j, cdn_error_t *err)
     info->n_asked = (size_t)j->o->n;
     info->precision = j->o->precision;
     info->max_n = (size_t)j->o->max_n;
+    info->argc = j->o->argc;
+    info->argv = j->o->argv;
+    info->sets = j->o->sets;
+    info->nsets = j->o->nsets;
     if (j->is_sweep && info->metric == (size_t)-1)
         info->metric = CDN_MET_FAILED;
     return study_replicate(j, err);
@@ -444,5 +659,10 @@ int cdn_cmd_study_run(cdn_runner_t *runner, cdn_study_t *st, const cdn_cmd_study
         study_print(&j);
     if (status != 0 && j.prepared)
         cdn_resultdir_abort(&j.dir); /* removes what was written, releases the lock */
+    if (status == 0 && j.verdicts && /* every rank judged alike; rank 0 says so */
+        (j.root ? cdn_assert_report(j.verdicts, o->quiet) : cdn_assert_failed(j.verdicts)) > 0)
+        status = cdn_cli_exit_for(CDN_EASSERT); /* the folder is written: the verdicts are in it */
+    cJSON_Delete(j.verdicts);
+    free(j.asserts);
     return status;
 }

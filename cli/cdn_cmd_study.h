@@ -6,7 +6,9 @@
  *   Both commands build a study (cdn_study.h) of arms, each a scenario
  *   loaded with overlays, then hand it to cdn_cmd_study_run(), which agrees
  *   across MPI ranks, runs the replications (adaptively with --precision),
- *   writes the results folder on rank 0 and prints the table.
+ *   writes the results folder on rank 0, prints the table and judges
+ *   --assert (exit status 1 when one fails, the folder written).  `run`
+ *   and `show` use the strategy and --set helpers too.
  *
  *   "loud" arguments say whether to print an error (rank 0 prints, other
  *   ranks stay quiet but fail the same way).
@@ -33,6 +35,7 @@
 
 #define CDN_CMD_STUDY_MAX_ARMS 256   /* strategies of a compare, points of a sweep */
 #define CDN_CMD_STUDY_MAX_PARTS 16   /* strategies composed as a+b+... */
+#define CDN_CMD_STUDY_MAX_OVERLAYS (CDN_CMD_STUDY_MAX_PARTS + 1) /* and the --set one */
 
 /* The options compare and sweep share. */
 typedef struct cdn_cmd_study_opts {
@@ -45,6 +48,13 @@ typedef struct cdn_cmd_study_opts {
     double precision;    /* relative 95% half-width asked, 0 = off */
     uint64_t max_n;      /* most replications with --precision */
     uint64_t budget;     /* --budget: multiple of the default work budget, 0 = none */
+    const char *precision_metric; /* --precision-metric, NULL: failed_requests */
+    const char *const *sets; /* --set PATH=VALUE texts, in order */
+    size_t nsets;
+    const char *const *asserts; /* --assert texts (compare) */
+    size_t nasserts;
+    int argc;                /* the whole command line, for the manifest */
+    char *const *argv;
     int quiet, no_plot;
     char default_path[4096]; /* the reference scenario, if none given */
 } cdn_cmd_study_opts_t;
@@ -60,15 +70,29 @@ int cdn_cmd_study_opts_from(const cdn_cli_args_t *a, cdn_cmd_study_opts_t *o);
 int cdn_cmd_study_resolve(const char *spec, cdn_overlay_t **ov, size_t *nov, size_t max,
                           char *label, size_t nlabel, int loud);
 
+/* Appends to ov[*nov] one overlay named "--set" that sets each
+ * "PATH=VALUE" of sets[0..nsets-1] in order (VALUE: JSON, else a string);
+ * nothing when nsets is 0.  On failure every overlay in ov is destroyed
+ * and *nov is 0. */
+int cdn_cmd_study_add_sets(const char *const *sets, size_t nsets, cdn_overlay_t **ov, size_t *nov,
+                           size_t max, int loud);
+
+/* A what-if of one scenario (run, show): the overlays of --strategy (if
+ * given; label "a+b", else "") followed by the --set one, into
+ * ov[CDN_CMD_STUDY_MAX_OVERLAYS]. */
+int cdn_cmd_study_whatif(const cdn_cli_args_t *a, cdn_overlay_t **ov, size_t *nov, char *label,
+                         size_t nlabel);
+
 /* Loads the scenario with the overlays and adds it to the study as an arm,
  * which takes the overlays; *index is the arm's. */
 int cdn_cmd_study_add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *label,
                           cdn_overlay_t **ov, size_t nov, int loud, size_t *index);
 
 /* Reads, hashes and parses the scenario file once (cdn_loader.h): *ld
- * serves every arm; *hash (FNV-1a of the file's bytes) is for the
- * manifest.  0 or an exit status (error printed if loud). */
-int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, uint64_t *hash, int loud);
+ * serves every arm; *sha256 (of the file's bytes, owned by *ld) is for
+ * the manifest.  0 or an exit status (error printed if loud). */
+int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, const char **sha256,
+                       int loud);
 
 /* Everything after the arms are set up: agree across ranks on setup_rc (an
  * exit status, 0 if the setup went well), prepare the folder (default_dir

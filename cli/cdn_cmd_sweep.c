@@ -7,8 +7,9 @@
  *   from "PATH=v1,v2,..." ('=' inside [...] belongs to the path); points
  *   are laid out row-major (param, then param2), at most MAX_ARMS.  Each
  *   point is an arm whose overlays are the strategy's (resolved again per
- *   point: an arm owns its overlays) plus one overlay per parameter that
- *   sets the path to the point's value.  Every arm uses the first arm's
+ *   point: an arm owns its overlays), then the --set overlay, then one
+ *   overlay per parameter that sets the path to the point's value (so a
+ *   --param wins over a --set of the same path).  Every arm uses the first arm's
  *   seed unless --seed (common random numbers across points).  The grid
  *   owns its strings; sweep_grid_free is the one cleanup path.  Running and
  *   writing: cdn_cmd_study.h.
@@ -114,13 +115,16 @@ static int sweep_grid_parse(sweep_grid_t *g, const char *const pspec[2])
 /* Adds grid point (i, j) as an arm: the strategy's overlays, then one per
  * parameter. */
 static int sweep_add_point(cdn_study_t *st, const cdn_loader_t *ld, const sweep_grid_t *g,
-                           const char *strategy, char *strategy_label, size_t nlabel, size_t i,
-                           size_t j, int root)
+                           const cdn_cmd_study_opts_t *o, const char *strategy,
+                           char *strategy_label, size_t nlabel, size_t i, size_t j, int root)
 {
-    cdn_overlay_t *ov[CDN_CMD_STUDY_MAX_PARTS + 2];
+    cdn_overlay_t *ov[CDN_CMD_STUDY_MAX_OVERLAYS + 2];
     size_t nov = 0;
-    int status = cdn_cmd_study_resolve(strategy, ov, &nov, CDN_CMD_STUDY_MAX_PARTS, strategy_label,
-                                       nlabel, root && i == 0 && j == 0);
+    int loud = root && i == 0 && j == 0;
+    int status = cdn_cmd_study_resolve(strategy, ov, &nov, CDN_CMD_STUDY_MAX_PARTS,
+                                       strategy_label, nlabel, loud);
+    if (status == 0) /* then --set, then the point's values */
+        status = cdn_cmd_study_add_sets(o->sets, o->nsets, ov, &nov, CDN_CMD_STUDY_MAX_OVERLAYS, loud);
     if (status != 0)
         return status;
     const size_t at[2] = {i, j};
@@ -155,13 +159,14 @@ static int sweep_add_point(cdn_study_t *st, const cdn_loader_t *ld, const sweep_
 }
 
 static int sweep_build(cdn_study_t *st, const cdn_loader_t *ld, const sweep_grid_t *g,
-                       const char *strategy, char *strategy_label, size_t nlabel, int root)
+                       const cdn_cmd_study_opts_t *o, const char *strategy, char *strategy_label,
+                       size_t nlabel, int root)
 {
     size_t n1 = g->np > 1 ? g->nvalues[1] : 1;
     int status = 0;
     for (size_t i = 0; i < g->nvalues[0] && status == 0; i++)
         for (size_t j = 0; j < n1 && status == 0; j++)
-            status = sweep_add_point(st, ld, g, strategy, strategy_label, nlabel, i, j, root);
+            status = sweep_add_point(st, ld, g, o, strategy, strategy_label, nlabel, i, j, root);
     return status;
 }
 
@@ -217,10 +222,10 @@ int cdn_cmd_sweep(const cdn_cli_args_t *a)
     }
     char strategy_label[512] = "";
     cdn_loader_t *ld = NULL; /* the scenario, read and parsed once for every point */
-    status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_hash, root);
+    status = cdn_cmd_study_open(o.scenario_path, &ld, &info.scenario_sha256, root);
     cdn_study_t *st = cdn_study_create(0, 0);
     if (status == 0)
-        status = sweep_build(st, ld, &g, strategy, strategy_label, sizeof strategy_label, root);
+        status = sweep_build(st, ld, &g, &o, strategy, strategy_label, sizeof strategy_label, root);
     info.strategy = strategy_label;
     if (status == 0) {
         st->seed = o.have_seed ? o.seed : st->arms[0].scenario->sim.seed;

@@ -75,7 +75,7 @@ static int check_memory(const cdn_scenario_t *s, uint64_t nrep, size_t len, doub
     return CDN_EBUDGET;
 }
 
-int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned jobs,
+int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned *jobs,
                      double budget, int progress, const cdn_result_t *r, const char *dir,
                      cdn_error_t *err)
 {
@@ -85,9 +85,10 @@ int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsi
         return rc;
     size_t nt = s->ntargets;
     c.rows = sim_xcalloc((size_t)nrep * c.len, sizeof *c.rows);
-    cdn_runner_t *runner = cdn_runner_create(NULL, NULL, jobs, err);
+    cdn_runner_t *runner = cdn_runner_create(NULL, NULL, *jobs, err);
     rc = runner ? 0 : err->code ? err->code : CDN_EINTERNAL;
     if (rc == 0) {
+        *jobs = cdn_runner_jobs(runner);
         cdn_runner_ops_t ops = {&c, ens_row_len, ens_row, ens_run};
         cdn_runner_progress(runner, progress, (size_t)nrep);
         rc = cdn_runner_run(runner, 0, (size_t)nrep, 1, &ops, err);

@@ -1,6 +1,6 @@
 /*
  * cdnsim.c -- main() and the command table of the command-line interface:
- * run, validate, plot, compare, sweep, init, schema.
+ * run, validate, plot, compare, sweep, init, schema, show.
  *
  * Design
  *   main() looks the command up in `commands` (one row per command: name,
@@ -85,6 +85,14 @@ static const cdn_cli_cmd_t commands[] = {
      "The same schemas are installed as docs/scenario.schema.json and\n"
      "docs/strategy.schema.json; a file that passes them may still fail\n"
      "'cdnsim validate' (references, sums of shares, per-kind action keys)."},
+    {CDN_CMD_SHOW, "show", cdn_cmd_show, "[SCENARIO] [--strategy S] [--set PATH=VALUE]...", 0, 1,
+     NULL, "one scenario at a time",
+     "print the effective scenario as JSON: the strategy and\n"
+     "--set applied, every default filled in",
+     "The output is a scenario file: `cdnsim run` on it gives the same files\n"
+     "as `cdnsim run SCENARIO --strategy S --set ...`. Example:\n"
+     "  cdnsim show --strategy kill-switch \\\n"
+     "      --set '$.traffic.max_retries=2' > what-if.json"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -135,8 +143,11 @@ int main(int argc, char **argv)
         status = cdn_cli_exit_for(status);
     else if (help)
         cdn_cli_opts_help(stdout, cmd);
-    else
+    else {
+        args.argc = argc;
+        args.argv = argv;
         status = cmd->fn(&args);
+    }
     cdn_cli_args_fini(&args);
     return status;
 }

@@ -50,6 +50,7 @@
 #include <cjson/cJSON.h>
 
 #include "sim_alloc.h"
+#include "scenario/cdn_digest.h"
 #include "scenario/cdn_json.h"
 
 #define OV_PATH_MAX 512                /* bytes of a path */
@@ -78,6 +79,7 @@ struct cdn_overlay {
     char *description;
     char *path;
     uint64_t hash;
+    char sha256[CDN_DIGEST_HEX_LEN]; /* of the file's bytes; "" if built in code */
     char *origin;
     op_t *ops;
     size_t nops, capops;
@@ -450,6 +452,11 @@ uint64_t cdn_overlay_hash(const cdn_overlay_t *o)
     return o->hash;
 }
 
+const char *cdn_overlay_sha256(const cdn_overlay_t *o)
+{
+    return o->sha256[0] ? o->sha256 : NULL;
+}
+
 size_t cdn_overlay_count(const cdn_overlay_t *o)
 {
     return o->nops;
@@ -601,6 +608,7 @@ int cdn_overlay_parse(const char *text, size_t len, const char *path, cdn_overla
     o->path = sim_xstrdup(path);
     o->origin = sim_xstrdup(path);
     o->hash = cdn_overlay_fnv1a64(text, len);
+    cdn_digest_sha256_hex(text, len, o->sha256);
     cdn_json_ctx_init(&c, path, err);
     if ((rc = read_strategy(o, &c, root)) != 0)
         goto fail;

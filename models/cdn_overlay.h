@@ -73,6 +73,8 @@ const char *cdn_overlay_name(const cdn_overlay_t *o);
 const char *cdn_overlay_description(const cdn_overlay_t *o); /* NULL if none */
 const char *cdn_overlay_path(const cdn_overlay_t *o);        /* file, or NULL if built in code */
 uint64_t cdn_overlay_hash(const cdn_overlay_t *o); /* FNV-1a 64 of the file bytes; 0 if none */
+/* SHA-256 of the file bytes, 64 lowercase hex digits; NULL if built in code */
+const char *cdn_overlay_sha256(const cdn_overlay_t *o);
 size_t cdn_overlay_count(const cdn_overlay_t *o);  /* set + append operations */
 
 /* 1 if `name` may name a strategy: [A-Za-z0-9._-]+, at most 63 bytes. */

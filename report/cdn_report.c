@@ -13,6 +13,11 @@
  *   Files: cdn_report_compare.c (compare), cdn_report_sweep.c (sweep),
  *   cdn_report_manifest.c (manifest.json, both), this file (shared).
  *   Ranking is an insertion sort (stable, few arms, no comparator state).
+ *   Ties are for display only (cdn_report_tie_ranks): the rank stays a
+ *   position, which orders the bars of the figures; neighbours in it whose
+ *   ranking metrics are equal replication by replication are shown with
+ *   the first one's rank and '='.  Rejected: equal means as the rule (two
+ *   strategies can have equal means by chance yet differ run by run).
  */
 #include "cdn_report_int.h"
 
@@ -54,6 +59,34 @@ void cdn_report_ranks(const cdn_study_t *st, size_t *rank)
     free(order);
     free(key1);
     free(key2);
+}
+
+/* 1 if arms a and b have the same ranking metrics in every replication. */
+static int same_values(const cdn_study_t *st, size_t a, size_t b)
+{
+    static const size_t keys[] = {CDN_MET_FAILED, CDN_MET_USER_MINUTES};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+        for (size_t r = 0; r < st->nreps; r++) {
+            double x = cdn_study_value(st, a, r, keys[k]), y = cdn_study_value(st, b, r, keys[k]);
+            if (!(x == y || (isnan(x) && isnan(y))))
+                return 0;
+        }
+    return 1;
+}
+
+void cdn_report_tie_ranks(const cdn_study_t *st, const size_t *rank, size_t *shown, int *tied)
+{
+    size_t *order = cdn_report_by_rank(st, rank);
+    for (size_t i = 0; i < st->narms; i++) {
+        size_t a = order[i];
+        shown[a] = i + 1;
+        tied[a] = 0;
+        if (i > 0 && same_values(st, order[i - 1], a)) {
+            shown[a] = shown[order[i - 1]];
+            tied[a] = tied[order[i - 1]] = 1;
+        }
+    }
+    free(order);
 }
 
 size_t *cdn_report_ranks_of(const cdn_study_t *st)

@@ -43,6 +43,9 @@ static const cdn_metric_t HEADLINE[] = {CDN_MET_PEAK_ERR5XX,   CDN_MET_TIME_TO_M
 void cdn_report_ranked_table(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info)
 {
     size_t *rank = cdn_report_ranks_of(st), *order = cdn_report_by_rank(st, rank);
+    size_t *shown = sim_xmalloc((st->narms ? st->narms : 1) * sizeof *shown);
+    int *tied = sim_xmalloc((st->narms ? st->narms : 1) * sizeof *tied);
+    cdn_report_tie_ranks(st, rank, shown, tied);
     char cell[256];
     fputs("| rank | strategy | failed requests | Δ failed vs baseline | Δ % |", f);
     for (size_t h = 0; h < NHEADLINE; h++)
@@ -58,7 +61,7 @@ void cdn_report_ranked_table(FILE *f, const cdn_study_t *st, const cdn_report_in
         sim_stats_summary_t s, d;
         cdn_study_summary(st, a, CDN_MET_FAILED, &s);
         cdn_report_fmt_mean(cell, sizeof cell, CDN_UNIT_REQUESTS, &s);
-        fprintf(f, "| %zu | %s | %s |", rank[a], st->arms[a].label, cell);
+        fprintf(f, "| %zu%s | %s | %s |", shown[a], tied[a] ? "=" : "", st->arms[a].label, cell);
         if (a == info->ref) {
             fputs(" (reference) | |", f);
         } else {
@@ -77,6 +80,8 @@ void cdn_report_ranked_table(FILE *f, const cdn_study_t *st, const cdn_report_in
     }
     free(rank);
     free(order);
+    free(shown);
+    free(tied);
 }
 
 /* ------------------------------------------------------------ compare */
@@ -138,10 +143,14 @@ static cJSON *comparison_json(const cdn_study_t *st, const cdn_report_info_t *in
         cJSON_AddItemToArray(metrics, o);
     }
     cJSON *strategies = cJSON_AddArrayToObject(root, "strategies");
+    size_t *shown = sim_xmalloc((st->narms ? st->narms : 1) * sizeof *shown);
+    int *tied = sim_xmalloc((st->narms ? st->narms : 1) * sizeof *tied);
+    cdn_report_tie_ranks(st, rank, shown, tied);
     for (size_t a = 0; a < st->narms; a++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", st->arms[a].label);
-        cJSON_AddNumberToObject(o, "rank", (double)rank[a]);
+        cJSON_AddNumberToObject(o, "rank", (double)shown[a]);
+        cJSON_AddBoolToObject(o, "tied", tied[a]);
         cJSON *ov = cJSON_AddArrayToObject(o, "overlays");
         for (size_t k = 0; k < st->arms[a].noverlays; k++) {
             const cdn_overlay_t *x = st->arms[a].overlays[k];
@@ -153,6 +162,8 @@ static cJSON *comparison_json(const cdn_study_t *st, const cdn_report_info_t *in
         }
         cJSON_AddItemToArray(strategies, o);
     }
+    free(shown);
+    free(tied);
     cJSON *rows = cJSON_AddArrayToObject(root, "rows");
     for (size_t a = 0; a < st->narms; a++)
         for (size_t m = 0; m < st->nmetrics; m++) {
@@ -191,7 +202,8 @@ static void write_md(FILE *f, const cdn_study_t *st, const cdn_report_info_t *in
             "are paired). Cells are means ± the half-width of their 95%% confidence interval "
             "(Student t); Δ is the mean paired difference to `%s` with its 95%% interval "
             "(pp: percentage points), and Δ %% is that difference relative to the `%s` mean. "
-            "Ranked by mean failed requests (HTTP 5xx).\n\n",
+            "Ranked by mean failed requests (HTTP 5xx); `2=`: tied, the same failed requests and "
+            "user-minutes lost in every replication.\n\n",
             st->nreps, st->seed, st->arms[info->ref].label, st->arms[info->ref].label);
     cdn_report_ranked_table(f, st, info);
     fprintf(f, "\n## Every metric, with the paired difference to `%s`\n\n",

@@ -133,7 +133,7 @@ check "comparison.md says the reference was added" grep -qF "(added as the refer
 check "comparison.md ranks baseline last" \
     grep -qE '^\| 3 \| baseline \|' "$work/c1/comparison.md"
 check "comparison.json is JSON with rows" grep -qF '"diff_vs_reference"' "$work/c1/comparison.json"
-check "manifest records the strategy files' hashes" grep -qF '"fnv1a64"' "$work/c1/manifest.json"
+check "manifest records the strategy files' hashes" grep -qF '"sha256"' "$work/c1/manifest.json"
 run "$bin" compare "$small" --strategies baseline -n 3 -o "$work/c2" --no-plot
 check "compare prints the ranked table" grep -qE '^\| 1 \| baseline \|' "$work/out"
 
@@ -201,6 +201,34 @@ check "precision runs are identical for any jobs" same_files "$work/p1" "$work/p
 reps=$(grep -oE '"replications":[[:space:]]*[0-9]+' "$work/p1/manifest.json" | grep -oE '[0-9]+$')
 check "precision adds batches of n up to max-n (got $reps)" test "$reps" -ge 3 -a "$reps" -le 9 -a $((reps % 3)) -eq 0
 check "manifest records the precision" grep -qF '"precision_reached"' "$work/p1/manifest.json"
+# --precision-metric: only that metric decides when to stop (default the
+# primary one, failed_requests): sites_affected_frac barely varies on the
+# small scenario, failed requests vary by half
+nreps() { grep -oE '"replications":[[:space:]]*[0-9]+' "$1/manifest.json" | grep -oE '[0-9]+$'; }
+run "$bin" compare "$small" --strategies baseline -n 3 --precision 0.05 --max-n 9 -o "$work/pm1" --no-plot -q
+check "the default precision metric (failed_requests) needs more batches (got $(nreps "$work/pm1"))" \
+    test "$(nreps "$work/pm1")" -gt 3
+check "manifest names the precision metric" grep -qE '"precision_metric":[[:space:]]*"failed_requests"' "$work/pm1/manifest.json"
+run "$bin" compare "$small" --strategies baseline -n 3 --precision 0.05 --max-n 9 \
+    --precision-metric sites_affected_frac -o "$work/pm2" --no-plot -q
+check "--precision-metric sites_affected_frac stops after the first batch (got $(nreps "$work/pm2"))" \
+    test "$(nreps "$work/pm2")" -eq 3
+check "and the manifest says so" grep -qE '"precision_metric":[[:space:]]*"sites_affected_frac"' "$work/pm2/manifest.json"
+expect 64 pm-unknown compare "$small" --strategies baseline --precision 0.05 --precision-metric nope
+expect 64 pm-alone compare "$small" --strategies baseline --precision-metric failed_requests
+run "$bin" sweep "$small" --param '$.traffic.max_retries=0,1' -n 3 --precision 0.05 --max-n 9 \
+    --precision-metric sites_affected_frac -o "$work/pm3" --no-plot -q
+check "sweep takes --precision-metric" test "$rc" -eq 0 -a "$(nreps "$work/pm3")" -eq 3
+
+# ---- ties: strategies with identical values in every replication share a rank
+sed 's/"name": "baseline"/"name": "baseline-twin"/' "$src/../scenarios/strategies/baseline.json" >"$work/twin.json"
+run "$bin" compare "$small" --strategies baseline,validate-on-ingest,"$work/twin.json" -n 3 -o "$work/tie" --no-plot
+check "tie compare exits 0" test "$rc" -eq 0
+check "tied strategies share a rank with '=' (baseline)" grep -qE '^\| 2= \| baseline \|' "$work/tie/comparison.md"
+check "tied strategies share a rank with '=' (twin)" grep -qE '^\| 2= \| baseline-twin \|' "$work/tie/comparison.md"
+check "an untied one has a plain rank" grep -qE '^\| 1 \| validate-on-ingest \|' "$work/tie/comparison.md"
+check "the terminal table shows the tie too" grep -qE '^\| 2= \| baseline-twin \|' "$work/out"
+check "comparison.json marks the tie" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); s={x['name']: (x['rank'], x['tied']) for x in d['strategies']}; sys.exit(s != {'baseline': (2, True), 'baseline-twin': (2, True), 'validate-on-ingest': (1, False)})" "$work/tie/comparison.json"
 
 # ---- results folders: never replace what is not ours
 mkdir -p "$work/precious"

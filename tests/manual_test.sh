@@ -134,7 +134,8 @@ done
 check "bash: 'cdnsim sw<TAB>' is sweep" test "$(bash_case "$comp" "$bin" sw)" = "sweep "
 check "bash: 'cdnsim compare --str<TAB>' is --strategies" \
     test "$(bash_case "$comp" "$bin" compare --str)" = "--strategies "
-check "bash: run has no --strategies" test -z "$(bash_case "$comp" "$bin" run --str)"
+check "bash: 'cdnsim run --str<TAB>' is --strategy, not --strategies" \
+    test "$(bash_case "$comp" "$bin" run --str)" = "--strategy "
 got=$(bash_case "$comp" "$bin" sweep -)
 for o in $(grep -oE -- '--[a-z0-9-]+' "$work/opts-sweep"); do
     check "bash: sweep offers $o" grep -qw -- "$o" <<<"$got"

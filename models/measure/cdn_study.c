@@ -248,11 +248,13 @@ void cdn_study_paired(const cdn_study_t *st, size_t arm, size_t ref, size_t m,
     free(y);
 }
 
-int cdn_study_precise(const cdn_study_t *st, double rel, size_t *worst_arm, size_t *worst_metric)
+/* cdn_study_precise over metrics [m0, m1). */
+static int precise_over(const cdn_study_t *st, double rel, size_t m0, size_t m1, size_t *worst_arm,
+                        size_t *worst_metric)
 {
     double worst = -1.0;
     for (size_t a = 0; a < st->narms; a++)
-        for (size_t m = 0; m < st->nmetrics; m++) {
+        for (size_t m = m0; m < m1; m++) {
             sim_stats_summary_t s;
             cdn_study_summary(st, a, m, &s);
             if (s.n < 2 || sim_stats_precise(&s, rel))
@@ -265,4 +267,15 @@ int cdn_study_precise(const cdn_study_t *st, double rel, size_t *worst_arm, size
             }
         }
     return worst < 0.0;
+}
+
+int cdn_study_precise(const cdn_study_t *st, double rel, size_t *worst_arm, size_t *worst_metric)
+{
+    return precise_over(st, rel, 0, st->nmetrics, worst_arm, worst_metric);
+}
+
+int cdn_study_precise_metric(const cdn_study_t *st, double rel, size_t m, size_t *worst_arm)
+{
+    size_t wm = m;
+    return precise_over(st, rel, m, m + 1 <= st->nmetrics ? m + 1 : m, worst_arm, &wm);
 }

@@ -108,5 +108,8 @@ void cdn_study_paired(const cdn_study_t *st, size_t arm, size_t ref, size_t m,
  * of exactly 0, zero spread, and metrics with fewer than two values
  * present are skipped).  Otherwise 0, and *worst names one that is not. */
 int cdn_study_precise(const cdn_study_t *st, double rel, size_t *worst_arm, size_t *worst_metric);
+/* The same for metric m alone (`--precision-metric`): a noisy secondary
+ * metric does not decide when to stop. */
+int cdn_study_precise_metric(const cdn_study_t *st, double rel, size_t m, size_t *worst_arm);
 
 #endif /* CDNSIM_CDN_STUDY_H */

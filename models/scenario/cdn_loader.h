@@ -33,9 +33,16 @@ typedef struct cdn_loader cdn_loader_t;
 int cdn_loader_open(const char *path, cdn_loader_t **out, cdn_error_t *err);
 const char *cdn_loader_path(const cdn_loader_t *ld);
 uint64_t cdn_loader_hash(const cdn_loader_t *ld); /* FNV-1a 64 of the file's bytes */
+/* SHA-256 of the file's bytes: 64 lowercase hex digits (cdn_digest.h). */
+const char *cdn_loader_sha256(const cdn_loader_t *ld);
 /* A copy of the tree with overlays[0..n-1] applied, validated. */
 int cdn_loader_load(const cdn_loader_t *ld, const cdn_overlay_t *const *overlays, size_t n,
                     cdn_scenario_t **out, cdn_error_t *err);
+/* The same, as a tree: the copy with the overlays applied, validated, and
+ * every default written in (cdn_schema_fill), for `cdnsim show`.  The
+ * caller owns *tree (cJSON_Delete); it loads as the same scenario. */
+int cdn_loader_effective(const cdn_loader_t *ld, const cdn_overlay_t *const *overlays, size_t n,
+                         struct cJSON **tree, cdn_error_t *err);
 void cdn_loader_destroy(cdn_loader_t *ld); /* NULL is a no-op */
 
 #endif /* CDNSIM_CDN_LOADER_H */

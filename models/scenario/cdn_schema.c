@@ -1,7 +1,8 @@
 /*
  * cdn_schema.c -- the rows of schema.def expanded into constant tables, and
- * the things done with them: key lists, scalar reads, doc tables, and a
- * plain-data view of each row for the other generators.
+ * the things done with them: key lists, scalar reads, doc tables, a
+ * plain-data view of each row for the other generators, and defaults
+ * written into a tree (`cdnsim show`).
  *
  * Design
  *   Each section's rows become an array of row_t (key, kind, offset of the
@@ -18,6 +19,12 @@
  *   latency_median_s, migrated_at_start on nodes) sees its final value.
  *   Values are V(number), S(symbol) resolved against the simulation section
  *   and the struct being filled, or T(text), which only the document shows.
+ *
+ *   Filling a tree (cdn_schema_fill) reads each section object into a
+ *   scratch struct with the same reads, so a default written back is the
+ *   value the loader used (symbols resolved); `places` says where each
+ *   section's objects sit in the tree.  Rejected: computing defaults from
+ *   the rows alone (the symbols would be resolved a second way).
  *
  * Invariants: a section has at most CDN_JSON_OBJ_MAX_KEYS keys; rows of
  *   kind TIME and HAND are never written here.
@@ -36,9 +43,12 @@
 #include <assert.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
+
+#include "sim_alloc.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -321,6 +331,128 @@ int cdn_schema_read(cdn_json_ctx_t *c, const cdn_json_obj_t *o, cdn_schema_sec_t
             return rc;
     }
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Filling defaults into a tree                                              */
+
+/* Where a section's objects sit in a scenario tree: member `key` of an
+ * object of section `parent` (each element, if `array`); `create`: an
+ * absent object means every default, so it is added. */
+typedef struct place {
+    cdn_schema_sec_t sec, parent;
+    const char *key;
+    int array, create;
+} place_t;
+
+#define P(sec, parent, key, array, create) \
+    {CDN_SCHEMA_SEC_##sec, CDN_SCHEMA_SEC_##parent, key, array, create}
+static const place_t places[] = {
+    P(simulation, top, "simulation", 0, 0), P(traffic, top, "traffic", 0, 0),
+    P(region, top, "regions", 1, 0),        P(proxy, top, "proxies", 1, 0),
+    P(sites, top, "sites", 0, 0),           P(plan, sites, "plans", 1, 0),
+    P(named, sites, "named", 1, 0),         P(artifact, top, "artifacts", 1, 0),
+    P(cluster, artifact, "cluster", 0, 1),  P(distribution, artifact, "distribution", 0, 1),
+    P(rollout, artifact, "rollout", 0, 0),  P(stage, rollout, "stages", 1, 0),
+    P(gate, rollout, "health_gate", 0, 0),  P(service, top, "services", 1, 0),
+    P(operators, top, "operators", 0, 0),   P(detection, operators, "detection", 0, 0),
+    P(diagnosis, operators, "diagnosis", 0, 0), P(calibration, top, "calibration", 0, 0),
+    P(metrics, top, "metrics", 0, 1),
+};
+#undef P
+
+/* Any section's struct, to read an object into. */
+#define SEC_MEMBER(id, ST, heading) ST id;
+typedef union any_section {
+    CDN_SCHEMA_SECTIONS(SEC_MEMBER)
+} any_section_t;
+#undef SEC_MEMBER
+
+/* The default of a HAND row when it is a plain value: a number V(x), an
+ * empty array (documented "`[]`") or null ("`null` ..."); else NULL. */
+static cJSON *hand_default(const row_t *r)
+{
+    if (r->def.text == NULL && r->def.sym == SYM_NONE)
+        return cJSON_CreateNumber(r->def.v);
+    if (r->def.text != NULL && strcmp(r->def.text, "`[]`") == 0)
+        return cJSON_CreateArray();
+    if (r->def.text != NULL && strncmp(r->def.text, "`null`", 6) == 0)
+        return cJSON_CreateNull();
+    return NULL;
+}
+
+/* The value of row r in base, as a JSON item. */
+static cJSON *row_value(const row_t *r, const void *base)
+{
+    const char *p = (const char *)base + r->off;
+    double d;
+    uint32_t u32;
+    uint64_t u64;
+    int i;
+    size_t n = 0;
+    switch (r->kind) {
+    case K_NUM:
+        memcpy(&d, p, sizeof d);
+        return cJSON_CreateNumber(d);
+    case K_U32:
+        memcpy(&u32, p, sizeof u32);
+        return cJSON_CreateNumber((double)u32);
+    case K_U64:
+        memcpy(&u64, p, sizeof u64);
+        return cJSON_CreateNumber((double)u64); /* at most 2^53 - 1: exact */
+    case K_BOOL:
+        memcpy(&i, p, sizeof i);
+        return cJSON_CreateBool(i);
+    case K_ENUM:
+        memcpy(&i, p, sizeof i);
+        return cJSON_CreateString(enum_names(r->rng, &n)[i]);
+    case K_HAND:
+        return hand_default(r);
+    default:
+        return NULL;
+    }
+}
+
+static void fill_object(cJSON *obj, cdn_schema_sec_t sec, const cdn_sim_spec_t *sim)
+{
+    const section_t *s = &sections[sec];
+    cdn_error_t err = {0, ""};
+    cdn_json_ctx_t c;
+    cdn_json_obj_t o;
+    any_section_t *base = sim_xcalloc(1, sizeof *base);
+    cdn_json_ctx_init(&c, "tree", &err);
+    if (cdn_schema_open(&c, obj, sec, &o) == 0 &&
+        cdn_schema_read(&c, &o, sec, sim, base) == 0)
+        for (size_t i = 0; i < s->nrows; i++) {
+            const row_t *r = &s->rows[i];
+            if ((r->def.text == NULL || r->kind == K_HAND) &&
+                cJSON_GetObjectItemCaseSensitive(obj, r->key) == NULL) {
+                cJSON *v = row_value(r, base);
+                if (v != NULL)
+                    cJSON_AddItemToObject(obj, r->key, v);
+            }
+        }
+    free(base);
+    for (size_t k = 0; k < ARRAY_LEN(places); k++) {
+        const place_t *pl = &places[k];
+        if (pl->parent != sec || pl->sec == CDN_SCHEMA_SEC_top)
+            continue;
+        cJSON *child = cJSON_GetObjectItemCaseSensitive(obj, pl->key);
+        if (child == NULL && pl->create)
+            child = cJSON_AddObjectToObject(obj, pl->key);
+        if (pl->array && cJSON_IsArray(child)) {
+            cJSON *e;
+            cJSON_ArrayForEach(e, child)
+                if (cJSON_IsObject(e))
+                    fill_object(e, pl->sec, sim);
+        } else if (!pl->array && cJSON_IsObject(child))
+            fill_object(child, pl->sec, sim);
+    }
+}
+
+void cdn_schema_fill(cJSON *root, const cdn_sim_spec_t *sim)
+{
+    fill_object(root, CDN_SCHEMA_SEC_top, sim);
 }
 
 /* ------------------------------------------------------------------------ */

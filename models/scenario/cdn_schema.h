@@ -55,6 +55,17 @@ void cdn_schema_defaults(cdn_schema_sec_t sec, const cdn_sim_spec_t *sim, void *
 int cdn_schema_read(cdn_json_ctx_t *c, const cdn_json_obj_t *o, cdn_schema_sec_t sec,
                     const cdn_sim_spec_t *sim, void *base);
 
+/* Writes into a scenario tree that has validated (so every object is
+ * well formed) the default of every scalar key it leaves out, in every
+ * object of a schema section (after the object's own keys); a missing
+ * "cluster", "distribution" or "metrics" object, whose absence means its
+ * defaults, is added with them; a HAND key whose default is a plain
+ * value (a number, "`[]`", "`null`") gets it.  Keys whose default is not
+ * a value ("none", "never", "every region", TIME keys) are left out.
+ * `sim` is the simulation section of the scenario the tree loaded as.
+ * The tree then loads as the same scenario. */
+void cdn_schema_fill(struct cJSON *root, const cdn_sim_spec_t *sim);
+
 /* The section called `id` (its identifier in schema.def: "traffic",
  * "region", ...), or CDN_SCHEMA_NSECTIONS if there is none. */
 cdn_schema_sec_t cdn_schema_find(const char *id);
