@@ -162,6 +162,20 @@ check "a region name with a comma and quotes is one quoted CSV field" \
     grep -qE '^0,[^,]*,"eu, ""west""",[0-9]' "$work/csvnames/timeline_regions.csv"
 check "a service name with a comma is one quoted header field" \
     grep -qF ',"svc_kv, store_avail",' "$work/csvnames/timeline.csv"
+# read back with Python's csv module: every row as long as the header, the
+# names exactly as in the scenario
+check "timeline_regions.csv round-trips through Python's csv module" python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert all(len(r) == len(rows[0]) for r in rows), "ragged rows"
+assert {r[2] for r in rows[1:]} == {"eu, \"west\"", "us", "asia"}, {r[2] for r in rows[1:]}
+' "$work/csvnames/timeline_regions.csv"
+check "timeline.csv round-trips through Python's csv module" python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert all(len(r) == len(rows[0]) for r in rows), "ragged rows"
+assert "svc_kv, store_avail" in rows[0], rows[0]
+' "$work/csvnames/timeline.csv"
 
 # ---- getopt_long spellings: --seed=7, -s7, -j1 and clusters such as -qn3
 run "$bin" run "$golden/small.json" -o "$work/eq1" --seed=7 --no-plot --quiet
