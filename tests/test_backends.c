@@ -31,9 +31,10 @@
 #define RESTART_S 10.0
 
 /* One region of `n` servers and one proxy calling backend "db"
- * (capacity c, timeout t, waste exponent e) with `retry` (JSON members). */
-static cdn_scenario_t *herd(unsigned n, double c, double t, double e, double r,
-                            const char *retry, double duration_s)
+ * (capacity c, timeout t, waste exponent e) with `retry` (JSON members);
+ * every server restarts at RESTART_AT_S, then the actions in `more`. */
+static cdn_scenario_t *herd_then(unsigned n, double c, double t, double e, double r,
+                                 const char *retry, double duration_s, const char *more)
 {
     char *json = malloc(8192);
     snprintf(json, 8192,
@@ -49,11 +50,17 @@ static cdn_scenario_t *herd(unsigned n, double c, double t, double e, double r,
              "\"sites\":{\"count\":100,\"plans\":[{\"name\":\"all\",\"site_share\":1,"
              "\"traffic_share\":1}]},"
              "\"operators\":{\"actions\":[{\"kind\":\"restart_proxies\",\"at_s\":%g,"
-             "\"duration_s\":0,\"restart_s\":%g}]}}",
-             duration_s, n, c, t, e, r, retry, RESTART_AT_S, RESTART_S);
+             "\"duration_s\":0,\"restart_s\":%g}%s]}}",
+             duration_s, n, c, t, e, r, retry, RESTART_AT_S, RESTART_S, more);
     cdn_scenario_t *s = test_parse_ok(json);
     free(json);
     return s;
+}
+
+static cdn_scenario_t *herd(unsigned n, double c, double t, double e, double r,
+                            const char *retry, double duration_s)
+{
+    return herd_then(n, c, t, e, r, retry, duration_s, "");
 }
 
 /* Seconds from the end of the restarts to the last completed start. */
@@ -123,6 +130,23 @@ START_TEST(jitter_spreads_the_herd_and_beats_immediate_retries)
     /* never faster than the capacity bound N R / C = 40 s; well under the
      * 404 s of the synchronised herd */
     ck_assert_msg(d >= 40.0 && d < 0.5 * 404.0, "recovery %g s", d);
+}
+END_TEST
+
+START_TEST(a_restart_during_the_boot_cancels_it_and_the_herd_starts_again)
+{
+    /* the herd of 400 boots from 70 s (10 rounds of 2 s: done at 90 s);
+     * a second restart at 79 s cancels it (the calls ending at 80 s are
+     * stale) and every server boots again at 89 s: a fresh herd of 400,
+     * done at 89 + 20 = 109 s */
+    cdn_scenario_t *s = herd_then(400, 1000, 2, 2, 20, "", 600,
+                                  ",{\"kind\":\"restart_proxies\",\"at_s\":79,"
+                                  "\"duration_s\":0,\"restart_s\":10}");
+    world_t w;
+    double d = recovery_s(s, &w) + RESTART_AT_S + RESTART_S;
+    ck_assert_msg(d >= 105.0 && d <= 113.0, "last start at %g s, expected 109 s", d);
+    world_fini(&w);
+    cdn_scenario_destroy(s);
 }
 END_TEST
 
@@ -201,6 +225,7 @@ static Suite *suite(void)
     tcase_add_test(tc, herd_with_backoff_but_no_jitter_stays_in_step);
     tcase_add_test(tc, herd_with_fixed_interval_adds_the_interval_to_every_round);
     tcase_add_test(tc, jitter_spreads_the_herd_and_beats_immediate_retries);
+    tcase_add_test(tc, a_restart_during_the_boot_cancels_it_and_the_herd_starts_again);
     tcase_add_test(tc, restarting_servers_stay_out_of_service_until_their_start_completes);
     tcase_add_test(tc, backends_check_fails_when_the_calls_in_flight_drift_or_a_state_is_bad);
     tcase_add_test(tc, proxy_backend_must_name_a_backend);
