@@ -251,6 +251,7 @@ static int read_proxies(scn_ctx_t *c, const cJSON *j)
             CDN_TRY(scn_read_tiers(c, cdn_json_obj_get(&o, "tiers"), px->tiers, &px->ntiers));
             cdn_json_pop(&c->j, q);
         }
+        CDN_TRY(scn_read_proxy_backend(c, &o, px));
         cdn_json_pop(&c->j, p);
     }
     return CHECK_UNIQUE(c, s->proxies, n);
@@ -416,6 +417,7 @@ static int read_scenario(scn_ctx_t *c, const cJSON *root)
     CDN_TRY(scn_section(c, &o, "simulation", 1, read_simulation));
     CDN_TRY(scn_section(c, &o, "traffic", 1, read_traffic));
     CDN_TRY(scn_section(c, &o, "regions", 1, read_regions));
+    CDN_TRY(scn_section(c, &o, "backends", 0, scn_read_backends));
     CDN_TRY(scn_section(c, &o, "proxies", 1, read_proxies));
     CDN_TRY(scn_section(c, &o, "sites", 1, scn_read_sites));
     CDN_TRY(scn_section(c, &o, "artifacts", 0, scn_read_artifacts));
@@ -523,6 +525,7 @@ void cdn_scenario_destroy(cdn_scenario_t *s)
     free(s->path);
     free(s->regions);
     free(s->proxies);
+    free(s->backends);
     free(s->sites.plans);
     free(s->sites.named);
     free(s->artifacts);

@@ -48,6 +48,7 @@
 #define CDN_MAX_STAGES 16
 #define CDN_MAX_NEIGHBORS 16
 #define CDN_MAX_TIERS 8
+#define CDN_MAX_BACKENDS 16
 
 /* What a proxy does with a bad artifact. */
 #define CDN_EFFECT_MAP(X)                                                              \
@@ -76,6 +77,12 @@
     X(CDN_ACTION_FAIL_SERVICE, "fail_service") /* a service is down for a while */    \
     X(CDN_ACTION_SCALE_SERVICE, "scale_service") /* a service gets a new capacity */
 
+/* How a proxy that failed to start against its backend calls again. */
+#define CDN_RETRY_MAP(X)                                                              \
+    X(CDN_RETRY_IMMEDIATE, "immediate")     /* calls again at once */                  \
+    X(CDN_RETRY_FIXED, "fixed")             /* after retry_interval_s */               \
+    X(CDN_RETRY_EXPONENTIAL, "exponential") /* after min(cap, base * 2^(k-1)) */
+
 /* What starts an action. */
 #define CDN_TRIGGER_MAP(X)                                            \
     X(CDN_TRIGGER_TIME, "time")           /* at a given time */       \
@@ -87,6 +94,7 @@ typedef enum { CDN_EFFECT_MAP(CDN_X_ENUM) CDN_EFFECT_COUNT } cdn_effect_t;
 typedef enum { CDN_SCOPE_MAP(CDN_X_ENUM) CDN_SCOPE_COUNT } cdn_scope_t;
 typedef enum { CDN_ACTION_MAP(CDN_X_ENUM) CDN_ACTION_COUNT } cdn_action_kind_t;
 typedef enum { CDN_TRIGGER_MAP(CDN_X_ENUM) CDN_TRIGGER_COUNT } cdn_trigger_t;
+typedef enum { CDN_RETRY_MAP(CDN_X_ENUM) CDN_RETRY_COUNT } cdn_retry_t;
 #undef CDN_X_ENUM
 
 const char *cdn_effect_name(cdn_effect_t e);
@@ -139,7 +147,25 @@ typedef struct cdn_proxy_spec {
     double repair_rate_per_h;     /* crash_repair: servers the repair crew fixes per hour, > 0 */
     size_t ntiers;                /* 0: everywhere; else the effect applies only in these tiers */
     char tiers[CDN_MAX_TIERS][CDN_NAME_MAX];
+    /* Shared backend (models/world/backends.c): a start of the proxy (the
+     * end of a restart, a repair) needs a call to it to succeed. */
+    int32_t backend;              /* backend index, or -1: starts need nothing */
+    double requests_per_start;    /* requests one call (one start attempt) sends, > 0 */
+    cdn_retry_t retry;            /* what a caller whose call failed does */
+    double retry_interval_s;      /* fixed: wait between calls, s */
+    double retry_base_s;          /* exponential: first wait, s */
+    double retry_cap_s;           /* exponential: longest wait, s */
+    int retry_jitter;             /* 1: each wait is uniform on [0, wait] (keyed draw) */
 } cdn_proxy_spec_t;
+
+/* A shared backend with limited capacity (configuration store, identity
+ * provider, origin) that proxies call when they start. */
+typedef struct cdn_backend_spec {
+    char name[CDN_NAME_MAX];
+    double capacity_rps;          /* requests/s it serves, > 0 */
+    double timeout_s;             /* a call's duration: its outcome is known this long after it starts, s */
+    double waste_exponent;        /* overload: a call succeeds with probability (capacity/offered)^this, [1, 4] */
+} cdn_backend_spec_t;
 
 typedef struct cdn_plan_spec {
     char name[CDN_NAME_MAX];
@@ -307,6 +333,8 @@ typedef struct cdn_scenario {
     cdn_region_spec_t *regions;
     size_t nproxies;
     cdn_proxy_spec_t *proxies;
+    size_t nbackends;
+    cdn_backend_spec_t *backends; /* in file order */
     cdn_sites_spec_t sites;
     size_t nartifacts;
     cdn_artifact_spec_t *artifacts;

@@ -251,6 +251,14 @@ run "$bin" run "$ex/crash-manual-repair.json" -o "$work/ex3" --no-plot --quiet
 check "example crash-manual-repair runs" test "$rc" -eq 0
 check "hand repairs take hours after the 05:27 revert" \
     awk -v m="$(num "$work/ex3/summary.json" main_impact_resolved_s)" 'BEGIN { exit !(m > 6 * 3600) }'
+run "$bin" run "$ex/restart-herd.json" -o "$work/ex4" --no-plot --quiet
+check "example restart-herd runs" test "$rc" -eq 0
+# recovery: end of the last bin with a server out of service, from the end
+# of the restarts (660 s); its notes compute 404 s by hand
+herd_end=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "servers_out_frac") c = i; next }
+                    $c > 0 { last = $1 } END { print last + 10 }' "$work/ex4/timeline.csv")
+check "restart-herd: the region recovers within 10% of the hand-computed 404 s ($((herd_end - 660)) s)" \
+    awk -v d="$((herd_end - 660))" 'BEGIN { exit !(d >= 0.9 * 404 && d <= 1.1 * 404) }'
 
 # ---- the work budget (#10): refused up front, estimates within a factor 2
 for f in "$src"/data/budget/*.json; do

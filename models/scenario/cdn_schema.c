@@ -85,7 +85,7 @@ typedef struct val {
 
 typedef enum {
     RNG_CC, RNG_OC, RNG_CO, RNG_OO, RNG_GT, RNG_GE, RNG_NA, /* numbers */
-    RNG_EFFECT, RNG_SCOPE, RNG_FAILOVER                    /* the names of an ENUM */
+    RNG_EFFECT, RNG_SCOPE, RNG_FAILOVER, RNG_RETRY         /* the names of an ENUM */
 } rng_t;
 
 typedef struct row {
@@ -109,6 +109,7 @@ typedef struct section {
 #define CDN_X_NAME(e, s) s,
 static const char *const effect_names[] = {CDN_EFFECT_MAP(CDN_X_NAME)};
 static const char *const scope_names[] = {CDN_SCOPE_MAP(CDN_X_NAME)};
+static const char *const retry_names[] = {CDN_RETRY_MAP(CDN_X_NAME)};
 #undef CDN_X_NAME
 static const char *const failover_names[] = {"none", "own_dns", "dns_on_provider"};
 
@@ -219,6 +220,9 @@ static const char *const *enum_names(rng_t rng, size_t *n)
     case RNG_SCOPE:
         *n = ARRAY_LEN(scope_names);
         return scope_names;
+    case RNG_RETRY:
+        *n = ARRAY_LEN(retry_names);
+        return retry_names;
     default:
         *n = ARRAY_LEN(failover_names);
         return failover_names;
@@ -350,6 +354,7 @@ typedef struct place {
 static const place_t places[] = {
     P(simulation, top, "simulation", 0, 0), P(traffic, top, "traffic", 0, 0),
     P(region, top, "regions", 1, 0),        P(proxy, top, "proxies", 1, 0),
+    P(backend, top, "backends", 1, 0),
     P(sites, top, "sites", 0, 0),           P(plan, sites, "plans", 1, 0),
     P(named, sites, "named", 1, 0),         P(artifact, top, "artifacts", 1, 0),
     P(cluster, artifact, "cluster", 0, 1),  P(distribution, artifact, "distribution", 0, 1),

@@ -65,6 +65,7 @@ static const shape_t shapes[] = {
                        " 'items': {'$ref': '#/$defs/region'}}"},
     {"top", "proxies", "{'type': 'array', 'minItems': 1, 'maxItems': 8,"
                        " 'items': {'$ref': '#/$defs/proxy'}}"},
+    {"top", "backends", "{'type': 'array', 'maxItems': 16, 'items': {'$ref': '#/$defs/backend'}}"},
     {"top", "sites", "{'$ref': '#/$defs/sites'}"},
     {"top", "artifacts", "{'type': 'array', 'maxItems': 16, 'items': {'$ref': '#/$defs/artifact'}}"},
     {"top", "services", "{'type': 'array', 'maxItems': 64, 'items': {'$ref': '#/$defs/service'}}"},
@@ -75,6 +76,7 @@ static const shape_t shapes[] = {
     {"simulation", "start_utc", "{'type': 'string', 'pattern': '" UTC_PATTERN "'}"},
     {"region", "neighbors", "{'$ref': '#/$defs/names', 'maxItems': 16}"},
     {"proxy", "tiers", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 8}"},
+    {"proxy", "backend", "{'type': ['string', 'null'], 'default': null}"},
     {"sites", "plans", "{'type': 'array', 'minItems': 1, 'maxItems': 64,"
                        " 'items': {'$ref': '#/$defs/plan'}}"},
     {"sites", "control_plane_service", "{'type': 'string'}"},

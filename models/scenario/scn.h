@@ -100,5 +100,8 @@ int scn_read_artifacts(scn_ctx_t *c, const struct cJSON *j);   /* scn_artifacts.
 int scn_read_services(scn_ctx_t *c, const struct cJSON *j);    /* scn_operators.c */
 int scn_read_named_sites(scn_ctx_t *c, const struct cJSON *j); /* scn_sites.c */
 int scn_read_operators(scn_ctx_t *c, const struct cJSON *j);   /* scn_operators.c */
+int scn_read_backends(scn_ctx_t *c, const struct cJSON *j);    /* scn_backends.c */
+/* A proxy's `backend`: a backend name or null (-1); backends read first. */
+int scn_read_proxy_backend(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_proxy_spec_t *px); /* scn_backends.c */
 
 #endif /* CDNSIM_SCN_H */

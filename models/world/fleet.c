@@ -24,9 +24,13 @@
  *      region's other servers take its share)  --restart ends--> wedged=0,
  *      a fresh process: hold re-evaluated from the artifacts on disk
  *
- *      failing  = (hold || wedged) && not restarting
- *      out      = restarting || (failing && the effect is crash,
- *                 crash_repair or withdraw)
+ *      failing  = (hold || wedged) && not restarting && not booting
+ *      out      = restarting || booting || (failing && the effect is
+ *                 crash, crash_repair or withdraw)
+ *
+ *   booting: a proxy with a `backend` whose restart or repair ended is
+ *   starting: out of service until a call to its backend succeeds (the
+ *   machine is in backends.c; a restart that begins cancels it).
  *
  *   | state          | bad arrives        | good arrives | restart end        |
  *   |----------------|--------------------|--------------|--------------------|
@@ -190,12 +194,13 @@ static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
     size_t r = fl->srv_region[srv];
     fleet_region_t *rg = &fl->reg[r];
     cdn_effect_t eff = w->s->proxies[p].on_bad_artifact;
-    int failing = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0;
+    int booting = backends_booting(w, i);
+    int failing = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0 && !booting;
     if (failing && eff == CDN_EFFECT_CRASH_REPAIR && !fl->sp_wedged[i]) {
         fl->sp_wedged[i] = 1; /* crashed: stays down until the crew repairs it */
         repair_enqueue(w, srv, p);
     }
-    int out = fl->sp_rest[i] > 0 || (failing && fleet_is_out_effect(eff));
+    int out = fl->sp_rest[i] > 0 || booting || (failing && fleet_is_out_effect(eff));
     if (out != fl->sp_counted_out[i]) {
         if (out) {
             fl->reg_out_p[r * w->nprox + p]++;
@@ -290,10 +295,11 @@ int fleet_check(const world_t *w)
                 nbad += fl->srv_artbad[(size_t)srv * w->nart + a];
             for (size_t p = 0; p < w->nprox; p++) {
                 size_t i = (size_t)srv * w->nprox + p;
-                int f = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0;
+                int boot = backends_booting(w, i);
+                int f = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0 && !boot;
                 if (f != fl->sp_counted_fail[i])
                     return 0;
-                int out = fl->sp_rest[i] > 0 ||
+                int out = fl->sp_rest[i] > 0 || boot ||
                           (f && fleet_is_out_effect(w->s->proxies[p].on_bad_artifact));
                 if (out != fl->sp_counted_out[i])
                     return 0;
@@ -431,6 +437,7 @@ void fleet_on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx)
         if (!fleet_restart_matches(act, p))
             continue;
         size_t i = (size_t)srv * w->nprox + p;
+        backends_cancel(w, srv, p); /* a start in progress is interrupted */
         if (fl->sp_rest[i]++ == 0) {
             fl->reg_down_p[r * w->nprox + p]++;
             if (fl->srv_nrest[srv]++ == 0)
@@ -460,6 +467,7 @@ void fleet_on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
                 fl->reg[r].n_restarting--;
             fl->sp_wedged[i] = 0;
             fl->sp_hold[i] = 0; /* a fresh process: re-evaluated below, no wedge draw */
+            backends_boot(w, srv, p); /* with a backend: out until a call to it succeeds */
         }
     }
     pull_pending(w, srv);
@@ -486,6 +494,8 @@ void fleet_on_repair(sim_t *sim, const sim_event_t *ev, void *ctx)
     size_t i = (size_t)srv * w->nprox + p;
     fl->sp_queued[i] = 0;
     fl->sp_wedged[i] = 0;
+    if (fl->sp_rest[i] == 0 && !backends_booting(w, i))
+        backends_boot(w, srv, p); /* a repaired host boots like a restarted one */
     pull_pending(w, srv);     /* the fix a crashed host could not pull */
     fleet_reevaluate(w, srv); /* crashes again (and queues) if it still holds a bad file */
     propagate_change(w, PROPAGATE_REGION, fl->srv_region[srv]);

@@ -139,6 +139,8 @@ static void world_kernel(world_t *w)
     w->ev_svc_drain = sim_register(w->sim, "service_drain", services_on_drain, w);
     w->ev_trigger = sim_register(w->sim, "latent_trigger", artifacts_on_trigger, w);
     w->ev_undrain = sim_register(w->sim, "undrain", traffic_on_undrain, w);
+    w->ev_bk_call_end = sim_register(w->sim, "backend_call_end", backends_on_call_end, w);
+    w->ev_bk_retry = sim_register(w->sim, "backend_retry", backends_on_retry, w);
 }
 
 int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep, cdn_error_t *err)
@@ -157,6 +159,7 @@ int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep,
     sites_init(w);
     services_init(w);
     operators_init(w);
+    backends_init(w);
     /* the first events, in this order (see the design comment) */
     sim_schedule(w->sim, 0.0, w->ev_traffic, 0, 0);
     artifacts_start(w);
@@ -169,6 +172,7 @@ void world_fini(world_t *w)
 {
     if (!w)
         return;
+    backends_fini(w);
     operators_fini(w);
     services_fini(w);
     sites_fini(w);

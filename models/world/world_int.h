@@ -16,6 +16,8 @@
  *     sites.c      sites_t      cohorts of sites, the failover machine
  *     services.c   services_t   the internal service graph, backlogs
  *     operators.c  operators_t  alert, diagnosis and operator actions
+ *     backends.c   backends_t   shared backends that starting proxies call,
+ *                               their overload and the callers' retries
  *     propagate.c               the one propagation step
  *     world.c                   build, run, result; the event log
  *
@@ -29,7 +31,7 @@
  *   Each mechanism with a state machine has a checker (fleet_check,
  *   fleet_repair_check, artifacts_rollout_check, traffic_check,
  *   sites_failover_check, services_backlog_check,
- *   operators_incident_check, operators_wave_check): 1 when the state is
+ *   operators_incident_check, operators_wave_check, backends_check): 1 when the state is
  *   consistent, 0 when not.  They are compiled in every build (the unit
  *   tests call them on corrupted states) and asserted in debug builds.
  *
@@ -68,7 +70,9 @@ enum {
     RNG_KILL = 7,         /* key2(ACTION, REGION): kill-switch latency of its servers, in index order */
     RNG_SITE_ATTRS = 8,   /* PLAN: per site five uniforms in this order: proxy, bot management,
                            * block rules, second CDN, DNS on this provider */
-    RNG_RESTART_ORDER = 9 /* key2(ACTION, SERVER): the server's place in a restart walk (stateless) */
+    RNG_RESTART_ORDER = 9, /* key2(ACTION, SERVER): the server's place in a restart walk (stateless) */
+    RNG_BACKEND_CALL = 10, /* key2(key2(key2(SERVER, PROXY), boot), call): a start call succeeds (stateless) */
+    RNG_BACKEND_JITTER = 11 /* key2(key2(key2(SERVER, PROXY), boot), call): jitter of the wait after it (stateless) */
 };
 
 /* Failover state of a cohort of sites with a second CDN (machine in sites.c). */
@@ -233,6 +237,24 @@ typedef struct operators {
     double detected_s, diagnosed_s; /* NAN until they happen */
 } operators_t;
 
+/* -------------------------------------------------------------- backends */
+
+/* Start state of a (server, proxy) whose proxy calls a backend when it
+ * starts (machine in backends.c).  IDLE: started, or not starting. */
+enum { BK_IDLE = 0, BK_CALLING, BK_WAITING };
+
+typedef struct backends {
+    uint8_t *sp_state;      /* [nserv * nprox] BK_*; NULL when no proxy has a backend */
+    uint32_t *sp_boot;      /* [nserv * nprox] boots begun or cancelled: keys draws, stales events */
+    uint32_t *sp_call;      /* [nserv * nprox] calls of the current boot so far */
+    double *sp_cum0;        /* [nserv * nprox] its backend's offered requests when the call began */
+    uint32_t *n_calling;    /* [nbackends * nprox] calls in flight */
+    double *cum_req;        /* [nbackends] requests offered to it from 0 to last_t */
+    double *last_t;         /* [nbackends] s */
+    uint32_t booting;       /* (server, proxy) pairs not IDLE */
+    double last_start_s;    /* sim time the last start completed, s (NAN: none yet) */
+} backends_t;
+
 /* ----------------------------------------------------------------- world */
 
 typedef struct world {
@@ -244,6 +266,7 @@ typedef struct world {
     uint32_t ev_traffic, ev_generate, ev_arrive, ev_action, ev_restart_begin, ev_restart_end;
     uint32_t ev_detect, ev_stage, ev_kill, ev_svc_restore, ev_failover, ev_wave, ev_repair;
     uint32_t ev_svc_drain, ev_trigger, ev_undrain;
+    uint32_t ev_bk_call_end, ev_bk_retry;
 
     size_t nreg, nprox, nart, nsvc, ncoh;
     size_t ncoh_base;       /* cohorts before the named sites' */
@@ -261,6 +284,7 @@ typedef struct world {
     sites_t sites;
     services_t svc;
     operators_t ops;
+    backends_t bk;
 } world_t;
 
 /* world.c */
@@ -373,6 +397,26 @@ void services_scale(world_t *w, uint32_t k, double capacity);
 int services_backlog_check(const world_t *w);
 void services_on_drain(sim_t *sim, const sim_event_t *ev, void *ctx);
 void services_on_restore(sim_t *sim, const sim_event_t *ev, void *ctx);
+
+/* backends.c */
+void backends_init(world_t *w);
+void backends_fini(world_t *w);
+/* 1 while (server, proxy) i = srv * nprox + p is starting (calling its
+ * backend or waiting to call again): out of service, not failing.
+ * Inline: the fleet's delta updates ask it on every change. */
+static inline int backends_booting(const world_t *w, size_t i)
+{
+    return w->bk.sp_state != NULL && w->bk.sp_state[i] != BK_IDLE;
+}
+/* Proxy p of srv starts (a restart ended, a repair): with a backend it
+ * begins calling it (the caller then re-evaluates the server); else
+ * nothing. */
+void backends_boot(world_t *w, uint32_t srv, uint32_t p);
+/* A restart interrupts a start in progress (nothing when none). */
+void backends_cancel(world_t *w, uint32_t srv, uint32_t p);
+int backends_check(const world_t *w);
+void backends_on_call_end(sim_t *sim, const sim_event_t *ev, void *ctx);
+void backends_on_retry(sim_t *sim, const sim_event_t *ev, void *ctx);
 
 /* operators.c */
 void operators_init(world_t *w);
