@@ -237,6 +237,14 @@ run "$bin" run "$ex/crash-manual-repair.json" -o "$work/ex3" --no-plot --quiet
 check "example crash-manual-repair runs" test "$rc" -eq 0
 check "hand repairs take hours after the 05:27 revert" \
     awk -v m="$(num "$work/ex3/summary.json" main_impact_resolved_s)" 'BEGIN { exit !(m > 6 * 3600) }'
+run "$bin" run "$ex/regional-revert.json" -o "$work/ex4" --no-plot --quiet
+check "example regional-revert runs" test "$rc" -eq 0
+check "the revert reaches island, north, south, core at 1800, 2400, 3000, 3600 s" \
+    test "$(grep '"event":"action_region"' "$work/ex4/events.jsonl" |
+        sed -E 's/^\{"t_s":([0-9]+)\.000,.*"region":"([a-z]+)".*/\1 \2/' | tr '\n' ' ')" = \
+    "1800 island 2400 north 3000 south 3600 core "
+check "the largest region, reverted last, ends the main impact at 10:00 (3600 s)" \
+    test "$(num "$work/ex4/summary.json" main_impact_resolved_s)" = 3600
 
 # ---- the work budget (#10): refused up front, estimates within a factor 2
 for f in "$src"/data/budget/*.json; do
@@ -260,7 +268,7 @@ within2() { # within2 SUMMARY: estimated events within a factor 2 of kernel_even
     act=$(num "$1" kernel_events)
     awk -v e="$est" -v a="$act" 'BEGIN { exit !(a > 0 && e <= 2 * a && e >= a / 2) }'
 }
-for d in ex1 ex2 ex3 g1; do
+for d in ex1 ex2 ex3 ex4 g1; do
     check "estimated events within a factor 2 of the measured ($d)" within2 "$work/$d/summary.json"
 done
 

@@ -105,6 +105,12 @@ static const shape_t shapes[] = {
     {"operators", "actions", "{'type': 'array', 'maxItems': 10000, 'items': {'$ref':"
                              " '#/$defs/action'}}"},
     {"diagnosis", "misleading_services", "{'$ref': '#/$defs/names', 'maxItems': 8}"},
+    {"action_target", "regions", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 100000}"},
+    {"action_target", "tiers", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 8}"},
+    {"action_rollout", "order", "{'enum': ['listed', 'largest_first', 'smallest_first',"
+                                " 'most_damaged_last'], 'default': 'listed'}"},
+    {"action_rollout", "offsets_s", "{'type': 'array', 'minItems': 1,"
+                                    " 'items': {'type': 'number', 'minimum': 0}}"},
     {"calibration", "targets", "{'type': 'array', 'maxItems': 256, 'items': {'$ref':"
                                " '#/$defs/target'}}"},
 };
@@ -112,6 +118,10 @@ static const shape_t shapes[] = {
 /* Rules of a whole section that no single row states. */
 static const shape_t section_rules[] = {
     {"stage", NULL, "{'oneOf': [{'required': ['frac']}, {'required': ['tiers']}]}"},
+    {"action_rollout", NULL, "{'not': {'required': ['step_s', 'regions_per_s']}}"},
+    {"action_rollout", NULL, "{'if': {'required': ['offsets_s']}, 'then': {'not': {'anyOf':"
+                             " [{'required': ['order']}, {'required': ['step_s']},"
+                             " {'required': ['regions_per_s']}]}}}"},
 };
 
 /* Parses one of the ' texts above; NULL if it is not JSON (a bug). */
@@ -333,6 +343,8 @@ static cJSON *action_schema(void)
         "  'rate_per_s': {'type': 'number', 'minimum': 0, 'default': 0},"
         "  'only_failing': {'type': 'boolean', 'default': false},"
         "  'capacity': {'type': 'number', 'minimum': 0},"
+        "  'target': {'$ref': '#/$defs/action_target'},"
+        "  'rollout': {'$ref': '#/$defs/action_rollout'},"
         "  'notes': {'$ref': '#/$defs/notes'}},"
         " 'allOf': [{'not': {'required': ['at_utc', 'at_s']}},"
         "  {'not': {'required': ['after', 'at_utc']}}, {'not': {'required': ['after', 'at_s']}},"

@@ -139,6 +139,7 @@ static void world_kernel(world_t *w)
     w->ev_svc_drain = sim_register(w->sim, "service_drain", services_on_drain, w);
     w->ev_trigger = sim_register(w->sim, "latent_trigger", artifacts_on_trigger, w);
     w->ev_undrain = sim_register(w->sim, "undrain", traffic_on_undrain, w);
+    w->ev_stage_step = sim_register(w->sim, "action_region", staging_on_step, w);
 }
 
 int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep, cdn_error_t *err)
@@ -157,6 +158,7 @@ int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep,
     sites_init(w);
     services_init(w);
     operators_init(w);
+    staging_init(w);
     /* the first events, in this order (see the design comment) */
     sim_schedule(w->sim, 0.0, w->ev_traffic, 0, 0);
     artifacts_start(w);
@@ -169,6 +171,7 @@ void world_fini(world_t *w)
 {
     if (!w)
         return;
+    staging_fini(w);
     operators_fini(w);
     services_fini(w);
     sites_fini(w);
