@@ -267,6 +267,20 @@ void staging_on_step(sim_t *sim, const sim_event_t *ev, void *ctx)
     assert(staging_check(w));
 }
 
+/* The plan of action k: steps due in order, the next one not yet past. */
+static int plan_consistent(const staging_t *st, size_t k, double now)
+{
+    if (st->state[k] == STG_STAGING &&
+        (st->plan[k] == NULL || st->next[k] >= st->nplan[k] || st->plan_t[k][st->next[k]] < now))
+        return 0;
+    if (st->state[k] == STG_DONE && (st->plan[k] ? st->next[k] != st->nplan[k] : st->next[k] != 0))
+        return 0;
+    for (uint32_t i = 1; st->plan[k] && i < st->nplan[k]; i++)
+        if (st->plan_t[k][i] < st->plan_t[k][i - 1])
+            return 0;
+    return 1;
+}
+
 /* The staged delivery machine's invariants (drawn above).
  * O(actions + plan steps). */
 int staging_check(const world_t *w)
@@ -282,17 +296,11 @@ int staging_check(const world_t *w)
             return 0;
         if (state != STG_IDLE && st->mask[k] == NULL)
             return 0;
-        if ((st->gen[k] != 0) != (state != STG_IDLE && act->kind == CDN_ACTION_PUSH_LAST_KNOWN_GOOD &&
-                                  st->plan[k] != NULL))
+        int push_fired = state != STG_IDLE && act->kind == CDN_ACTION_PUSH_LAST_KNOWN_GOOD;
+        if ((st->gen[k] != 0) != push_fired)
             return 0;
-        if (state == STG_STAGING && (st->plan[k] == NULL || st->next[k] >= st->nplan[k] ||
-                                     st->plan_t[k][st->next[k]] < now))
+        if (!plan_consistent(st, k, now))
             return 0;
-        if (state == STG_DONE && (st->plan[k] ? st->next[k] != st->nplan[k] : st->next[k] != 0))
-            return 0;
-        for (uint32_t i = 1; st->plan[k] && i < st->nplan[k]; i++)
-            if (st->plan_t[k][i] < st->plan_t[k][i - 1])
-                return 0;
     }
     return 1;
 }
