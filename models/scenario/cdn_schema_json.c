@@ -107,8 +107,7 @@ static const shape_t shapes[] = {
     {"diagnosis", "misleading_services", "{'$ref': '#/$defs/names', 'maxItems': 8}"},
     {"action_target", "regions", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 100000}"},
     {"action_target", "tiers", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 8}"},
-    {"action_rollout", "order", "{'enum': ['listed', 'largest_first', 'smallest_first',"
-                                " 'most_damaged_last'], 'default': 'listed'}"},
+    {"action_rollout", "order", "{'default': 'listed'}"}, /* + enum: cdn_schema_json_scenario */
     {"action_rollout", "offsets_s", "{'type': 'array', 'minItems': 1,"
                                     " 'items': {'type': 'number', 'minimum': 0}}"},
     {"calibration", "targets", "{'type': 'array', 'maxItems': 256, 'items': {'$ref':"
@@ -438,6 +437,12 @@ cJSON *cdn_schema_json_scenario(cdn_error_t *err)
         }
     }
     add_common_defs(defs);
+    const char *orders[CDN_ORDER_COUNT];
+    for (int k = 0; k < CDN_ORDER_COUNT; k++)
+        orders[k] = cdn_rollout_order_name((cdn_rollout_order_t)k);
+    cJSON *ro = cJSON_GetObjectItemCaseSensitive(defs, "action_rollout");
+    add_names(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ro, "properties"), "order"),
+              "enum", orders, CDN_ORDER_COUNT);
     cJSON_AddItemToObject(defs, "action", action_schema());
     cJSON_AddItemToObject(defs, "target", target_schema());
     cJSON_AddItemToObject(root, "$defs", defs);
