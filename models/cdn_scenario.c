@@ -75,6 +75,7 @@ static const char *const effect_names[] = {CDN_EFFECT_MAP(CDN_X_NAME)};
 static const char *const scope_names[] = {CDN_SCOPE_MAP(CDN_X_NAME)};
 static const char *const action_names[] = {CDN_ACTION_MAP(CDN_X_NAME)};
 static const char *const trigger_names[] = {CDN_TRIGGER_MAP(CDN_X_NAME)};
+static const char *const order_names[] = {CDN_ROLLOUT_ORDER_MAP(CDN_X_NAME)};
 #undef CDN_X_NAME
 
 const char *cdn_effect_name(cdn_effect_t e)
@@ -90,6 +91,11 @@ const char *cdn_scope_name(cdn_scope_t sc)
 const char *cdn_trigger_name(cdn_trigger_t t)
 {
     return (unsigned)t < CDN_TRIGGER_COUNT ? trigger_names[t] : "?";
+}
+
+const char *cdn_rollout_order_name(cdn_rollout_order_t o)
+{
+    return (unsigned)o < CDN_ORDER_COUNT ? order_names[o] : "?";
 }
 
 const char *cdn_action_name(cdn_action_kind_t a)
@@ -531,6 +537,8 @@ void cdn_scenario_destroy(cdn_scenario_t *s)
     free(s->artifacts);
     free(s->services);
     free(s->actions);
+    free(s->action_regions);
+    free(s->action_offsets_s);
     free(s->targets);
     free(s);
 }

@@ -89,18 +89,27 @@
     X(CDN_TRIGGER_DETECTION, "detection") /* after the alert fires */ \
     X(CDN_TRIGGER_DIAGNOSIS, "diagnosis") /* after the cause is known */
 
+/* In which order a staged action (rollout) reaches its target regions. */
+#define CDN_ROLLOUT_ORDER_MAP(X)                                                        \
+    X(CDN_ORDER_LISTED, "listed")             /* target.regions order, else file order */ \
+    X(CDN_ORDER_LARGEST_FIRST, "largest_first") /* most servers first */                 \
+    X(CDN_ORDER_SMALLEST_FIRST, "smallest_first") /* fewest servers first */             \
+    X(CDN_ORDER_MOST_DAMAGED_LAST, "most_damaged_last") /* least damaged share first */
+
 #define CDN_X_ENUM(e, s) e,
 typedef enum { CDN_EFFECT_MAP(CDN_X_ENUM) CDN_EFFECT_COUNT } cdn_effect_t;
 typedef enum { CDN_SCOPE_MAP(CDN_X_ENUM) CDN_SCOPE_COUNT } cdn_scope_t;
 typedef enum { CDN_ACTION_MAP(CDN_X_ENUM) CDN_ACTION_COUNT } cdn_action_kind_t;
 typedef enum { CDN_TRIGGER_MAP(CDN_X_ENUM) CDN_TRIGGER_COUNT } cdn_trigger_t;
 typedef enum { CDN_RETRY_MAP(CDN_X_ENUM) CDN_RETRY_COUNT } cdn_retry_t;
+typedef enum { CDN_ROLLOUT_ORDER_MAP(CDN_X_ENUM) CDN_ORDER_COUNT } cdn_rollout_order_t;
 #undef CDN_X_ENUM
 
 const char *cdn_effect_name(cdn_effect_t e);
 const char *cdn_scope_name(cdn_scope_t s);
 const char *cdn_action_name(cdn_action_kind_t a);
 const char *cdn_trigger_name(cdn_trigger_t t);
+const char *cdn_rollout_order_name(cdn_rollout_order_t o);
 
 typedef struct cdn_sim_spec {
     char start_utc[32];   /* as written, normalised "YYYY-MM-DDTHH:MM:SSZ" */
@@ -263,6 +272,18 @@ typedef struct cdn_action_spec {
     double capacity;       /* scale_service: the service's new capacity (normal-demand units) */
     int only_failing;      /* restart_proxies: 1 skips servers whose proxy is not failing then */
     char label[CDN_NAME_MAX]; /* short label for plots and the event log */
+    /* "target" and "rollout" (push_last_known_good, kill_switch,
+     * restart_proxies): which regions and share of servers, and when each
+     * region is reached.  targeted 0: every server at once, as before. */
+    int targeted;          /* 1 when "target" or "rollout" is given */
+    size_t treg_first;     /* target regions: s->action_regions[treg_first ..] */
+    size_t ntreg;          /* how many (every region matching, in listed or file order) */
+    double tshare;         /* target.share: share of each target region's servers, (0, 1] */
+    int rorder;            /* rollout.order (cdn_rollout_order_t) */
+    double rstep_s;        /* rollout.step_s: time between two regions, s (>= 0) */
+    double rregions_per_s; /* rollout.regions_per_s: regions reached per s (0: use step_s) */
+    size_t roff_first;     /* rollout.offsets_s: s->action_offsets_s[roff_first ..], ntreg of them */
+    int has_offsets;       /* 1 when rollout.offsets_s is given */
 } cdn_action_spec_t;
 
 /* Incident response: an alert on the simulated 5xx share, and a diagnosis
@@ -342,6 +363,10 @@ typedef struct cdn_scenario {
     cdn_service_spec_t *services; /* in file order; the dependency graph is acyclic */
     size_t nactions;
     cdn_action_spec_t *actions;   /* sorted by at_s, stable (triggered ones last) */
+    size_t naction_regions;
+    uint32_t *action_regions;     /* target regions of every action (region indices), a pool */
+    size_t naction_offsets;
+    double *action_offsets_s;     /* rollout.offsets_s of every action, s after the action, a pool */
     cdn_detection_spec_t detection;
     size_t ntargets;
     cdn_cal_target_spec_t *targets; /* calibration targets, in file order */

@@ -60,7 +60,8 @@ typedef enum { CDN_RSERIES_MAP(CDN_X_ENUM) CDN_RS_COUNT } cdn_rseries_t;
     X(CDN_EV_SITES_FAILED_BACK, "sites_failed_back")               \
     X(CDN_EV_REGION_DRAINED, "region_drained")                     \
     X(CDN_EV_REGION_RESTORED, "region_restored")                   \
-    X(CDN_EV_ARTIFACT_TRIGGERED, "artifact_triggered")
+    X(CDN_EV_ARTIFACT_TRIGGERED, "artifact_triggered")             \
+    X(CDN_EV_ACTION_REGION, "action_region")
 
 #define CDN_X_ENUM(e, s) e,
 typedef enum { CDN_EVKIND_MAP(CDN_X_ENUM) CDN_EV_COUNT } cdn_evkind_t;

@@ -259,6 +259,14 @@ herd_end=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "servers_out_f
                     $c > 0 { last = $1 } END { print last + 10 }' "$work/ex4/timeline.csv")
 check "restart-herd: the region recovers within 10% of the hand-computed 404 s ($((herd_end - 660)) s)" \
     awk -v d="$((herd_end - 660))" 'BEGIN { exit !(d >= 0.9 * 404 && d <= 1.1 * 404) }'
+run "$bin" run "$ex/regional-revert.json" -o "$work/ex5" --no-plot --quiet
+check "example regional-revert runs" test "$rc" -eq 0
+check "the revert reaches island, north, south, core at 1800, 2400, 3000, 3600 s" \
+    test "$(grep '"event":"action_region"' "$work/ex5/events.jsonl" |
+        sed -E 's/^\{"t_s":([0-9]+)\.000,.*"region":"([a-z]+)".*/\1 \2/' | tr '\n' ' ')" = \
+    "1800 island 2400 north 3000 south 3600 core "
+check "the largest region, reverted last, ends the main impact at 10:00 (3600 s)" \
+    test "$(num "$work/ex5/summary.json" main_impact_resolved_s)" = 3600
 
 # ---- the work budget (#10): refused up front, estimates within a factor 2
 for f in "$src"/data/budget/*.json; do
@@ -282,7 +290,7 @@ within2() { # within2 SUMMARY: estimated events within a factor 2 of kernel_even
     act=$(num "$1" kernel_events)
     awk -v e="$est" -v a="$act" 'BEGIN { exit !(a > 0 && e <= 2 * a && e >= a / 2) }'
 }
-for d in ex1 ex2 ex3 g1; do
+for d in ex1 ex2 ex3 ex4 ex5 g1; do
     check "estimated events within a factor 2 of the measured ($d)" within2 "$work/$d/summary.json"
 done
 

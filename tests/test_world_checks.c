@@ -307,6 +307,44 @@ START_TEST(wave_check_fails_when_restarts_outnumber_their_pending_count)
 }
 END_TEST
 
+START_TEST(staging_check_fails_on_a_step_out_of_plan_or_an_untargeted_action_staged)
+{
+    /* a push over a then b, 200 s apart, from 900 s; the run stops at 1000
+     * s, between the two steps */
+    cdn_scenario_t *s = scenario(1000, PANIC, PLAN1, "", "", "",
+                                 "{\"kind\":\"push_last_known_good\",\"at_s\":900,"
+                                 "\"artifact\":\"f\",\"rollout\":{\"step_s\":200}},"
+                                 "{\"kind\":\"stop_generation\",\"at_s\":950,\"artifact\":\"f\"}");
+    world_t w;
+    run_world(&w, s);
+    ck_assert_int_eq(staging_check(&w), 1);
+    ck_assert_int_eq(w.stg.state[0], STG_STAGING);
+    ck_assert_uint_eq(w.stg.next[0], 1);
+    ck_assert_uint_eq(w.stg.nplan[0], 2);
+    ck_assert_double_eq(w.stg.plan_t[0][1], 1100.0);
+    ck_assert_uint_eq(w.stg.state[1], STG_IDLE);
+    w.stg.next[0] = 2; /* staging past its plan */
+    ck_assert_int_eq(staging_check(&w), 0);
+    w.stg.next[0] = 1;
+    w.stg.state[0] = STG_DONE; /* done with a region still to come */
+    ck_assert_int_eq(staging_check(&w), 0);
+    w.stg.state[0] = STG_STAGING;
+    w.stg.plan_t[0][1] = 800.0; /* a step due before the previous one (and in the past) */
+    ck_assert_int_eq(staging_check(&w), 0);
+    w.stg.plan_t[0][1] = 1100.0;
+    w.stg.state[1] = STG_DONE; /* an untargeted action is never staged */
+    ck_assert_int_eq(staging_check(&w), 0);
+    w.stg.state[1] = STG_IDLE;
+    uint32_t gen = w.stg.gen[0];
+    w.stg.gen[0] = 0; /* a staged push without its generation */
+    ck_assert_int_eq(staging_check(&w), 0);
+    w.stg.gen[0] = gen;
+    ck_assert_int_eq(staging_check(&w), 1);
+    world_fini(&w);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 START_TEST(shuffle_draws_one_index_per_position_and_keeps_every_element)
 {
     sim_rng_t a, b;
@@ -342,6 +380,7 @@ static Suite *suite(void)
     tcase_add_test(tc, backlog_check_fails_on_a_negative_or_overdrawn_backlog);
     tcase_add_test(tc, incident_check_fails_on_diagnosis_before_detection_or_negative_work);
     tcase_add_test(tc, wave_check_fails_when_restarts_outnumber_their_pending_count);
+    tcase_add_test(tc, staging_check_fails_on_a_step_out_of_plan_or_an_untargeted_action_staged);
     tcase_add_test(tc, shuffle_draws_one_index_per_position_and_keeps_every_element);
     suite_add_tcase(s, tc);
     return s;

@@ -11,6 +11,14 @@
  *     actions            1 each; a push or kill switch S_a more; a
  *                        restart 2 S (begin, end; S more with a rate)
  *     repairs            S per proxy that crashes into hand repair
+ *     backend calls      1 per call (its end), 2 when a failed call waits
+ *                        before the next (a retry event); a herd of N starts against a backend
+ *                        answering a = C T / R starts per call round
+ *                        makes (N^(e+1) - a^(e+1)) / ((e+1) a^e) calls
+ *                        when every start retries at once (docs/model.md,
+ *                        "Shared backends": the sum of n over the rounds
+ *                        of dn/dk = -a^e n^(1-e)); N when N <= a; a
+ *                        restart is taken as a herd of all its servers
  *     region drains      D / overload_drain_s per region that drains
  *     failover, backlog  plans x proxies x 16, services x steps
  *   where D is the duration, S all servers and S_a the servers an
@@ -64,6 +72,22 @@ static double runs_of(const cdn_artifact_spec_t *a, double duration_s)
                                         : 0.0;
 }
 
+/* Events of the calls of a herd of n starts of proxy p against its
+ * backend, at worst (every failed start calls again in the next round);
+ * 0 without a backend. */
+static double herd_calls(const cdn_scenario_t *s, size_t p, double n)
+{
+    const cdn_proxy_spec_t *px = &s->proxies[p];
+    if (px->backend < 0)
+        return 0.0;
+    const cdn_backend_spec_t *b = &s->backends[px->backend];
+    double a = b->capacity_rps * b->timeout_s / px->requests_per_start, e = b->waste_exponent;
+    double per_call = px->retry == CDN_RETRY_IMMEDIATE ? 1.0 : 2.0;
+    if (n <= a)
+        return per_call * n;
+    return per_call * (pow(n, e + 1.0) - pow(a, e + 1.0)) / ((e + 1.0) * pow(a, e));
+}
+
 /* Events of the actions; *pending grows by what they schedule at once. */
 static double action_events(const cdn_scenario_t *s, double servers, double *pending)
 {
@@ -80,6 +104,9 @@ static double action_events(const cdn_scenario_t *s, double servers, double *pen
         case CDN_ACTION_RESTART_PROXIES:
             e += 2 * servers + (ac->rate_per_s > 0 ? servers : 0);
             *pending += servers;
+            for (size_t p = 0; p < s->nproxies; p++)
+                if (ac->proxy < 0 || (size_t)ac->proxy == p)
+                    e += herd_calls(s, p, servers);
             break;
         case CDN_ACTION_FAIL_SERVICE:
             e += 1;
@@ -113,7 +140,7 @@ void cdn_estimate(const cdn_scenario_t *s, cdn_estimate_t *out)
     events += action_events(s, servers, &pending);
     for (size_t p = 0; p < s->nproxies; p++)
         if (s->proxies[p].on_bad_artifact == CDN_EFFECT_CRASH_REPAIR)
-            events += servers;
+            events += servers + herd_calls(s, p, 1.0) * servers; /* repaired one by one */
     events += drain_cycles + (double)(s->sites.nplans * s->nproxies) * 16.0 +
               (double)s->nservices * steps;
 

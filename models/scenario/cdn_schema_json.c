@@ -107,6 +107,11 @@ static const shape_t shapes[] = {
     {"operators", "actions", "{'type': 'array', 'maxItems': 10000, 'items': {'$ref':"
                              " '#/$defs/action'}}"},
     {"diagnosis", "misleading_services", "{'$ref': '#/$defs/names', 'maxItems': 8}"},
+    {"action_target", "regions", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 100000}"},
+    {"action_target", "tiers", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 8}"},
+    {"action_rollout", "order", "{'default': 'listed'}"}, /* + enum: cdn_schema_json_scenario */
+    {"action_rollout", "offsets_s", "{'type': 'array', 'minItems': 1,"
+                                    " 'items': {'type': 'number', 'minimum': 0}}"},
     {"calibration", "targets", "{'type': 'array', 'maxItems': 256, 'items': {'$ref':"
                                " '#/$defs/target'}}"},
 };
@@ -114,6 +119,10 @@ static const shape_t shapes[] = {
 /* Rules of a whole section that no single row states. */
 static const shape_t section_rules[] = {
     {"stage", NULL, "{'oneOf': [{'required': ['frac']}, {'required': ['tiers']}]}"},
+    {"action_rollout", NULL, "{'not': {'required': ['step_s', 'regions_per_s']}}"},
+    {"action_rollout", NULL, "{'if': {'required': ['offsets_s']}, 'then': {'not': {'anyOf':"
+                             " [{'required': ['order']}, {'required': ['step_s']},"
+                             " {'required': ['regions_per_s']}]}}}"},
 };
 
 /* Parses one of the ' texts above; NULL if it is not JSON (a bug). */
@@ -335,6 +344,8 @@ static cJSON *action_schema(void)
         "  'rate_per_s': {'type': 'number', 'minimum': 0, 'default': 0},"
         "  'only_failing': {'type': 'boolean', 'default': false},"
         "  'capacity': {'type': 'number', 'minimum': 0},"
+        "  'target': {'$ref': '#/$defs/action_target'},"
+        "  'rollout': {'$ref': '#/$defs/action_rollout'},"
         "  'notes': {'$ref': '#/$defs/notes'}},"
         " 'allOf': [{'not': {'required': ['at_utc', 'at_s']}},"
         "  {'not': {'required': ['after', 'at_utc']}}, {'not': {'required': ['after', 'at_s']}},"
@@ -428,6 +439,12 @@ cJSON *cdn_schema_json_scenario(cdn_error_t *err)
         }
     }
     add_common_defs(defs);
+    const char *orders[CDN_ORDER_COUNT];
+    for (int k = 0; k < CDN_ORDER_COUNT; k++)
+        orders[k] = cdn_rollout_order_name((cdn_rollout_order_t)k);
+    cJSON *ro = cJSON_GetObjectItemCaseSensitive(defs, "action_rollout");
+    add_names(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ro, "properties"), "order"),
+              "enum", orders, CDN_ORDER_COUNT);
     cJSON_AddItemToObject(defs, "action", action_schema());
     cJSON_AddItemToObject(defs, "target", target_schema());
     cJSON_AddItemToObject(root, "$defs", defs);

@@ -91,6 +91,9 @@ int scn_section(scn_ctx_t *c, const cdn_json_obj_t *o, const char *key, int requ
 /* The current path is the array whose elements have `key` shares. */
 int scn_check_sum(scn_ctx_t *c, const char *key, double sum);
 /* "tiers": names of region tiers; each must be the tier of some region. */
+/* An action's "target" and "rollout" (scn_targets.c); sets the defaults
+ * (global, at once) when both are absent. */
+int scn_read_action_target(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_action_spec_t *a);
 int scn_read_tiers(scn_ctx_t *c, const struct cJSON *j, char tiers[][CDN_NAME_MAX],
                    size_t *ntiers);
 

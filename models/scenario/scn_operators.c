@@ -154,18 +154,21 @@ enum {
     AK_RESTART = 1u << 4,
     AK_RATE = 1u << 5,
     AK_ONLY_FAILING = 1u << 6,
-    AK_CAPACITY = 1u << 7
+    AK_CAPACITY = 1u << 7,
+    AK_TARGET = 1u << 8,  /* "target" (scn_targets.c) */
+    AK_ROLLOUT = 1u << 9  /* "rollout" (scn_targets.c) */
 };
 static const char *const action_extra_keys[] = {"artifact",   "proxy",        "service",
                                                 "duration_s", "restart_s",    "rate_per_s",
-                                                "only_failing", "capacity"};
+                                                "only_failing", "capacity", "target",
+                                                "rollout"};
 static const unsigned action_extra_allowed[CDN_ACTION_COUNT] = {
     [CDN_ACTION_STOP_GENERATION] = AK_ARTIFACT,
-    [CDN_ACTION_PUSH_LAST_KNOWN_GOOD] = AK_ARTIFACT,
-    [CDN_ACTION_RESTART_PROXIES] =
-        AK_PROXY | AK_DURATION | AK_RESTART | AK_RATE | AK_ONLY_FAILING,
+    [CDN_ACTION_PUSH_LAST_KNOWN_GOOD] = AK_ARTIFACT | AK_TARGET | AK_ROLLOUT,
+    [CDN_ACTION_RESTART_PROXIES] = AK_PROXY | AK_DURATION | AK_RESTART | AK_RATE |
+                                   AK_ONLY_FAILING | AK_TARGET | AK_ROLLOUT,
     [CDN_ACTION_BYPASS_SERVICE] = AK_SERVICE,
-    [CDN_ACTION_KILL_SWITCH] = AK_ARTIFACT,
+    [CDN_ACTION_KILL_SWITCH] = AK_ARTIFACT | AK_TARGET | AK_ROLLOUT,
     [CDN_ACTION_FAIL_SERVICE] = AK_SERVICE | AK_DURATION,
     [CDN_ACTION_SCALE_SERVICE] = AK_SERVICE | AK_CAPACITY,
 };
@@ -173,7 +176,8 @@ static const unsigned action_extra_allowed[CDN_ACTION_COUNT] = {
 static const char *const action_keys[] = {"kind",     "at_utc",  "at_s",    "after",
                                           "delay_s",  "label",   "artifact", "proxy",
                                           "service",  "duration_s", "restart_s",
-                                          "rate_per_s", "only_failing", "capacity"};
+                                          "rate_per_s", "only_failing", "capacity",
+                                          "target", "rollout"};
 
 static int reject_extra_keys(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_action_kind_t kind)
 {
@@ -181,7 +185,7 @@ static int reject_extra_keys(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_action_k
     for (size_t k = 0; k < ARRAY_LEN(action_extra_keys); k++) {
         if ((allowed & (1u << k)) || cdn_json_obj_get(o, action_extra_keys[k]) == NULL)
             continue;
-        char list[200] = "kind, at_utc, at_s, after, delay_s, label";
+        char list[240] = "kind, at_utc, at_s, after, delay_s, label";
         for (size_t q = 0; q < ARRAY_LEN(action_extra_keys); q++) {
             if (allowed & (1u << q)) {
                 size_t len = strlen(list);
@@ -189,6 +193,11 @@ static int reject_extra_keys(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_action_k
             }
         }
         cdn_json_key(&c->j, action_extra_keys[k]);
+        if ((1u << k) & (AK_TARGET | AK_ROLLOUT))
+            return cdn_json_fail(&c->j, "key not allowed for kind \"%s\": it acts on a generator or "
+                                 "a service, which is global (\"target\" and \"rollout\" are for "
+                                 "push_last_known_good, kill_switch and restart_proxies)",
+                                 cdn_action_name(kind));
         return cdn_json_fail(&c->j, "key not allowed for kind \"%s\" (allowed: %s, notes)",
                     cdn_action_name(kind), list);
     }
@@ -287,6 +296,7 @@ static int read_action(scn_ctx_t *c, const cJSON *j, cdn_action_spec_t *a)
                         cdn_action_name(a->kind));
         CDN_TRY(cdn_json_opt_num(&c->j, &o, "duration_s", R_GE(0), &a->duration_s));
     }
+    CDN_TRY(scn_read_action_target(c, &o, a));
     if (a->trigger == CDN_TRIGGER_DETECTION && !s->detection.enabled) {
         cdn_json_push(&c->j, ".after");
         return cdn_json_fail(&c->j, "expected \"$.operators.detection\" for an action after detection");

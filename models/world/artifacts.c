@@ -34,7 +34,8 @@
  *      content goes as a new generation to stages 0..i)
  *      any --newer generation--> rolling(g', 0) (g superseded: its timer
  *      finds roll_gen != g and does nothing)
- *      any --push_last_known_good--> idle (the push goes everywhere)
+ *      any --push_last_known_good--> idle (the push goes everywhere, or
+ *      region by region when staged: staging.c)
  *
  *   | state         | new generation | bake end, pass        | bake end, fail | push LKG |
  *   |---------------|----------------|-----------------------|----------------|----------|
@@ -366,9 +367,10 @@ void artifacts_stop(world_t *w, uint32_t a)
     }
 }
 
-/* push_last_known_good (action k): the normal content as a new
- * generation, to every server at once (it ends a rollout in progress). */
-void artifacts_push_last_known_good(world_t *w, uint32_t k)
+/* The generation push_last_known_good (action k) pushes: the normal
+ * content, logged as generated; an emergency push ends a rollout in
+ * progress (its later stages would otherwise bring the bad file back). */
+uint32_t artifacts_lkg_generation(world_t *w, uint32_t k)
 {
     const cdn_action_spec_t *act = &w->s->actions[k];
     uint32_t a = (uint32_t)act->artifact;
@@ -382,30 +384,67 @@ void artifacts_push_last_known_good(world_t *w, uint32_t k)
     g.size = as->normal_size;
     g.action = (int32_t)k;
     world_log_event(w, CDN_EV_ARTIFACT_GENERATED, g);
-    w->arts.art[a].roll_gen = 0; /* an emergency push goes everywhere at once */
-    deliver_range(w, a, gen, -1, (long)as->nstages);
+    w->arts.art[a].roll_gen = 0;
+    return gen;
+}
+
+/* push_last_known_good (action k, untargeted): to every server at once. */
+void artifacts_push_last_known_good(world_t *w, uint32_t k)
+{
+    uint32_t a = (uint32_t)w->s->actions[k].artifact;
+    uint32_t gen = artifacts_lkg_generation(w, k);
+    deliver_range(w, a, gen, -1, (long)w->s->artifacts[a].nstages);
     assert(artifacts_rollout_check(w));
 }
 
-/* kill_switch (action k): every server learns, after its own delivery
- * latency (a stream per action and region), to ignore the artifact. */
-void artifacts_kill_switch(world_t *w, uint32_t k)
+/* A staged push's step: region r's servers that mask selects, in the
+ * region's rollout order, each after the latency keyed by (artifact,
+ * cause, server) -- the latency the server would have had in a global
+ * push. */
+void artifacts_deliver_region(world_t *w, uint32_t a, uint32_t gen, size_t r, const uint8_t *mask)
+{
+    const cdn_artifact_spec_t *as = &w->s->artifacts[a];
+    const fleet_region_t *rg = &w->fleet.reg[r];
+    if (!w->arts.art_region[a * w->nreg + r])
+        return; /* a tier that does not load this artifact */
+    uint64_t what = sim_rng_key2(w->arts.art[a].key, w->arts.art[a].gens[gen - 1].cause);
+    double f = w->s->regions[r].latency_factor;
+    for (uint32_t k = 0; k < rg->nservers; k++) {
+        uint32_t srv = w->arts.roll_order[rg->first_server + k];
+        if (mask != NULL && !mask[srv])
+            continue;
+        double u = world_keyed_u01(w, RNG_LATENCY, sim_rng_key2(what, world_server_key(w, srv)));
+        double lat = sim_rng_lognormal_quantile(u, f * as->latency_median_s, f * as->latency_p99_s);
+        sim_schedule_in(w->sim, lat, w->ev_arrive, srv, ((uint64_t)a << 32) | gen);
+    }
+}
+
+/* kill_switch (action k) in region r: every server's latency is drawn
+ * from the stream of (action, region) in index order, and the servers
+ * mask selects (NULL: all) are scheduled, so a server's latency does not
+ * depend on the share. */
+void artifacts_kill_region(world_t *w, uint32_t k, size_t r, const uint8_t *mask)
 {
     const cdn_action_spec_t *act = &w->s->actions[k];
     const cdn_artifact_spec_t *as = &w->s->artifacts[act->artifact];
-    for (size_t r = 0; r < w->nreg; r++) {
-        sim_rng_t rng;
-        sim_rng_init(&rng, w->seed, w->replication, RNG_KILL,
-                     sim_rng_key2(w->ops.act_key[k], w->fleet.reg[r].key));
-        for (uint32_t j = 0; j < w->fleet.reg[r].nservers; j++) {
-            double f = w->s->regions[r].latency_factor;
-            double lat = sim_rng_lognormal_median_p99(&rng, f * as->latency_median_s,
-                                                      f * as->latency_p99_s);
-            sim_schedule_in(w->sim, lat, w->ev_kill, w->fleet.reg[r].first_server + j,
-                            (uint64_t)act->artifact);
-        }
-        sim_rng_fini(&rng);
+    const fleet_region_t *rg = &w->fleet.reg[r];
+    double f = w->s->regions[r].latency_factor;
+    sim_rng_t rng;
+    sim_rng_init(&rng, w->seed, w->replication, RNG_KILL, sim_rng_key2(w->ops.act_key[k], rg->key));
+    for (uint32_t j = 0; j < rg->nservers; j++) {
+        double lat = sim_rng_lognormal_median_p99(&rng, f * as->latency_median_s, f * as->latency_p99_s);
+        if (mask == NULL || mask[rg->first_server + j])
+            sim_schedule_in(w->sim, lat, w->ev_kill, rg->first_server + j, (uint64_t)act->artifact);
     }
+    sim_rng_fini(&rng);
+}
+
+/* kill_switch (action k, untargeted): every server learns, after its own
+ * delivery latency, to ignore the artifact. */
+void artifacts_kill_switch(world_t *w, uint32_t k)
+{
+    for (size_t r = 0; r < w->nreg; r++)
+        artifacts_kill_region(w, k, r, NULL);
 }
 
 /* The rollout machine's invariants (drawn above).  O(artifacts). */

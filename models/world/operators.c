@@ -40,7 +40,8 @@
  *   once (each after a uniform delay over duration_s, a stream per action
  *   and region key), or a walk at rate_per_s, in the order of a keyed
  *   hash per (action, server), that skips, at no cost, servers
- *   an only_failing wave does not need.  act_pending counts restarts
+ *   an only_failing wave does not need (or that the action's target does
+ *   not select: staging.c).  act_pending counts restarts
  *   scheduled or running (fleet.c ends them); the wave is done when it
  *   falls to zero and the walk, if any, has reached its end:
  *
@@ -123,7 +124,8 @@ void operators_start(world_t *w)
  * none is pending and a rate-limited walk has reached its end. */
 void operators_restart_ended(world_t *w, uint32_t k)
 {
-    int walking = w->ops.act_order[k] != NULL && w->ops.act_pos[k] < w->nserv;
+    int walking = (w->ops.act_order[k] != NULL && w->ops.act_pos[k] < w->nserv) ||
+                  w->stg.state[k] == STG_STAGING; /* regions still to come */
     if (--w->ops.act_pending[k] == 0 && !walking) {
         cdn_event_rec_t e = world_blank_event();
         e.action = (int32_t)k;
@@ -139,7 +141,8 @@ void operators_on_wave(sim_t *sim, const sim_event_t *ev, void *ctx)
     uint32_t k = ev->a;
     const cdn_action_spec_t *act = &w->s->actions[k];
     uint32_t *order = w->ops.act_order[k];
-    while (w->ops.act_pos[k] < w->nserv && !fleet_restart_wanted(w, act, order[w->ops.act_pos[k]]))
+    while (w->ops.act_pos[k] < w->nserv && (!staging_wants(w, k, order[w->ops.act_pos[k]]) ||
+                                           !fleet_restart_wanted(w, act, order[w->ops.act_pos[k]])))
         w->ops.act_pos[k]++;
     if (w->ops.act_pos[k] >= w->nserv) {
         w->ops.act_pending[k]++; /* balanced by operators_restart_ended: reports the end of the walk */
@@ -237,9 +240,32 @@ static uint32_t *walk_order(world_t *w, uint32_t k)
     return order;
 }
 
-/* restart_proxies (action k): a walk over every server in a random order
- * at rate_per_s, or every server at once, each after a uniform delay. */
-static void restart_proxies(world_t *w, uint32_t k)
+/* restart_proxies (action k) in region r: every server's delay is drawn
+ * from the stream of (action, region) in index order, and the servers
+ * mask selects (NULL: all) restart after theirs. */
+uint32_t operators_restart_region(world_t *w, uint32_t k, size_t r, const uint8_t *mask)
+{
+    const cdn_action_spec_t *act = &w->s->actions[k];
+    const fleet_region_t *rg = &w->fleet.reg[r];
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < rg->nservers; j++)
+        n += mask == NULL || mask[rg->first_server + j];
+    w->ops.act_pending[k] += n;
+    sim_rng_t rng;
+    sim_rng_init(&rng, w->seed, w->replication, RNG_RESTART, sim_rng_key2(w->ops.act_key[k], rg->key));
+    for (uint32_t j = 0; j < rg->nservers; j++) {
+        double d = act->duration_s > 0 ? act->duration_s * sim_rng_uniform(&rng) : 0.0;
+        if (mask == NULL || mask[rg->first_server + j])
+            sim_schedule_in(w->sim, d, w->ev_restart_begin, rg->first_server + j, k);
+    }
+    sim_rng_fini(&rng);
+    return n;
+}
+
+/* restart_proxies (action k): a walk over every server (that its target
+ * selects) in a random order at rate_per_s, or every server at once,
+ * each after a uniform delay. */
+void operators_restart(world_t *w, uint32_t k)
 {
     const cdn_action_spec_t *act = &w->s->actions[k];
     if (act->rate_per_s > 0) {
@@ -250,17 +276,9 @@ static void restart_proxies(world_t *w, uint32_t k)
         sim_schedule_in(w->sim, 0.0, w->ev_wave, k, 0);
         return;
     }
-    w->ops.act_pending[k] += w->nserv;
-    for (size_t r = 0; r < w->nreg; r++) {
-        sim_rng_t rng;
-        sim_rng_init(&rng, w->seed, w->replication, RNG_RESTART,
-                     sim_rng_key2(w->ops.act_key[k], w->fleet.reg[r].key));
-        for (uint32_t j = 0; j < w->fleet.reg[r].nservers; j++) {
-            double d = act->duration_s > 0 ? act->duration_s * sim_rng_uniform(&rng) : 0.0;
-            sim_schedule_in(w->sim, d, w->ev_restart_begin, w->fleet.reg[r].first_server + j, k);
-        }
-        sim_rng_fini(&rng);
-    }
+    const uint8_t *mask = w->stg.mask ? w->stg.mask[k] : NULL;
+    for (size_t r = 0; r < w->nreg; r++)
+        operators_restart_region(w, k, r, mask);
 }
 
 void operators_on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
@@ -273,6 +291,10 @@ void operators_on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
     e.action = (int32_t)k;
     e.artifact = act->artifact;
     world_log_event(w, CDN_EV_OPERATOR_ACTION, e);
+    if (act->targeted) {
+        staging_begin(w, k); /* regional or staged: staging.c */
+        return;
+    }
     switch (act->kind) {
     case CDN_ACTION_STOP_GENERATION:
         artifacts_stop(w, (uint32_t)act->artifact);
@@ -287,7 +309,7 @@ void operators_on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
         services_fail(w, (uint32_t)act->service, act->duration_s);
         break;
     case CDN_ACTION_RESTART_PROXIES:
-        restart_proxies(w, k);
+        operators_restart(w, k);
         break;
     case CDN_ACTION_BYPASS_SERVICE:
         services_bypass(w, (uint32_t)act->service);

@@ -435,6 +435,7 @@ void traffic_on_step(sim_t *sim, const sim_event_t *ev, void *ctx)
     assert(operators_incident_check(w));
     assert(operators_wave_check(w));
     assert(backends_check(w));
+    assert(staging_check(w));
     if (t + step < sim_stop_time(sim))
         sim_schedule(sim, t + step, w->ev_traffic, 0, 0);
 }

@@ -141,6 +141,7 @@ static void world_kernel(world_t *w)
     w->ev_undrain = sim_register(w->sim, "undrain", traffic_on_undrain, w);
     w->ev_bk_call_end = sim_register(w->sim, "backend_call_end", backends_on_call_end, w);
     w->ev_bk_retry = sim_register(w->sim, "backend_retry", backends_on_retry, w);
+    w->ev_stage_step = sim_register(w->sim, "action_region", staging_on_step, w);
 }
 
 int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep, cdn_error_t *err)
@@ -160,6 +161,7 @@ int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep,
     services_init(w);
     operators_init(w);
     backends_init(w);
+    staging_init(w);
     /* the first events, in this order (see the design comment) */
     sim_schedule(w->sim, 0.0, w->ev_traffic, 0, 0);
     artifacts_start(w);
@@ -173,6 +175,7 @@ void world_fini(world_t *w)
     if (!w)
         return;
     backends_fini(w);
+    staging_fini(w);
     operators_fini(w);
     services_fini(w);
     sites_fini(w);

@@ -72,7 +72,9 @@ enum {
                            * block rules, second CDN, DNS on this provider */
     RNG_RESTART_ORDER = 9, /* key2(ACTION, SERVER): the server's place in a restart walk (stateless) */
     RNG_BACKEND_CALL = 10, /* key2(key2(key2(SERVER, PROXY), boot), call): a start call succeeds (stateless) */
-    RNG_BACKEND_JITTER = 11 /* key2(key2(key2(SERVER, PROXY), boot), call): jitter of the wait after it (stateless) */
+    RNG_BACKEND_JITTER = 11, /* key2(key2(key2(SERVER, PROXY), boot), call): jitter of the wait after it (stateless) */
+    RNG_ACTION_SHARE = 12  /* key2(ACTION, SERVER): the server's place in a targeted action's
+                            * share of its region (stateless) */
 };
 
 /* Failover state of a cohort of sites with a second CDN (machine in sites.c). */
@@ -255,6 +257,25 @@ typedef struct backends {
     double last_start_s;    /* sim time the last start completed, s (NAN: none yet) */
 } backends_t;
 
+/* --------------------------------------------------------------- staging */
+
+/* Staged delivery of an action with a target or rollout (machine in staging.c). */
+enum {
+    STG_IDLE = 0, /* not fired (every untargeted action stays here) */
+    STG_STAGING,  /* fired; plan steps next .. nplan - 1 still to come */
+    STG_DONE      /* every target region reached (or a restart walk started) */
+};
+
+typedef struct staging {
+    uint8_t *state;       /* [nactions] STG_* */
+    uint32_t **plan;      /* [nactions] target regions in the order reached (NULL until fired) */
+    double **plan_t;      /* [nactions] sim time each plan step is due, s, non-decreasing */
+    uint32_t *nplan;      /* [nactions] plan steps */
+    uint32_t *next;       /* [nactions] next plan step to run */
+    uint8_t **mask;       /* [nactions] [nserv] 1: the action acts on the server (NULL until fired) */
+    uint32_t *gen;        /* [nactions] push_last_known_good: the generation it pushes, 0 = none */
+} staging_t;
+
 /* ----------------------------------------------------------------- world */
 
 typedef struct world {
@@ -285,6 +306,8 @@ typedef struct world {
     services_t svc;
     operators_t ops;
     backends_t bk;
+    staging_t stg;
+    uint32_t ev_stage_step;  /* a staged action reaches its next region */
 } world_t;
 
 /* world.c */
@@ -355,6 +378,14 @@ void artifacts_start_triggers(world_t *w);
 void artifacts_stop(world_t *w, uint32_t a);
 void artifacts_push_last_known_good(world_t *w, uint32_t k);
 void artifacts_kill_switch(world_t *w, uint32_t k);
+/* The generation push_last_known_good (action k) pushes, logged; it ends
+ * a rollout in progress. */
+uint32_t artifacts_lkg_generation(world_t *w, uint32_t k);
+/* Generation gen of artifact a to the servers of region r that mask
+ * selects (NULL: all), each after its keyed latency. */
+void artifacts_deliver_region(world_t *w, uint32_t a, uint32_t gen, size_t r, const uint8_t *mask);
+/* kill_switch (action k) to the servers of region r that mask selects. */
+void artifacts_kill_region(world_t *w, uint32_t k, size_t r, const uint8_t *mask);
 int artifacts_rollout_check(const world_t *w);
 void artifacts_on_generate(sim_t *sim, const sim_event_t *ev, void *ctx);
 void artifacts_on_trigger(sim_t *sim, const sim_event_t *ev, void *ctx);
@@ -423,10 +454,30 @@ void operators_init(world_t *w);
 void operators_fini(world_t *w);
 void operators_start(world_t *w);
 void operators_restart_ended(world_t *w, uint32_t k);
+/* restart_proxies (action k, duration_s mode) on the servers of region r
+ * that mask selects; returns how many. */
+uint32_t operators_restart_region(world_t *w, uint32_t k, size_t r, const uint8_t *mask);
+/* restart_proxies (action k) as a rate-limited walk, or every server
+ * (restricted by the action's mask) at once. */
+void operators_restart(world_t *w, uint32_t k);
 int operators_incident_check(const world_t *w);
 int operators_wave_check(const world_t *w);
 void operators_on_detect(sim_t *sim, const sim_event_t *ev, void *ctx);
 void operators_on_action(sim_t *sim, const sim_event_t *ev, void *ctx);
 void operators_on_wave(sim_t *sim, const sim_event_t *ev, void *ctx);
+
+/* staging.c */
+void staging_init(world_t *w);
+void staging_fini(world_t *w);
+/* Fires targeted action k (act->targeted): plans its regions and servers,
+ * and schedules one step per region. */
+void staging_begin(world_t *w, uint32_t k);
+/* 1 if action k acts on server srv (every server for an untargeted one). */
+static inline int staging_wants(const world_t *w, uint32_t k, uint32_t srv)
+{
+    return w->stg.mask == NULL || w->stg.mask[k] == NULL || w->stg.mask[k][srv];
+}
+int staging_check(const world_t *w);
+void staging_on_step(sim_t *sim, const sim_event_t *ev, void *ctx);
 
 #endif /* CDNSIM_WORLD_INT_H */
