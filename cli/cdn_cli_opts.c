@@ -96,11 +96,11 @@ static const cdn_cli_opt_t opt_rows[] = {
      "PATH=VALUE, e.g. '$.traffic.max_retries=2'",
      "override one scenario value, after the strategies;\n"
      "repeatable; PATH as in strategies ($.key, [N], [*],\n"
-     "[name=X]); VALUE is JSON, else a plain string\n"
+     "[key=X]); VALUE is JSON, else a plain string\n"
      "(default: none)"},
     {CDN_OPT_PARAM, "param", 0, "'PATH=v1,v2,...'", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
      "PATH=v1,v2,...",
-     "a scenario value ($.key, [N], [*], [name=X]) and\n"
+     "a scenario value ($.key, [N], [*], [key=X]) and\n"
      "its values (JSON, or a plain string) (required)"},
     {CDN_OPT_PARAM2, "param2", 0, "'PATH=v1,...'", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
      "PATH=v1,v2,...",

@@ -4,7 +4,7 @@
  * scenario's cJSON tree, which the scenario validator then checks.
  *
  * Design
- *   A path is compiled into segments (key, index, all, name filter) when
+ *   A path is compiled into segments (key, index, all, [key=value] filter) when
  *   the strategy is loaded, so a malformed path is reported against the
  *   strategy file even before any scenario is seen.  Applying an operation
  *   walks the tree breadth-first: the selection starts as {root}; each
@@ -32,7 +32,9 @@
  *   - RFC 6901 JSON Pointer: has no wildcard or filter, and "every proxy"
  *     or "the service named access" are what strategies need.
  *   - Full JSONPath: a large grammar (recursive descent, expressions) for
- *     no case we need; the four segment kinds cover every shipped strategy.
+ *     no case we need; the four segment kinds cover every shipped strategy.  A
+ *     filter compares one scalar member with text: no expressions or
+ *     conjunctions, which no strategy needs.
  *   - Editing the validated C structs instead of the JSON: every overlay
  *     would need C code per key, and values would bypass validation.
  *   - Printing the changed tree and parsing the text again (what this file
@@ -55,11 +57,12 @@
 
 #define OV_PATH_MAX 512                /* bytes of a path */
 
-typedef enum { SEG_KEY, SEG_INDEX, SEG_ALL, SEG_NAME } seg_kind_t;
+typedef enum { SEG_KEY, SEG_INDEX, SEG_ALL, SEG_FILTER } seg_kind_t;
 
 typedef struct seg {
     seg_kind_t kind;
-    char *text;   /* SEG_KEY: the key; SEG_NAME: the name */
+    char *text;   /* SEG_KEY: the key; SEG_FILTER: the key of [key=value] */
+    char *value;  /* SEG_FILTER: the value as written */
     size_t index; /* SEG_INDEX */
 } seg_t;
 
@@ -140,8 +143,10 @@ static int key_char(char ch)
 
 static void free_segs(seg_t *segs, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(segs[i].text);
+        free(segs[i].value);
+    }
     free(segs);
 }
 
@@ -163,7 +168,7 @@ static int compile_path(const char *path, seg_t **out, size_t *nout, char *why, 
     }
     p++;
     while (*p) {
-        seg_t sg = {SEG_KEY, NULL, 0};
+        seg_t sg = {SEG_KEY, NULL, NULL, 0};
         if (*p == '.') {
             const char *k = ++p;
             while (key_char(*p))
@@ -184,19 +189,25 @@ static int compile_path(const char *path, seg_t **out, size_t *nout, char *why, 
                 goto fail;
             }
             size_t m = (size_t)(close - in);
+            size_t klen = 0;
+            while (klen < m && key_char(in[klen]))
+                klen++;
             if (m == 1 && *in == '*') {
                 sg.kind = SEG_ALL;
-            } else if (m > 5 && strncmp(in, "name=", 5) == 0) {
-                sg.kind = SEG_NAME;
-                sg.text = sim_xmalloc(m - 4);
-                memcpy(sg.text, in + 5, m - 5);
-                sg.text[m - 5] = '\0';
+            } else if (klen > 0 && klen + 1 < m && in[klen] == '=') {
+                sg.kind = SEG_FILTER;
+                sg.text = sim_xmalloc(klen + 1);
+                memcpy(sg.text, in, klen);
+                sg.text[klen] = '\0';
+                sg.value = sim_xmalloc(m - klen);
+                memcpy(sg.value, in + klen + 1, m - klen - 1);
+                sg.value[m - klen - 1] = '\0';
             } else if (m > 0 && m <= 9 && strspn(in, "0123456789") >= m) {
                 sg.kind = SEG_INDEX;
                 sg.index = (size_t)strtoul(in, NULL, 10);
             } else {
                 snprintf(why, nwhy,
-                         "'[...]' at byte %zu must hold an index, '*' or 'name=X'",
+                         "'[...]' at byte %zu must hold an index, '*' or 'key=value'",
                          (size_t)(p - path));
                 goto fail;
             }
@@ -240,8 +251,8 @@ static void path_prefix(const seg_t *segs, size_t upto, char *buf, size_t n)
         case SEG_ALL:
             w = snprintf(buf + o, n - o, "[*]");
             break;
-        case SEG_NAME:
-            w = snprintf(buf + o, n - o, "[name=%s]", segs[i].text);
+        case SEG_FILTER:
+            w = snprintf(buf + o, n - o, "[%s=%s]", segs[i].text, segs[i].value);
             break;
         }
         o += w > 0 ? (size_t)w : 0;
@@ -274,6 +285,27 @@ static void sel_free(sel_t *s)
     free(s->parent);
 }
 
+/* 1 when the member `v` of an element matches the `value` of a
+ * [key=value] filter: a string equal to it, a number equal to it read as
+ * a number, or a boolean or null written as true, false or null.  Objects,
+ * arrays and absent members never match. */
+static int filter_matches(const cJSON *v, const char *value)
+{
+    if (cJSON_IsString(v))
+        return strcmp(v->valuestring, value) == 0;
+    if (cJSON_IsNumber(v)) {
+        char *end;
+        errno = 0;
+        double x = strtod(value, &end);
+        return end != value && *end == '\0' && errno == 0 && x == v->valuedouble;
+    }
+    if (cJSON_IsBool(v))
+        return strcmp(value, cJSON_IsTrue(v) ? "true" : "false") == 0;
+    if (cJSON_IsNull(v))
+        return strcmp(value, "null") == 0;
+    return 0;
+}
+
 /* Children of `node` matched by `sg`, appended to `out`. */
 static void step(const seg_t *sg, cJSON *node, sel_t *out)
 {
@@ -300,13 +332,12 @@ static void step(const seg_t *sg, cJSON *node, sel_t *out)
             for (cJSON *c = node->child; c; c = c->next)
                 sel_push(out, node, c);
         break;
-    case SEG_NAME:
+    case SEG_FILTER:
         if (cJSON_IsArray(node))
-            for (cJSON *c = node->child; c; c = c->next) {
-                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
-                if (cJSON_IsObject(c) && cJSON_IsString(nm) && strcmp(nm->valuestring, sg->text) == 0)
+            for (cJSON *c = node->child; c; c = c->next)
+                if (cJSON_IsObject(c) &&
+                    filter_matches(cJSON_GetObjectItemCaseSensitive(c, sg->text), sg->value))
                     sel_push(out, node, c);
-            }
         break;
     }
 }
@@ -530,7 +561,7 @@ static int read_op(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *e, op_kind_
     size_t nsegs;
     char why[256];
     if (compile_path(path->valuestring, &segs, &nsegs, why, sizeof why) != 0)
-        return cdn_json_fail(c, "expected a path like '$.key[N][*][name=X].key', found %s (%s)",
+        return cdn_json_fail(c, "expected a path like '$.key[N][*][key=X].key', found %s (%s)",
                              cdn_json_show_str(path->valuestring).s, why);
     op_t *op = add_op(o);
     op->kind = kind;

@@ -16,7 +16,11 @@
  *       .key        member `key` of an object   ([A-Za-z0-9_-]+)
  *       [N]         element N (0-based) of an array
  *       [*]         every element of an array
- *       [name=X]    the elements of an array whose "name" is the string X
+ *       [key=X]     the elements of an array that are objects whose member
+ *                   `key` ([A-Za-z0-9_-]+) is the scalar X: a string equal
+ *                   to X, a number equal to X read as a number, or true,
+ *                   false, null written so (so [name=FL2], [kind=kill_switch],
+ *                   [label=good file pushed], [control_plane=true])
  *   A path that selects nothing in the scenario is an error that names the
  *   strategy file, the operation and the path, and the first part of the
  *   path that matched nothing.

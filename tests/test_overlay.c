@@ -122,6 +122,28 @@ START_TEST(overlay_set_ending_in_an_index_replaces_elements)
 }
 END_TEST
 
+START_TEST(overlay_filter_matches_any_scalar_member)
+{
+    /* a string member other than name, a number, a boolean, null; an
+     * absent member and a member of another type match nothing */
+    ck_assert_applied("{\"name\":\"x\",\"set\":[{\"path\":\"$.proxies[effect=degrade].w\",\"value\":1},"
+                      "{\"path\":\"$.artifacts[v=false].v\",\"value\":2},"
+                      "{\"path\":\"$.artifacts[v=2].n\",\"value\":null},"
+                      "{\"path\":\"$.artifacts[n=null].m\",\"value\":3}]}",
+                      "{\"proxies\":[{\"name\":\"A\",\"effect\":\"panic\"},"
+                      "{\"name\":\"B\",\"effect\":\"degrade\",\"w\":1}],"
+                      "\"artifacts\":[{\"name\":\"f\",\"v\":2,\"n\":null,\"m\":3},{\"name\":\"g\"}],"
+                      "\"sim\":{\"seed\":1},\"list\":[1,2,3]}");
+    cdn_error_t err;
+    const char *m = apply_error("{\"name\":\"x\",\"set\":[{\"path\":\"$.artifacts[v=0].v\",\"value\":1}]}",
+                                &err);
+    ck_assert_str_eq(m, "s.json: $.set[0]: path '$.artifacts[v=0].v' selects nothing in t.json "
+                        "('$.artifacts[v=0]' matches nothing)");
+    m = apply_error("{\"name\":\"x\",\"set\":[{\"path\":\"$.artifacts[w=1].v\",\"value\":1}]}", &err);
+    ck_assert_ptr_nonnull(strstr(m, "('$.artifacts[w=1]' matches nothing)"));
+}
+END_TEST
+
 START_TEST(overlay_append_adds_to_every_selected_array_after_all_sets)
 {
     /* file order puts append first; it still runs after the set */
@@ -592,6 +614,7 @@ static Suite *overlay_suite(void)
     tcase_add_test(tc, overlay_set_creates_a_missing_final_key);
     tcase_add_test(tc, overlay_set_by_index_and_by_name_selects_one_element);
     tcase_add_test(tc, overlay_set_ending_in_an_index_replaces_elements);
+    tcase_add_test(tc, overlay_filter_matches_any_scalar_member);
     tcase_add_test(tc, overlay_append_adds_to_every_selected_array_after_all_sets);
     tcase_add_test(tc, overlay_later_operation_wins_on_the_same_key);
     tcase_add_test(tc, overlay_path_selecting_nothing_names_file_path_and_failing_prefix);

@@ -455,7 +455,7 @@ cJSON *cdn_schema_json_strategy(cdn_error_t *err)
         " 'additionalProperties': false,"
         " '$defs': {'operation': {'type': 'object', 'required': ['path', 'value'],"
         "   'properties': {'path': {'type': 'string', 'pattern': '^[$]',"
-        "     'description': 'from the top of the scenario: $ then .key, [N], [*], [name=X]'},"
+        "     'description': 'from the top of the scenario: $ then .key, [N], [*], [key=X]'},"
         "    'value': {'description': 'any JSON value'}, 'notes': {'$ref': '#/$defs/notes'}},"
         "   'additionalProperties': false}}}");
     for (cJSON *ch = body->child; ch != NULL; ch = ch->next)
