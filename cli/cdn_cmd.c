@@ -146,7 +146,7 @@ static int validate_strategy_file(const char *path)
 
 /* A scenario file, with the overlays of --strategy applied if any. */
 static int validate_scenario_file(const char *path, cdn_overlay_t *const *ov, size_t nov,
-                                  const char *label)
+                                  const char *label, int strict)
 {
     cdn_error_t err = {0, ""};
     cdn_scenario_t *s = NULL;
@@ -163,9 +163,11 @@ static int validate_scenario_file(const char *path, cdn_overlay_t *const *ov, si
            "%zu services, %zu actions)%s\n",
            path, nov ? " (with " : "", nov ? label : "", nov ? ")" : "", s->name, s->nregions, servers,
            s->sites.count, s->nartifacts, s->nservices, s->nactions,
-           nwarn ? ", with warnings (on stderr)" : "");
+           nwarn ? (strict ? ", with warnings (on stderr), errors with --strict"
+                           : ", with warnings (on stderr)")
+                 : "");
     cdn_scenario_destroy(s);
-    return 0;
+    return nwarn > 0 && strict ? cdn_cli_exit_for(CDN_EWARNING) : 0;
 }
 
 int cdn_cmd_validate(const cdn_cli_args_t *a)
@@ -191,7 +193,8 @@ int cdn_cmd_validate(const cdn_cli_args_t *a)
     for (int i = 0; i < a->noperands; i++) {
         const char *path = a->operands[i];
         int st = looks_like_strategy(path) ? validate_strategy_file(path)
-                                           : validate_scenario_file(path, ov, nov, label);
+                                           : validate_scenario_file(path, ov, nov, label,
+                                                                    a->seen[CDN_OPT_STRICT]);
         if (!worst)
             worst = st;
     }
