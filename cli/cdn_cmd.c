@@ -108,7 +108,7 @@ size_t cdn_cmd_print_warnings(const char *file, const cdn_scenario_t *s)
  * an incomplete scenario, not an empty strategy). */
 static int looks_like_strategy(const char *path)
 {
-    static const char *const keys[] = {"name", "description", "notes", "set", "append", "$schema"};
+    static const char *const keys[] = {"name", "description", "notes", "assumes", "set", "append", "$schema"};
     char *text = NULL;
     size_t len = 0;
     cdn_error_t err = {0, ""};
