@@ -93,6 +93,16 @@ run "$bin" run --strict --quiet "$work/lkg-early.json" -o "$work/lkg-strict" --n
 check "run --strict with a warning exits 2 (got $rc)" test "$rc" -eq 2
 check "run --strict prints the warning even with --quiet" grep -qF "cdnsim: warning: " "$work/err"
 check "run --strict with a warning writes nothing" test ! -e "$work/lkg-strict"
+# validate --strategy: a strategy that changes nothing in the scenario is warned
+printf '{"name": "noop", "set": [{"path": "$.artifacts[*].period_s", "value": 300}]}' >"$work/noop.json"
+run "$bin" validate --strategy "$work/noop.json" "$golden/small.json"
+check "a strategy that changes nothing validates (exit 0, got $rc)" test "$rc" -eq 0
+check "a strategy that changes nothing is warned" \
+    grep -qF 'small.json: $: strategy noop changes nothing in this scenario' "$work/err"
+run "$bin" validate --strict --strategy "$work/noop.json" "$golden/small.json"
+check "... and is an error with --strict (got $rc)" test "$rc" -eq 2
+run "$bin" validate --strategy baseline "$golden/small.json"
+check "baseline (no operation) is not warned" test ! -s "$work/err"
 
 nbad=0
 for f in "$src"/data/bad/*.json; do
