@@ -96,11 +96,11 @@ static const cdn_cli_opt_t opt_rows[] = {
      "PATH=VALUE, e.g. '$.traffic.max_retries=2'",
      "override one scenario value, after the strategies;\n"
      "repeatable; PATH as in strategies ($.key, [N], [*],\n"
-     "[name=X]); VALUE is JSON, else a plain string\n"
+     "[key=X]); VALUE is JSON, else a plain string\n"
      "(default: none)"},
     {CDN_OPT_PARAM, "param", 0, "'PATH=v1,v2,...'", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
      "PATH=v1,v2,...",
-     "a scenario value ($.key, [N], [*], [name=X]) and\n"
+     "a scenario value ($.key, [N], [*], [key=X]) and\n"
      "its values (JSON, or a plain string) (required)"},
     {CDN_OPT_PARAM2, "param2", 0, "'PATH=v1,...'", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
      "PATH=v1,v2,...",
@@ -140,6 +140,9 @@ static const cdn_cli_opt_t opt_rows[] = {
      "(default 1)"},
     {CDN_OPT_QUIET, "quiet", 'q', NULL, CDN_CMD_SIMULATE, CDN_ARG_NONE, 0, 0, NULL,
      "print nothing but errors"},
+    {CDN_OPT_STRICT, "strict", 0, NULL, CDN_CMD_BIT(CDN_CMD_VALIDATE) | RUN, CDN_ARG_NONE, 0, 0, NULL,
+     "treat semantic warnings as errors: print them and exit 2\n"
+     "(validate: after checking every file; run: before simulating)"},
     {CDN_OPT_NO_PLOT, "no-plot", 0, NULL, CDN_CMD_SIMULATE, CDN_ARG_NONE, 0, 0, NULL,
      "do not run gnuplot (the .gp scripts are still written)"},
     {CDN_OPT_HELP, "help", 'h', NULL, ALL_COMMANDS | CDN_CMD_GLOBAL, CDN_ARG_NONE, 0, 0, NULL,

@@ -77,6 +77,7 @@ typedef enum {
     CDN_OPT_SET,
     CDN_OPT_PRECISION_METRIC,
     CDN_OPT_ASSERT,
+    CDN_OPT_STRICT,
     CDN_OPT_COUNT
 } cdn_cli_opt_id_t;
 

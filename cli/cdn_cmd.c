@@ -108,7 +108,7 @@ size_t cdn_cmd_print_warnings(const char *file, const cdn_scenario_t *s)
  * an incomplete scenario, not an empty strategy). */
 static int looks_like_strategy(const char *path)
 {
-    static const char *const keys[] = {"name", "description", "notes", "set", "append", "$schema"};
+    static const char *const keys[] = {"name", "description", "notes", "assumes", "set", "append", "$schema"};
     char *text = NULL;
     size_t len = 0;
     cdn_error_t err = {0, ""};
@@ -144,9 +144,38 @@ static int validate_strategy_file(const char *path)
     return 0;
 }
 
+/* 1 when the overlays, applied to the scenario file at `path` (which
+ * loads with them), leave its tree as it was: a strategy that changes
+ * nothing in this scenario.  0 when there is no overlay with an
+ * operation, or the file cannot be read again. */
+static int overlays_change_nothing(const char *path, cdn_overlay_t *const *ov, size_t nov)
+{
+    size_t nops = 0;
+    for (size_t k = 0; k < nov; k++)
+        nops += cdn_overlay_count(ov[k]);
+    char *text = NULL;
+    size_t len = 0;
+    cdn_error_t err = {0, ""};
+    cJSON *root = NULL;
+    if (nops == 0 || cdn_json_read_file(path, &text, &len, &err) != 0)
+        return 0;
+    int same = 0;
+    if (cdn_json_parse(text, len, path, &root, &err) == 0) {
+        cJSON *after = cJSON_Duplicate(root, 1);
+        int rc = 0;
+        for (size_t k = 0; k < nov && rc == 0; k++)
+            rc = cdn_overlay_apply(ov[k], after, path, &err);
+        same = rc == 0 && cJSON_Compare(root, after, 1);
+        cJSON_Delete(after);
+    }
+    cJSON_Delete(root);
+    free(text);
+    return same;
+}
+
 /* A scenario file, with the overlays of --strategy applied if any. */
 static int validate_scenario_file(const char *path, cdn_overlay_t *const *ov, size_t nov,
-                                  const char *label)
+                                  const char *label, int strict)
 {
     cdn_error_t err = {0, ""};
     cdn_scenario_t *s = NULL;
@@ -159,13 +188,20 @@ static int validate_scenario_file(const char *path, cdn_overlay_t *const *ov, si
     for (size_t r = 0; r < s->nregions; r++)
         servers += s->regions[r].servers;
     size_t nwarn = cdn_cmd_print_warnings(path, s);
+    if (overlays_change_nothing(path, ov, nov)) {
+        fprintf(stderr, "cdnsim: warning: %s: $: strategy %s changes nothing in this scenario (every "
+                "value it sets is already there)\n", path, label);
+        nwarn++;
+    }
     printf("%s%s%s%s: ok (scenario %s: %zu regions, %" PRIu64 " servers, %u sites, %zu artifacts, "
            "%zu services, %zu actions)%s\n",
            path, nov ? " (with " : "", nov ? label : "", nov ? ")" : "", s->name, s->nregions, servers,
            s->sites.count, s->nartifacts, s->nservices, s->nactions,
-           nwarn ? ", with warnings (on stderr)" : "");
+           nwarn ? (strict ? ", with warnings (on stderr), errors with --strict"
+                           : ", with warnings (on stderr)")
+                 : "");
     cdn_scenario_destroy(s);
-    return 0;
+    return nwarn > 0 && strict ? cdn_cli_exit_for(CDN_EWARNING) : 0;
 }
 
 int cdn_cmd_validate(const cdn_cli_args_t *a)
@@ -191,7 +227,8 @@ int cdn_cmd_validate(const cdn_cli_args_t *a)
     for (int i = 0; i < a->noperands; i++) {
         const char *path = a->operands[i];
         int st = looks_like_strategy(path) ? validate_strategy_file(path)
-                                           : validate_scenario_file(path, ov, nov, label);
+                                           : validate_scenario_file(path, ov, nov, label,
+                                                                    a->seen[CDN_OPT_STRICT]);
         if (!worst)
             worst = st;
     }

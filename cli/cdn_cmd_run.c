@@ -171,8 +171,14 @@ static int run_prepare(run_job_t *j, cdn_error_t *err)
         cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(rc);
     }
-    if (!a->seen[CDN_OPT_QUIET])
-        (void)cdn_cmd_print_warnings(scenario_path, j->s);
+    if (a->seen[CDN_OPT_STRICT] || !a->seen[CDN_OPT_QUIET]) {
+        size_t nwarn = cdn_cmd_print_warnings(scenario_path, j->s);
+        if (nwarn > 0 && a->seen[CDN_OPT_STRICT]) {
+            fprintf(stderr, "cdnsim: %s: %zu warning%s, and --strict: nothing run\n", scenario_path,
+                    nwarn, nwarn == 1 ? "" : "s");
+            return cdn_cli_exit_for(CDN_EWARNING);
+        }
+    }
     cdn_estimate_t est; /* refused up front if over the work budget */
     cdn_estimate(j->s, &est);
     rc = cdn_estimate_check(&est, a->seen[CDN_OPT_BUDGET] ? (double)a->num[CDN_OPT_BUDGET] : 1.0,

@@ -218,7 +218,7 @@ int cdn_cmd_study_resolve(const char *spec, cdn_overlay_t **ov, size_t *nov, siz
 }
 
 /* "PATH=VALUE": the first '=' outside [...] ends the path ('=' of a
- * [name=X] filter belongs to it).  NULL if there is none. */
+ * [key=X] filter belongs to it).  NULL if there is none. */
 static const char *assignment_eq(const char *spec)
 {
     int depth = 0;

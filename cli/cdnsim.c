@@ -50,12 +50,13 @@ static const cdn_cli_cmd_t commands[] = {
      "scenarios/" CDN_CMD_DEFAULT_SCENARIO ") and write\n"
      "results/<scenario-name>/",
      NULL},
-    {CDN_CMD_VALIDATE, "validate", cdn_cmd_validate, "[--strategy S] FILE...", 0, -1,
+    {CDN_CMD_VALIDATE, "validate", cdn_cmd_validate, "[--strategy S] [--strict] FILE...", 0, -1,
      "validate needs at least one scenario or strategy file", NULL,
      "check scenario and strategy files; print the first\n"
      "error of each",
      "A FILE whose top level has \"set\" or \"append\" and only the keys of a\n"
-     "strategy is checked as a strategy file.  Exit status: that of the first\n"
+     "strategy is checked as a strategy file.  Semantic warnings go to stderr\n"
+     "(exit 0; with --strict, exit 2).  Exit status: that of the first\n"
      "failing file."},
     {CDN_CMD_PLOT, "plot", cdn_cmd_plot, "DIR", 1, 1, "plot needs exactly one results folder",
      "plot needs exactly one results folder",

@@ -27,6 +27,7 @@
 #define CDN_ERROR_MAP(X)                                                                      \
     X(CDN_OK, 0, "ok", 0, "success")                                                          \
     X(CDN_EASSERT, -23, "assert", 1, "an --assert did not hold (the results are written)")    \
+    X(CDN_EWARNING, -24, "warning", 2, "--strict: a valid scenario with semantic warnings (nothing is run)") \
     X(CDN_EUSAGE, -12, "usage", 64, "usage error: bad option, argument or strategy name")     \
     X(CDN_EDATA, -11, "data", 65, "invalid scenario or strategy file")                        \
     X(CDN_EIO, -10, "io", 66, "scenario or strategy file missing or unreadable")              \

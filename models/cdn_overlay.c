@@ -4,7 +4,7 @@
  * scenario's cJSON tree, which the scenario validator then checks.
  *
  * Design
- *   A path is compiled into segments (key, index, all, name filter) when
+ *   A path is compiled into segments (key, index, all, [key=value] filter) when
  *   the strategy is loaded, so a malformed path is reported against the
  *   strategy file even before any scenario is seen.  Applying an operation
  *   walks the tree breadth-first: the selection starts as {root}; each
@@ -32,7 +32,9 @@
  *   - RFC 6901 JSON Pointer: has no wildcard or filter, and "every proxy"
  *     or "the service named access" are what strategies need.
  *   - Full JSONPath: a large grammar (recursive descent, expressions) for
- *     no case we need; the four segment kinds cover every shipped strategy.
+ *     no case we need; the four segment kinds cover every shipped strategy.  A
+ *     filter compares one scalar member with text: no expressions or
+ *     conjunctions, which no strategy needs.
  *   - Editing the validated C structs instead of the JSON: every overlay
  *     would need C code per key, and values would bypass validation.
  *   - Printing the changed tree and parsing the text again (what this file
@@ -55,11 +57,12 @@
 
 #define OV_PATH_MAX 512                /* bytes of a path */
 
-typedef enum { SEG_KEY, SEG_INDEX, SEG_ALL, SEG_NAME } seg_kind_t;
+typedef enum { SEG_KEY, SEG_INDEX, SEG_ALL, SEG_FILTER } seg_kind_t;
 
 typedef struct seg {
     seg_kind_t kind;
-    char *text;   /* SEG_KEY: the key; SEG_NAME: the name */
+    char *text;   /* SEG_KEY: the key; SEG_FILTER: the key of [key=value] */
+    char *value;  /* SEG_FILTER: the value as written */
     size_t index; /* SEG_INDEX */
 } seg_t;
 
@@ -72,11 +75,15 @@ typedef struct op {
     size_t nsegs;
     cJSON *value; /* owned */
     char *where;  /* for messages: "FILE: $.set[2]" or "--param" */
+    seg_t *each;  /* append with for_each: the path of the elements, else NULL */
+    size_t neach;
+    char *name_into; /* ... and the member of each copy that gets an element's name */
 } op_t;
 
 struct cdn_overlay {
     char *name;
     char *description;
+    char *assumes; /* what the strategy needs in a scenario, or NULL */
     char *path;
     uint64_t hash;
     char sha256[CDN_DIGEST_HEX_LEN]; /* of the file's bytes; "" if built in code */
@@ -140,8 +147,10 @@ static int key_char(char ch)
 
 static void free_segs(seg_t *segs, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(segs[i].text);
+        free(segs[i].value);
+    }
     free(segs);
 }
 
@@ -163,7 +172,7 @@ static int compile_path(const char *path, seg_t **out, size_t *nout, char *why, 
     }
     p++;
     while (*p) {
-        seg_t sg = {SEG_KEY, NULL, 0};
+        seg_t sg = {SEG_KEY, NULL, NULL, 0};
         if (*p == '.') {
             const char *k = ++p;
             while (key_char(*p))
@@ -184,19 +193,25 @@ static int compile_path(const char *path, seg_t **out, size_t *nout, char *why, 
                 goto fail;
             }
             size_t m = (size_t)(close - in);
+            size_t klen = 0;
+            while (klen < m && key_char(in[klen]))
+                klen++;
             if (m == 1 && *in == '*') {
                 sg.kind = SEG_ALL;
-            } else if (m > 5 && strncmp(in, "name=", 5) == 0) {
-                sg.kind = SEG_NAME;
-                sg.text = sim_xmalloc(m - 4);
-                memcpy(sg.text, in + 5, m - 5);
-                sg.text[m - 5] = '\0';
+            } else if (klen > 0 && klen + 1 < m && in[klen] == '=') {
+                sg.kind = SEG_FILTER;
+                sg.text = sim_xmalloc(klen + 1);
+                memcpy(sg.text, in, klen);
+                sg.text[klen] = '\0';
+                sg.value = sim_xmalloc(m - klen);
+                memcpy(sg.value, in + klen + 1, m - klen - 1);
+                sg.value[m - klen - 1] = '\0';
             } else if (m > 0 && m <= 9 && strspn(in, "0123456789") >= m) {
                 sg.kind = SEG_INDEX;
                 sg.index = (size_t)strtoul(in, NULL, 10);
             } else {
                 snprintf(why, nwhy,
-                         "'[...]' at byte %zu must hold an index, '*' or 'name=X'",
+                         "'[...]' at byte %zu must hold an index, '*' or 'key=value'",
                          (size_t)(p - path));
                 goto fail;
             }
@@ -240,8 +255,8 @@ static void path_prefix(const seg_t *segs, size_t upto, char *buf, size_t n)
         case SEG_ALL:
             w = snprintf(buf + o, n - o, "[*]");
             break;
-        case SEG_NAME:
-            w = snprintf(buf + o, n - o, "[name=%s]", segs[i].text);
+        case SEG_FILTER:
+            w = snprintf(buf + o, n - o, "[%s=%s]", segs[i].text, segs[i].value);
             break;
         }
         o += w > 0 ? (size_t)w : 0;
@@ -274,6 +289,27 @@ static void sel_free(sel_t *s)
     free(s->parent);
 }
 
+/* 1 when the member `v` of an element matches the `value` of a
+ * [key=value] filter: a string equal to it, a number equal to it read as
+ * a number, or a boolean or null written as true, false or null.  Objects,
+ * arrays and absent members never match. */
+static int filter_matches(const cJSON *v, const char *value)
+{
+    if (cJSON_IsString(v))
+        return strcmp(v->valuestring, value) == 0;
+    if (cJSON_IsNumber(v)) {
+        char *end;
+        errno = 0;
+        double x = strtod(value, &end);
+        return end != value && *end == '\0' && errno == 0 && x == v->valuedouble;
+    }
+    if (cJSON_IsBool(v))
+        return strcmp(value, cJSON_IsTrue(v) ? "true" : "false") == 0;
+    if (cJSON_IsNull(v))
+        return strcmp(value, "null") == 0;
+    return 0;
+}
+
 /* Children of `node` matched by `sg`, appended to `out`. */
 static void step(const seg_t *sg, cJSON *node, sel_t *out)
 {
@@ -300,13 +336,12 @@ static void step(const seg_t *sg, cJSON *node, sel_t *out)
             for (cJSON *c = node->child; c; c = c->next)
                 sel_push(out, node, c);
         break;
-    case SEG_NAME:
+    case SEG_FILTER:
         if (cJSON_IsArray(node))
-            for (cJSON *c = node->child; c; c = c->next) {
-                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
-                if (cJSON_IsObject(c) && cJSON_IsString(nm) && strcmp(nm->valuestring, sg->text) == 0)
+            for (cJSON *c = node->child; c; c = c->next)
+                if (cJSON_IsObject(c) &&
+                    filter_matches(cJSON_GetObjectItemCaseSensitive(c, sg->text), sg->value))
                     sel_push(out, node, c);
-            }
         break;
     }
 }
@@ -319,6 +354,50 @@ static int nothing(const op_t *op, const char *scenario_path, size_t upto, const
     return set_err(err, CDN_EDATA, "%s: path '%s' selects nothing in %s ('%s' %s)", op->where,
                    cdn_error_one_line(pbuf, sizeof pbuf, op->path), scenario_path,
                    cdn_error_one_line(shown, sizeof shown, prefix), what);
+}
+
+/* Append of an operation with for_each: for every element E the
+ * for_each path selects (in document order), a copy of the value whose
+ * member name_into is E's "name" is added to each array in `arrays`. */
+static int append_each(const op_t *op, cJSON *root, const sel_t *arrays, const char *scenario_path,
+                       cdn_error_t *err)
+{
+    sel_t cur = {0}, next = {0};
+    int rc = 0;
+    char pbuf[OV_PATH_MAX + 64], prefix[OV_PATH_MAX + 64];
+    sel_push(&cur, NULL, root);
+    for (size_t i = 0; i < op->neach && cur.n > 0; i++) {
+        next.n = 0;
+        for (size_t k = 0; k < cur.n; k++)
+            step(&op->each[i], cur.node[k], &next);
+        sel_t t = cur;
+        cur = next;
+        next = t;
+    }
+    path_prefix(op->each, op->neach, prefix, sizeof prefix);
+    if (cur.n == 0) {
+        rc = set_err(err, CDN_EDATA, "%s: for_each '%s' selects nothing in %s", op->where,
+                     cdn_error_one_line(pbuf, sizeof pbuf, prefix), scenario_path);
+        goto done;
+    }
+    for (size_t e = 0; e < cur.n; e++) {
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(cur.node[e], "name");
+        if (!cJSON_IsString(nm)) {
+            rc = set_err(err, CDN_EDATA, "%s: for_each '%s' selects an element without a \"name\" in %s",
+                         op->where, cdn_error_one_line(pbuf, sizeof pbuf, prefix), scenario_path);
+            goto done;
+        }
+        for (size_t k = 0; k < arrays->n; k++) {
+            cJSON *copy = cJSON_Duplicate(op->value, 1);
+            cJSON_DeleteItemFromObjectCaseSensitive(copy, op->name_into);
+            cJSON_AddItemToObject(copy, op->name_into, cJSON_CreateString(nm->valuestring));
+            cJSON_AddItemToArray(arrays->node[k], copy);
+        }
+    }
+done:
+    sel_free(&cur);
+    sel_free(&next);
+    return rc;
 }
 
 static int apply_op(const op_t *op, cJSON *root, const char *scenario_path, cdn_error_t *err)
@@ -347,6 +426,10 @@ static int apply_op(const op_t *op, cJSON *root, const char *scenario_path, cdn_
                 rc = nothing(op, scenario_path, walk, "is not an array", err);
                 goto done;
             }
+        if (op->each != NULL) {
+            rc = append_each(op, root, &cur, scenario_path, err);
+            goto done;
+        }
         for (size_t k = 0; k < cur.n; k++)
             cJSON_AddItemToArray(cur.node[k], cJSON_Duplicate(op->value, 1));
         goto done;
@@ -382,6 +465,17 @@ done:
     return rc;
 }
 
+/* Adds to err->msg what strategy `o` assumes, if it says. */
+static void add_assumes(const cdn_overlay_t *o, cdn_error_t *err)
+{
+    if (o->assumes == NULL)
+        return;
+    char shown[512];
+    size_t len = strlen(err->msg);
+    snprintf(err->msg + len, sizeof err->msg - len, "; strategy '%s' assumes %s", o->name,
+             cdn_error_one_line(shown, sizeof shown, o->assumes));
+}
+
 int cdn_overlay_apply(const cdn_overlay_t *o, cJSON *root, const char *scenario_path,
                       cdn_error_t *err)
 {
@@ -390,8 +484,10 @@ int cdn_overlay_apply(const cdn_overlay_t *o, cJSON *root, const char *scenario_
         err = &local;
     for (size_t i = 0; i < o->nops; i++) {
         int rc = apply_op(&o->ops[i], root, scenario_path, err);
-        if (rc != 0)
+        if (rc != 0) {
+            add_assumes(o, err);
             return rc;
+        }
     }
     return 0;
 }
@@ -423,10 +519,13 @@ void cdn_overlay_destroy(cdn_overlay_t *o)
         free_segs(o->ops[i].segs, o->ops[i].nsegs);
         cJSON_Delete(o->ops[i].value);
         free(o->ops[i].where);
+        free_segs(o->ops[i].each, o->ops[i].neach);
+        free(o->ops[i].name_into);
     }
     free(o->ops);
     free(o->name);
     free(o->description);
+    free(o->assumes);
     free(o->path);
     free(o->origin);
     free(o);
@@ -440,6 +539,11 @@ const char *cdn_overlay_name(const cdn_overlay_t *o)
 const char *cdn_overlay_description(const cdn_overlay_t *o)
 {
     return o->description;
+}
+
+const char *cdn_overlay_assumes(const cdn_overlay_t *o)
+{
+    return o->assumes;
 }
 
 const char *cdn_overlay_path(const cdn_overlay_t *o)
@@ -504,8 +608,41 @@ int cdn_overlay_add_set_text(cdn_overlay_t *o, const char *path, const char *val
 /* ------------------------------------------------- strategy file parser */
 
 /* "$schema" names the JSON Schema an editor uses; it is not read. */
-static const char *const top_keys[] = {"name", "description", "set", "append", "$schema"};
-static const char *const op_keys[] = {"path", "value"};
+static const char *const top_keys[] = {"name", "description", "assumes", "set", "append", "$schema"};
+static const char *const op_keys[] = {"path", "value", "for_each", "name_into"};
+
+/* "for_each" and "name_into" of an append: both or neither; the value
+ * an object.  `op` is already in the overlay (freed with it on error). */
+static int read_for_each(cdn_json_ctx_t *c, const cdn_json_obj_t *eo, op_t *op)
+{
+    const cJSON *each = cdn_json_obj_get(eo, "for_each");
+    const cJSON *into = cdn_json_obj_get(eo, "name_into");
+    if (each == NULL && into == NULL)
+        return 0;
+    if (each == NULL)
+        return cdn_json_missing(c, "for_each");
+    if (into == NULL)
+        return cdn_json_missing(c, "name_into");
+    if (!cJSON_IsObject(op->value)) {
+        cdn_json_key(c, "value");
+        return cdn_json_fail(c, "expected an object (for_each adds a copy per element), found %s",
+                             cdn_json_type(op->value));
+    }
+    size_t p = cdn_json_key(c, "name_into");
+    if (!cJSON_IsString(into) || !cdn_json_valid_name(into->valuestring, 0))
+        return cdn_json_fail(c, "expected a key name, found %s", cdn_json_type(into));
+    cdn_json_pop(c, p);
+    op->name_into = sim_xstrdup(into->valuestring);
+    cdn_json_key(c, "for_each");
+    char why[256];
+    if (!cJSON_IsString(each))
+        return cdn_json_fail(c, "expected a path, found %s", cdn_json_type(each));
+    if (compile_path(each->valuestring, &op->each, &op->neach, why, sizeof why) != 0)
+        return cdn_json_fail(c, "expected a path like '$.artifacts[*]', found %s (%s)",
+                             cdn_json_show_str(each->valuestring).s, why);
+    cdn_json_pop(c, p);
+    return 0;
+}
 
 /* One element of "set" or "append" (the path is at the element). */
 static int read_op(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *e, op_kind_t kind)
@@ -514,7 +651,7 @@ static int read_op(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *e, op_kind_
     if (!cJSON_IsObject(e))
         return cdn_json_fail(c, "expected an object {\"path\", \"value\"}, found %s",
                              cdn_json_type(e));
-    int rc = cdn_json_obj_open(c, e, op_keys, 2, &eo);
+    int rc = cdn_json_obj_open(c, e, op_keys, kind == OP_APPEND ? 4 : 2, &eo);
     if (rc != 0)
         return rc;
     const cJSON *path = cdn_json_obj_get(&eo, "path");
@@ -530,7 +667,7 @@ static int read_op(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *e, op_kind_
     size_t nsegs;
     char why[256];
     if (compile_path(path->valuestring, &segs, &nsegs, why, sizeof why) != 0)
-        return cdn_json_fail(c, "expected a path like '$.key[N][*][name=X].key', found %s (%s)",
+        return cdn_json_fail(c, "expected a path like '$.key[N][*][key=X].key', found %s (%s)",
                              cdn_json_show_str(path->valuestring).s, why);
     op_t *op = add_op(o);
     op->kind = kind;
@@ -538,8 +675,10 @@ static int read_op(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *e, op_kind_
     op->segs = segs;
     op->nsegs = nsegs;
     op->value = cJSON_Duplicate(value, 1);
-    char full[4096 + 64];
     cdn_json_pop(c, c->plen - strlen(".path"));
+    if ((rc = read_for_each(c, &eo, op)) != 0)
+        return rc;
+    char full[4096 + 64];
     snprintf(full, sizeof full, "%s: %s", c->file, c->path);
     op->where = sim_xstrdup(full);
     return 0;
@@ -582,6 +721,10 @@ static int read_strategy(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *root)
         return rc;
     o->name = sim_xstrdup(name);
     o->description = desc ? sim_xstrdup(desc) : NULL;
+    const char *assumes = NULL;
+    if ((rc = cdn_json_opt_str(c, &ro, "assumes", &assumes)) != 0)
+        return rc;
+    o->assumes = assumes ? sim_xstrdup(assumes) : NULL;
     if ((rc = read_ops(o, c, cdn_json_obj_get(&ro, "set"), OP_SET)) != 0)
         return rc;
     return read_ops(o, c, cdn_json_obj_get(&ro, "append"), OP_APPEND);
@@ -682,5 +825,9 @@ int cdn_overlay_load_tree(cJSON *root, const char *path, const cdn_overlay_t *co
     }
     if (used > 0 && (size_t)used < sizeof label)
         snprintf(label + used, sizeof label - (size_t)used, ")");
-    return cdn_scenario_from_tree(root, label, path, out, err);
+    rc = cdn_scenario_from_tree(root, label, path, out, err);
+    if (rc == CDN_EDATA) /* the scenario may lack what a strategy needs */
+        for (size_t i = 0; i < n; i++)
+            add_assumes(overlays[i], err);
+    return rc;
 }

@@ -16,10 +16,23 @@
  *       .key        member `key` of an object   ([A-Za-z0-9_-]+)
  *       [N]         element N (0-based) of an array
  *       [*]         every element of an array
- *       [name=X]    the elements of an array whose "name" is the string X
+ *       [key=X]     the elements of an array that are objects whose member
+ *                   `key` ([A-Za-z0-9_-]+) is the scalar X: a string equal
+ *                   to X, a number equal to X read as a number, or true,
+ *                   false, null written so (so [name=FL2], [kind=kill_switch],
+ *                   [label=good file pushed], [control_plane=true])
+ *   An "append" may have "for_each": a path of elements with a "name"
+ *   (e.g. "$.artifacts[*]") and "name_into": a key; then a copy of the
+ *   value (an object) is added per element, its member name_into set to
+ *   the element's name -- so a kill switch is added for every artifact of
+ *   any scenario without naming one.
+ *
  *   A path that selects nothing in the scenario is an error that names the
  *   strategy file, the operation and the path, and the first part of the
- *   path that matched nothing.
+ *   path that matched nothing.  A strategy's "assumes" (text: what it
+ *   needs in a scenario) is added to that error and to any validation
+ *   error of the scenario it is applied to: "...; strategy 'kill-switch'
+ *   assumes ...".
  *
  *   cdn_overlay_load_scenario() reads a scenario file, applies overlays in
  *   order (so "a+b" is a then b: b wins where both set a key), and validates
@@ -72,6 +85,7 @@ void cdn_overlay_destroy(cdn_overlay_t *o); /* NULL is a no-op */
 const char *cdn_overlay_name(const cdn_overlay_t *o);
 const char *cdn_overlay_description(const cdn_overlay_t *o); /* NULL if none */
 const char *cdn_overlay_path(const cdn_overlay_t *o);        /* file, or NULL if built in code */
+const char *cdn_overlay_assumes(const cdn_overlay_t *o);     /* what it needs, or NULL */
 uint64_t cdn_overlay_hash(const cdn_overlay_t *o); /* FNV-1a 64 of the file bytes; 0 if none */
 /* SHA-256 of the file bytes, 64 lowercase hex digits; NULL if built in code */
 const char *cdn_overlay_sha256(const cdn_overlay_t *o);

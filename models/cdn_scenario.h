@@ -256,6 +256,7 @@ typedef struct cdn_service_spec {
     double capacity;       /* work it can serve, in units of its normal demand (0 = unlimited) */
     double backlog_frac;   /* share of the users it failed who come back later, [0, 1] */
     double retry_surge;    /* extra demand, in normal-demand units, while a backlog retries */
+    int control_plane;     /* tag: part of the provider's control plane (strategies select it) */
 } cdn_service_spec_t;
 
 typedef struct cdn_action_spec {

@@ -76,12 +76,33 @@ sed 's/"at_s": 4500, "artifact": "features", "label": "good file"/"at_s": 4000, 
 run "$bin" validate "$work/lkg-early.json"
 check "a push before the stop validates (exit 0, got $rc)" test "$rc" -eq 0
 check "a push before the stop is warned with file and path" \
-    grep -qF 'cdnsim: warning: '"$work"'/lkg-early.json: $.operators.actions[label "good file"]: push_last_known_good' "$work/err"
+    grep -qF 'cdnsim: warning: '"$work"'/lkg-early.json: $.operators.actions[label=good file]: push_last_known_good' "$work/err"
 check "validate says the file has warnings" grep -qF "with warnings" "$work/out"
 run "$bin" run "$work/lkg-early.json" -o "$work/lkg-early" --no-plot
 check "run prints the warning too" grep -qF "cdnsim: warning: " "$work/err"
 run "$bin" run "$work/lkg-early.json" -o "$work/lkg-early-q" --no-plot --quiet
 check "run --quiet prints no warning" test ! -s "$work/err"
+# --strict: warnings are errors (exit 2, the `warning` code), after every
+# file for validate, before anything is written for run
+run "$bin" validate --strict "$work/lkg-early.json" "$golden/small.json"
+check "validate --strict with a warning exits 2 (got $rc)" test "$rc" -eq 2
+check "validate --strict still checks the next file" grep -qF "small.json: ok" "$work/out"
+run "$bin" validate --strict "$golden/small.json"
+check "validate --strict without a warning exits 0 (got $rc)" test "$rc" -eq 0
+run "$bin" run --strict --quiet "$work/lkg-early.json" -o "$work/lkg-strict" --no-plot
+check "run --strict with a warning exits 2 (got $rc)" test "$rc" -eq 2
+check "run --strict prints the warning even with --quiet" grep -qF "cdnsim: warning: " "$work/err"
+check "run --strict with a warning writes nothing" test ! -e "$work/lkg-strict"
+# validate --strategy: a strategy that changes nothing in the scenario is warned
+printf '{"name": "noop", "set": [{"path": "$.artifacts[*].period_s", "value": 300}]}' >"$work/noop.json"
+run "$bin" validate --strategy "$work/noop.json" "$golden/small.json"
+check "a strategy that changes nothing validates (exit 0, got $rc)" test "$rc" -eq 0
+check "a strategy that changes nothing is warned" \
+    grep -qF 'small.json: $: strategy noop changes nothing in this scenario' "$work/err"
+run "$bin" validate --strict --strategy "$work/noop.json" "$golden/small.json"
+check "... and is an error with --strict (got $rc)" test "$rc" -eq 2
+run "$bin" validate --strategy baseline "$golden/small.json"
+check "baseline (no operation) is not warned" test ! -s "$work/err"
 
 nbad=0
 for f in "$src"/data/bad/*.json; do
@@ -218,7 +239,7 @@ check "run --help lists no compare or sweep option" \
     test -z "$(grep -E -- '--(strategies|param|precision)' "$work/out")"
 check "run --help has no other command's usage" test "$(grep -c '^usage:' "$work/out")" -eq 1
 run "$bin" validate --help
-check "validate --help is validate's usage" grep -q '^usage: cdnsim validate \[--strategy S\] FILE' "$work/out"
+check "validate --help is validate's usage" grep -q '^usage: cdnsim validate \[--strategy S\] \[--strict\] FILE' "$work/out"
 run "$bin" plot -h
 check "plot -h is plot's usage" grep -q '^usage: cdnsim plot DIR' "$work/out"
 run "$bin" --help

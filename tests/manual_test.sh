@@ -134,8 +134,10 @@ done
 check "bash: 'cdnsim sw<TAB>' is sweep" test "$(bash_case "$comp" "$bin" sw)" = "sweep "
 check "bash: 'cdnsim compare --str<TAB>' is --strategies" \
     test "$(bash_case "$comp" "$bin" compare --str)" = "--strategies "
-check "bash: 'cdnsim run --str<TAB>' is --strategy, not --strategies" \
-    test "$(bash_case "$comp" "$bin" run --str)" = "--strategy "
+check "bash: 'cdnsim run --stra<TAB>' is --strategy, not --strategies" \
+    test "$(bash_case "$comp" "$bin" run --stra)" = "--strategy "
+check "bash: 'cdnsim run --stri<TAB>' is --strict" \
+    test "$(bash_case "$comp" "$bin" run --stri)" = "--strict "
 got=$(bash_case "$comp" "$bin" sweep -)
 for o in $(grep -oE -- '--[a-z0-9-]+' "$work/opts-sweep"); do
     check "bash: sweep offers $o" grep -qw -- "$o" <<<"$got"

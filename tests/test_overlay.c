@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 
+#include "cdn_json.h"
 #include "cdn_loader.h"
 #include "cdn_summary.h"
 #include "cdn_overlay.h"
@@ -122,6 +123,28 @@ START_TEST(overlay_set_ending_in_an_index_replaces_elements)
 }
 END_TEST
 
+START_TEST(overlay_filter_matches_any_scalar_member)
+{
+    /* a string member other than name, a number, a boolean, null; an
+     * absent member and a member of another type match nothing */
+    ck_assert_applied("{\"name\":\"x\",\"set\":[{\"path\":\"$.proxies[effect=degrade].w\",\"value\":1},"
+                      "{\"path\":\"$.artifacts[v=false].v\",\"value\":2},"
+                      "{\"path\":\"$.artifacts[v=2].n\",\"value\":null},"
+                      "{\"path\":\"$.artifacts[n=null].m\",\"value\":3}]}",
+                      "{\"proxies\":[{\"name\":\"A\",\"effect\":\"panic\"},"
+                      "{\"name\":\"B\",\"effect\":\"degrade\",\"w\":1}],"
+                      "\"artifacts\":[{\"name\":\"f\",\"v\":2,\"n\":null,\"m\":3},{\"name\":\"g\"}],"
+                      "\"sim\":{\"seed\":1},\"list\":[1,2,3]}");
+    cdn_error_t err;
+    const char *m = apply_error("{\"name\":\"x\",\"set\":[{\"path\":\"$.artifacts[v=0].v\",\"value\":1}]}",
+                                &err);
+    ck_assert_str_eq(m, "s.json: $.set[0]: path '$.artifacts[v=0].v' selects nothing in t.json "
+                        "('$.artifacts[v=0]' matches nothing)");
+    m = apply_error("{\"name\":\"x\",\"set\":[{\"path\":\"$.artifacts[w=1].v\",\"value\":1}]}", &err);
+    ck_assert_ptr_nonnull(strstr(m, "('$.artifacts[w=1]' matches nothing)"));
+}
+END_TEST
+
 START_TEST(overlay_append_adds_to_every_selected_array_after_all_sets)
 {
     /* file order puts append first; it still runs after the set */
@@ -130,6 +153,70 @@ START_TEST(overlay_append_adds_to_every_selected_array_after_all_sets)
                       "{\"proxies\":[{\"name\":\"A\",\"effect\":\"panic\"},{\"name\":\"B\",\"effect\":\"degrade\"}],"
                       "\"artifacts\":[{\"name\":\"f\",\"v\":false},{\"name\":\"g\"}],"
                       "\"sim\":{\"seed\":1},\"list\":[0,4]}");
+}
+END_TEST
+
+START_TEST(overlay_append_for_each_adds_a_copy_per_named_element)
+{
+    ck_assert_applied("{\"name\":\"x\",\"append\":[{\"path\":\"$.list\",\"for_each\":\"$.artifacts[*]\","
+                      "\"name_into\":\"art\",\"value\":{\"k\":1,\"art\":\"old\"}}]}",
+                      "{\"proxies\":[{\"name\":\"A\",\"effect\":\"panic\"},{\"name\":\"B\",\"effect\":\"degrade\"}],"
+                      "\"artifacts\":[{\"name\":\"f\",\"v\":false},{\"name\":\"g\"}],"
+                      "\"sim\":{\"seed\":1},\"list\":[1,2,3,{\"k\":1,\"art\":\"f\"},{\"k\":1,\"art\":\"g\"}]}");
+    cdn_error_t err;
+    const char *m = apply_error("{\"name\":\"x\",\"append\":[{\"path\":\"$.list\",\"for_each\":\"$.nope[*]\","
+                                "\"name_into\":\"a\",\"value\":{}}]}",
+                                &err);
+    ck_assert_str_eq(m, "s.json: $.append[0]: for_each '$.nope[*]' selects nothing in t.json");
+    m = apply_error("{\"name\":\"x\",\"append\":[{\"path\":\"$.list\",\"for_each\":\"$.list[*]\","
+                    "\"name_into\":\"a\",\"value\":{}}]}",
+                    &err);
+    ck_assert_ptr_nonnull(strstr(m, "for_each '$.list[*]' selects an element without a \"name\""));
+    /* both keys or neither, an object value, append only */
+    m = parse_error("{\"name\":\"x\",\"append\":[{\"path\":\"$.list\",\"for_each\":\"$.a[*]\",\"value\":{}}]}",
+                    &err);
+    ck_assert_str_eq(m, "s.json: $.append[0]: missing required key \"name_into\"");
+    m = parse_error("{\"name\":\"x\",\"append\":[{\"path\":\"$.list\",\"for_each\":\"$.a[*]\","
+                    "\"name_into\":\"a\",\"value\":1}]}",
+                    &err);
+    ck_assert_ptr_nonnull(strstr(m, "$.append[0].value: expected an object"));
+    m = parse_error("{\"name\":\"x\",\"set\":[{\"path\":\"$.list\",\"for_each\":\"$.a[*]\","
+                    "\"name_into\":\"a\",\"value\":{}}]}",
+                    &err);
+    ck_assert_ptr_nonnull(strstr(m, "$.set[0].for_each: unknown key"));
+}
+END_TEST
+
+START_TEST(overlay_assumes_is_added_to_what_is_missing)
+{
+    cdn_error_t err;
+    const char *m = apply_error("{\"name\":\"needy\",\"assumes\":\"a proxy named C\","
+                                "\"set\":[{\"path\":\"$.proxies[name=C].effect\",\"value\":\"none\"}]}",
+                                &err);
+    ck_assert_str_eq(m, "s.json: $.set[0]: path '$.proxies[name=C].effect' selects nothing in t.json "
+                        "('$.proxies[name=C]' matches nothing); strategy 'needy' assumes a proxy named C");
+    cdn_overlay_t *o = strategy("{\"name\":\"needy\",\"assumes\":\"x\",\"set\":[]}");
+    ck_assert_str_eq(cdn_overlay_assumes(o), "x");
+    cdn_overlay_destroy(o);
+    /* a scenario invalid after the strategy: its message says what the strategy assumes */
+    o = strategy("{\"name\":\"late\",\"assumes\":\"an alert ($.operators.detection)\","
+                 "\"append\":[{\"path\":\"$.operators.actions\",\"value\":{\"kind\":\"kill_switch\","
+                 "\"after\":\"detection\",\"artifact\":\"features\"}}]}");
+    const cdn_overlay_t *list[] = {o};
+    cdn_scenario_t *s = NULL;
+    cJSON *root = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(cdn_json_read_file(SMALL, &text, &len, &err), 0);
+    ck_assert_int_eq(cdn_json_parse(text, len, SMALL, &root, &err), 0);
+    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "operators"),
+                                            "detection");
+    ck_assert_int_eq(cdn_overlay_load_tree(root, SMALL, list, 1, &s, &err), CDN_EDATA);
+    ck_assert_ptr_nonnull(strstr(err.msg, "(with late): $.operators.actions["));
+    ck_assert_ptr_nonnull(strstr(err.msg, "; strategy 'late' assumes an alert ($.operators.detection)"));
+    cJSON_Delete(root);
+    free(text);
+    cdn_overlay_destroy(o);
 }
 END_TEST
 
@@ -195,7 +282,7 @@ START_TEST(overlay_bad_strategy_files_name_the_json_path)
         {"{\"set\":[]}", "s.json: $: missing required key \"name\""},
         {"{\"name\":\"a b\"}", "s.json: $.name: expected a name"},
         {"{\"name\":7}", "s.json: $.name: expected a name"},
-        {"{\"name\":\"x\",\"sets\":[]}", "s.json: $.sets: unknown key (expected one of: name, description, set, append, $schema, notes)"},
+        {"{\"name\":\"x\",\"sets\":[]}", "s.json: $.sets: unknown key (expected one of: name, description, assumes, set, append, $schema, notes)"},
         {"{\"name\":\"x\",\"name\":\"y\"}", "s.json: $.name: duplicate key"},
         {"{\"name\":\"x\",\"description\":1}", "s.json: $.description: expected a string"},
         {"{\"name\":\"x\",\"notes\":[1]}", "s.json: $.notes[0]: expected a string"},
@@ -205,7 +292,7 @@ START_TEST(overlay_bad_strategy_files_name_the_json_path)
         {"{\"name\":\"x\",\"set\":[{\"path\":\"$.a\"}]}", "s.json: $.set[0]: missing required key \"value\""},
         {"{\"name\":\"x\",\"set\":[{\"path\":1,\"value\":1}]}", "s.json: $.set[0].path: expected a string"},
         {"{\"name\":\"x\",\"append\":[{\"path\":\"$.a\",\"value\":1,\"x\":2}]}",
-         "s.json: $.append[0].x: unknown key (expected one of: path, value, notes)"},
+         "s.json: $.append[0].x: unknown key (expected one of: path, value, for_each, name_into, notes)"},
         {"{\"name\":\"x\",\n \"set\": [,]}", "s.json:2:10: invalid JSON near ',]}'"},
         {"{\"name\":\"x\"} x", "s.json:1:14: invalid JSON near 'x' (text after the end of the top-level value)"},
         {"", "s.json:1:1: invalid JSON near end of input"},
@@ -578,7 +665,9 @@ START_TEST(strategy_break_circular_deps_names_what_is_missing_elsewhere)
     cdn_error_t err;
     ck_assert_int_eq(cdn_overlay_load_scenario(SMALL, list, 1, &s, &err), CDN_EDATA);
     ck_assert_ptr_nonnull(strstr(err.msg, "break-circular-deps.json: $.set[0]: path "
-                                          "'$.services[name=access].behind_proxy' selects nothing"));
+                                          "'$.services[control_plane=true].behind_proxy' selects nothing"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "; strategy 'break-circular-deps' assumes services of the "
+                                          "control plane tagged \"control_plane\": true"));
     cdn_overlay_destroy(o);
 }
 END_TEST
@@ -592,7 +681,10 @@ static Suite *overlay_suite(void)
     tcase_add_test(tc, overlay_set_creates_a_missing_final_key);
     tcase_add_test(tc, overlay_set_by_index_and_by_name_selects_one_element);
     tcase_add_test(tc, overlay_set_ending_in_an_index_replaces_elements);
+    tcase_add_test(tc, overlay_filter_matches_any_scalar_member);
     tcase_add_test(tc, overlay_append_adds_to_every_selected_array_after_all_sets);
+    tcase_add_test(tc, overlay_append_for_each_adds_a_copy_per_named_element);
+    tcase_add_test(tc, overlay_assumes_is_added_to_what_is_missing);
     tcase_add_test(tc, overlay_later_operation_wins_on_the_same_key);
     tcase_add_test(tc, overlay_path_selecting_nothing_names_file_path_and_failing_prefix);
     tcase_add_test(tc, overlay_bad_paths_are_reported_against_the_strategy_file);

@@ -795,6 +795,208 @@ START_TEST(push_of_last_known_good_before_the_generator_stops_is_warned)
 }
 END_TEST
 
+/* Counts warnings whose message contains `needle` (all if NULL); the
+ * last path is kept in warn_path. */
+typedef struct warn_count {
+    const char *needle;
+    size_t n;
+    char path[256];
+} warn_count_t;
+
+static void count_matching(void *arg, const char *json_path, const char *message)
+{
+    warn_count_t *w = arg;
+    if (w->needle == NULL || strstr(message, w->needle) != NULL) {
+        w->n++;
+        snprintf(w->path, sizeof w->path, "%s", json_path);
+    }
+}
+
+/* A two-hour scenario with proxies p (panic, scope given) and q (none),
+ * plan mix and bot shares given, artifact f consumed by `consumers` with
+ * the given generator and size keys, services and actions given. */
+static size_t rule_warnings(const char *needle, const char *scope, const char *plan_extra,
+                            const char *consumers, const char *art_extra, const char *services,
+                            const char *actions, char *path_out)
+{
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{\"name\": \"w\", \"simulation\": {\"start_utc\": \"2025-11-18T11:00:00Z\", "
+             "\"duration_s\": 7200},"
+             "\"traffic\": {\"global_rps\": 1000},"
+             "\"regions\": [{\"name\": \"g\", \"traffic_share\": 1, \"servers\": 10, "
+             "\"server_capacity_rps\": 500}],"
+             "\"proxies\": [{\"name\": \"p\", \"on_bad_artifact\": \"panic\", \"scope\": \"%s\"},"
+             "{\"name\": \"q\", \"on_bad_artifact\": \"none\"}],"
+             "\"sites\": {\"count\": 10, \"plans\": [{\"name\": \"all\", \"site_share\": 1, "
+             "\"traffic_share\": 1%s}]},"
+             "\"artifacts\": [{\"name\": \"f\", \"consumers\": [%s], %s}],"
+             "\"services\": [%s],"
+             "\"operators\": {\"detection\": {}, \"actions\": [%s]}}",
+             scope, plan_extra, consumers, art_extra, services, actions);
+    cdn_scenario_t *sc = test_parse_ok(json);
+    warn_count_t w = {needle, 0, ""};
+    ck_assert_uint_eq(cdn_scenario_warnings(sc, count_matching, &w) >= w.n, 1);
+    cdn_scenario_destroy(sc);
+    if (path_out)
+        snprintf(path_out, 256, "%s", w.path);
+    return w.n;
+}
+
+#define MIX_PQ ", \"proxy_mix\": {\"p\": 0.5, \"q\": 0.5}"
+#define BAD_F "\"period_s\": 300, \"cluster\": {\"nodes\": 1, \"migrated_at_start\": 1}, " \
+              "\"normal_size\": 1, \"bad_size\": 2, \"size_limit\": 1"
+
+START_TEST(artifact_that_can_never_be_bad_is_warned)
+{
+    char path[256];
+    const char *w = "can never be bad";
+    /* bad_size within the limit */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"",
+                                    "\"period_s\": 300, \"normal_size\": 1, \"bad_size\": 1, \"size_limit\": 1",
+                                    "", "", path), 1);
+    ck_assert_str_eq(path, "$.artifacts[0]");
+    /* no node migrated, and no migration (or one after the last run) */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"",
+                                    "\"period_s\": 300, \"normal_size\": 1, \"bad_size\": 2, \"size_limit\": 1",
+                                    "", "", NULL), 1);
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"",
+                                    "\"period_s\": 1000, \"normal_size\": 1, \"bad_size\": 2, \"size_limit\": 1, "
+                                    "\"cluster\": {\"nodes\": 2, \"migration_start_s\": 7001}",
+                                    "", "", NULL), 1);
+    /* a migration with a run after it, or a migrated node: quiet */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"",
+                                    "\"period_s\": 1000, \"normal_size\": 1, \"bad_size\": 2, \"size_limit\": 1, "
+                                    "\"cluster\": {\"nodes\": 2, \"migration_start_s\": 6000}",
+                                    "", "", NULL), 0);
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"", BAD_F, "", "", NULL), 0);
+}
+END_TEST
+
+START_TEST(one_shot_push_that_runs_again_is_warned)
+{
+    char path[256];
+    const char *w = "runs again";
+#define ONESHOT(period, first) \
+    "\"period_s\": " #period ", \"first_run_s\": " #first ", \"cluster\": {\"nodes\": 1, " \
+    "\"migrated_at_start\": 1}, \"normal_size\": 1, \"bad_size\": 2, \"size_limit\": 1"
+    /* a period longer than half the span, a second run at 1000 + 5000 < 7200 */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"", ONESHOT(5000, 1000), "", "", path), 1);
+    ck_assert_str_eq(path, "$.artifacts[0].period_s");
+    /* the second run after the span, or a stop before it: quiet */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"", ONESHOT(7000, 1000), "", "", NULL), 0);
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"", ONESHOT(5000, 1000), "",
+                                    "{\"kind\": \"stop_generation\", \"at_s\": 5000, \"artifact\": \"f\"}",
+                                    NULL), 0);
+    /* a stop after the second run does not prevent it */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"", ONESHOT(5000, 1000), "",
+                                    "{\"kind\": \"stop_generation\", \"at_s\": 6500, \"artifact\": \"f\"}",
+                                    NULL), 1);
+    /* a periodic generator (period at most half the span): quiet */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"", ONESHOT(3600, 0), "", "", NULL), 0);
+#undef ONESHOT
+}
+END_TEST
+
+START_TEST(effect_scoped_to_traffic_that_does_not_exist_is_warned)
+{
+    char path[256];
+    const char *w = "applies to nothing";
+    /* bot_block_rules with no plan blocking bots */
+    ck_assert_uint_eq(rule_warnings(w, "bot_block_rules", MIX_PQ, "\"p\"", BAD_F, "", "", path), 1);
+    ck_assert_str_eq(path, "$.proxies[0].scope");
+    ck_assert_uint_eq(rule_warnings(w, "bot_block_rules",
+                                    MIX_PQ ", \"bot_management_frac\": 0.5, \"bot_block_rules_frac\": 0",
+                                    "\"p\"", BAD_F, "", "", NULL), 1);
+    ck_assert_uint_eq(rule_warnings(w, "bot_management", MIX_PQ, "\"p\"", BAD_F, "", "", NULL), 1);
+    /* the plan has the traffic: quiet */
+    ck_assert_uint_eq(rule_warnings(w, "bot_block_rules",
+                                    MIX_PQ ", \"bot_management_frac\": 0.5, \"bot_block_rules_frac\": 0.1",
+                                    "\"p\"", BAD_F, "", "", NULL), 0);
+    ck_assert_uint_eq(rule_warnings(w, "bot_management", MIX_PQ ", \"bot_management_frac\": 0.5",
+                                    "\"p\"", BAD_F, "", "", NULL), 0);
+    /* bot traffic only on another proxy: the proxy has none at all, which
+     * is the one warning */
+    ck_assert_uint_eq(rule_warnings(w, "bot_management",
+                                    ", \"proxy_mix\": {\"q\": 1}, \"bot_management_frac\": 0.5",
+                                    "\"p\"", BAD_F, "", "", NULL), 0);
+    ck_assert_uint_eq(rule_warnings(NULL, "bot_management",
+                                    ", \"proxy_mix\": {\"q\": 1}, \"bot_management_frac\": 0.5",
+                                    "\"p\"", BAD_F, "", "", NULL), 1);
+    /* a proxy with no traffic at all, unless a service runs behind it */
+    ck_assert_uint_eq(rule_warnings("carries no traffic", "all", ", \"proxy_mix\": {\"q\": 1}",
+                                    "\"p\"", BAD_F, "", "", path), 1);
+    ck_assert_str_eq(path, "$.proxies[0]");
+    ck_assert_uint_eq(rule_warnings("carries no traffic", "all", ", \"proxy_mix\": {\"q\": 1}", "\"p\"",
+                                    BAD_F, "{\"name\": \"kv\", \"behind_proxy\": \"p\"}", "", NULL), 0);
+    ck_assert_uint_eq(rule_warnings("carries no traffic", "all", MIX_PQ, "\"p\"", BAD_F, "", "", NULL), 0);
+}
+END_TEST
+
+START_TEST(action_that_targets_nothing_is_warned)
+{
+    char path[256];
+    const char *w = "targets nothing";
+    /* restart of q (effect none), of p when p consumes nothing */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"", BAD_F, "",
+                                    "{\"kind\": \"restart_proxies\", \"at_s\": 60, \"proxy\": \"q\", "
+                                    "\"label\": \"restart q\"}",
+                                    path), 1);
+    ck_assert_str_eq(path, "$.operators.actions[label=restart q]");
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"q\"", BAD_F, "",
+                                    "{\"kind\": \"restart_proxies\", \"at_s\": 60, \"proxy\": \"p\"}",
+                                    NULL), 1);
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"q\"", BAD_F, "",
+                                    "{\"kind\": \"restart_proxies\", \"at_s\": 60}", NULL), 1);
+    /* a kill switch of an artifact whose consumers ignore a bad one; a
+     * bypass of a service behind no proxy */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"q\"", BAD_F, "",
+                                    "{\"kind\": \"kill_switch\", \"at_s\": 60, \"artifact\": \"f\"}",
+                                    NULL), 1);
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"", BAD_F, "{\"name\": \"kv\"}",
+                                    "{\"kind\": \"bypass_service\", \"at_s\": 60, \"service\": \"kv\"}",
+                                    NULL), 1);
+    /* each with a target: quiet */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"", BAD_F,
+                                    "{\"name\": \"kv\", \"behind_proxy\": \"p\"}",
+                                    "{\"kind\": \"restart_proxies\", \"at_s\": 60, \"proxy\": \"p\"},"
+                                    "{\"kind\": \"restart_proxies\", \"at_s\": 60},"
+                                    "{\"kind\": \"kill_switch\", \"at_s\": 60, \"artifact\": \"f\"},"
+                                    "{\"kind\": \"bypass_service\", \"at_s\": 60, \"service\": \"kv\"}",
+                                    NULL), 0);
+}
+END_TEST
+
+/* Every scenario, example and template of the repository is quiet. */
+START_TEST(repository_scenarios_have_no_warnings)
+{
+    static const char *const dirs[] = {CDNSIM_SCENARIOS, CDNSIM_SCENARIOS "/examples",
+                                       CDNSIM_SCENARIOS "/templates", CDNSIM_SCENARIOS "/scale"};
+    size_t files = 0;
+    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+        DIR *dir = opendir(dirs[d]);
+        ck_assert_ptr_nonnull(dir);
+        for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+            size_t len = strlen(e->d_name);
+            if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+                continue;
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], e->d_name);
+            cdn_scenario_t *sc = NULL;
+            cdn_error_t err;
+            ck_assert_msg(cdn_scenario_load(path, &sc, &err) == 0, "%s", err.msg);
+            warn_count_t w = {NULL, 0, ""};
+            ck_assert_msg(cdn_scenario_warnings(sc, count_matching, &w) == 0, "%s warns at %s", path,
+                          w.path);
+            cdn_scenario_destroy(sc);
+            files++;
+        }
+        closedir(dir);
+    }
+    ck_assert_uint_ge(files, 9);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
     Suite *s = suite_create("scenario");
@@ -807,6 +1009,11 @@ static Suite *scenario_suite(void)
     tcase_add_test(good, defaults_follow_other_keys);
     tcase_add_test(good, err_may_be_null);
     tcase_add_test(good, push_of_last_known_good_before_the_generator_stops_is_warned);
+    tcase_add_test(good, artifact_that_can_never_be_bad_is_warned);
+    tcase_add_test(good, one_shot_push_that_runs_again_is_warned);
+    tcase_add_test(good, effect_scoped_to_traffic_that_does_not_exist_is_warned);
+    tcase_add_test(good, action_that_targets_nothing_is_warned);
+    tcase_add_test(good, repository_scenarios_have_no_warnings);
     suite_add_tcase(s, good);
 
     TCase *bad = tcase_create("bad");

@@ -4,15 +4,20 @@
  * replication, so the same random streams as the baseline).
  */
 #include <check.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include <gsl/gsl_errno.h>
 
 #include "cdn_summary.h"
 #include "cdn_overlay.h"
 #include "cdn_scenario.h"
+#include "cdn_json.h"
 #include "cdn_world.h"
 
 #define REFERENCE CDNSIM_SCENARIOS "/cloudflare-2025-11-18.json"
@@ -31,7 +36,7 @@ static run_t run_with(const char *name)
     cdn_overlay_t *o = NULL;
     if (name) {
         char path[512];
-        snprintf(path, sizeof path, "%s/strategies/%s.json", CDNSIM_SCENARIOS, name);
+        snprintf(path, sizeof path, "%s/strategies/%.63s.json", CDNSIM_SCENARIOS, name);
         int rc = cdn_overlay_load(path, &o, &err);
         if (rc)
             fprintf(stderr, "%s\n", err.msg);
@@ -128,6 +133,132 @@ START_TEST(error_report_cap_keeps_latency_down)
 }
 END_TEST
 
+/* The library's strategy names (without .json), sorted; returns how many. */
+static size_t library_names(char names[][64], size_t max)
+{
+    size_t n = 0;
+    DIR *dir = opendir(CDNSIM_SCENARIOS "/strategies");
+    ck_assert_ptr_nonnull(dir);
+    for (struct dirent *e; (e = readdir(dir)) != NULL && n < max;) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && len - 5 < 64 && strcmp(e->d_name + len - 5, ".json") == 0) {
+            memcpy(names[n], e->d_name, len - 5);
+            names[n++][len - 5] = '\0';
+        }
+    }
+    closedir(dir);
+    qsort(names, n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
+    return n;
+}
+
+static cdn_overlay_t *library(const char *name)
+{
+    char path[512];
+    cdn_overlay_t *o = NULL;
+    cdn_error_t err;
+    snprintf(path, sizeof path, "%s/strategies/%.63s.json", CDNSIM_SCENARIOS, name);
+    ck_assert_msg(cdn_overlay_load(path, &o, &err) == 0, "%s", err.msg);
+    return o;
+}
+
+/* 1 when `text` names `name` as a JSON string or in a [key=name] filter. */
+static int names(const char *text, const char *name)
+{
+    char quoted[256], filter[256];
+    snprintf(quoted, sizeof quoted, "\"%s\"", name);
+    snprintf(filter, sizeof filter, "=%s]", name);
+    return strstr(text, quoted) != NULL || strstr(text, filter) != NULL;
+}
+
+/* Library strategies fit any scenario: their operations (set, append)
+ * name none of the reference scenario's artifacts, actions, services,
+ * proxies, regions, plans or sites, and each that changes something says
+ * what it assumes. */
+START_TEST(library_strategies_name_nothing_of_the_reference_scenario)
+{
+    cdn_scenario_t *ref = NULL;
+    cdn_error_t err;
+    ck_assert_int_eq(cdn_scenario_load(REFERENCE, &ref, &err), 0);
+    char lib[32][64];
+    size_t nlib = library_names(lib, 32);
+    ck_assert_uint_ge(nlib, 9);
+    for (size_t i = 0; i < nlib; i++) {
+        char path[512], *text = NULL;
+        size_t len = 0;
+        cJSON *root = NULL;
+        snprintf(path, sizeof path, "%s/strategies/%s.json", CDNSIM_SCENARIOS, lib[i]);
+        ck_assert_int_eq(cdn_json_read_file(path, &text, &len, &err), 0);
+        ck_assert_int_eq(cdn_json_parse(text, len, path, &root, &err), 0);
+        char *set = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(root, "set"));
+        char *app = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(root, "append"));
+        char ops[16384];
+        snprintf(ops, sizeof ops, "%s %s", set ? set : "", app ? app : "");
+        for (size_t k = 0; k < ref->nartifacts; k++)
+            ck_assert_msg(!names(ops, ref->artifacts[k].name), "%s names %s", lib[i], ref->artifacts[k].name);
+        for (size_t k = 0; k < ref->nactions; k++)
+            ck_assert_msg(!names(ops, ref->actions[k].label), "%s names %s", lib[i], ref->actions[k].label);
+        for (size_t k = 0; k < ref->nservices; k++)
+            ck_assert_msg(!names(ops, ref->services[k].name), "%s names %s", lib[i], ref->services[k].name);
+        for (size_t k = 0; k < ref->nproxies; k++)
+            ck_assert_msg(!names(ops, ref->proxies[k].name), "%s names %s", lib[i], ref->proxies[k].name);
+        for (size_t k = 0; k < ref->nregions; k++)
+            ck_assert_msg(!names(ops, ref->regions[k].name), "%s names %s", lib[i], ref->regions[k].name);
+        for (size_t k = 0; k < ref->sites.nplans; k++)
+            ck_assert_msg(!names(ops, ref->sites.plans[k].name), "%s names %s", lib[i], ref->sites.plans[k].name);
+        for (size_t k = 0; k < ref->sites.nnamed; k++)
+            ck_assert_msg(!names(ops, ref->sites.named[k].name), "%s names %s", lib[i], ref->sites.named[k].name);
+        cdn_overlay_t *o = library(lib[i]);
+        ck_assert_msg(cdn_overlay_count(o) == 0 || cdn_overlay_assumes(o) != NULL,
+                      "%s does not say what it assumes", lib[i]);
+        cdn_overlay_destroy(o);
+        cJSON_free(set);
+        cJSON_free(app);
+        cJSON_Delete(root);
+        free(text);
+    }
+    cdn_scenario_destroy(ref);
+}
+END_TEST
+
+/* On every example and template, each library strategy applies, or fails
+ * with a message that names the strategy and what it assumes. */
+START_TEST(library_strategies_apply_or_say_what_the_scenario_lacks)
+{
+    static const char *const dirs[] = {CDNSIM_SCENARIOS "/examples", CDNSIM_SCENARIOS "/templates"};
+    char lib[32][64];
+    size_t nlib = library_names(lib, 32), tried = 0, refused = 0;
+    for (size_t d = 0; d < 2; d++) {
+        DIR *dir = opendir(dirs[d]);
+        ck_assert_ptr_nonnull(dir);
+        for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+            size_t len = strlen(e->d_name);
+            if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+                continue;
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], e->d_name);
+            for (size_t i = 0; i < nlib; i++) {
+                cdn_overlay_t *o = library(lib[i]);
+                const cdn_overlay_t *list[] = {o};
+                cdn_scenario_t *s = NULL;
+                cdn_error_t err;
+                int rc = cdn_overlay_load_scenario(path, list, 1, &s, &err);
+                char want[128];
+                snprintf(want, sizeof want, "; strategy '%.63s' assumes ", lib[i]);
+                ck_assert_msg(rc == 0 || (rc == CDN_EDATA && strstr(err.msg, want) != NULL), "%s on %s: %s",
+                              lib[i], path, err.msg);
+                refused += rc != 0;
+                tried++;
+                cdn_scenario_destroy(s);
+                cdn_overlay_destroy(o);
+            }
+        }
+        closedir(dir);
+    }
+    ck_assert_uint_ge(tried, 60);
+    ck_assert_uint_ge(refused, 1); /* fast-diagnosis needs a diagnosis no example has */
+}
+END_TEST
+
 static Suite *strategies_suite(void)
 {
     Suite *s = suite_create("strategies");
@@ -138,6 +269,8 @@ static Suite *strategies_suite(void)
     tcase_add_test(tc, fast_diagnosis_finds_the_cause_and_recovers_earlier);
     tcase_add_test(tc, multi_cdn_fails_sites_over_and_lowers_failures);
     tcase_add_test(tc, error_report_cap_keeps_latency_down);
+    tcase_add_test(tc, library_strategies_name_nothing_of_the_reference_scenario);
+    tcase_add_test(tc, library_strategies_apply_or_say_what_the_scenario_lacks);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -21,6 +21,33 @@
  *   stop after detection and the push after diagnosis (detection comes
  *   first); otherwise the stop is given the benefit of the doubt.
  *
+ *   never_bad: an artifact that can never be bad in the span: its bad_size
+ *   is within size_limit, or no node is migrated at the start and no
+ *   generator run comes at or after migration_start within the span (a
+ *   last-known-good push carries normal_size, never over the limit).
+ *
+ *   oneshot_runs_again: a generator whose period is longer than half the
+ *   span -- the idiom of a one-shot push is a period longer than the run --
+ *   that runs a second time within it (first_run_s + period_s <
+ *   duration_s), with no stop_generation known to fire before that run.
+ *
+ *   scope_without_traffic: a proxy whose effect (not "none") is scoped to
+ *   bot_management or bot_block_rules traffic that no plan (with the proxy
+ *   in its proxy_mix) and no named site on the proxy has; and a proxy with
+ *   no traffic at all: no plan's proxy_mix gives it a share, no named site
+ *   uses it, no service runs behind it or is bypassed to it.
+ *
+ *   action_without_target: a restart_proxies of a proxy (or of every
+ *   proxy) that no artifact can make fail (it consumes none, or its effect
+ *   is "none"); a kill_switch of an artifact whose every consumer ignores
+ *   a bad one (on_bad_artifact "none"); a
+ *   bypass_service of a service that runs behind no proxy.
+ *
+ *   Paths: artifacts and proxies by index ($.artifacts[0]); actions by
+ *   label, in the path syntax of strategies ($.operators.actions[label=X]),
+ *   because actions are sorted by time once loaded and their file index is
+ *   gone.
+ *
  * Rejected alternatives: warnings as errors (a scenario may mean it: the
  *   study of what a push without a stop does is legitimate); a list of
  *   strings returned to the caller (a callback needs no allocation and
@@ -30,6 +57,11 @@
 #include <stdio.h>
 
 #include "scn.h"
+
+static void action_path(char *buf, size_t n, const cdn_action_spec_t *a)
+{
+    snprintf(buf, n, "$.operators.actions[label=%s]", a->label);
+}
 
 /* 1 when action `stop` is known to fire after action `push`; 0 when it
  * fires no later, or when the order cannot be known before the run. */
@@ -76,7 +108,7 @@ static size_t lkg_before_stop(const cdn_scenario_t *s, cdn_warn_fn warn, void *a
         if (stopped)
             continue;
         char path[CDN_NAME_MAX + 64], msg[3 * CDN_NAME_MAX + 256];
-        snprintf(path, sizeof path, "$.operators.actions[label \"%s\"]", push->label);
+        action_path(path, sizeof path, push);
         snprintf(msg, sizeof msg,
                  "push_last_known_good of \"%s\" fires while its generator still runs (no "
                  "stop_generation of \"%s\" fires before it): the generator's next run (every %g s) "
@@ -89,7 +121,211 @@ static size_t lkg_before_stop(const cdn_scenario_t *s, cdn_warn_fn warn, void *a
     return n;
 }
 
+/* Sim time of the generator's first run at or after t. */
+static double run_at_or_after(const cdn_artifact_spec_t *as, double t)
+{
+    if (t <= as->first_run_s)
+        return as->first_run_s;
+    return as->first_run_s + ceil((t - as->first_run_s) / as->period_s) * as->period_s;
+}
+
+static size_t never_bad(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
+{
+    size_t n = 0;
+    for (size_t a = 0; a < s->nartifacts; a++) {
+        const cdn_artifact_spec_t *as = &s->artifacts[a];
+        char path[64], msg[2 * CDN_NAME_MAX + 256];
+        snprintf(path, sizeof path, "$.artifacts[%zu]", a);
+        if (as->bad_size <= as->size_limit) {
+            snprintf(msg, sizeof msg,
+                     "artifact \"%s\" can never be bad: its bad_size (%g) is within its size_limit "
+                     "(%g); a bad artifact is one over the limit",
+                     as->name, as->bad_size, as->size_limit);
+        } else if (as->nodes_migrated_at_start == 0 &&
+                   !(run_at_or_after(as, as->migration_start_s) < s->sim.duration_s)) {
+            snprintf(msg, sizeof msg,
+                     "artifact \"%s\" can never be bad: no cluster node is migrated at the start "
+                     "(cluster.migrated_at_start 0) and no generator run comes after "
+                     "cluster.migration_start within the span, so every file is good; set "
+                     "cluster.migration_start_utc (or migrated_at_start) for an incident",
+                     as->name);
+        } else {
+            continue;
+        }
+        warn(arg, path, msg);
+        n++;
+    }
+    return n;
+}
+
+/* 1 when a stop_generation of artifact a is not known to fire after t. */
+static int stopped_by(const cdn_scenario_t *s, size_t a, double t)
+{
+    for (size_t k = 0; k < s->nactions; k++) {
+        const cdn_action_spec_t *x = &s->actions[k];
+        if (x->kind == CDN_ACTION_STOP_GENERATION && (size_t)x->artifact == a &&
+            (x->trigger != CDN_TRIGGER_TIME || x->at_s <= t))
+            return 1;
+    }
+    return 0;
+}
+
+static size_t oneshot_runs_again(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
+{
+    size_t n = 0;
+    double span = s->sim.duration_s;
+    for (size_t a = 0; a < s->nartifacts; a++) {
+        const cdn_artifact_spec_t *as = &s->artifacts[a];
+        double second = as->first_run_s + as->period_s;
+        if (as->period_s <= span / 2 || !(second < span) || stopped_by(s, a, second))
+            continue;
+        char path[64], msg[CDN_NAME_MAX + 320];
+        snprintf(path, sizeof path, "$.artifacts[%zu].period_s", a);
+        snprintf(msg, sizeof msg,
+                 "period_s %g s is longer than half the span (%g s), as for a one-shot push, but "
+                 "\"%s\"'s generator runs again at %g s (first run %g s + period_s), within the "
+                 "span; for one push, set period_s above %g s",
+                 as->period_s, span, as->name, second, as->first_run_s, span - as->first_run_s);
+        warn(arg, path, msg);
+        n++;
+    }
+    return n;
+}
+
+/* 1 when any traffic reaches proxy p: a plan's proxy_mix, a named site,
+ * a service in front of or bypassed to it. */
+static int proxy_has_traffic(const cdn_scenario_t *s, size_t p)
+{
+    for (size_t i = 0; i < s->sites.nplans; i++)
+        if (s->sites.plans[i].proxy_mix[p] > 0)
+            return 1;
+    for (size_t i = 0; i < s->sites.nnamed; i++)
+        if (s->sites.named[i].proxy == p)
+            return 1;
+    for (size_t i = 0; i < s->nservices; i++)
+        if (s->services[i].behind_proxy == (int32_t)p || s->services[i].bypass_proxy == (int32_t)p)
+            return 1;
+    return 0;
+}
+
+/* 1 when some of proxy p's site traffic is in its scope. */
+static int scope_has_traffic(const cdn_scenario_t *s, size_t p, cdn_scope_t scope)
+{
+    for (size_t i = 0; i < s->sites.nplans; i++) {
+        const cdn_plan_spec_t *pl = &s->sites.plans[i];
+        double f = pl->bot_management_frac * (scope == CDN_SCOPE_BOT_BLOCK_RULES ? pl->bot_block_rules_frac : 1);
+        if (pl->proxy_mix[p] > 0 && f > 0)
+            return 1;
+    }
+    for (size_t i = 0; i < s->sites.nnamed; i++) {
+        const cdn_named_site_spec_t *ns = &s->sites.named[i];
+        if (ns->proxy == p && (scope == CDN_SCOPE_BOT_BLOCK_RULES ? ns->bot_block_rules : ns->bot_management))
+            return 1;
+    }
+    return 0;
+}
+
+static size_t scope_without_traffic(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < s->nproxies; p++) {
+        const cdn_proxy_spec_t *px = &s->proxies[p];
+        char path[64], msg[2 * CDN_NAME_MAX + 320];
+        if (!proxy_has_traffic(s, p)) {
+            snprintf(path, sizeof path, "$.proxies[%zu]", p);
+            snprintf(msg, sizeof msg,
+                     "proxy \"%s\" carries no traffic: no plan's proxy_mix gives it a share, no "
+                     "named site uses it and no service runs behind it, so nothing it does shows",
+                     px->name);
+        } else if (px->on_bad_artifact != CDN_EFFECT_NONE && px->scope != CDN_SCOPE_ALL &&
+                   !scope_has_traffic(s, p, px->scope)) {
+            const char *key = px->scope == CDN_SCOPE_BOT_BLOCK_RULES ? "bot_block_rules" : "bot_management";
+            snprintf(path, sizeof path, "$.proxies[%zu].scope", p);
+            snprintf(msg, sizeof msg,
+                     "proxy \"%s\"'s effect is scoped to %s traffic, but no plan with \"%s\" in its "
+                     "proxy_mix has %s_frac > 0%s and no named site on \"%s\" has %s: the effect "
+                     "applies to nothing",
+                     px->name, cdn_scope_name(px->scope), px->name, key,
+                     px->scope == CDN_SCOPE_BOT_BLOCK_RULES ? " (and bot_management_frac > 0)" : "",
+                     px->name, key);
+        } else {
+            continue;
+        }
+        warn(arg, path, msg);
+        n++;
+    }
+    return n;
+}
+
+/* 1 when some artifact can make proxy p fail: p consumes it and does
+ * something with a bad one. */
+static int proxy_can_fail(const cdn_scenario_t *s, size_t p)
+{
+    if (s->proxies[p].on_bad_artifact == CDN_EFFECT_NONE)
+        return 0;
+    for (size_t a = 0; a < s->nartifacts; a++)
+        for (size_t c = 0; c < s->artifacts[a].nconsumers; c++)
+            if (s->artifacts[a].consumers[c] == p)
+                return 1;
+    return 0;
+}
+
+/* Why action x targets nothing, into msg; 0 when it targets something. */
+static int target_missing(const cdn_scenario_t *s, const cdn_action_spec_t *x, char *msg, size_t n)
+{
+    if (x->kind == CDN_ACTION_RESTART_PROXIES) {
+        for (size_t p = 0; p < s->nproxies; p++)
+            if ((x->proxy < 0 || (size_t)x->proxy == p) && proxy_can_fail(s, p))
+                return 0;
+        if (x->proxy >= 0)
+            snprintf(msg, n,
+                     "restart_proxies of \"%s\" targets nothing: no artifact can make \"%s\" fail "
+                     "(it consumes none, or its on_bad_artifact is \"none\")",
+                     s->proxies[x->proxy].name, s->proxies[x->proxy].name);
+        else
+            snprintf(msg, n,
+                     "restart_proxies of every proxy targets nothing: no artifact can make any "
+                     "proxy fail (none consumes one with an on_bad_artifact other than \"none\")");
+        return 1;
+    }
+    if (x->kind == CDN_ACTION_KILL_SWITCH) {
+        const cdn_artifact_spec_t *as = &s->artifacts[x->artifact];
+        for (size_t c = 0; c < as->nconsumers; c++)
+            if (s->proxies[as->consumers[c]].on_bad_artifact != CDN_EFFECT_NONE)
+                return 0;
+        snprintf(msg, n,
+                 "kill_switch of \"%s\" targets nothing: every proxy that consumes it ignores a "
+                 "bad one (on_bad_artifact \"none\")",
+                 as->name);
+        return 1;
+    }
+    if (x->kind == CDN_ACTION_BYPASS_SERVICE && s->services[x->service].behind_proxy < 0) {
+        snprintf(msg, n,
+                 "bypass_service of \"%s\" targets nothing: the service runs behind no proxy "
+                 "(behind_proxy)",
+                 s->services[x->service].name);
+        return 1;
+    }
+    return 0;
+}
+
+static size_t action_without_target(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < s->nactions; k++) {
+        char path[CDN_NAME_MAX + 64], msg[2 * CDN_NAME_MAX + 256];
+        if (!target_missing(s, &s->actions[k], msg, sizeof msg))
+            continue;
+        action_path(path, sizeof path, &s->actions[k]);
+        warn(arg, path, msg);
+        n++;
+    }
+    return n;
+}
+
 size_t cdn_scenario_warnings(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
 {
-    return lkg_before_stop(s, warn, arg);
+    return lkg_before_stop(s, warn, arg) + never_bad(s, warn, arg) +
+           oneshot_runs_again(s, warn, arg) + scope_without_traffic(s, warn, arg) +
+           action_without_target(s, warn, arg);
 }
