@@ -2,7 +2,7 @@
 # Installs the Debian packages cdnsim needs to build, test and plot.
 # The one list of dependencies: used by scripts/quickstart.sh and .ci/run.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev libnettle-dev check gnuplot-nox
+pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev nettle-dev check gnuplot-nox
       openmpi-bin libopenmpi-dev clang libclang-rt-dev man-db python3-jsonschema
       zsh)
 missing=()

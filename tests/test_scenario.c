@@ -937,17 +937,24 @@ START_TEST(action_that_targets_nothing_is_warned)
 {
     char path[256];
     const char *w = "targets nothing";
-    /* restart of q (effect none), of p when p consumes nothing */
+    /* a restart of failing servers of q (effect none), of p when p
+     * consumes nothing */
     ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"p\"", BAD_F, "",
                                     "{\"kind\": \"restart_proxies\", \"at_s\": 60, \"proxy\": \"q\", "
-                                    "\"label\": \"restart q\"}",
+                                    "\"only_failing\": true, \"label\": \"restart q\"}",
                                     path), 1);
     ck_assert_str_eq(path, "$.operators.actions[label=restart q]");
     ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"q\"", BAD_F, "",
-                                    "{\"kind\": \"restart_proxies\", \"at_s\": 60, \"proxy\": \"p\"}",
+                                    "{\"kind\": \"restart_proxies\", \"at_s\": 60, \"proxy\": \"p\", "
+                                    "\"only_failing\": true}",
                                     NULL), 1);
     ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"q\"", BAD_F, "",
-                                    "{\"kind\": \"restart_proxies\", \"at_s\": 60}", NULL), 1);
+                                    "{\"kind\": \"restart_proxies\", \"at_s\": 60, \"only_failing\": true}",
+                                    NULL), 1);
+    /* a restart of every server acts (its servers are out for restart_s) */
+    ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"q\"", BAD_F, "",
+                                    "{\"kind\": \"restart_proxies\", \"at_s\": 60, \"proxy\": \"p\"}",
+                                    NULL), 0);
     /* a kill switch of an artifact whose consumers ignore a bad one; a
      * bypass of a service behind no proxy */
     ck_assert_uint_eq(rule_warnings(w, "all", MIX_PQ, "\"q\"", BAD_F, "",

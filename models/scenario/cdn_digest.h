@@ -4,7 +4,7 @@
  *
  * Contract
  *   cdn_digest_sha256_hex() hashes `len` bytes with Nettle's SHA-256 (a
- *   maintained library: Debian libnettle-dev) and writes 64 hex digits and
+ *   maintained library: Debian nettle-dev) and writes 64 hex digits and
  *   a NUL into hex[CDN_DIGEST_HEX_LEN].  The loaders hash the very bytes
  *   they parse, so a manifest names what was simulated even if the file
  *   changes afterwards.

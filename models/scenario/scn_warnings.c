@@ -273,18 +273,20 @@ static int proxy_can_fail(const cdn_scenario_t *s, size_t p)
 /* Why action x targets nothing, into msg; 0 when it targets something. */
 static int target_missing(const cdn_scenario_t *s, const cdn_action_spec_t *x, char *msg, size_t n)
 {
-    if (x->kind == CDN_ACTION_RESTART_PROXIES) {
+    if (x->kind == CDN_ACTION_RESTART_PROXIES && x->only_failing) {
+        /* a restart of every server always acts: its servers are out for
+         * restart_s, and a proxy with a backend boots against it */
         for (size_t p = 0; p < s->nproxies; p++)
             if ((x->proxy < 0 || (size_t)x->proxy == p) && proxy_can_fail(s, p))
                 return 0;
         if (x->proxy >= 0)
             snprintf(msg, n,
-                     "restart_proxies of \"%s\" targets nothing: no artifact can make \"%s\" fail "
-                     "(it consumes none, or its on_bad_artifact is \"none\")",
+                     "restart_proxies of failing \"%s\" targets nothing: no artifact can make "
+                     "\"%s\" fail (it consumes none, or its on_bad_artifact is \"none\")",
                      s->proxies[x->proxy].name, s->proxies[x->proxy].name);
         else
             snprintf(msg, n,
-                     "restart_proxies of every proxy targets nothing: no artifact can make any "
+                     "restart_proxies of failing proxies targets nothing: no artifact can make any "
                      "proxy fail (none consumes one with an on_bad_artifact other than \"none\")");
         return 1;
     }
