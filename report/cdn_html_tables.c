@@ -194,7 +194,9 @@ int cdn_html_csv_table(FILE *f, const char *dir, const char *file, const char *c
                 fputs("<th scope=\"col\">", f);
                 cdn_html_put_text(f, csv_get(&c, r, k));
                 fputs("</th>", f);
-            } else
+            } else if (csv_get(&c, r, k)[0] == '\0')
+                fputs("<td class=\"n\">n/a</td>", f); /* no value, not 0 */
+            else
                 put_cell(f, csv_get(&c, r, k));
         }
         fputs(r == 0 ? "</tr></thead>\n<tbody>\n" : "</tr>\n", f);

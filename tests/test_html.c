@@ -111,7 +111,7 @@ static void make_folder(const char *dir)
     put_file(dir, "comparison.csv",
              "strategy,rank,metric,unit,n,mean,sd,ci95_lo,ci95_hi,diff_n,diff_mean,"
              "diff_ci95_lo,diff_ci95_hi,diff_rel\n"
-             "\"<ref>\",2,failed,requests,3,10,1,8,12,3,0,0,0,0\n"
+             "\"<ref>\",2,failed,requests,3,10,1,8,12,3,0,0,0,\n"
              "\"s, \"\"<two>\"\"\",1,failed,requests,3,5,1,4,6,3,-5,-6,-4,-0.5\n");
     put_file(dir, "t.gp", "# draws t.svg\n");
     put_file(dir, "t.svg",
@@ -141,6 +141,10 @@ START_TEST(the_page_escapes_inlines_and_stays_local)
     /* tables and event log */
     ck_assert_ptr_nonnull(strstr(h, "s, &quot;&lt;two&gt;&quot;"));
     ck_assert(strstr(h, "s, &quot;&lt;two&gt;&quot;") < strstr(h, "<th scope=\"row\">&lt;ref&gt;"));
+    size_t nna = 0; /* the empty diff_rel: in the ranked table and in the full one */
+    for (const char *q = strstr(h, "<td class=\"n\">n/a</td>"); q; q = strstr(q + 1, "<td class=\"n\">n/a</td>"))
+        nna++;
+    ck_assert_uint_eq(nna, 2);
     ck_assert_ptr_nonnull(strstr(h, "<tr data-event=\"x&lt;y\">"));
     ck_assert_ptr_nonnull(strstr(h, "who=&lt;b&gt;o&lt;/b&gt;"));
     /* the figure: inlined, ids and references prefixed, captioned */
