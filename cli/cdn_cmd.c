@@ -17,11 +17,15 @@
  *   checked as a strategy
  *   (so every file of scenarios/strategies/ validates); --strategy S loads
  *   S as compare does and checks every scenario with it applied, which
- *   also tells whether each path of S selects something there.  plot only runs
- *   gnuplot on an existing results folder's timeline.gp.
+ *   also tells whether each path of S selects something there.  plot runs
+ *   gnuplot on every *.gp script of an existing results folder (sorted by
+ *   name; no fixed list, so a new figure kind needs no edit here), then
+ *   rewrites its report.html (cdn_html.h) so that it holds the figures.
+ *   Rejected: a fixed list of scripts (it fell behind the figures).
  */
 #include "cdn_cmd.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +36,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "sim_alloc.h"
+
 #include "cdn_cmd_study.h"
 #include "cdn_gnuplot.h"
+#include "cdn_html.h"
 #include "cdn_json.h"
 #include "cdn_output.h"
 #include "cdn_resultdir.h"
@@ -237,11 +244,51 @@ int cdn_cmd_validate(const cdn_cli_args_t *a)
     return worst;
 }
 
-/* The gnuplot scripts a results folder may hold (run; compare; sweep):
- * STEM.gp draws STEM.png and STEM.svg. */
-static const char *const plot_scripts[] = {"timeline.gp", "regions.gp", "compare_timeline.gp",
-                                           "compare_metrics.gp", "sweep.gp", "ensemble.gp"};
-#define NPLOT_SCRIPTS (sizeof plot_scripts / sizeof plot_scripts[0])
+/* The gnuplot scripts of a results folder: every regular file named
+ * *.gp in it (the marker lists only files the folder holds, so this
+ * covers them), in strcmp order, so that a new figure kind needs no edit
+ * here.  STEM.gp draws STEM.png and STEM.svg.  The names are returned in a
+ * sim_xmalloc'd array of sim_xmalloc'd strings (free_scripts); NULL with
+ * *n == 0 when the folder cannot be read. */
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static char **find_scripts(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return NULL;
+    size_t cap = 8;
+    char **v = sim_xmalloc(cap * sizeof *v);
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || e->d_name[0] == '.' || strcmp(e->d_name + len - 3, ".gp") != 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (!cdn_cmd_file_exists(path))
+            continue;
+        if (*n == cap) {
+            cap *= 2;
+            v = sim_xrealloc(v, cap * sizeof *v);
+        }
+        v[(*n)++] = sim_xstrdup(e->d_name);
+    }
+    closedir(d);
+    qsort(v, *n, sizeof *v, cmp_name);
+    return v;
+}
+
+static void free_scripts(char **v, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        free(v[k]);
+    free(v);
+}
 
 /* Draws one script's figures and notes them in the folder's marker; an
  * exit status (0 when drawn). */
@@ -272,22 +319,29 @@ static int plot_one(const char *dir, const char *script)
     return 0;
 }
 
+/* After the figures: report.html again, so that it holds them. */
+static int plot_html(const char *dir)
+{
+    cdn_error_t err = {0, ""};
+    const char *const names[] = {CDN_HTML_FILE};
+    if (cdn_html_write(dir, &err) != 0 || cdn_resultdir_note_files(dir, names, 1, &err) != 0) {
+        cdn_cli_print_error(err.msg, 1);
+        return cdn_cli_exit_for(CDN_EWRITE);
+    }
+    printf("%s/%s\n", dir, CDN_HTML_FILE);
+    return 0;
+}
+
 int cdn_cmd_plot(const cdn_cli_args_t *a)
 {
     const char *dir = a->operands[0];
-    int found[NPLOT_SCRIPTS], any = 0;
-    for (size_t k = 0; k < NPLOT_SCRIPTS; k++) {
-        char gp[4096];
-        snprintf(gp, sizeof gp, "%s/%s", dir, plot_scripts[k]);
-        found[k] = cdn_cmd_file_exists(gp);
-        any |= found[k];
-    }
-    if (!any) {
+    size_t nscripts = 0;
+    char **scripts = find_scripts(dir, &nscripts);
+    if (nscripts == 0) {
+        free_scripts(scripts, nscripts);
         char msg[4200];
         snprintf(msg, sizeof msg,
-                 "%s: no gnuplot script of cdnsim in it (timeline.gp, compare_*.gp or "
-                 "sweep.gp); is it a cdnsim results folder?",
-                 dir);
+                 "%s: no gnuplot script (*.gp) in it; is it a cdnsim results folder?", dir);
         cdn_cli_print_error(msg, 1);
         return cdn_cli_exit_for(CDN_EIO);
     }
@@ -295,14 +349,13 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
     cdn_resultdir_t lock; /* no run may replace the folder while it is drawn */
     int rc = cdn_resultdir_lock(&lock, dir, &err);
     if (rc != 0) {
+        free_scripts(scripts, nscripts);
         cdn_cli_print_error(err.msg, 1);
         return cdn_cli_exit_for(rc);
     }
     int status = 0;
-    for (size_t k = 0; k < NPLOT_SCRIPTS; k++) {
-        if (!found[k])
-            continue;
-        int st = plot_one(dir, plot_scripts[k]);
+    for (size_t k = 0; k < nscripts; k++) {
+        int st = plot_one(dir, scripts[k]);
         if (st == cdn_cli_exit_for(CDN_EUNAVAILABLE)) {
             status = st; /* no gnuplot: the other scripts would fail alike */
             break;
@@ -310,6 +363,10 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
         if (status == 0)
             status = st;
     }
+    int st = plot_html(dir); /* also without gnuplot: it then says so */
+    if (status == 0)
+        status = st;
     cdn_resultdir_unlock(&lock);
+    free_scripts(scripts, nscripts);
     return status;
 }

@@ -42,6 +42,7 @@
 #include "cdn_error.h"
 #include "cdn_estimate.h"
 #include "cdn_gnuplot.h"
+#include "cdn_html.h"
 #include "cdn_metrics.h"
 #include "cdn_output.h"
 #include "cdn_report.h"
@@ -296,6 +297,10 @@ static int run_write(run_job_t *j, cdn_error_t *err)
     }
     if (status == 0 && !j->args->seen[CDN_OPT_NO_PLOT])
         run_plot(j, err);
+    if (status == 0 && cdn_html_write(j->dir.tmp, err) != 0) { /* after the figures it inlines */
+        cdn_cli_print_error(err->msg, 1);
+        status = cdn_cli_exit_for(CDN_EWRITE);
+    }
     if (status == 0 && cdn_resultdir_commit(&j->dir, err) != 0) {
         cdn_cli_print_error(err->msg, 1);
         status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
@@ -310,7 +315,7 @@ static void run_report(const run_job_t *j)
     print_summary(j->s, &j->sum);
     printf(SUMMARY_LABEL "%" PRIu64 " in %.3f s wall\n", "kernel events", j->res->kernel_events, j->wall_s);
     printf("results: %s/ (timeline.csv, timeline_regions.csv, summary.json, events.jsonl, "
-           "manifest.json, timeline.gp, regions.gp%s%s%s)\n",
+           "manifest.json, report.html, timeline.gp, regions.gp%s%s%s)\n",
            j->target, j->plotted ? ", timeline.png, timeline.svg, regions.png, regions.svg" : "",
            j->nrep > 0 ? ", calibration.md, calibration.csv, ensemble.csv, ensemble_targets.csv, "
                          "ensemble.gp" : "",

@@ -51,6 +51,7 @@
 #include "cdn_estimate.h"
 #include "cdn_metrics.h"
 #include "cdn_gnuplot.h"
+#include "cdn_html.h"
 #include "cdn_output.h"
 #include "cdn_resultdir.h"
 #include "cdn_study_run.h"
@@ -582,6 +583,10 @@ static int study_write(study_job_t *j, cdn_error_t *err)
     }
     if (status == 0 && !j->o->no_plot)
         study_plot(j, err);
+    if (status == 0 && cdn_html_write(j->dir.tmp, err) != 0) { /* after the figures it inlines */
+        cdn_cli_print_error(err->msg, 1);
+        status = cdn_cli_exit_for(CDN_EWRITE);
+    }
     if (status == 0 && cdn_resultdir_commit(&j->dir, err) != 0) {
         cdn_cli_print_error(err->msg, 1);
         status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
@@ -612,9 +617,9 @@ static void study_print(const study_job_t *j)
         }
     }
     printf("\nresults: %s/ (%s%s)\n", j->target,
-           j->is_sweep ? "sweep.csv, replications.csv, manifest.json, sweep.gp"
+           j->is_sweep ? "sweep.csv, replications.csv, manifest.json, report.html, sweep.gp"
                        : "comparison.md, comparison.csv, comparison.json, replications.csv, "
-                         "timeline_quantiles.csv, manifest.json, *.gp",
+                         "timeline_quantiles.csv, manifest.json, report.html, *.gp",
            j->plotted ? ", *.png, *.svg" : "");
 }
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libgsl-dev libcjson-dev nettle-dev check gnuplot-nox
       openmpi-bin libopenmpi-dev clang libclang-rt-dev man-db python3-jsonschema
-      zsh)
+      zsh chromium)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,10 +3,10 @@
 # scenarios into OUT, for a before/after comparison of a refactoring:
 #   scripts/snapshot.sh OLD_BINARY /tmp/before
 #   scripts/snapshot.sh NEW_BINARY /tmp/after
-#   diff -r -x manifest.json -x .cdnsim-results -x '.*.lock' /tmp/before /tmp/after
+#   diff -r -x manifest.json -x report.html -x .cdnsim-results -x '.*.lock' /tmp/before /tmp/after
 # (manifest.json records the git commit, so it differs between builds; the
 # folder marker .cdnsim-results and the lock files .NAME.lock beside each
-# folder were added by issue #10.)
+# folder were added by issue #10; report.html, issue #12, shows the manifest.)
 set -euo pipefail
 bin=$(realpath "$1")
 out=$2

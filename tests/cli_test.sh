@@ -455,6 +455,13 @@ check "run without gnuplot exits 0" test "$rc" -eq 0
 check "run without gnuplot keeps timeline.gp" test -s "$work/nognuplot/timeline.gp"
 check "every run writes regions.gp" test -s "$work/nognuplot/regions.gp"
 check "run without gnuplot says how to draw" grep -qF "gnuplot" "$work/err"
+check "run without gnuplot writes report.html" grep -qF '<!DOCTYPE html>' "$work/nognuplot/report.html"
+check "which says the figures were not drawn" grep -qF 'Not drawn: <code>timeline.svg</code>' "$work/nognuplot/report.html"
+check "report.html is in the folder's marker" grep -qF '"report.html"' "$work/nognuplot/.cdnsim-results"
+mkdir -p "$work/nogp"
+run "$bin" plot "$work/nogp"
+check "plot on a folder without *.gp fails (66) and says so" \
+    test "$rc" -eq 66 -a -n "$(grep -F 'no gnuplot script (*.gp)' "$work/err")"
 
 # ---- plots, when gnuplot is installed
 if command -v gnuplot >/dev/null 2>&1; then
@@ -493,8 +500,20 @@ if command -v gnuplot >/dev/null 2>&1; then
     check "cdnsim plot redraws the regions figure" test -s "$work/nognuplot/regions.png"
     check "plot adds its figures to the folder's marker" grep -qF '"timeline.png"' "$work/nognuplot/.cdnsim-results"
     check "plot adds the regions figure to the marker" grep -qF '"regions.png"' "$work/nognuplot/.cdnsim-results"
+    check "plot rewrites report.html with the figures inlined" \
+        test -n "$(grep -F '<svg role="img" aria-labelledby="timeline-cap"' "$work/nognuplot/report.html")" \
+        -a -z "$(grep -F 'Not drawn' "$work/nognuplot/report.html")"
     run "$bin" run "$golden/small.json" -o "$work/nognuplot" --quiet
     check "a plotted folder is still replaceable by run" test "$rc" -eq 0
+    # plot finds every *.gp script: a new figure kind needs no list entry
+    cp -r "$work/nognuplot" "$work/custom"
+    printf '%s\n' "set term pngcairo size 300,200" "set output 'aaa_custom.png'" "plot x" \
+        "set term svg size 300,200" "set output 'aaa_custom.svg'" "replot" >"$work/custom/aaa_custom.gp"
+    run "$bin" plot "$work/custom"
+    check "plot draws a script it has no name for" test "$rc" -eq 0 -a -s "$work/custom/aaa_custom.svg"
+    check "in sorted order, before regions.gp" \
+        test "$(grep -n 'aaa_custom.png' "$work/out" | cut -d: -f1)" -lt "$(grep -n 'regions.png' "$work/out" | cut -d: -f1)"
+    check "and report.html shows it" grep -qF 'aria-labelledby="aaa_custom-cap"' "$work/custom/report.html"
     run "$bin" run "$golden/small.json" -n 3 -j 2 -o "$work/fan" --quiet
     check "run -n draws the fan chart" test "$rc" -eq 0 -a -s "$work/fan/ensemble.png" -a -s "$work/fan/ensemble.svg"
     check "and the run's own timeline" test -s "$work/fan/timeline.png"
