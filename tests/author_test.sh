@@ -9,6 +9,7 @@
 # Run by CTest as:
 #   author_test.sh CDNSIM_BINARY SOURCE_DIR WORK_DIR
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testlib.sh" # pass, fail, check, run
 bin=$1
 src=$(cd "$2" && pwd)
 work=$3
@@ -17,19 +18,6 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 1
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { # check NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then ok; else bad "$name"; fi
-}
-run() { # run CMD...: sets rc; stdout in $work/out, stderr in $work/err
-    "$@" >"$work/out" 2>"$work/err"
-    rc=$?
-}
 
 # ---- init
 templates=$(cd "$src/scenarios/templates" && ls ./*.json | sed 's|^\./||; s|\.json$||')

@@ -6,6 +6,7 @@
 # With --update-golden as a fourth argument it rewrites the committed
 # expectations of the golden run instead of checking them (review the diff!).
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testlib.sh" # pass, fail, check, run
 bin=$1
 src=$2
 work=$3
@@ -17,23 +18,6 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 1
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { # check NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then ok; else bad "$name"; fi
-}
-
-# run CMD...: sets rc, out, errout
-run() {
-    "$@" >"$work/out" 2>"$work/err"
-    rc=$?
-    out=$(cat "$work/out")
-    errout=$(cat "$work/err")
-}
 
 # ---- usage, help, version
 run "$bin" --help

@@ -8,6 +8,7 @@
 #   compare_test.sh CDNSIM_BINARY TESTS_SOURCE_DIR WORK_DIR
 # Small scenario, few replications: a few seconds in all.
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testlib.sh" # pass, fail, check, run
 bin=$1
 src=$2
 work=$3
@@ -18,19 +19,6 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 1
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { # check NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then ok; else bad "$name"; fi
-}
-run() { # run CMD...: sets rc; stdout in $work/out, stderr in $work/err
-    "$@" >"$work/out" 2>"$work/err"
-    rc=$?
-}
 no_trace() { # no_trace NAME: neither the folder nor a temporary sibling exists
     test ! -e "$work/$1" && test -z "$(ls -A "$work" | grep -F ".$1." || true)"
 }

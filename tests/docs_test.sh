@@ -8,6 +8,7 @@
 # Run by CTest as:
 #   docs_test.sh CDNSIM_BINARY SOURCE_DIR BUILD_DIR WORK_DIR
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testlib.sh" # pass, fail, check, run
 bin=$1
 src=$(cd "$2" && pwd)
 build=$3
@@ -16,15 +17,6 @@ work=$4
 rm -rf "$work"
 mkdir -p "$work"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { # check NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then ok; else bad "$name"; fi
-}
 
 # links FILE: the relative link targets of a Markdown file, without anchors.
 links() {

@@ -10,6 +10,7 @@
 # Run by CTest as:
 #   manual_test.sh CDNSIM_BINARY SOURCE_DIR BUILD_DIR WORK_DIR
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testlib.sh" # pass, fail, check, run
 bin=$1
 src=$(cd "$2" && pwd)
 build=$3
@@ -19,16 +20,7 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 1
 
-pass=0
-fail=0
 skipped=""
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { # check NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then ok; else bad "$name"; fi
-}
 
 commands=$("$bin" --help | awk '/^commands:/ { on = 1; next } /^$/ { if (on) exit } on && /^  [a-z]/ { print $1 }')
 check "the usage lists at least seven commands" test "$(echo "$commands" | wc -w)" -ge 7

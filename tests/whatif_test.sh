@@ -4,6 +4,7 @@
 # Run by CTest as:
 #   whatif_test.sh CDNSIM_BINARY TESTS_SOURCE_DIR WORK_DIR
 set -u
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/testlib.sh" # pass, fail, check, run
 bin=$1
 src=$2
 work=$3
@@ -15,19 +16,6 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 1
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { # check NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then ok; else bad "$name"; fi
-}
-run() { # run CMD...: sets rc; stdout in $work/out, stderr in $work/err
-    "$@" >"$work/out" 2>"$work/err"
-    rc=$?
-}
 # json FILE EXPR: prints the Python expression EXPR over d = the file's JSON
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 same_files() { # same_files DIR1 DIR2 FILE...: every FILE byte-identical
