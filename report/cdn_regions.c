@@ -206,10 +206,16 @@ void cdn_regions_write_gp(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
     for (size_t i = 0; i < w.n; i++)
         fprintf(f, "%s%zu", i ? ", " : "", w.order[i] + 1);
     fputs("]\n# scan lines for `with image`: t_s, row, err5xx_frac, servers_failing_frac\n"
-          "set table $heat\n"
-          "plot for [i=1:N] 'timeline_regions.csv' every N::line[i] using 1:(i):9:12 with table\n"
-          "unset table\nset datafile separator whitespace\n",
+          "set table $heat\n",
           f);
+    if (w.n > 1)
+        fputs("plot for [i=1:N] 'timeline_regions.csv' every N::line[i] using 1:(i):9:12 with table\n",
+              f);
+    else /* `with image` needs two scan lines to size a row: the one region twice */
+        fputs("plot 'timeline_regions.csv' every 1::1 using 1:(0.75):9:12 with table, \\\n"
+              "     '' every 1::1 using 1:(1.25):9:12 with table\n",
+              f);
+    fputs("unset table\nset datafile separator whitespace\n", f);
     fprintf(f, "set xrange [T0:T0+%.0f]\nset yrange [N+0.5:0.5]\n", s->sim.duration_s);
     fprintf(f, "set lmargin at screen %.4f\nset rmargin at screen %.4f\n", left_px / W_PX,
             right_px / W_PX);

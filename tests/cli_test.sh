@@ -473,6 +473,14 @@ if command -v gnuplot >/dev/null 2>&1; then
     check "a 16% peak gets a 0-20% axis" grep -qF "set yrange [0:20]" "$work/fig-tiered-staged-rollout/timeline.gp"
     check "the regions heat map reads timeline_regions.csv" \
         grep -qF "'timeline_regions.csv' every N::line[i]" "$work/fig-cloudflare-2025-11-18/regions.gp"
+    # one region: `with image` needs two scan lines per row, or it draws nothing
+    python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["regions"] = [dict(s["regions"][0], traffic_share=1)]; json.dump(s, open(sys.argv[2], "w"))' \
+        "$golden/small.json" "$work/one-region.json"
+    run "$bin" run "$work/one-region.json" -o "$work/fig-one" --quiet
+    heat=$(cd "$work/fig-one" && { sed -n '1,/^unset table/p' regions.gp; echo 'print |$heat|'; } | gnuplot 2>&1)
+    bins=$(($(wc -l <"$work/fig-one/timeline.csv") - 1))
+    check "one region: the heat map has two scan lines per bin ($heat for $bins bins)" \
+        test "$heat" -ge $((2 * bins))
     sed 's/"duration_s": *10800/"duration_s": 259200/; s/"bin_s": *60/"bin_s": 600/' \
         "$ex/tiered-staged-rollout.json" >"$work/threedays.json"
     run "$bin" run "$work/threedays.json" -o "$work/fig-3d" --quiet
