@@ -248,6 +248,8 @@ static void put_legend(FILE *f, const cdn_study_t *st, const cdn_report_info_t *
             "  set lmargin at screen 0.05\n  set rmargin at screen 0.99\n"
             "  set tmargin at screen %.4f\n  set bmargin at screen %.4f\n"
             "  unset border\n  unset xtics\n  unset ytics\n  unset grid\n  unset ylabel\n"
+            /* the SVG pass starts with the PNG pass's last panel state */
+            "  unset title\n  unset arrow\n  unset label\n  set key default\n"
             "  set key horizontal center center samplen 2.5 font ',10'\n"
             "  plot NaN notitle, \\\n"
             "       keyentry with boxes fs transparent solid 0.25 noborder lc rgb '#555555' "

@@ -168,6 +168,12 @@ check "compare_timeline draws bins as steps, never as lines between bin starts" 
     test -n "$(grep -F 'with steps' "$work/j1/compare_timeline.gp")" -a \
     -z "$(grep -F 'with lines' "$work/j1/compare_timeline.gp" | grep -vF keyentry || true)"
 check "compare_timeline marks the operator actions" grep -qF "set arrow 1 from T0+" "$work/j1/compare_timeline.gp"
+# the SVG pass begins in the PNG pass's last state: the legend panel must
+# clear the last panel's title, marks and key position before it draws
+check "compare_timeline's legend panel starts from a clean state (title, marks, key)" \
+    test "$(awk '/set key horizontal center center/ { print p4 "|" p3 "|" p2 "|" p1; exit }
+                { p4 = p3; p3 = p2; p2 = p1; p1 = $0 }' "$work/j1/compare_timeline.gp" |
+            tr -s ' ')" = " unset title| unset arrow| unset label| set key default"
 check "compare_timeline lists the actions under the figure" grep -qF "Actions (dotted" "$work/j1/compare_timeline.gp"
 check "compare_timeline draws the blocked share when something is blocked" \
     grep -qF "falsely blocked" "$work/j1/compare_timeline.gp"
