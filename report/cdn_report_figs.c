@@ -71,6 +71,22 @@ static const char *arm_color(const size_t *rank, size_t a, size_t ref)
     return a == ref ? REF_COLOR : COLORS[(rank[a] - 1) % NCOLORS];
 }
 
+/* The band colour of a strategy colour "#rrggbb": BAND_ALPHA of it over
+ * white, as an opaque colour.  Bands are drawn as one box per bin, the
+ * boxes overlapping by W so that no hairline gap shows between them; a
+ * translucent fill would be doubled in every overlap (a darker seam at
+ * each bin edge), an opaque one of the same colour is not. */
+#define BAND_ALPHA 0.25
+static void band_color(const char *col, char out[8])
+{
+    unsigned rgb = (unsigned)strtoul(col + 1, NULL, 16), mix = 0;
+    for (int sh = 16; sh >= 0; sh -= 8) {
+        double c = (double)((rgb >> sh) & 0xffu);
+        mix |= (unsigned)lround(BAND_ALPHA * c + (1.0 - BAND_ALPHA) * 255.0) << sh;
+    }
+    snprintf(out, 8, "#%06x", mix);
+}
+
 /* --------------------------------------------------------- action marks */
 
 typedef struct mark {
@@ -252,7 +268,7 @@ static void put_legend(FILE *f, const cdn_study_t *st, const cdn_report_info_t *
             "  unset title\n  unset arrow\n  unset label\n  set key default\n"
             "  set key horizontal center center samplen 2.5 font ',10'\n"
             "  plot NaN notitle, \\\n"
-            "       keyentry with boxes fs transparent solid 0.25 noborder lc rgb '#555555' "
+            "       keyentry with boxes fs solid 1.0 noborder lc rgb '#d4d4d4' "
             "title '5xx share: 5-95%% of runs', \\\n"
             "       keyentry with lines lw 2 lc rgb '#555555' title 'median (strategy colour)', \\\n"
             "       keyentry with lines lw 1.5 dt 2 lc rgb '" REF_COLOR "' title ",
@@ -274,6 +290,8 @@ static void put_arm_panel(FILE *f, const cdn_study_t *st, const cdn_report_info_
                           const size_t *rank, size_t a, const size_t *off, int blocked)
 {
     const char *col = arm_color(rank, a, info->ref);
+    char band[8];
+    band_color(col, band);
     size_t p0 = off[a] + 1, p1 = off[a] + st->arms[a].nbins;
     size_t r0 = off[info->ref] + 1, r1 = off[info->ref] + st->arms[info->ref].nbins;
     char title[256];
@@ -283,10 +301,10 @@ static void put_arm_panel(FILE *f, const cdn_study_t *st, const cdn_report_info_
     fprintf(f, " font ',10'\n  B = %.17g\n", st->arms[a].scenario->sim.bin_s);
     fprintf(f,
             "  plot 'timeline_quantiles.csv' every ::%zu::%zu using (T0+$2+B/2):($5*100):(T0+$2):"
-            "(T0+E($2)+W):($4*100):($6*100) with boxxyerror fs transparent solid 0.25 noborder "
+            "(T0+E($2)+W):($4*100):($6*100) with boxxyerror fs solid 1.0 noborder "
             "lc rgb '%s' notitle, \\\n"
             "       '' every ::%zu::%zu using (T0+$2):($5*100) with steps lw 2 lc rgb '%s' notitle",
-            p0, p1, col, p0, p1, col);
+            p0, p1, band, p0, p1, col);
     if (a != info->ref)
         fprintf(f, ", \\\n       '' every ::%zu::%zu using (T0+$2):($5*100) with steps lw 1.5 dt 2 "
                    "lc rgb '" REF_COLOR "' notitle",
