@@ -31,6 +31,13 @@
  *   - Writing a pre-ordered matrix file: a second copy of the data.
  *   - `with image pixels` (one rectangle per cell): antialiased seams
  *     between the cells stripe the map; pngcairo draws images unblurred.
+ *   - A geographic map of regions coloured by peak impact (issue #12
+ *     allowed one "if it can be drawn with gnuplot and data the project
+ *     ships"): gnuplot can draw it, but a map needs coastlines, and the
+ *     project ships none (a world outline is megabytes of third-party
+ *     data to vet and keep); points on a bare latitude/longitude grid
+ *     read worse than this figure, whose rows already say where and when.
+ *     Regions therefore carry no coordinates.
  */
 #include "cdn_regions.h"
 
