@@ -25,7 +25,6 @@
  */
 #include "cdn_cmd.h"
 
-#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,47 +246,29 @@ int cdn_cmd_validate(const cdn_cli_args_t *a)
 /* The gnuplot scripts of a results folder: every regular file named
  * *.gp in it (the marker lists only files the folder holds, so this
  * covers them), in strcmp order, so that a new figure kind needs no edit
- * here.  STEM.gp draws STEM.png and STEM.svg.  The names are returned in a
- * sim_xmalloc'd array of sim_xmalloc'd strings (free_scripts); NULL with
- * *n == 0 when the folder cannot be read. */
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
+ * here.  STEM.gp draws STEM.png and STEM.svg.  The names are returned as
+ * cdn_resultdir_list returns them (free with cdn_resultdir_free_list);
+ * NULL with *n == 0 when the folder cannot be read. */
 static char **find_scripts(const char *dir, size_t *n)
 {
+    size_t all = 0;
+    char **v = cdn_resultdir_list(dir, &all);
     *n = 0;
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return NULL;
-    size_t cap = 8;
-    char **v = sim_xmalloc(cap * sizeof *v);
-    const struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len < 4 || e->d_name[0] == '.' || strcmp(e->d_name + len - 3, ".gp") != 0)
-            continue;
+    for (size_t k = 0; k < all; k++) {
+        size_t len = strlen(v[k]);
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (!cdn_cmd_file_exists(path))
-            continue;
-        if (*n == cap) {
-            cap *= 2;
-            v = sim_xrealloc(v, cap * sizeof *v);
-        }
-        v[(*n)++] = sim_xstrdup(e->d_name);
+        snprintf(path, sizeof path, "%s/%s", dir, v[k]);
+        if (len < 4 || v[k][0] == '.' || strcmp(v[k] + len - 3, ".gp") != 0 ||
+            !cdn_cmd_file_exists(path))
+            free(v[k]);
+        else
+            v[(*n)++] = v[k];
     }
-    closedir(d);
-    qsort(v, *n, sizeof *v, cmp_name);
+    if (v != NULL && *n == 0) {
+        free(v);
+        v = NULL;
+    }
     return v;
-}
-
-static void free_scripts(char **v, size_t n)
-{
-    for (size_t k = 0; k < n; k++)
-        free(v[k]);
-    free(v);
 }
 
 /* Draws one script's figures and notes them in the folder's marker; an
@@ -338,7 +319,7 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
     size_t nscripts = 0;
     char **scripts = find_scripts(dir, &nscripts);
     if (nscripts == 0) {
-        free_scripts(scripts, nscripts);
+        cdn_resultdir_free_list(scripts, nscripts);
         char msg[4200];
         snprintf(msg, sizeof msg,
                  "%s: no gnuplot script (*.gp) in it; is it a cdnsim results folder?", dir);
@@ -349,7 +330,7 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
     cdn_resultdir_t lock; /* no run may replace the folder while it is drawn */
     int rc = cdn_resultdir_lock(&lock, dir, &err);
     if (rc != 0) {
-        free_scripts(scripts, nscripts);
+        cdn_resultdir_free_list(scripts, nscripts);
         cdn_cli_print_error(err.msg, 1);
         return cdn_cli_exit_for(rc);
     }
@@ -367,6 +348,6 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
     if (status == 0)
         status = st;
     cdn_resultdir_unlock(&lock);
-    free_scripts(scripts, nscripts);
+    cdn_resultdir_free_list(scripts, nscripts);
     return status;
 }

@@ -105,8 +105,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The names of the entries of `dir` except ".", ".." and the marker,
- * sorted; NULL if it cannot be read.  Free with free_names(). */
-static char **list_dir(const char *dir, size_t *n)
+ * sorted; NULL if it cannot be read.  Free with cdn_resultdir_free_list(). */
+char **cdn_resultdir_list(const char *dir, size_t *n)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -130,7 +130,7 @@ static char **list_dir(const char *dir, size_t *n)
     return v;
 }
 
-static void free_names(char **v, size_t n)
+void cdn_resultdir_free_list(char **v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++)
         free(v[i]);
@@ -188,7 +188,7 @@ static int listed(const cJSON *m, const char *name)
 static int owned(const char *dir, const char *command, char *why, size_t n)
 {
     size_t count = 0;
-    char **names = list_dir(dir, &count);
+    char **names = cdn_resultdir_list(dir, &count);
     if (!names) {
         snprintf(why, n, "it cannot be read: %s", strerror(errno));
         return 0;
@@ -230,7 +230,7 @@ static int owned(const char *dir, const char *command, char *why, size_t n)
     }
 done:
     cJSON_Delete(m);
-    free_names(names, count);
+    cdn_resultdir_free_list(names, count);
     return ok;
 }
 
@@ -264,7 +264,7 @@ static int put_marker(const char *dir, const cJSON *root)
 static int write_marker(const char *dir, const char *command, int complete)
 {
     size_t count = 0;
-    char **names = complete ? list_dir(dir, &count) : NULL;
+    char **names = complete ? cdn_resultdir_list(dir, &count) : NULL;
     if (complete && !names)
         return -1;
     cJSON *root = cJSON_CreateObject();
@@ -275,7 +275,7 @@ static int write_marker(const char *dir, const char *command, int complete)
     cJSON *files = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; i < count; i++)
         cJSON_AddItemToArray(files, cJSON_CreateString(names[i]));
-    free_names(names, count);
+    cdn_resultdir_free_list(names, count);
     int rc = put_marker(dir, root);
     cJSON_Delete(root);
     return rc;
@@ -306,7 +306,7 @@ static void remove_ours(const char *dir)
     cJSON *m = read_marker(dir);
     mark_t mark = mark_of(m);
     size_t count = 0;
-    char **names = mark == MARK_NONE ? NULL : list_dir(dir, &count);
+    char **names = mark == MARK_NONE ? NULL : cdn_resultdir_list(dir, &count);
     char path[2 * CDN_RESULTDIR_PATH_MAX + 64];
     for (size_t i = 0; names && i < count; i++) {
         int exists;
@@ -315,12 +315,12 @@ static void remove_ours(const char *dir)
             unlink(path);
     }
     cJSON_Delete(m);
-    free_names(names, count);
+    cdn_resultdir_free_list(names, count);
     if (mark == MARK_NONE)
         return;
-    names = list_dir(dir, &count);
+    names = cdn_resultdir_list(dir, &count);
     int empty = names && count == 0;
-    free_names(names, count);
+    cdn_resultdir_free_list(names, count);
     if (empty && snprintf(path, sizeof path, "%s/%s", dir, CDN_RESULTDIR_MARKER) < (int)sizeof path) {
         unlink(path);
         rmdir(dir);
@@ -469,7 +469,7 @@ static int sibling_of(const char *name, const char *base, const char *kind)
 static void clean_stale(cdn_resultdir_t *d)
 {
     size_t count = 0;
-    char **names = list_dir(d->parent, &count);
+    char **names = cdn_resultdir_list(d->parent, &count);
     char path[3 * CDN_RESULTDIR_PATH_MAX];
     struct stat st;
     for (size_t i = 0; names && i < count; i++) {
@@ -489,7 +489,7 @@ static void clean_stale(cdn_resultdir_t *d)
         else
             remove_ours(path);
     }
-    free_names(names, count);
+    cdn_resultdir_free_list(names, count);
 }
 
 static int mkdir_p(const char *dir)

@@ -87,4 +87,11 @@ void cdn_resultdir_child_signals(void);
  * CDN_EWRITE. */
 int cdn_resultdir_note_files(const char *dir, const char *const *names, size_t n, cdn_error_t *err);
 
+/* The names of the entries of `dir` except ".", ".." and the marker, in
+ * strcmp order, as a sim_xmalloc'd array of sim_xmalloc'd strings (free
+ * with cdn_resultdir_free_list); NULL with *n == 0 when `dir` cannot be
+ * read. */
+char **cdn_resultdir_list(const char *dir, size_t *n);
+void cdn_resultdir_free_list(char **v, size_t n);
+
 #endif /* CDNSIM_CDN_RESULTDIR_H */
