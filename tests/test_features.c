@@ -266,8 +266,9 @@ END_TEST
 
 static void keep_warning(void *arg, const char *json_path, const char *message)
 {
-    char *out = arg;
-    snprintf(out, 1024, "%s: %s", json_path, message);
+    char *out = arg; /* the first warning */
+    if (out[0] == '\0')
+        snprintf(out, 1024, "%s: %s", json_path, message);
 }
 
 START_TEST(effect_scoped_to_a_feature_no_site_has_is_warned)
@@ -296,6 +297,29 @@ START_TEST(effect_scoped_to_a_feature_no_site_has_is_warned)
 }
 END_TEST
 
+START_TEST(regions_the_plans_overfill_are_warned)
+{
+    char msg[1024] = "";
+    /* s puts 0.5 of all traffic in eu (0.4): warned; g takes the rest,
+     * all of us, but that is 0.5 of all traffic, not 0.6: warned too */
+    cdn_scenario_t *s = scenario("{\"name\":\"P\",\"on_bad_artifact\":\"panic\"}",
+                                 "{\"name\":\"s\",\"site_share\":0.5,\"traffic_share\":0.5,\"regions\":{\"eu\":1}},"
+                                 "{\"name\":\"g\",\"site_share\":0.5,\"traffic_share\":0.5}",
+                                 "", BOTH_TIERS);
+    ck_assert_uint_eq(cdn_scenario_warnings(s, keep_warning, msg), 2);
+    ck_assert_ptr_nonnull(strstr(msg, "$.regions[0].traffic_share: the plans' regions put users sending "
+                                      "0.5 of all traffic in region \"eu\""));
+    cdn_scenario_destroy(s);
+    /* 0.3 in eu, the rest to g: consistent, quiet */
+    s = scenario("{\"name\":\"P\",\"on_bad_artifact\":\"panic\"}",
+                 "{\"name\":\"s\",\"site_share\":0.3,\"traffic_share\":0.3,\"regions\":{\"eu\":1}},"
+                 "{\"name\":\"g\",\"site_share\":0.7,\"traffic_share\":0.7}",
+                 "", BOTH_TIERS);
+    ck_assert_uint_eq(cdn_scenario_warnings(s, keep_warning, msg), 0);
+    cdn_scenario_destroy(s);
+}
+END_TEST
+
 static Suite *features_suite(void)
 {
     Suite *su = suite_create("features");
@@ -308,6 +332,7 @@ static Suite *features_suite(void)
     tcase_add_test(tc, regional_named_site_follows_its_own_users);
     tcase_add_test(tc, feature_and_region_errors_name_the_path_and_what_to_change);
     tcase_add_test(tc, effect_scoped_to_a_feature_no_site_has_is_warned);
+    tcase_add_test(tc, regions_the_plans_overfill_are_warned);
     suite_add_tcase(su, tc);
     return su;
 }

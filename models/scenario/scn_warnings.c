@@ -44,6 +44,14 @@
  *   a bad one (on_bad_artifact "none"); a
  *   bypass_service of a service that runs behind no proxy.
  *
+ *   regions_mismatch: with regional users (plans[].regions,
+ *   named[].regions), a region where the users the plans put there,
+ *   sum_P traffic_share_P * D_Pr, differ from its traffic_share by more
+ *   than 1% of it (plans without regions take the rest, so this is a
+ *   region the declared plans over-fill, or one left short when every
+ *   plan declares).  The run normalises each region's mix, so the plans'
+ *   realised traffic shares are not their traffic_share.
+ *
  *   Paths: artifacts and proxies by index ($.artifacts[0]); actions by
  *   label, in the path syntax of strategies ($.operators.actions[label=X]),
  *   because actions are sorted by time once loaded and their file index is
@@ -346,9 +354,37 @@ static size_t action_without_target(const cdn_scenario_t *s, cdn_warn_fn warn, v
     return n;
 }
 
+static size_t regions_mismatch(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
+{
+    size_t n = 0;
+    for (size_t r = 0; s->sites.regional && r < s->nregions; r++) {
+        double users = 0, share = s->regions[r].traffic_share;
+        for (size_t i = 0; i < s->sites.nplans; i++) /* every plan's region_share is filled */
+            users += s->sites.plans[i].traffic_share * s->sites.plans[i].region_share[r];
+        for (size_t k = 0; k < s->sites.nnamed; k++) { /* named sites' own users instead of their plan's */
+            const cdn_named_site_spec_t *ns = &s->sites.named[k];
+            if (ns->region_share != NULL)
+                users += ns->traffic_share *
+                         (ns->region_share[r] - s->sites.plans[ns->plan].region_share[r]);
+        }
+        if (fabs(users - share) <= 0.01 * share + 1e-9)
+            continue;
+        char path[64], msg[CDN_NAME_MAX + 320];
+        snprintf(path, sizeof path, "$.regions[%zu].traffic_share", r);
+        snprintf(msg, sizeof msg,
+                 "the plans' regions put users sending %.4g of all traffic in region \"%s\", but its "
+                 "traffic_share is %.4g: each region's traffic is split in proportion, so the plans' "
+                 "realised traffic shares differ from their traffic_share",
+                 users, s->regions[r].name, share);
+        warn(arg, path, msg);
+        n++;
+    }
+    return n;
+}
+
 size_t cdn_scenario_warnings(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
 {
     return lkg_before_stop(s, warn, arg) + never_bad(s, warn, arg) +
            oneshot_runs_again(s, warn, arg) + scope_without_traffic(s, warn, arg) +
-           action_without_target(s, warn, arg);
+           action_without_target(s, warn, arg) + regions_mismatch(s, warn, arg);
 }
