@@ -258,6 +258,7 @@ static int read_proxies(scn_ctx_t *c, const cJSON *j)
             cdn_json_pop(&c->j, q);
         }
         CDN_TRY(scn_read_proxy_backend(c, &o, px));
+        CDN_TRY(scn_read_proxy_scope(c, px));
         cdn_json_pop(&c->j, p);
     }
     return CHECK_UNIQUE(c, s->proxies, n);
@@ -434,6 +435,7 @@ static int read_scenario(scn_ctx_t *c, const cJSON *root)
         CDN_TRY(scn_read_named_sites(c, c->named_ref));
         cdn_json_pop(&c->j, p);
     }
+    CDN_TRY(scn_finish_sites(c));
     if (c->control_plane_ref != NULL) {
         size_t p = cdn_json_push(&c->j, ".sites.control_plane_service");
         CDN_TRY(RESOLVE(c, c->control_plane_ref, "a service", s->services, s->nservices,
@@ -532,6 +534,10 @@ void cdn_scenario_destroy(cdn_scenario_t *s)
     free(s->regions);
     free(s->proxies);
     free(s->backends);
+    for (size_t i = 0; s->sites.plans != NULL && i < s->sites.nplans; i++)
+        free(s->sites.plans[i].region_share);
+    for (size_t i = 0; s->sites.named != NULL && i < s->sites.nnamed; i++)
+        free(s->sites.named[i].region_share);
     free(s->sites.plans);
     free(s->sites.named);
     free(s->artifacts);

@@ -49,6 +49,12 @@
 #define CDN_MAX_NEIGHBORS 16
 #define CDN_MAX_TIERS 8
 #define CDN_MAX_BACKENDS 16
+/* Customer features (docs/model.md, "Customer features"): named features
+ * over all plans and named sites; of them, at most CDN_MAX_SCOPE_FEATURES
+ * other than the two bot-management ones may scope a proxy's effect (each
+ * doubles the cohorts). */
+#define CDN_MAX_FEATURES 16
+#define CDN_MAX_SCOPE_FEATURES 4
 
 /* What a proxy does with a bad artifact. */
 #define CDN_EFFECT_MAP(X)                                                              \
@@ -150,6 +156,10 @@ typedef struct cdn_proxy_spec {
     char name[CDN_NAME_MAX];
     cdn_effect_t on_bad_artifact; /* what a bad artifact does to this proxy */
     cdn_scope_t scope;            /* which of its traffic depends on the module */
+    char scope_feature_name[CDN_NAME_MAX]; /* "scope_feature" as written ("" = none) */
+    int32_t scope_feature;        /* index into sites.features the effect is scoped to, or -1
+                                   * (then `scope` says; bot_management and bot_block_rules
+                                   * are always `scope`) */
     double affected_frac;         /* share of the scoped requests that fail or are blocked, [0, 1] */
     double wedge_rate_per_h;      /* hazard, per hour of failing, of entering a state only a restart clears, [0, 3600] */
     double error_cpu_frac;        /* share of its server's CPU a failing proxy burns (error reporting), [0, 1] */
@@ -188,6 +198,9 @@ typedef struct cdn_plan_spec {
     double failover_detect_s;    /* health checks notice a down site after this long, s */
     double dns_ttl_s;            /* DNS TTL: clients move this long after the record changes, s */
     double failback_s;           /* back to this CDN after it served well for this long, s */
+    double feature_frac[CDN_MAX_FEATURES]; /* share of its sites with sites.features[i], [0, 1] */
+    double *region_share;        /* [nregions] share of its users (requests) per region, sums
+                                  * to 1; NULL: spread like all traffic (regions[].traffic_share) */
 } cdn_plan_spec_t;
 
 /* A site simulated on its own (a big site the press names, an outage
@@ -205,6 +218,8 @@ typedef struct cdn_named_site_spec {
     uint32_t deps[CDN_MAX_DEPS]; /* services its pages need (e.g. Turnstile on the login) */
     size_t nsite_deps;
     uint32_t site_deps[CDN_MAX_DEPS]; /* earlier named sites it needs (an API, a login provider) */
+    uint32_t features;         /* bit i: it has sites.features[i] */
+    double *region_share;      /* [nregions] its users per region, or NULL: its plan's */
 } cdn_named_site_spec_t;
 
 typedef struct cdn_sites_spec {
@@ -216,6 +231,10 @@ typedef struct cdn_sites_spec {
     cdn_named_site_spec_t *named;  /* sites simulated one by one, besides the `count` others */
     size_t nplans;
     cdn_plan_spec_t *plans;
+    size_t nfeatures;        /* features other than bot_management and bot_block_rules */
+    char features[CDN_MAX_FEATURES][CDN_NAME_MAX]; /* their names: declared by plans and named
+                                                    * sites, then those only proxies name */
+    int regional;            /* some plan or named site has region_share */
 } cdn_sites_spec_t;
 
 typedef struct cdn_artifact_spec {

@@ -273,6 +273,46 @@ check "the revert reaches island, north, south, core at 1800, 2400, 3000, 3600 s
 check "the largest region, reverted last, ends the main impact at 10:00 (3600 s)" \
     test "$(num "$work/ex5/summary.json" main_impact_resolved_s)" = 3600
 
+# ---- customer features and regional sites (#9 items 5, 7): the examples'
+# notes compute the numbers checked here by hand
+named_down() { # named_down FILE SITE: downtime_s of a named site in summary.json
+    python3 -c 'import json, sys; print(next(n["downtime_s"] for n in json.load(open(sys.argv[1]))["named_sites"] if n["name"] == sys.argv[2]))' "$1" "$2"
+}
+run "$bin" run "$ex/feature-scoped.json" -o "$work/ex6" --no-plot --quiet
+check "example feature-scoped runs" test "$rc" -eq 0
+check "feature-scoped: only edge-compute traffic fails (5xx share in (0.25, 0.6))" \
+    awk -v p="$(num "$work/ex6/summary.json" peak_err5xx_frac)" 'BEGIN { exit !(p > 0.25 && p < 0.6) }'
+check "feature-scoped: api.example (edge_compute) is down 10:10-10:40, www.example never" \
+    awk -v a="$(named_down "$work/ex6/summary.json" api.example)" -v b="$(named_down "$work/ex6/summary.json" www.example)" \
+    'BEGIN { exit !(a > 1790 && a <= 1800 && b == 0) }'
+python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["sites"]["plans"][1]["features"]["edge_compute"] = 0; json.dump(s, open(sys.argv[2], "w"))' \
+    "$ex/feature-scoped.json" "$work/feature-workers-only.json"
+run "$bin" run "$work/feature-workers-only.json" -o "$work/ex6b" --no-plot --quiet
+check "feature-scoped with edge compute on plan workers only: 5xx share 0.25 exactly" \
+    awk -v p="$(num "$work/ex6b/summary.json" peak_err5xx_frac)" 'BEGIN { exit !(p > 0.25 - 1e-9 && p < 0.25 + 1e-9) }'
+python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["proxies"][0]["scope"] = "bot_management"; del s["proxies"][0]["scope_feature"]; s["sites"]["plans"][0]["bot_management_frac"] = 1; json.dump(s, open(sys.argv[2], "w"))' \
+    "$ex/feature-scoped.json" "$work/feature-legacy.json"
+python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); s["proxies"][0]["scope_feature"] = "bot_management"; s["sites"]["plans"][0]["features"] = {"bot_management": 1}; json.dump(s, open(sys.argv[2], "w"))' \
+    "$ex/feature-scoped.json" "$work/feature-as-feature.json"
+run "$bin" run "$work/feature-legacy.json" -o "$work/ex6c" --no-plot --quiet
+run "$bin" run "$work/feature-as-feature.json" -o "$work/ex6d" --no-plot --quiet
+check "bot_management as a feature gives the same bytes as bot_management_frac and scope" \
+    cmp "$work/ex6c/timeline.csv" "$work/ex6d/timeline.csv"
+run "$bin" run "$ex/regional-sites.json" -o "$work/ex7" --no-plot --quiet
+check "example regional-sites runs" test "$rc" -eq 0
+check "regional-sites: the 5xx share is region eu's 0.4" \
+    awk -v p="$(num "$work/ex7/summary.json" peak_err5xx_frac)" 'BEGIN { exit !(p > 0.4 - 1e-9 && p < 0.4 + 1e-9) }'
+check "regional-sites: the eu-shops sites (about 0.3 of all) are down, the global ones not" \
+    awk -v p="$(num "$work/ex7/summary.json" peak_sites_down_frac)" 'BEGIN { exit !(p > 0.28 && p < 0.32) }'
+check "regional-sites: news.example (users in eu) is down 12:10-12:50, app.example never" \
+    awk -v a="$(named_down "$work/ex7/summary.json" news.example)" -v b="$(named_down "$work/ex7/summary.json" app.example)" \
+    'BEGIN { exit !(a > 2390 && a <= 2400 && b == 0) }'
+python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); del s["sites"]["plans"][0]["regions"]; del s["sites"]["named"][0]["regions"]; json.dump(s, open(sys.argv[2], "w"))' \
+    "$ex/regional-sites.json" "$work/regional-none.json"
+run "$bin" run "$work/regional-none.json" -o "$work/ex7b" --no-plot --quiet
+check "regional-sites without regions: every site is served 60%, none is down" \
+    test "$(num "$work/ex7b/summary.json" peak_sites_down_frac)" = 0
+
 # ---- the work budget (#10): refused up front, estimates within a factor 2
 for f in "$src"/data/budget/*.json; do
     name=$(basename "$f" .json)

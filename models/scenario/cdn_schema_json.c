@@ -84,10 +84,18 @@ static const shape_t shapes[] = {
     {"plan", "proxy_mix", "{'type': 'object', 'additionalProperties': {'type': 'number',"
                           " 'minimum': 0}, 'properties': {'notes': {'$ref':"
                           " '#/$defs/notes'}}}"},
+    {"plan", "features", "{'type': 'object', 'additionalProperties': {'type': 'number',"
+                         " 'minimum': 0, 'maximum': 1}, 'properties': {'notes': {'$ref':"
+                         " '#/$defs/notes'}}}"},
+    {"plan", "regions", "{'type': 'object', 'additionalProperties': {'type': 'number',"
+                        " 'minimum': 0}, 'properties': {'notes': {'$ref': '#/$defs/notes'}}}"},
     {"named", "plan", "{'type': 'string'}"},
     {"named", "proxy", "{'type': 'string'}"},
     {"named", "depends_on", "{'$ref': '#/$defs/names', 'maxItems': 8}"},
     {"named", "depends_on_sites", "{'$ref': '#/$defs/names', 'maxItems': 8}"},
+    {"named", "features", "{'$ref': '#/$defs/names', 'maxItems': 18}"},
+    {"named", "regions", "{'type': 'object', 'additionalProperties': {'type': 'number',"
+                         " 'minimum': 0}, 'properties': {'notes': {'$ref': '#/$defs/notes'}}}"},
     {"artifact", "consumers", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 8}"},
     {"artifact", "cluster", "{'$ref': '#/$defs/cluster'}"},
     {"artifact", "distribution", "{'$ref': '#/$defs/distribution'}"},

@@ -105,6 +105,13 @@ int scn_read_named_sites(scn_ctx_t *c, const struct cJSON *j); /* scn_sites.c */
 int scn_read_operators(scn_ctx_t *c, const struct cJSON *j);   /* scn_operators.c */
 int scn_read_backends(scn_ctx_t *c, const struct cJSON *j);    /* scn_backends.c */
 /* A proxy's `backend`: a backend name or null (-1); backends read first. */
+/* Customer features and user regions (scn_features.c): the extra keys of a
+ * plan, a named site and a proxy; scn_finish_sites once the named sites
+ * are read. */
+int scn_read_plan_extras(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_plan_spec_t *pl);
+int scn_read_named_extras(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_named_site_spec_t *ns);
+int scn_read_proxy_scope(scn_ctx_t *c, cdn_proxy_spec_t *px);
+int scn_finish_sites(scn_ctx_t *c);
 int scn_read_proxy_backend(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_proxy_spec_t *px); /* scn_backends.c */
 
 #endif /* CDNSIM_SCN_H */

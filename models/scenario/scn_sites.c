@@ -83,6 +83,7 @@ static int read_plans(scn_ctx_t *c, const cJSON *j)
             CDN_TRY(read_proxy_mix(c, mix, pl));
             cdn_json_pop(&c->j, pm);
         }
+        CDN_TRY(scn_read_plan_extras(c, &o, pl));
         site_sum += pl->site_share;
         traffic_sum += pl->traffic_share;
         cdn_json_pop(&c->j, p);
@@ -148,6 +149,7 @@ static int read_named_site(scn_ctx_t *c, const cJSON *j, cdn_named_site_spec_t *
     CDN_TRY(RESOLVE(c, px, "a proxy", s->proxies, s->nproxies, &ix));
     cdn_json_pop(&c->j, p);
     ns->proxy = (uint32_t)ix;
+    CDN_TRY(scn_read_named_extras(c, &o, ns));
     if (ns->bot_block_rules && !ns->bot_management) {
         cdn_json_push(&c->j, ".bot_block_rules");
         return cdn_json_fail(&c->j, "expected bot_management too: blocking rules use bot scores");

@@ -32,8 +32,9 @@
  *   duration_s), with no stop_generation known to fire before that run.
  *
  *   scope_without_traffic: a proxy whose effect (not "none") is scoped to
- *   bot_management or bot_block_rules traffic that no plan (with the proxy
- *   in its proxy_mix) and no named site on the proxy has; and a proxy with
+ *   bot_management or bot_block_rules traffic, or to a customer feature
+ *   (scope_feature), that no plan (with the proxy in its proxy_mix) and no
+ *   named site on the proxy has; and a proxy with
  *   no traffic at all: no plan's proxy_mix gives it a share, no named site
  *   uses it, no service runs behind it or is bypassed to it.
  *
@@ -42,6 +43,14 @@
  *   is "none"); a kill_switch of an artifact whose every consumer ignores
  *   a bad one (on_bad_artifact "none"); a
  *   bypass_service of a service that runs behind no proxy.
+ *
+ *   regions_mismatch: with regional users (plans[].regions,
+ *   named[].regions), a region where the users the plans put there,
+ *   sum_P traffic_share_P * D_Pr, differ from its traffic_share by more
+ *   than 1% of it (plans without regions take the rest, so this is a
+ *   region the declared plans over-fill, or one left short when every
+ *   plan declares).  The run normalises each region's mix, so the plans'
+ *   realised traffic shares are not their traffic_share.
  *
  *   Paths: artifacts and proxies by index ($.artifacts[0]); actions by
  *   label, in the path syntax of strategies ($.operators.actions[label=X]),
@@ -225,18 +234,38 @@ static int scope_has_traffic(const cdn_scenario_t *s, size_t p, cdn_scope_t scop
     return 0;
 }
 
+/* 1 when some of proxy p's site traffic has feature f (scope_feature). */
+static int feature_has_traffic(const cdn_scenario_t *s, size_t p, int32_t f)
+{
+    for (size_t i = 0; i < s->sites.nplans; i++)
+        if (s->sites.plans[i].proxy_mix[p] > 0 && s->sites.plans[i].feature_frac[f] > 0)
+            return 1;
+    for (size_t i = 0; i < s->sites.nnamed; i++)
+        if (s->sites.named[i].proxy == p && (s->sites.named[i].features >> f & 1u))
+            return 1;
+    return 0;
+}
+
 static size_t scope_without_traffic(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
 {
     size_t n = 0;
     for (size_t p = 0; p < s->nproxies; p++) {
         const cdn_proxy_spec_t *px = &s->proxies[p];
-        char path[64], msg[2 * CDN_NAME_MAX + 320];
+        char path[64], msg[6 * CDN_NAME_MAX + 320];
         if (!proxy_has_traffic(s, p)) {
             snprintf(path, sizeof path, "$.proxies[%zu]", p);
             snprintf(msg, sizeof msg,
                      "proxy \"%s\" carries no traffic: no plan's proxy_mix gives it a share, no "
                      "named site uses it and no service runs behind it, so nothing it does shows",
                      px->name);
+        } else if (px->on_bad_artifact != CDN_EFFECT_NONE && px->scope_feature >= 0 &&
+                   !feature_has_traffic(s, p, px->scope_feature)) {
+            snprintf(path, sizeof path, "$.proxies[%zu].scope_feature", p);
+            snprintf(msg, sizeof msg,
+                     "proxy \"%s\"'s effect is scoped to sites with feature \"%s\", but no plan with "
+                     "\"%s\" in its proxy_mix gives it a share (features.%s > 0) and no named site on "
+                     "\"%s\" has it: the effect applies to nothing",
+                     px->name, px->scope_feature_name, px->name, px->scope_feature_name, px->name);
         } else if (px->on_bad_artifact != CDN_EFFECT_NONE && px->scope != CDN_SCOPE_ALL &&
                    !scope_has_traffic(s, p, px->scope)) {
             const char *key = px->scope == CDN_SCOPE_BOT_BLOCK_RULES ? "bot_block_rules" : "bot_management";
@@ -325,9 +354,37 @@ static size_t action_without_target(const cdn_scenario_t *s, cdn_warn_fn warn, v
     return n;
 }
 
+static size_t regions_mismatch(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
+{
+    size_t n = 0;
+    for (size_t r = 0; s->sites.regional && r < s->nregions; r++) {
+        double users = 0, share = s->regions[r].traffic_share;
+        for (size_t i = 0; i < s->sites.nplans; i++) /* every plan's region_share is filled */
+            users += s->sites.plans[i].traffic_share * s->sites.plans[i].region_share[r];
+        for (size_t k = 0; k < s->sites.nnamed; k++) { /* named sites' own users instead of their plan's */
+            const cdn_named_site_spec_t *ns = &s->sites.named[k];
+            if (ns->region_share != NULL)
+                users += ns->traffic_share *
+                         (ns->region_share[r] - s->sites.plans[ns->plan].region_share[r]);
+        }
+        if (fabs(users - share) <= 0.01 * share + 1e-9)
+            continue;
+        char path[64], msg[CDN_NAME_MAX + 320];
+        snprintf(path, sizeof path, "$.regions[%zu].traffic_share", r);
+        snprintf(msg, sizeof msg,
+                 "the plans' regions put users sending %.4g of all traffic in region \"%s\", but its "
+                 "traffic_share is %.4g: each region's traffic is split in proportion, so the plans' "
+                 "realised traffic shares differ from their traffic_share",
+                 users, s->regions[r].name, share);
+        warn(arg, path, msg);
+        n++;
+    }
+    return n;
+}
+
 size_t cdn_scenario_warnings(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
 {
     return lkg_before_stop(s, warn, arg) + never_bad(s, warn, arg) +
            oneshot_runs_again(s, warn, arg) + scope_without_traffic(s, warn, arg) +
-           action_without_target(s, warn, arg);
+           action_without_target(s, warn, arg) + regions_mismatch(s, warn, arg);
 }

@@ -6,14 +6,20 @@
  *   Sites are generated once (plan, proxy version, features, failover
  *   class, heavy-tailed popularity) and aggregated into
  *   cohorts of identical exposure: (plan, proxy, bot management on,
- *   bot-block rules on, failover class), index
- *   c = (((plan * P + proxy) * 2 + bm) * 2 + rules) * 3 + failover class,
- *   then one cohort per named site.  All sites of a cohort are served by
+ *   bot-block rules on, scope features, failover class), index
+ *   c = ((((plan * P + proxy) * 2 + bm) * 2 + rules) * F + fb) * 3 + fc,
+ *   then one cohort per named site.  Of the other customer features only
+ *   those that scope some proxy's effect (nsfeat <= 4, F = 2^nsfeat, fb
+ *   bit j: the site has feature sfeat[j]) split cohorts: a feature no
+ *   effect looks at changes no rate.  Without scope features F = 1 and the
+ *   layout is the one before features existed.  All sites of a cohort are served by
  *   the same fleet and have the same failover timers, so they see the same
  *   served share and are down (or failed over) as a whole: the
  *   aggregation is exact for the mechanisms modelled here.  A cohort's
  *   served share is the offered-weighted mean of its per-region served
- *   shares (traffic.c keeps the sums); a named site also multiplies in the
+ *   shares (traffic.c keeps the sums), weighted also by where its users
+ *   are when plans declare regions (coh_dist: its plan, or its named
+ *   site's own distribution); a named site also multiplies in the
  *   services and earlier named sites it needs.
  *
  * Random draws (common random numbers, sim_rng.h's keying rule)
@@ -24,6 +30,10 @@
  *   fraction.  So a strategy that changes failover_frac,
  *   bot_management_frac or dns_on_provider_frac changes that attribute
  *   for some sites and nothing else: no other site gets another proxy.
+ *   Each scope feature f has a stream of its own (RNG_SITE_FEATURE, keyed
+ *   by plan and feature name), one uniform per site in site order: adding
+ *   a feature, or scoping an effect to one, leaves every other draw as it
+ *   was, and the bot features keep their uniforms of RNG_SITE_ATTRS.
  *
  * Exact sums
  *   A site's traffic weight is rounded once to a multiple of 2^-58
@@ -149,7 +159,8 @@ void sites_update(world_t *w, double t)
     for (size_t c = 0; c < w->ncoh; c++) {
         if (w->sites.coh_sites[c] == 0)
             continue;
-        double total = w->traffic.total_offered;
+        double total = w->traffic.mix ? w->traffic.dist_offered[w->sites.coh_dist[c]]
+                                      : w->traffic.total_offered; /* its users' requests */
         double served = total > 0 ? w->traffic.coh_acc[c] / total : 1.0;
         if (c >= w->ncoh_base) { /* a named site also needs services and earlier sites */
             const cdn_named_site_spec_t *ns = &w->s->sites.named[c - w->ncoh_base];
@@ -231,9 +242,11 @@ static double zipf_weight(uint32_t k, double s)
     return s == 1.0 ? 1.0 / (double)k : pow((double)k, -s);
 }
 
-/* The attributes of one generic site, from its five uniforms. */
+/* The attributes of one generic site, from its five uniforms and one per
+ * scope feature. */
 typedef struct site_draw {
     double u[5];           /* proxy, bot management, block rules, second CDN, DNS on provider */
+    double f[CDN_MAX_SCOPE_FEATURES]; /* scope feature j (sites.sfeat[j]) */
 } site_draw_t;
 
 /* Cohort of a site of plan pl with uniforms d: each attribute compares its
@@ -252,7 +265,10 @@ static size_t site_cohort(const world_t *w, size_t pl, const cdn_plan_spec_t *pl
     size_t fc = 0;
     if (d->u[3] < plan->failover_frac)
         fc = d->u[4] < plan->dns_on_provider_frac ? 2 : 1;
-    return (((pl * w->nprox + p) * 2 + bm) * 2 + rules) * 3 + fc;
+    size_t fb = 0;
+    for (size_t j = 0; j < w->sites.nsfeat; j++)
+        fb |= (size_t)(d->f[j] < plan->feature_frac[w->sites.sfeat[j]]) << j;
+    return ((((pl * w->nprox + p) * 2 + bm) * 2 + rules) * ((size_t)1 << w->sites.nsfeat) + fb) * 3 + fc;
 }
 
 /* The generic sites of plan pl (n of them, `generic` traffic share):
@@ -273,17 +289,25 @@ static void build_plan_sites(world_t *w, size_t pl, uint32_t n, double generic)
         acc += plan->proxy_mix[p];
         cum[p] = acc;
     }
-    sim_rng_t rng;
-    sim_rng_init(&rng, w->seed, w->replication, RNG_SITE_ATTRS, sim_rng_key(plan->name));
+    sim_rng_t rng, frng[CDN_MAX_SCOPE_FEATURES];
+    uint64_t pkey = sim_rng_key(plan->name);
+    sim_rng_init(&rng, w->seed, w->replication, RNG_SITE_ATTRS, pkey);
+    for (size_t j = 0; j < w->sites.nsfeat; j++)
+        sim_rng_init(&frng[j], w->seed, w->replication, RNG_SITE_FEATURE,
+                     sim_rng_key2(pkey, sim_rng_key(ss->features[w->sites.sfeat[j]])));
     for (uint32_t k = 1; k <= n; k++) {
         double wt = generic * zipf_weight(k, ss->zipf_exponent) / h;
         site_draw_t d;
         for (size_t i = 0; i < 5; i++)
             d.u[i] = sim_rng_uniform(&rng);
+        for (size_t j = 0; j < w->sites.nsfeat; j++)
+            d.f[j] = sim_rng_uniform(&frng[j]);
         size_t c = site_cohort(w, pl, plan, cum, acc, &d);
         w->sites.coh_q[c] += (uint64_t)(wt * SITES_Q_ONE + 0.5);
         w->sites.coh_sites[c]++;
     }
+    for (size_t j = 0; j < w->sites.nsfeat; j++)
+        sim_rng_fini(&frng[j]);
     sim_rng_fini(&rng);
 }
 
@@ -327,26 +351,55 @@ static void build_sites(world_t *w)
     free(pcount);
 }
 
-/* Cohort c's plan, proxy, features and failover class, from its index
- * (generic cohorts) or its named site. */
+size_t sites_dims(world_t *w)
+{
+    const cdn_scenario_t *s = w->s;
+    sites_t *st = &w->sites;
+    st->nsfeat = 0;
+    for (size_t p = 0; p < s->nproxies; p++) {
+        const cdn_proxy_spec_t *px = &s->proxies[p];
+        st->prox_mask[p] = px->scope == CDN_SCOPE_BOT_MANAGEMENT    ? 1u
+                           : px->scope == CDN_SCOPE_BOT_BLOCK_RULES ? 2u
+                                                                    : 0u;
+        if (px->scope_feature < 0)
+            continue;
+        size_t j = 0;
+        while (j < st->nsfeat && st->sfeat[j] != px->scope_feature)
+            j++;
+        if (j == st->nsfeat) /* the loader allows at most CDN_MAX_SCOPE_FEATURES */
+            st->sfeat[st->nsfeat++] = px->scope_feature;
+        st->prox_mask[p] = (uint8_t)(4u << j);
+    }
+    return (size_t)1 << st->nsfeat;
+}
+
+/* Cohort c's plan, proxy, features, failover class and user distribution,
+ * from its index (generic cohorts) or its named site. */
 static void cohort_layout(world_t *w)
 {
     const cdn_scenario_t *s = w->s;
     sites_t *st = &w->sites;
-    for (size_t c = 0; c < w->ncoh_base; c++) { /* c = (((plan*P + proxy)*2 + bm)*2 + rules)*3 + fc */
-        size_t rest = c / 3;
+    size_t nf = (size_t)1 << st->nsfeat;
+    for (size_t c = 0; c < w->ncoh_base; c++) { /* c = ((((plan*P + proxy)*2 + bm)*2 + rules)*F + fb)*3 + fc */
+        size_t fb = (c / 3) % nf, rest = c / 3 / nf;
         st->coh_fc[c] = (uint8_t)(c % 3);
-        st->coh_scope[c] = (uint8_t)(((rest >> 1) & 1u) | ((rest & 1u) << 1));
+        st->coh_scope[c] = (uint8_t)(((rest >> 1) & 1u) | ((rest & 1u) << 1) | (fb << 2));
         st->coh_proxy[c] = (uint32_t)((rest / 4) % w->nprox);
         st->coh_plan[c] = (uint32_t)(rest / 4 / w->nprox);
+        st->coh_dist[c] = st->coh_plan[c];
     }
     for (size_t i = 0; i < s->sites.nnamed; i++) {
         const cdn_named_site_spec_t *site = &s->sites.named[i];
         size_t c = w->ncoh_base + i;
+        unsigned fb = 0;
+        for (size_t j = 0; j < st->nsfeat; j++)
+            fb |= ((site->features >> st->sfeat[j]) & 1u) << j;
         st->coh_fc[c] = (uint8_t)site->failover;
-        st->coh_scope[c] = (uint8_t)((site->bot_management ? 1u : 0u) | (site->bot_block_rules ? 2u : 0u));
+        st->coh_scope[c] = (uint8_t)((site->bot_management ? 1u : 0u) | (site->bot_block_rules ? 2u : 0u) |
+                                     (fb << 2));
         st->coh_proxy[c] = site->proxy;
         st->coh_plan[c] = site->plan;
+        st->coh_dist[c] = site->region_share ? (uint32_t)(s->sites.nplans + i) : site->plan;
     }
 }
 
@@ -360,6 +413,7 @@ void sites_init(world_t *w)
     st->coh_scope = sim_xcalloc(w->ncoh, 1);
     st->coh_proxy = sim_xcalloc(w->ncoh, sizeof *st->coh_proxy);
     st->coh_plan = sim_xcalloc(w->ncoh, sizeof *st->coh_plan);
+    st->coh_dist = sim_xcalloc(w->ncoh, sizeof *st->coh_dist);
     st->coh_fc = sim_xcalloc(w->ncoh, 1);
     st->coh_fo = sim_xcalloc(w->ncoh, 1);
     st->coh_fo_token = sim_xcalloc(w->ncoh, sizeof *st->coh_fo_token);
@@ -384,6 +438,7 @@ void sites_fini(world_t *w)
     free(st->coh_scope);
     free(st->coh_proxy);
     free(st->coh_plan);
+    free(st->coh_dist);
     free(st->coh_fc);
     free(st->coh_fo);
     free(st->coh_fo_token);

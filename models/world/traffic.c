@@ -11,7 +11,7 @@
  *   sites.c and services.c read.
  *
  * Rates in region r, for cohort c on proxy p (equations in docs/model.md):
- *   T_c   = offered_r * share_c
+ *   T_c   = offered_r * share_c * mix_{d(c),r}   (mix = 1 without regional users)
  *   f_p   = failing_p / up_p           (up_p = servers not restarting p)
  *   err_c = T_c * f_p * affected_p * scope_p(c)   if p panics
  *   blk_c = T_c * f_p * affected_p * scope_p(c)   if p degrades
@@ -52,8 +52,23 @@
  *   Rates are computed per cohort group (the failover classes of one
  *   exposure, sites.c "Exact sums") from the group's exact weight.
  *
+ * Regional users (docs/model.md, "Regional sites"): when a plan or named
+ *   site declares where its users are, region r's traffic is split over
+ *   the cohorts by share_c * mix_{d,r}, a factor per user distribution d
+ *   (plan, or named site with its own regions) and region: dist_m for a
+ *   region's own traffic (from the sites' exact weights, once), mix for
+ *   what it is offered (re-mixed at every routing, since anycast brings
+ *   in drained neighbours' users).  A cohort's served share is then
+ *   weighted by where its users are (coh_acc / dist_offered).  The factor
+ *   is the last one of each product, so without regional users (mix
+ *   NULL, factor 1) every number is the same bits as before.
+ *   Rejected: one cohort per (site, home region) (multiplies cohorts by
+ *   the regions, hundreds); per-region site weights q_{c,r} (nreg x ncoh
+ *   integers, and the exact-sum argument would have to hold per region).
+ *
  * Complexity: one region's rates O(cohorts + proxies); every region
- *   O(regions x (cohorts + proxies)).
+ *   O(regions x (cohorts + proxies)); with regional users a routing adds
+ *   O(regions x distributions).
  *
  * Rejected alternatives: one event per request (far too slow at 80 M
  *   requests/s); sampling signals at bin edges (misses short failures; the
@@ -89,21 +104,93 @@ void traffic_fini(world_t *w)
     free(tr->scratch);
     free(tr->path_ok);
     free(tr->path_acc);
+    free(tr->dist_m);
+    free(tr->mix);
+    free(tr->dist_offered);
 }
 
+/* Users of distribution d in region r: the share of d's requests sent
+ * from r. */
+static double dist_users(const cdn_sites_spec_t *ss, size_t d, size_t r)
+{
+    if (d < ss->nplans)
+        return ss->plans[d].region_share[r]; /* filled for every plan when regional */
+    const double *v = ss->named[d - ss->nplans].region_share;
+    return v ? v[r] : 0.0;
+}
+
+/* m_dr = D_dr / sum_d' W_d' D_d'r, with W_d the traffic weight of the
+ * sites of distribution d (exact integer sums) and D_dr their users in
+ * region r: so region r's own traffic splits over the cohorts as
+ * share_c * m_{d(c) r}, which sums to 1 (docs/model.md). */
+void traffic_users_init(world_t *w)
+{
+    const cdn_sites_spec_t *ss = &w->s->sites;
+    traffic_t *tr = &w->traffic;
+    if (!ss->regional)
+        return;
+    size_t nd = ss->nplans + ss->nnamed;
+    tr->ndist = nd;
+    tr->dist_m = sim_xcalloc(w->nreg * nd, sizeof *tr->dist_m);
+    tr->mix = sim_xcalloc(w->nreg * nd, sizeof *tr->mix);
+    tr->dist_offered = sim_xcalloc(nd, sizeof *tr->dist_offered);
+    uint64_t *q = sim_xcalloc(nd, sizeof *q);
+    for (size_t c = 0; c < w->ncoh; c++)
+        q[w->sites.coh_dist[c]] += w->sites.coh_q[c];
+    for (size_t r = 0; r < w->nreg; r++) {
+        double z = 0;
+        for (size_t d = 0; d < nd; d++)
+            z += (double)q[d] / (double)w->sites.q_total * dist_users(ss, d, r);
+        for (size_t d = 0; d < nd; d++)
+            tr->dist_m[r * nd + d] = z > 0 ? dist_users(ss, d, r) / z : 1.0;
+    }
+    free(q);
+}
+
+/* The user mix of what each region is offered: its own users unless
+ * drained, plus those of drained neighbours sending it traffic (the
+ * flows of traffic_route). O(regions x distributions). */
+static void route_mix(world_t *w)
+{
+    traffic_t *tr = &w->traffic;
+    size_t nd = tr->ndist;
+    for (size_t i = 0; i < w->nreg * nd; i++)
+        tr->mix[i] = 0;
+    for (size_t src = 0; src < w->nreg; src++) {
+        const traffic_region_t *rg = &tr->reg[src];
+        const cdn_region_spec_t *rs = &w->s->regions[src];
+        size_t avail = 0;
+        for (size_t k = 0; rg->drained && k < rs->nneighbors; k++)
+            avail += !tr->reg[rs->neighbors[k]].drained;
+        for (size_t k = 0; k < (avail ? rs->nneighbors : 1); k++) {
+            size_t dst = avail ? rs->neighbors[k] : src;
+            if (avail && tr->reg[dst].drained)
+                continue;
+            double flow = rg->own_rps / (double)(avail ? avail : 1);
+            for (size_t d = 0; d < nd; d++)
+                tr->mix[dst * nd + d] += flow * tr->dist_m[src * nd + d];
+        }
+    }
+    for (size_t r = 0; r < w->nreg; r++) {
+        double off = tr->reg[r].offered_rps;
+        for (size_t d = 0; d < nd; d++)
+            tr->mix[r * nd + d] = off > 0 ? tr->mix[r * nd + d] / off : tr->dist_m[r * nd + d];
+    }
+}
+
+/* The user-mix factor of cohort c's traffic in region r (1 without
+ * regional users). */
+static inline double mix_of(const world_t *w, size_t r, size_t c)
+{
+    return w->traffic.mix ? w->traffic.mix[r * w->traffic.ndist + w->sites.coh_dist[c]] : 1.0;
+}
+
+/* 1 when cohort c's requests depend on proxy p's module: p's effect is
+ * unscoped, or c's sites have the feature it is scoped to. */
 static double scope_of(const world_t *w, uint32_t p, size_t c)
 {
-    switch (w->s->proxies[p].scope) {
-    case CDN_SCOPE_ALL:
-        return 1.0;
-    case CDN_SCOPE_BOT_MANAGEMENT:
-        return (w->sites.coh_scope[c] & 1u) ? 1.0 : 0.0;
-    case CDN_SCOPE_BOT_BLOCK_RULES:
-        return (w->sites.coh_scope[c] & 2u) ? 1.0 : 0.0;
-    case CDN_SCOPE_COUNT:
-        break;
-    }
-    return 1.0;
+    uint8_t mask = w->sites.prox_mask[p];
+    return mask == 0 || (w->sites.coh_scope[c] & mask) ? 1.0 : 0.0;
 }
 
 /* Capacity of region r, requests/s: servers in service, less the CPU
@@ -185,7 +272,7 @@ static double cohort_shares(world_t *w, size_t r, double off)
         mult[g] = m;
         double here, away;
         group_weights(w, g, &here, &away);
-        load += off * here * m; /* failed-over traffic is elsewhere */
+        load += off * here * m * mix_of(w, r, c); /* failed-over traffic is elsewhere */
     }
     return load;
 }
@@ -209,25 +296,26 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
     for (size_t g = 0; g < w->ngrp; g++) {
         double here, away;
         group_weights(w, g, &here, &away);
-        double T = off * here * mult[g];
+        size_t c0;
+        size_t n = world_group(w, g, &c0);
+        double mx = mix_of(w, r, c0); /* the cohorts of a group share their plan or site */
+        double T = off * here * mult[g] * mx;
         double e = T * ef[g], b = T * bf[g];
         double o = T - e - b;
         e += o * x;
         o -= o * x;
-        tot.fo += off * away; /* what health checks see of it is still f_ok */
+        tot.fo += off * away * mx; /* what health checks see of it is still f_ok */
         tot.err += e;
         tot.blk += b;
         tot.ok += o;
-        tot.attempts += T + off * away;
+        tot.attempts += T + off * away * mx;
         double unit = 1.0 - ef[g] - bf[g];
         double f_ok = off > 0 ? unit - unit * x : 1.0 - x;
-        size_t c0;
-        size_t n = world_group(w, g, &c0);
         for (size_t c = c0; c < c0 + n; c++) {
             double fc = w->sites.coh_q[c] > 0 ? f_ok : 1.0;
             double *slot = &w->traffic.okf[r * w->ncoh + c];
             if (!full)
-                w->traffic.coh_acc[c] += off * (fc - *slot);
+                w->traffic.coh_acc[c] += off * mx * (fc - *slot);
             *slot = fc;
         }
     }
@@ -295,9 +383,19 @@ void traffic_all_rates(world_t *w, double t)
     }
     for (size_t c = 0; c < w->ncoh; c++) {
         double acc = 0;
-        for (size_t r = 0; r < w->nreg; r++)
-            acc += w->traffic.reg[r].offered_rps * w->traffic.okf[r * w->ncoh + c];
+        if (w->traffic.mix == NULL)
+            for (size_t r = 0; r < w->nreg; r++)
+                acc += w->traffic.reg[r].offered_rps * w->traffic.okf[r * w->ncoh + c];
+        else
+            for (size_t r = 0; r < w->nreg; r++)
+                acc += w->traffic.reg[r].offered_rps * mix_of(w, r, c) * w->traffic.okf[r * w->ncoh + c];
         w->traffic.coh_acc[c] = acc;
+    }
+    for (size_t d = 0; d < w->traffic.ndist; d++) {
+        double acc = 0;
+        for (size_t r = 0; r < w->nreg; r++)
+            acc += w->traffic.reg[r].offered_rps * w->traffic.mix[r * w->traffic.ndist + d];
+        w->traffic.dist_offered[d] = acc;
     }
     for (size_t p = 0; p < w->nprox; p++) {
         double acc = 0;
@@ -330,6 +428,8 @@ void traffic_route(world_t *w)
             if (!reg[rs->neighbors[k]].drained)
                 reg[rs->neighbors[k]].offered_rps += reg[d].own_rps / (double)avail;
     }
+    if (w->traffic.mix != NULL)
+        route_mix(w);
 }
 
 /* One round of health-check drains: every region whose load exceeds

@@ -93,8 +93,8 @@ static int world_dims(world_t *w, cdn_error_t *err)
     w->nprox = s->nproxies;
     w->nart = s->nartifacts;
     w->nsvc = s->nservices;
-    /* plan x proxy x bm x rules x failover, then one per named site */
-    w->ncoh_base = s->sites.nplans * w->nprox * 4 * 3;
+    /* plan x proxy x bm x rules x scope features x failover, then one per named site */
+    w->ncoh_base = s->sites.nplans * w->nprox * 4 * sites_dims(w) * 3;
     w->ncoh = w->ncoh_base + s->sites.nnamed;
     w->ngrp = w->ncoh_base / 3 + s->sites.nnamed;
     uint64_t nserv = 0;
@@ -158,6 +158,7 @@ int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep,
     artifacts_init(w);
     traffic_init(w);
     sites_init(w);
+    traffic_users_init(w);
     services_init(w);
     operators_init(w);
     backends_init(w);

@@ -73,8 +73,13 @@ enum {
     RNG_RESTART_ORDER = 9, /* key2(ACTION, SERVER): the server's place in a restart walk (stateless) */
     RNG_BACKEND_CALL = 10, /* key2(key2(key2(SERVER, PROXY), boot), call): a start call succeeds (stateless) */
     RNG_BACKEND_JITTER = 11, /* key2(key2(key2(SERVER, PROXY), boot), call): jitter of the wait after it (stateless) */
-    RNG_ACTION_SHARE = 12  /* key2(ACTION, SERVER): the server's place in a targeted action's
+    RNG_ACTION_SHARE = 12, /* key2(ACTION, SERVER): the server's place in a targeted action's
                             * share of its region (stateless) */
+    /* 13-15: reserved (repair) */
+    RNG_SITE_FEATURE = 16  /* key2(PLAN, FEATURE = sim_rng_key(feature name)): per site one
+                            * uniform, in site order: has the feature (only features that
+                            * scope a proxy's effect are drawn) */
+    /* 17: reserved (customer features, regional sites) */
 };
 
 /* Failover state of a cohort of sites with a second CDN (machine in sites.c). */
@@ -180,6 +185,15 @@ typedef struct traffic {
     double *path_acc;       /* [nprox] sum_r offered_r * path_ok, requests/s */
     double total_offered;   /* sum_r offered_r, requests/s */
     double *scratch;        /* [3 * ngrp] per-group work space of traffic_region_rates */
+    /* Regional users (docs/model.md, "Regional sites"); NULL and 0 unless
+     * some plan or named site declares `regions`.  Distribution d is plan
+     * d, or named site d - nplans with regions of its own. */
+    size_t ndist;           /* nplans + nnamed */
+    double *dist_m;         /* [nreg * ndist] region r's own traffic to sites of distribution
+                             * d, per unit of their traffic weight (1: as everywhere) */
+    double *mix;            /* [nreg * ndist] the same for the traffic r is offered (anycast
+                             * mixes in its drained neighbours' users) */
+    double *dist_offered;   /* [ndist] sum_r offered_r * mix_rd, requests/s */
 } traffic_t;
 
 /* ----------------------------------------------------------------- sites */
@@ -195,7 +209,14 @@ typedef struct sites {
     uint64_t *coh_q;        /* [ncoh] traffic weight, units of 1 / SITES_Q_ONE */
     uint64_t q_total;       /* sum of coh_q (> 0 once built) */
     uint64_t *coh_sites;    /* [ncoh] number of sites */
-    uint8_t *coh_scope;     /* [ncoh] bit0 bot management, bit1 bot-block rules */
+    uint8_t *coh_scope;     /* [ncoh] bit0 bot management, bit1 bot-block rules, bit 2 + j
+                             * scope feature sfeat[j] */
+    size_t nsfeat;          /* features (other than the bot ones) that scope a proxy's effect */
+    int32_t sfeat[CDN_MAX_SCOPE_FEATURES]; /* their sites.features indices */
+    uint8_t prox_mask[CDN_MAX_PROXIES]; /* [nprox] coh_scope bits proxy p's effect is scoped
+                                         * to; 0: every request */
+    uint32_t *coh_dist;     /* [ncoh] user distribution (traffic.c): its plan, or nplans + i
+                             * for named site i with its own regions */
     uint32_t *coh_proxy;    /* [ncoh] */
     uint32_t *coh_plan;     /* [ncoh] */
     uint8_t *coh_fc;        /* [ncoh] failover class: 0 none, 1 own DNS, 2 DNS hosted here */
@@ -395,6 +416,9 @@ void artifacts_on_kill(sim_t *sim, const sim_event_t *ev, void *ctx);
 /* traffic.c */
 void traffic_init(world_t *w);
 void traffic_fini(world_t *w);
+/* The regional user mix (dist_m), once the sites are built; nothing when
+ * no plan or named site declares regions. */
+void traffic_users_init(world_t *w);
 void traffic_route(world_t *w);
 void traffic_region_rates(world_t *w, size_t r, double t, int full);
 void traffic_all_rates(world_t *w, double t);
@@ -404,6 +428,9 @@ void traffic_on_step(sim_t *sim, const sim_event_t *ev, void *ctx);
 void traffic_on_undrain(sim_t *sim, const sim_event_t *ev, void *ctx);
 
 /* sites.c */
+/* The scope features and proxy masks; returns the factor 2^nsfeat by
+ * which they multiply the generic cohorts.  Before sites_init. */
+size_t sites_dims(world_t *w);
 void sites_init(world_t *w);
 void sites_fini(world_t *w);
 /* 1 if a cohort in this failover state is served by the second CDN.  In
