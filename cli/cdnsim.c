@@ -94,6 +94,13 @@ static const cdn_cli_cmd_t commands[] = {
      "as `cdnsim run SCENARIO --strategy S --set ...`. Example:\n"
      "  cdnsim show --strategy kill-switch \\\n"
      "      --set '$.traffic.max_retries=2' > what-if.json"},
+    {CDN_CMD_SENSITIVITY, "sensitivity", cdn_cmd_sensitivity, "[SCENARIO] [--metric M] [--method morris|sobol] [options]",
+     0, 1, NULL, "one scenario per sensitivity analysis",
+     "rank the scenario's priors by how much they move a\n"
+     "metric, written to results/<name>-sensitivity/",
+     "Each design point sets every prior's key to a value of its prior (the\n"
+     "inverse CDF of a point of the unit hypercube) and simulates it with the\n"
+     "same seeds.  Reading the report: docs/uncertainty.md."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
