@@ -60,8 +60,8 @@ static const cdn_cli_cmd_t commands[] = {
      "failing file."},
     {CDN_CMD_PLOT, "plot", cdn_cmd_plot, "DIR", 1, 1, "plot needs exactly one results folder",
      "plot needs exactly one results folder",
-     "(re)draw the figures of a results folder (run, compare or sweep)\n"
-     "from its gnuplot scripts (*.gp)", NULL},
+     "(re)draw the figures of a results folder (run, compare,\n"
+     "sweep, sensitivity) from its gnuplot scripts (*.gp)", NULL},
     {CDN_CMD_COMPARE, "compare", cdn_cmd_compare, "[SCENARIO] --strategies A,B+C,... [options]", 0, 1,
      NULL, "one scenario per comparison",
      "run every strategy for the same replications (common\n"
