@@ -61,6 +61,9 @@ static const struct {
                "cdnsim schema strategy"},
     {"show", "cdnsim show --strategy kill-switch > what-if.json\n"
              "cdnsim show my-outage.json --set '$.traffic.max_retries=2'"},
+    {"sensitivity", "cdnsim sensitivity --metric failed_requests\n"
+                    "cdnsim sensitivity --method sobol --samples 512 -j 2\n"
+                    "cdnsim sensitivity --strategy kill-switch --metric time_to_mitigate_s"},
 };
 
 void cdn_cli_metric_names(FILE *f, const char *sep)

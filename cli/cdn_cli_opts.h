@@ -46,6 +46,7 @@ typedef enum {
     CDN_CMD_INIT,
     CDN_CMD_SCHEMA,
     CDN_CMD_SHOW,
+    CDN_CMD_SENSITIVITY,
     CDN_CMD_COUNT
 } cdn_cli_cmd_id_t;
 
@@ -78,6 +79,11 @@ typedef enum {
     CDN_OPT_PRECISION_METRIC,
     CDN_OPT_ASSERT,
     CDN_OPT_STRICT,
+    /* sensitivity */
+    CDN_OPT_METHOD,
+    CDN_OPT_TRAJECTORIES,
+    CDN_OPT_SAMPLES,
+    CDN_OPT_FUNCTION,
     CDN_OPT_COUNT
 } cdn_cli_opt_id_t;
 

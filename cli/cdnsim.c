@@ -60,8 +60,8 @@ static const cdn_cli_cmd_t commands[] = {
      "failing file."},
     {CDN_CMD_PLOT, "plot", cdn_cmd_plot, "DIR", 1, 1, "plot needs exactly one results folder",
      "plot needs exactly one results folder",
-     "(re)draw the figures of a results folder (run, compare or sweep)\n"
-     "from its gnuplot scripts (*.gp)", NULL},
+     "(re)draw the figures of a results folder (run, compare,\n"
+     "sweep, sensitivity) from its gnuplot scripts (*.gp)", NULL},
     {CDN_CMD_COMPARE, "compare", cdn_cmd_compare, "[SCENARIO] --strategies A,B+C,... [options]", 0, 1,
      NULL, "one scenario per comparison",
      "run every strategy for the same replications (common\n"
@@ -94,6 +94,13 @@ static const cdn_cli_cmd_t commands[] = {
      "as `cdnsim run SCENARIO --strategy S --set ...`. Example:\n"
      "  cdnsim show --strategy kill-switch \\\n"
      "      --set '$.traffic.max_retries=2' > what-if.json"},
+    {CDN_CMD_SENSITIVITY, "sensitivity", cdn_cmd_sensitivity, "[SCENARIO] [--metric M] [--method morris|sobol] [options]",
+     0, 1, NULL, "one scenario per sensitivity analysis",
+     "rank the scenario's priors by how much they move a\n"
+     "metric, written to results/<name>-sensitivity/",
+     "Each design point sets every prior's key to a value of its prior (the\n"
+     "inverse CDF of a point of the unit hypercube) and simulates it with the\n"
+     "same seeds.  Reading the report: docs/uncertainty.md."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

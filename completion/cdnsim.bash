@@ -88,6 +88,10 @@ _cdnsim() {
             mapfile -t COMPREPLY < <(compgen -W "$(_cdnsim_data_names templates)" -- "$cur") ;;
         --output | -o)
             mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+        --method)
+            mapfile -t COMPREPLY < <(compgen -W "morris sobol" -- "$cur") ;;
+        --function)
+            mapfile -t COMPREPLY < <(compgen -W "ishigami" -- "$cur") ;;
         --metric | --precision-metric)
             mapfile -t COMPREPLY < <(compgen -W "$("$exe" help sweep 2>/dev/null |
                 awk '/^metric names/ { on = 1; next } /^$/ || /^  and / { on = 0 } on' | tr ',' ' ')" -- "$cur") ;;

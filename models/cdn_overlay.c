@@ -4,12 +4,13 @@
  * scenario's cJSON tree, which the scenario validator then checks.
  *
  * Design
- *   A path is compiled into segments (key, index, all, [key=value] filter) when
- *   the strategy is loaded, so a malformed path is reported against the
- *   strategy file even before any scenario is seen.  Applying an operation
- *   walks the tree breadth-first: the selection starts as {root}; each
- *   segment maps every selected node to the matching children (nodes of
- *   the wrong type match nothing).  When the selection becomes empty the
+ *   A path is compiled into segments (key, index, all, [key=value] filter;
+ *   models/cdn_path.c, shared with priors) when the strategy is loaded, so
+ *   a malformed path is reported against the strategy file even before
+ *   any scenario is seen.  Applying an operation walks the tree
+ *   breadth-first: the selection starts as {root}; each segment maps
+ *   every selected node to the matching children (nodes of the wrong type
+ *   match nothing).  When the selection becomes empty the
  *   operation fails, naming the prefix of the path that matched nothing.
  *   The last segment is not walked but acted on: a key is created or
  *   replaced in each selected object, an index/filter replaces elements of
@@ -42,7 +43,6 @@
  */
 #include "cdn_overlay.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,31 +51,21 @@
 
 #include <cjson/cJSON.h>
 
+#include "cdn_path.h"
 #include "sim_alloc.h"
 #include "scenario/cdn_digest.h"
 #include "scenario/cdn_json.h"
-
-#define OV_PATH_MAX 512                /* bytes of a path */
-
-typedef enum { SEG_KEY, SEG_INDEX, SEG_ALL, SEG_FILTER } seg_kind_t;
-
-typedef struct seg {
-    seg_kind_t kind;
-    char *text;   /* SEG_KEY: the key; SEG_FILTER: the key of [key=value] */
-    char *value;  /* SEG_FILTER: the value as written */
-    size_t index; /* SEG_INDEX */
-} seg_t;
 
 typedef enum { OP_SET, OP_APPEND } op_kind_t;
 
 typedef struct op {
     op_kind_t kind;
     char *path;   /* as written */
-    seg_t *segs;
+    cdn_path_seg_t *segs;
     size_t nsegs;
     cJSON *value; /* owned */
     char *where;  /* for messages: "FILE: $.set[2]" or "--param" */
-    seg_t *each;  /* append with for_each: the path of the elements, else NULL */
+    cdn_path_seg_t *each;  /* append with for_each: the path of the elements, else NULL */
     size_t neach;
     char *name_into; /* ... and the member of each copy that gets an element's name */
 } op_t;
@@ -137,220 +127,13 @@ int cdn_overlay_hash_file(const char *path, uint64_t *hash, cdn_error_t *err)
     return 0;
 }
 
-/* ----------------------------------------------------------------- paths */
-
-static int key_char(char ch)
-{
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           ch == '_' || ch == '-';
-}
-
-static void free_segs(seg_t *segs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(segs[i].text);
-        free(segs[i].value);
-    }
-    free(segs);
-}
-
-/* Compiles `path`; on error writes why into `why` and returns -1. */
-static int compile_path(const char *path, seg_t **out, size_t *nout, char *why, size_t nwhy)
-{
-    size_t n = 0, cap = 4, len = strlen(path);
-    seg_t *segs = sim_xmalloc(cap * sizeof *segs);
-    const char *p = path;
-    *out = NULL;
-    *nout = 0;
-    if (len > OV_PATH_MAX) {
-        snprintf(why, nwhy, "longer than %d bytes", OV_PATH_MAX);
-        goto fail;
-    }
-    if (*p != '$') {
-        snprintf(why, nwhy, "a path starts with '$'");
-        goto fail;
-    }
-    p++;
-    while (*p) {
-        seg_t sg = {SEG_KEY, NULL, NULL, 0};
-        if (*p == '.') {
-            const char *k = ++p;
-            while (key_char(*p))
-                p++;
-            if (p == k) {
-                snprintf(why, nwhy, "'.' must be followed by a key of [A-Za-z0-9_-] at byte %zu",
-                         (size_t)(k - path));
-                goto fail;
-            }
-            sg.text = sim_xmalloc((size_t)(p - k) + 1);
-            memcpy(sg.text, k, (size_t)(p - k));
-            sg.text[p - k] = '\0';
-        } else if (*p == '[') {
-            const char *close = strchr(p, ']');
-            const char *in = p + 1;
-            if (!close) {
-                snprintf(why, nwhy, "'[' at byte %zu is not closed", (size_t)(p - path));
-                goto fail;
-            }
-            size_t m = (size_t)(close - in);
-            size_t klen = 0;
-            while (klen < m && key_char(in[klen]))
-                klen++;
-            if (m == 1 && *in == '*') {
-                sg.kind = SEG_ALL;
-            } else if (klen > 0 && klen + 1 < m && in[klen] == '=') {
-                sg.kind = SEG_FILTER;
-                sg.text = sim_xmalloc(klen + 1);
-                memcpy(sg.text, in, klen);
-                sg.text[klen] = '\0';
-                sg.value = sim_xmalloc(m - klen);
-                memcpy(sg.value, in + klen + 1, m - klen - 1);
-                sg.value[m - klen - 1] = '\0';
-            } else if (m > 0 && m <= 9 && strspn(in, "0123456789") >= m) {
-                sg.kind = SEG_INDEX;
-                sg.index = (size_t)strtoul(in, NULL, 10);
-            } else {
-                snprintf(why, nwhy,
-                         "'[...]' at byte %zu must hold an index, '*' or 'key=value'",
-                         (size_t)(p - path));
-                goto fail;
-            }
-            p = close + 1;
-        } else {
-            snprintf(why, nwhy, "expected '.' or '[' at byte %zu", (size_t)(p - path));
-            goto fail;
-        }
-        if (n == cap) {
-            cap *= 2;
-            segs = sim_xrealloc(segs, cap * sizeof *segs);
-        }
-        segs[n++] = sg;
-    }
-    if (n == 0) {
-        snprintf(why, nwhy, "the whole scenario cannot be replaced; name a key below '$'");
-        goto fail;
-    }
-    *out = segs;
-    *nout = n;
-    return 0;
-fail:
-    free_segs(segs, n);
-    return -1;
-}
-
-/* "$" followed by segments [0, upto) */
-static void path_prefix(const seg_t *segs, size_t upto, char *buf, size_t n)
-{
-    size_t o = 0;
-    int w = snprintf(buf, n, "$");
-    o = w > 0 ? (size_t)w : 0;
-    for (size_t i = 0; i < upto && o < n; i++) {
-        switch (segs[i].kind) {
-        case SEG_KEY:
-            w = snprintf(buf + o, n - o, ".%s", segs[i].text);
-            break;
-        case SEG_INDEX:
-            w = snprintf(buf + o, n - o, "[%zu]", segs[i].index);
-            break;
-        case SEG_ALL:
-            w = snprintf(buf + o, n - o, "[*]");
-            break;
-        case SEG_FILTER:
-            w = snprintf(buf + o, n - o, "[%s=%s]", segs[i].text, segs[i].value);
-            break;
-        }
-        o += w > 0 ? (size_t)w : 0;
-    }
-}
-
-/* ------------------------------------------------------------- selection */
-
-typedef struct sel {
-    cJSON **node;
-    cJSON **parent;
-    size_t n, cap;
-} sel_t;
-
-static void sel_push(sel_t *s, cJSON *parent, cJSON *node)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 16;
-        s->node = sim_xrealloc(s->node, s->cap * sizeof *s->node);
-        s->parent = sim_xrealloc(s->parent, s->cap * sizeof *s->parent);
-    }
-    s->node[s->n] = node;
-    s->parent[s->n] = parent;
-    s->n++;
-}
-
-static void sel_free(sel_t *s)
-{
-    free(s->node);
-    free(s->parent);
-}
-
-/* 1 when the member `v` of an element matches the `value` of a
- * [key=value] filter: a string equal to it, a number equal to it read as
- * a number, or a boolean or null written as true, false or null.  Objects,
- * arrays and absent members never match. */
-static int filter_matches(const cJSON *v, const char *value)
-{
-    if (cJSON_IsString(v))
-        return strcmp(v->valuestring, value) == 0;
-    if (cJSON_IsNumber(v)) {
-        char *end;
-        errno = 0;
-        double x = strtod(value, &end);
-        return end != value && *end == '\0' && errno == 0 && x == v->valuedouble;
-    }
-    if (cJSON_IsBool(v))
-        return strcmp(value, cJSON_IsTrue(v) ? "true" : "false") == 0;
-    if (cJSON_IsNull(v))
-        return strcmp(value, "null") == 0;
-    return 0;
-}
-
-/* Children of `node` matched by `sg`, appended to `out`. */
-static void step(const seg_t *sg, cJSON *node, sel_t *out)
-{
-    switch (sg->kind) {
-    case SEG_KEY:
-        if (cJSON_IsObject(node)) {
-            cJSON *c = cJSON_GetObjectItemCaseSensitive(node, sg->text);
-            if (c)
-                sel_push(out, node, c);
-        }
-        break;
-    case SEG_INDEX:
-        if (cJSON_IsArray(node)) {
-            size_t i = 0;
-            for (cJSON *c = node->child; c; c = c->next, i++)
-                if (i == sg->index) {
-                    sel_push(out, node, c);
-                    break;
-                }
-        }
-        break;
-    case SEG_ALL:
-        if (cJSON_IsArray(node))
-            for (cJSON *c = node->child; c; c = c->next)
-                sel_push(out, node, c);
-        break;
-    case SEG_FILTER:
-        if (cJSON_IsArray(node))
-            for (cJSON *c = node->child; c; c = c->next)
-                if (cJSON_IsObject(c) &&
-                    filter_matches(cJSON_GetObjectItemCaseSensitive(c, sg->text), sg->value))
-                    sel_push(out, node, c);
-        break;
-    }
-}
+/* ------------------------------------------------------------ operations */
 
 static int nothing(const op_t *op, const char *scenario_path, size_t upto, const char *what,
                    cdn_error_t *err)
 {
-    char prefix[OV_PATH_MAX + 64], pbuf[OV_PATH_MAX + 64], shown[OV_PATH_MAX + 64];
-    path_prefix(op->segs, upto, prefix, sizeof prefix);
+    char prefix[CDN_PATH_MAX + 64], pbuf[CDN_PATH_MAX + 64], shown[CDN_PATH_MAX + 64];
+    cdn_path_prefix(op->segs, upto, prefix, sizeof prefix);
     return set_err(err, CDN_EDATA, "%s: path '%s' selects nothing in %s ('%s' %s)", op->where,
                    cdn_error_one_line(pbuf, sizeof pbuf, op->path), scenario_path,
                    cdn_error_one_line(shown, sizeof shown, prefix), what);
@@ -359,22 +142,22 @@ static int nothing(const op_t *op, const char *scenario_path, size_t upto, const
 /* Append of an operation with for_each: for every element E the
  * for_each path selects (in document order), a copy of the value whose
  * member name_into is E's "name" is added to each array in `arrays`. */
-static int append_each(const op_t *op, cJSON *root, const sel_t *arrays, const char *scenario_path,
+static int append_each(const op_t *op, cJSON *root, const cdn_path_sel_t *arrays, const char *scenario_path,
                        cdn_error_t *err)
 {
-    sel_t cur = {0}, next = {0};
+    cdn_path_sel_t cur = {0}, next = {0};
     int rc = 0;
-    char pbuf[OV_PATH_MAX + 64], prefix[OV_PATH_MAX + 64];
-    sel_push(&cur, NULL, root);
+    char pbuf[CDN_PATH_MAX + 64], prefix[CDN_PATH_MAX + 64];
+    cdn_path_sel_push(&cur, NULL, root);
     for (size_t i = 0; i < op->neach && cur.n > 0; i++) {
         next.n = 0;
         for (size_t k = 0; k < cur.n; k++)
-            step(&op->each[i], cur.node[k], &next);
-        sel_t t = cur;
+            cdn_path_step(&op->each[i], cur.node[k], &next);
+        cdn_path_sel_t t = cur;
         cur = next;
         next = t;
     }
-    path_prefix(op->each, op->neach, prefix, sizeof prefix);
+    cdn_path_prefix(op->each, op->neach, prefix, sizeof prefix);
     if (cur.n == 0) {
         rc = set_err(err, CDN_EDATA, "%s: for_each '%s' selects nothing in %s", op->where,
                      cdn_error_one_line(pbuf, sizeof pbuf, prefix), scenario_path);
@@ -395,28 +178,28 @@ static int append_each(const op_t *op, cJSON *root, const sel_t *arrays, const c
         }
     }
 done:
-    sel_free(&cur);
-    sel_free(&next);
+    cdn_path_sel_free(&cur);
+    cdn_path_sel_free(&next);
     return rc;
 }
 
 static int apply_op(const op_t *op, cJSON *root, const char *scenario_path, cdn_error_t *err)
 {
-    sel_t cur = {0}, next = {0};
+    cdn_path_sel_t cur = {0}, next = {0};
     int rc = 0;
     /* "set" acts on the parents of its last segment; "append" on the nodes
      * the whole path selects */
     size_t walk = op->kind == OP_SET ? op->nsegs - 1 : op->nsegs;
-    sel_push(&cur, NULL, root);
+    cdn_path_sel_push(&cur, NULL, root);
     for (size_t i = 0; i < walk; i++) {
         next.n = 0;
         for (size_t k = 0; k < cur.n; k++)
-            step(&op->segs[i], cur.node[k], &next);
+            cdn_path_step(&op->segs[i], cur.node[k], &next);
         if (next.n == 0) {
             rc = nothing(op, scenario_path, i + 1, "matches nothing", err);
             goto done;
         }
-        sel_t t = cur;
+        cdn_path_sel_t t = cur;
         cur = next;
         next = t;
     }
@@ -434,8 +217,8 @@ static int apply_op(const op_t *op, cJSON *root, const char *scenario_path, cdn_
             cJSON_AddItemToArray(cur.node[k], cJSON_Duplicate(op->value, 1));
         goto done;
     }
-    const seg_t *last = &op->segs[op->nsegs - 1];
-    if (last->kind == SEG_KEY) {
+    const cdn_path_seg_t *last = &op->segs[op->nsegs - 1];
+    if (last->kind == CDN_PATH_KEY) {
         for (size_t k = 0; k < cur.n; k++)
             if (!cJSON_IsObject(cur.node[k])) {
                 rc = nothing(op, scenario_path, walk, "is not an object", err);
@@ -452,7 +235,7 @@ static int apply_op(const op_t *op, cJSON *root, const char *scenario_path, cdn_
     }
     next.n = 0;
     for (size_t k = 0; k < cur.n; k++)
-        step(last, cur.node[k], &next);
+        cdn_path_step(last, cur.node[k], &next);
     if (next.n == 0) {
         rc = nothing(op, scenario_path, op->nsegs, "matches nothing", err);
         goto done;
@@ -460,8 +243,8 @@ static int apply_op(const op_t *op, cJSON *root, const char *scenario_path, cdn_
     for (size_t k = 0; k < next.n; k++)
         cJSON_ReplaceItemViaPointer(next.parent[k], next.node[k], cJSON_Duplicate(op->value, 1));
 done:
-    sel_free(&cur);
-    sel_free(&next);
+    cdn_path_sel_free(&cur);
+    cdn_path_sel_free(&next);
     return rc;
 }
 
@@ -516,10 +299,10 @@ void cdn_overlay_destroy(cdn_overlay_t *o)
         return;
     for (size_t i = 0; i < o->nops; i++) {
         free(o->ops[i].path);
-        free_segs(o->ops[i].segs, o->ops[i].nsegs);
+        cdn_path_free(o->ops[i].segs, o->ops[i].nsegs);
         cJSON_Delete(o->ops[i].value);
         free(o->ops[i].where);
-        free_segs(o->ops[i].each, o->ops[i].neach);
+        cdn_path_free(o->ops[i].each, o->ops[i].neach);
         free(o->ops[i].name_into);
     }
     free(o->ops);
@@ -579,12 +362,12 @@ int cdn_overlay_add_set_text(cdn_overlay_t *o, const char *path, const char *val
 {
     cdn_error_t local;
     char why[256];
-    seg_t *segs;
+    cdn_path_seg_t *segs;
     size_t nsegs;
     if (err == NULL)
         err = &local;
-    if (compile_path(path, &segs, &nsegs, why, sizeof why) != 0) {
-        char shown[OV_PATH_MAX + 64];
+    if (cdn_path_compile(path, &segs, &nsegs, why, sizeof why) != 0) {
+        char shown[CDN_PATH_MAX + 64];
         return set_err(err, CDN_EUSAGE, "%s: bad path '%s': %s", o->origin,
                        cdn_error_one_line(shown, sizeof shown, path), why);
     }
@@ -637,7 +420,7 @@ static int read_for_each(cdn_json_ctx_t *c, const cdn_json_obj_t *eo, op_t *op)
     char why[256];
     if (!cJSON_IsString(each))
         return cdn_json_fail(c, "expected a path, found %s", cdn_json_type(each));
-    if (compile_path(each->valuestring, &op->each, &op->neach, why, sizeof why) != 0)
+    if (cdn_path_compile(each->valuestring, &op->each, &op->neach, why, sizeof why) != 0)
         return cdn_json_fail(c, "expected a path like '$.artifacts[*]', found %s (%s)",
                              cdn_json_show_str(each->valuestring).s, why);
     cdn_json_pop(c, p);
@@ -663,10 +446,10 @@ static int read_op(cdn_overlay_t *o, cdn_json_ctx_t *c, const cJSON *e, op_kind_
     cdn_json_key(c, "path");
     if (!cJSON_IsString(path))
         return cdn_json_fail(c, "expected a string, found %s", cdn_json_type(path));
-    seg_t *segs;
+    cdn_path_seg_t *segs;
     size_t nsegs;
     char why[256];
-    if (compile_path(path->valuestring, &segs, &nsegs, why, sizeof why) != 0)
+    if (cdn_path_compile(path->valuestring, &segs, &nsegs, why, sizeof why) != 0)
         return cdn_json_fail(c, "expected a path like '$.key[N][*][key=X].key', found %s (%s)",
                              cdn_json_show_str(path->valuestring).s, why);
     op_t *op = add_op(o);

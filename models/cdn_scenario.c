@@ -19,7 +19,8 @@
  *   (proxy_mix names proxies; scn_sites.c), artifacts (consumers;
  *   scn_artifacts.c), services (depends_on; scn_operators.c), named sites
  *   (services), operators (name artifacts, proxies, services), metrics,
- *   calibration.  The first error stops the walk.  cdn_scenario_from_tree()
+ *   calibration, then the priors (cdn_priors.h: checked, not kept; a
+ *   plain run ignores them).  The first error stops the walk.  cdn_scenario_from_tree()
  *   is the one entry to that walk: every loader (a file, a string, a tree
  *   changed by strategy overlays, scenario/cdn_loader.c) ends there.
  *
@@ -57,6 +58,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cdn_priors.h"
 #include "sim_alloc.h"
 #include "scenario/scn.h"
 
@@ -469,6 +471,11 @@ int cdn_scenario_from_tree(const cJSON *root, const char *file, const char *path
     cdn_json_ctx_init(&c.j, file, err);
     c.s = s;
     rc = read_scenario(&c, root);
+    if (rc == 0 && cJSON_GetObjectItemCaseSensitive(root, "priors") != NULL) {
+        cdn_priors_t *priors = NULL; /* checked here, used by sampling commands */
+        rc = cdn_priors_read(root, file, path, &priors, err);
+        cdn_priors_destroy(priors);
+    }
     if (rc != 0) {
         cdn_scenario_destroy(s);
         return rc;

@@ -203,6 +203,9 @@ static const struct {
     {"compare_metrics", "Each metric's mean per strategy with its 95% interval; n/a where a "
                         "metric is undefined (for example, never detected)."},
     {"sweep", "The chosen metric's mean and 95% interval at each point of the parameter sweep."},
+    {"sensitivity", "Which prior moves the metric most: Morris mu* (mean |change| over a "
+                    "prior's range, with its standard error) or Sobol first-order and total "
+                    "indices (with 95% bootstrap intervals), most influential at the top."},
 };
 
 static void caption_of(const char *stem, char *buf, size_t n)
@@ -377,6 +380,7 @@ static void section_tables(FILE *f, const char *dir)
     any |= cdn_html_csv_table(f, dir, "comparison.csv", "Every metric of every strategy");
     any |= cdn_html_csv_table(f, dir, "sweep.csv", "The sweep, point by point");
     any |= cdn_html_csv_table(f, dir, "calibration.csv", "Calibration against published targets");
+    any |= cdn_html_csv_table(f, dir, "sensitivity.csv", "The priors ranked by their effect");
     any |= cdn_html_summary(f, dir);
     if (!any)
         fputs("<p>No tables in this folder.</p>\n", f);

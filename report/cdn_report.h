@@ -104,6 +104,12 @@ typedef struct cdn_report_run_info {
 /* manifest.json of a `run` folder. */
 int cdn_report_manifest_run(const char *dir, const cdn_report_run_info_t *ri, cdn_error_t *err);
 
+/* The start of a manifest of another command (sensitivity): program,
+ * command, version, git describe, command line, argv, and the scenario
+ * in "inputs"; the caller adds its keys and writes it (cdn_file.h). */
+struct cJSON *cdn_report_manifest_base(const char *command, int argc, char *const *argv,
+                                      const char *scenario_path, const char *scenario_sha256);
+
 /* The ranked Markdown table of comparison.md (for stdout). */
 void cdn_report_ranked_table(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info);
 

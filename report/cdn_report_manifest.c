@@ -142,6 +142,14 @@ static void add_sets(cJSON *root, const char *const *sets, size_t n)
         cJSON_AddItemToArray(a, cJSON_CreateString(sets[i]));
 }
 
+struct cJSON *cdn_report_manifest_base(const char *command, int argc, char *const *argv,
+                                      const char *scenario_path, const char *scenario_sha256)
+{
+    cJSON *root = provenance(command, argc, argv);
+    add_input(root, "scenario", scenario_path, scenario_sha256);
+    return root;
+}
+
 int cdn_report_manifest_run(const char *dir, const cdn_report_run_info_t *ri, cdn_error_t *err)
 {
     cJSON *root = provenance("run", ri->argc, ri->argv);

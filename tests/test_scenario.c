@@ -369,7 +369,7 @@ START_TEST(schema_rows_drive_key_lists_defaults_ranges_and_doc)
           "major_threshold_frac, resolved_threshold_frac, notes)");
     q_bad(Q_DOC(",'calibration':{},'bogus':1"), ": $.bogus: unknown key (expected one of: name, "
           "description, sources, simulation, traffic, regions, proxies, backends, sites, artifacts, "
-          "services, operators, metrics, calibration, $schema, notes)");
+          "services, operators, metrics, calibration, $schema, priors, notes)");
     /* a TIME row gives its two keys */
     q_bad("{'name':'t'," Q_SIM "," Q_TRAFFIC "," Q_REGIONS "," Q_PROXIES "," Q_SITES
           ",'artifacts':[{'name':'bf','consumers':['FL2'],'period_s':300,'normal_size':60,"

@@ -73,6 +73,18 @@ static const shape_t shapes[] = {
     {"top", "metrics", "{'$ref': '#/$defs/metrics'}"},
     {"top", "calibration", "{'$ref': '#/$defs/calibration'}"},
     {"top", "$schema", "{'type': 'string'}"},
+    {"top", "priors", "{'type': 'array', 'maxItems': 64, 'items': {'type': 'object',"
+     " 'required': ['path', 'dist'], 'additionalProperties': false, 'properties': {"
+     "'path': {'type': 'string', 'pattern': '^[$]'}, 'dist': {'enum': ['uniform', 'log-uniform',"
+     " 'normal', 'log-normal', 'triangular', 'beta', 'discrete']}, 'source': {'type': 'string'},"
+     " 'notes': {}, 'min': {'type': 'number'}, 'max': {'type': 'number'}, 'mode': {'type': 'number'},"
+     " 'mean': {'type': 'number'}, 'sd': {'type': 'number', 'exclusiveMinimum': 0},"
+     " 'median': {'type': 'number', 'exclusiveMinimum': 0},"
+     " 'sigma': {'type': 'number', 'exclusiveMinimum': 0},"
+     " 'alpha': {'type': 'number', 'exclusiveMinimum': 0},"
+     " 'beta': {'type': 'number', 'exclusiveMinimum': 0},"
+     " 'values': {'type': 'array', 'minItems': 1, 'maxItems': 64, 'items': {'type': 'number'}},"
+     " 'weights': {'type': 'array', 'items': {'type': 'number', 'minimum': 0}}}}}"},
     {"simulation", "start_utc", "{'type': 'string', 'pattern': '" UTC_PATTERN "'}"},
     {"region", "neighbors", "{'$ref': '#/$defs/names', 'maxItems': 16}"},
     {"proxy", "tiers", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 8}"},

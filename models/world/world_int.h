@@ -82,6 +82,11 @@ enum {
     /* 17: reserved (customer features, regional sites) */
 };
 
+/* Purposes 22 and 23 belong to priors and sensitivity designs, drawn
+ * outside the world (models/cdn_priors.h: CDN_PRIORS_RNG_DRAW,
+ * CDN_PRIORS_RNG_DESIGN); reserved here so no mechanism reuses them. */
+enum { RNG_PRIOR_DRAW = 22, RNG_PRIOR_DESIGN = 23 };
+
 /* Failover state of a cohort of sites with a second CDN (machine in sites.c). */
 enum {
     FO_NORMAL = 0,      /* served by this CDN */
