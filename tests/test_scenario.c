@@ -615,7 +615,8 @@ START_TEST(names_are_checked)
              "index 0)");
     load_bad(BAD("unknown_enum_value.json"), CDN_EDATA,
              ": $.proxies[0].on_bad_artifact: expected one of \"none\", \"panic\", \"degrade\", "
-             "\"crash\", \"crash_repair\", \"cpu_exhaustion\", \"withdraw\", found \"explode\"");
+             "\"crash\", \"crash_repair\", \"cpu_exhaustion\", \"withdraw\", \"cpu_per_request\", "
+             "found \"explode\"");
 }
 END_TEST
 
