@@ -38,7 +38,7 @@
  * Complexity: linear in the size of the file, except the name uniqueness
  *   checks (sort, O(n log n); up to 100000 regions) and the duplicate check
  *   of the free-form "sources" object (also a sort).  Keys of fixed-schema
- *   objects are matched against at most CDN_JSON_OBJ_MAX_KEYS (16) names.
+ *   objects are matched against at most CDN_JSON_OBJ_MAX_KEYS (32) names.
  *
  * Rejected alternatives
  *   - One read call per key with its default and range written at the

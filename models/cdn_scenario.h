@@ -64,7 +64,8 @@
     X(CDN_EFFECT_CRASH, "crash")     /* server out of service while it holds the file */ \
     X(CDN_EFFECT_CRASH_REPAIR, "crash_repair") /* out until repaired by hand */         \
     X(CDN_EFFECT_CPU_EXHAUSTION, "cpu_exhaustion") /* burns affected_frac of its CPU */ \
-    X(CDN_EFFECT_WITHDRAW, "withdraw") /* server withdraws its routes while it holds the file */
+    X(CDN_EFFECT_WITHDRAW, "withdraw") /* server withdraws its routes while it holds the file */ \
+    X(CDN_EFFECT_CPU_PER_REQUEST, "cpu_per_request") /* hit requests cost extra_cpu_per_request more CPU */
 
 /* Which traffic of the proxy depends on the artifact's module. */
 #define CDN_SCOPE_MAP(X)                                                         \
@@ -175,6 +176,10 @@ typedef struct cdn_proxy_spec {
     double retry_base_s;          /* exponential: first wait, s */
     double retry_cap_s;           /* exponential: longest wait, s */
     int retry_jitter;             /* 1: each wait is uniform on [0, wait] (keyed draw) */
+    /* Load-proportional CPU and per-proxy withdrawal (traffic.c, fleet.c). */
+    double extra_cpu_per_request; /* a hit request of a failing proxy costs 1 + this normal requests' CPU, [0, 1000] */
+    int withdraw_proxy_only;      /* withdraw: 1 withdraws this proxy's routes only (the server stays in service) */
+    double withdrawn_fallback_frac; /* withdraw_proxy_only: share of unroutable requests sent to another provider, [0, 1] */
 } cdn_proxy_spec_t;
 
 /* A shared backend with limited capacity (configuration store, identity

@@ -272,6 +272,43 @@ check "the revert reaches island, north, south, core at 1800, 2400, 3000, 3600 s
     "1800 island 2400 north 3000 south 3600 core "
 check "the largest region, reverted last, ends the main impact at 10:00 (3600 s)" \
     test "$(num "$work/ex5/summary.json" main_impact_resolved_s)" = 3600
+# load-proportional CPU (#9 item 6): the 5xx share follows each region's
+# daily curve; the notes compute x = 1 - C / (c L) by hand
+run "$bin" run "$ex/pathological-rule-cpu.json" -o "$work/ex6" --no-plot --quiet
+check "example pathological-rule-cpu runs" test "$rc" -eq 0
+rcol() { # rcol T_S REGION COLUMN: a value of timeline_regions.csv
+    awk -F, -v t="$1" -v g="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
+        $1 == t && $3 == g { print $k }' "$work/ex6/timeline_regions.csv"
+}
+near() { awk -v a="$1" -v b="$2" -v tol="$3" 'BEGIN { d = a - b; exit !(d <= tol && -d <= tol) }'; }
+check "pathological-rule-cpu: americas at its peak fails 1 - 1.6/2.625 = 0.3905 ($(rcol 43200 americas err5xx_frac))" \
+    near "$(rcol 43200 americas err5xx_frac)" 0.3905 0.0005
+check "pathological-rule-cpu: asia at its trough then fails nothing" near "$(rcol 43200 asia err5xx_frac)" 0 0
+check "pathological-rule-cpu: asia's trough latency 50 x 1.75 / (1 - 0.547) = 193 ms ($(rcol 43200 asia latency_ms))" \
+    near "$(rcol 43200 asia latency_ms)" 193.1 0.2
+check "pathological-rule-cpu: twelve hours later the roles swap" \
+    near "$(rcol 86400 asia err5xx_frac)" 0.3905 0.0005
+check "pathological-rule-cpu: no errors in the hour from 13:00 local (L = 871 k < 914 k), errors from 14:00" \
+    awk -v a="$(rcol 18000 americas err5xx_frac)" -v b="$(rcol 21600 americas err5xx_frac)" \
+    'BEGIN { exit !(a == 0 && b > 0) }'
+# withdrawal of one proxy's routes (#9 item 7): the resolver's queries stop
+# arriving; the notes compute the shares by hand
+run "$bin" run "$ex/resolver-withdrawn.json" -o "$work/ex7" --no-plot --quiet
+check "example resolver-withdrawn runs" test "$rc" -eq 0
+gcol() { # gcol T_S COLUMN: a value of timeline.csv
+    awk -F, -v t="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
+        $1 == t { print $k }' "$work/ex7/timeline.csv"
+}
+check "resolver-withdrawn: 0.15 x 0.6 = 9% of requests fail fast at 10:30 ($(gcol 3600 err5xx_frac))" \
+    near "$(gcol 3600 err5xx_frac)" 0.09 0.000001
+check "resolver-withdrawn: 0.15 x 0.4 = 6% fall back to another resolver ($(gcol 3600 failover_frac))" \
+    near "$(gcol 3600 failover_frac)" 0.06 0.000001
+check "resolver-withdrawn: no retries: attempts stay 1,000,000/s ($(gcol 3600 offered_rps))" \
+    near "$(gcol 3600 offered_rps)" 1000000 0.1
+check "resolver-withdrawn: no server out of service" near "$(gcol 3600 servers_out_frac)" 0 0
+check "resolver-withdrawn: the resolver is down and the API up" \
+    test "$(gcol 3600 svc_resolver_avail) $(gcol 3600 svc_api_avail)" = "0.000000 1.000000"
+check "resolver-withdrawn: nothing fails a minute after the 11:00 revert" near "$(gcol 5460 err5xx_frac)" 0 0
 
 # ---- customer features and regional sites (#9 items 5, 7): the examples'
 # notes compute the numbers checked here by hand

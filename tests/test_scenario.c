@@ -615,7 +615,8 @@ START_TEST(names_are_checked)
              "index 0)");
     load_bad(BAD("unknown_enum_value.json"), CDN_EDATA,
              ": $.proxies[0].on_bad_artifact: expected one of \"none\", \"panic\", \"degrade\", "
-             "\"crash\", \"crash_repair\", \"cpu_exhaustion\", \"withdraw\", found \"explode\"");
+             "\"crash\", \"crash_repair\", \"cpu_exhaustion\", \"withdraw\", \"cpu_per_request\", "
+             "found \"explode\"");
 }
 END_TEST
 
@@ -974,6 +975,56 @@ START_TEST(action_that_targets_nothing_is_warned)
 }
 END_TEST
 
+/* Warnings of a one-proxy scenario whose proxy has members `proxy`
+ * (after its name), counting those that contain `needle`. */
+static size_t proxy_key_warnings(const char *proxy, const char *needle, char *path_out)
+{
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"name\": \"w\", \"simulation\": {\"start_utc\": \"2025-11-18T11:00:00Z\", "
+             "\"duration_s\": 7200}, \"traffic\": {\"global_rps\": 1000},"
+             "\"regions\": [{\"name\": \"g\", \"traffic_share\": 1, \"servers\": 10, "
+             "\"server_capacity_rps\": 500}],"
+             "\"proxies\": [{\"name\": \"p\", %s}],"
+             "\"sites\": {\"count\": 10, \"plans\": [{\"name\": \"all\", \"site_share\": 1, "
+             "\"traffic_share\": 1}]},"
+             "\"artifacts\": [{\"name\": \"f\", \"consumers\": [\"p\"], " BAD_F "}]}",
+             proxy);
+    cdn_scenario_t *sc = test_parse_ok(json);
+    warn_count_t w = {needle, 0, ""};
+    (void)cdn_scenario_warnings(sc, count_matching, &w);
+    cdn_scenario_destroy(sc);
+    if (path_out)
+        snprintf(path_out, 256, "%s", w.path);
+    return w.n;
+}
+
+START_TEST(proxy_key_its_effect_ignores_is_warned)
+{
+    char path[256];
+    const char *w = "does nothing";
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"crash\", "
+                                         "\"extra_cpu_per_request\": 2", w, path), 1);
+    ck_assert_str_eq(path, "$.proxies[0].extra_cpu_per_request");
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"cpu_per_request\"", w, path), 1);
+    ck_assert_str_eq(path, "$.proxies[0].extra_cpu_per_request");
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"panic\", "
+                                         "\"withdraw_proxy_only\": true", w, path), 1);
+    ck_assert_str_eq(path, "$.proxies[0].withdraw_proxy_only");
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"withdraw\", "
+                                         "\"withdrawn_fallback_frac\": 0.5", w, path), 1);
+    ck_assert_str_eq(path, "$.proxies[0].withdrawn_fallback_frac");
+    /* meant as written: quiet */
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"cpu_per_request\", "
+                                         "\"extra_cpu_per_request\": 2", NULL, NULL), 0);
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"panic\", "
+                                         "\"extra_cpu_per_request\": 2", NULL, NULL), 0);
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"withdraw\", "
+                                         "\"withdraw_proxy_only\": true, "
+                                         "\"withdrawn_fallback_frac\": 0.5", NULL, NULL), 0);
+}
+END_TEST
+
 /* Every scenario, example and template of the repository is quiet. */
 START_TEST(repository_scenarios_have_no_warnings)
 {
@@ -1020,6 +1071,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(good, one_shot_push_that_runs_again_is_warned);
     tcase_add_test(good, effect_scoped_to_traffic_that_does_not_exist_is_warned);
     tcase_add_test(good, action_that_targets_nothing_is_warned);
+    tcase_add_test(good, proxy_key_its_effect_ignores_is_warned);
     tcase_add_test(good, repository_scenarios_have_no_warnings);
     suite_add_tcase(s, good);
 

@@ -155,6 +155,12 @@ CDN_SCHEMA_SECTIONS(SEC_ROWS)
     static const char *const keys_##id[] = {CDN_SCHEMA_##id(KEY, ST)};
 CDN_SCHEMA_SECTIONS(SEC_KEYS)
 
+/* A section with more keys than an object reader matches would overflow
+ * it (only an assert in debug builds would notice): a build error. */
+#define SEC_LIMIT(id, ST, heading)                                                                 \
+    _Static_assert(ARRAY_LEN(keys_##id) <= CDN_JSON_OBJ_MAX_KEYS, "too many keys in " #id);
+CDN_SCHEMA_SECTIONS(SEC_LIMIT)
+
 #define SEC_ENTRY(id, ST, heading)                                                                 \
     [CDN_SCHEMA_SEC_##id] = {heading, rows_##id, ARRAY_LEN(rows_##id), keys_##id,                 \
                              ARRAY_LEN(keys_##id)},

@@ -52,6 +52,14 @@
  *   plan declares).  The run normalises each region's mix, so the plans'
  *   realised traffic shares are not their traffic_share.
  *
+ *   key_without_effect: a proxy key that its effect ignores:
+ *   extra_cpu_per_request > 0 on a proxy whose effect is "none" or takes
+ *   the server out of service (crash, crash_repair, withdraw: it serves
+ *   nothing); effect cpu_per_request with extra_cpu_per_request 0 (it
+ *   does nothing); withdraw_proxy_only on a proxy that does not withdraw;
+ *   withdrawn_fallback_frac > 0 without withdraw_proxy_only (a server-wide
+ *   withdrawal drains the region onto its neighbours instead).
+
  *   Paths: artifacts and proxies by index ($.artifacts[0]); actions by
  *   label, in the path syntax of strategies ($.operators.actions[label=X]),
  *   because actions are sorted by time once loaded and their file index is
@@ -382,9 +390,56 @@ static size_t regions_mismatch(const cdn_scenario_t *s, cdn_warn_fn warn, void *
     return n;
 }
 
+/* Which key of proxy px its effect ignores, with why, into key / msg;
+ * 0 when none. */
+static int ignored_key(const cdn_proxy_spec_t *px, const char **key, char *msg, size_t n)
+{
+    cdn_effect_t e = px->on_bad_artifact;
+    int out = e == CDN_EFFECT_CRASH || e == CDN_EFFECT_CRASH_REPAIR || e == CDN_EFFECT_WITHDRAW;
+    int withdraws = e == CDN_EFFECT_WITHDRAW;
+    if (px->extra_cpu_per_request > 0 && (e == CDN_EFFECT_NONE || out)) {
+        *key = "extra_cpu_per_request";
+        snprintf(msg, n, "proxy \"%s\": extra_cpu_per_request does nothing with on_bad_artifact "
+                 "\"%s\" (a proxy it hurts must keep serving: panic, degrade, cpu_exhaustion or "
+                 "cpu_per_request)", px->name, cdn_effect_name(e));
+    } else if (e == CDN_EFFECT_CPU_PER_REQUEST && !(px->extra_cpu_per_request > 0)) {
+        *key = "extra_cpu_per_request";
+        snprintf(msg, n, "proxy \"%s\": on_bad_artifact \"cpu_per_request\" with "
+                 "extra_cpu_per_request 0 does nothing (set the extra cost of a hit request)",
+                 px->name);
+    } else if (px->withdraw_proxy_only && !withdraws) {
+        *key = "withdraw_proxy_only";
+        snprintf(msg, n, "proxy \"%s\": withdraw_proxy_only does nothing unless on_bad_artifact "
+                 "is \"withdraw\"", px->name);
+    } else if (px->withdrawn_fallback_frac > 0 && !(withdraws && px->withdraw_proxy_only)) {
+        *key = "withdrawn_fallback_frac";
+        snprintf(msg, n, "proxy \"%s\": withdrawn_fallback_frac does nothing without "
+                 "on_bad_artifact \"withdraw\" and withdraw_proxy_only true", px->name);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static size_t key_without_effect(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < s->nproxies; p++) {
+        const char *key = NULL;
+        char path[96], msg[CDN_NAME_MAX + 256];
+        if (!ignored_key(&s->proxies[p], &key, msg, sizeof msg))
+            continue;
+        snprintf(path, sizeof path, "$.proxies[%zu].%s", p, key);
+        warn(arg, path, msg);
+        n++;
+    }
+    return n;
+}
+
 size_t cdn_scenario_warnings(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
 {
     return lkg_before_stop(s, warn, arg) + never_bad(s, warn, arg) +
            oneshot_runs_again(s, warn, arg) + scope_without_traffic(s, warn, arg) +
-           action_without_target(s, warn, arg) + regions_mismatch(s, warn, arg);
+           action_without_target(s, warn, arg) + regions_mismatch(s, warn, arg) +
+           key_without_effect(s, warn, arg);
 }

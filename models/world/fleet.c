@@ -27,6 +27,10 @@
  *      failing  = (hold || wedged) && not restarting && not booting
  *      out      = restarting || booting || (failing && the effect is
  *                 crash, crash_repair or withdraw)
+ *      withdrawn (SP_WITHDRAWN) = out only by a withdraw_proxy_only
+ *                 proxy failing: the proxy's routes are withdrawn but the
+ *                 server stays in service for the others (reg_out_p and
+ *                 reg_wd_p count it, srv_nout and n_out do not)
  *
  *   booting: a proxy with a `backend` whose restart or repair ended is
  *   starting: out of service until a call to its backend succeeds (the
@@ -100,6 +104,7 @@ void fleet_init(world_t *w)
     f->reg_out_p = sim_xcalloc(w->nreg * w->nprox, sizeof *f->reg_out_p);
     f->reg_fail_p = sim_xcalloc(w->nreg * w->nprox, sizeof *f->reg_fail_p);
     f->reg_down_p = sim_xcalloc(w->nreg * w->nprox, sizeof *f->reg_down_p);
+    f->reg_wd_p = sim_xcalloc(w->nreg * w->nprox, sizeof *f->reg_wd_p);
     f->sp_queued = sim_xcalloc(ns * w->nprox, 1);
     f->rq = sim_xcalloc(w->nprox, sizeof *f->rq);
     f->rq_head = sim_xcalloc(w->nprox, sizeof *f->rq_head);
@@ -156,6 +161,7 @@ void fleet_fini(world_t *w)
     free(f->reg_out_p);
     free(f->reg_fail_p);
     free(f->reg_down_p);
+    free(f->reg_wd_p);
     free(f->prox_region);
     free(f->sp_queued);
     for (size_t p = 0; f->rq && p < w->nprox; p++)
@@ -185,6 +191,21 @@ static void repair_enqueue(world_t *w, uint32_t srv, uint32_t p)
     }
 }
 
+/* SP_* state of (server, proxy) i = srv * nprox + p given whether it is
+ * failing: a restart, a boot or a failing out-of-service effect takes the
+ * server out; a failing withdraw_proxy_only proxy only its own routes. */
+static uint8_t sp_out_state(const world_t *w, size_t i, uint32_t p, int failing)
+{
+    const cdn_proxy_spec_t *px = &w->s->proxies[p];
+    if (w->fleet.sp_rest[i] > 0 || backends_booting(w, i))
+        return SP_OUT;
+    if (!failing || !fleet_is_out_effect(px->on_bad_artifact))
+        return SP_IN;
+    if (px->on_bad_artifact == CDN_EFFECT_WITHDRAW && px->withdraw_proxy_only)
+        return SP_WITHDRAWN;
+    return SP_OUT;
+}
+
 /* Re-derives whether (server, proxy) counts as failing / out of service
  * and applies the deltas to the server's and the region's counters. */
 static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
@@ -200,27 +221,31 @@ static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
         fl->sp_wedged[i] = 1; /* crashed: stays down until the crew repairs it */
         repair_enqueue(w, srv, p);
     }
-    int out = fl->sp_rest[i] > 0 || booting || (failing && fleet_is_out_effect(eff));
-    if (out != fl->sp_counted_out[i]) {
-        if (out) {
+    uint8_t out = sp_out_state(w, i, p, failing);
+    uint8_t was = fl->sp_counted_out[i];
+    if (out != was) {
+        if (was == SP_IN)
             fl->reg_out_p[r * w->nprox + p]++;
+        else if (out == SP_IN)
+            fl->reg_out_p[r * w->nprox + p]--;
+        if (out == SP_WITHDRAWN)
+            fl->reg_wd_p[r * w->nprox + p]++;
+        else if (was == SP_WITHDRAWN)
+            fl->reg_wd_p[r * w->nprox + p]--;
+        if (out == SP_OUT) {
             if (fl->srv_nout[srv]++ == 0)
                 rg->n_out++;
-        } else {
-            fl->reg_out_p[r * w->nprox + p]--;
-            if (--fl->srv_nout[srv] == 0) {
-                rg->n_out--;
-                /* back in service: it pulls what it missed */
-                for (size_t a = 0; a < w->nart; a++) {
-                    uint32_t *pend = &fl->srv_pending[(size_t)srv * w->nart + a];
-                    if (*pend > fl->srv_gen[(size_t)srv * w->nart + a])
-                        sim_schedule_in(w->sim, 0.0, w->ev_arrive, srv,
-                                        ((uint64_t)a << 32) | *pend);
-                    *pend = 0;
-                }
+        } else if (was == SP_OUT && --fl->srv_nout[srv] == 0) {
+            rg->n_out--;
+            /* back in service: it pulls what it missed */
+            for (size_t a = 0; a < w->nart; a++) {
+                uint32_t *pend = &fl->srv_pending[(size_t)srv * w->nart + a];
+                if (*pend > fl->srv_gen[(size_t)srv * w->nart + a])
+                    sim_schedule_in(w->sim, 0.0, w->ev_arrive, srv, ((uint64_t)a << 32) | *pend);
+                *pend = 0;
             }
         }
-        fl->sp_counted_out[i] = (uint8_t)out;
+        fl->sp_counted_out[i] = out;
     }
     if (failing != fl->sp_counted_fail[i]) {
         if (failing) {
@@ -280,6 +305,25 @@ void fleet_reevaluate(world_t *w, uint32_t srv)
     }
 }
 
+/* Region r's counters of proxy p (failing, restarting, out, withdrawn)
+ * equal what its servers' marks imply.  O(servers of r). */
+static int proxy_counts_ok(const world_t *w, size_t r, size_t p)
+{
+    const fleet_t *fl = &w->fleet;
+    const fleet_region_t *rg = &fl->reg[r];
+    uint32_t fp = 0, dp = 0, op = 0, wp = 0;
+    for (uint32_t k = 0; k < rg->nservers; k++) {
+        size_t i = (size_t)(rg->first_server + k) * w->nprox + p;
+        fp += fl->sp_counted_fail[i];
+        dp += fl->sp_rest[i] > 0;
+        op += fl->sp_counted_out[i] != SP_IN;
+        wp += fl->sp_counted_out[i] == SP_WITHDRAWN;
+    }
+    size_t rp = r * w->nprox + p;
+    return fp == fl->reg_fail_p[rp] && dp == fl->reg_down_p[rp] && op == fl->reg_out_p[rp] &&
+           wp == fl->reg_wd_p[rp];
+}
+
 /* The region counters equal what the per-server state implies (the
  * invariant of the delta updates).  O(servers * proxies). */
 int fleet_check(const world_t *w)
@@ -299,13 +343,12 @@ int fleet_check(const world_t *w)
                 int f = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0 && !boot;
                 if (f != fl->sp_counted_fail[i])
                     return 0;
-                int out = fl->sp_rest[i] > 0 || boot ||
-                          (f && fleet_is_out_effect(w->s->proxies[p].on_bad_artifact));
+                uint8_t out = sp_out_state(w, i, (uint32_t)p, f);
                 if (out != fl->sp_counted_out[i])
                     return 0;
                 nfail += (uint32_t)f;
                 nrest += fl->sp_rest[i] > 0;
-                nout += (uint32_t)out;
+                nout += out == SP_OUT;
             }
             if (nbad != fl->srv_nbad[srv] || nfail != fl->srv_nfail[srv] ||
                 nrest != fl->srv_nrest[srv] || nout != fl->srv_nout[srv])
@@ -318,16 +361,9 @@ int fleet_check(const world_t *w)
         if (bad != rg->n_bad || failing != rg->n_failing || restarting != rg->n_restarting ||
             outs != rg->n_out)
             return 0;
-        for (size_t p = 0; p < w->nprox; p++) {
-            uint32_t fp = 0, dp = 0;
-            for (uint32_t k = 0; k < rg->nservers; k++) {
-                size_t i = (size_t)(rg->first_server + k) * w->nprox + p;
-                fp += fl->sp_counted_fail[i];
-                dp += fl->sp_rest[i] > 0;
-            }
-            if (fp != fl->reg_fail_p[r * w->nprox + p] || dp != fl->reg_down_p[r * w->nprox + p])
+        for (size_t p = 0; p < w->nprox; p++)
+            if (!proxy_counts_ok(w, r, p))
                 return 0;
-        }
     }
     return 1;
 }

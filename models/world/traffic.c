@@ -16,9 +16,15 @@
  *   err_c = T_c * f_p * affected_p * scope_p(c)   if p panics
  *   blk_c = T_c * f_p * affected_p * scope_p(c)   if p degrades
  *   err_c = T_c                                   if up_p == 0
- *   baseline 5xx on the rest; then overload: if offered exceeds the
+ *   baseline 5xx on the rest; then overload: if the CPU work exceeds the
  *   capacity of the servers not restarting, that excess share of the
- *   otherwise-served requests fails with 5xx.
+ *   otherwise-served requests fails with 5xx.  Work counts each attempt
+ *   at its cost in normal requests: 1 + extra_cpu_per_request x the
+ *   share the bad file hits (load-proportional CPU; exactly the load when
+ *   no proxy has the key).  A proxy whose routes every server of the
+ *   region withdrew (withdraw_proxy_only) gets none of its traffic: a
+ *   share withdrawn_fallback_frac goes to another provider (failover),
+ *   the rest fails fast (5xx, one attempt), and neither loads a server.
  *
  * Exactness: between events every rate is constant (the daily curve is
  *   held over traffic steps), so the recorder's integrals are exact for
@@ -90,7 +96,7 @@ void traffic_init(world_t *w)
     tr->reg = sim_xcalloc(w->nreg ? w->nreg : 1, sizeof *tr->reg);
     tr->okf = sim_xcalloc(w->nreg * w->ncoh, sizeof *tr->okf);
     tr->coh_acc = sim_xcalloc(w->ncoh, sizeof *tr->coh_acc);
-    tr->scratch = sim_xcalloc(3 * (w->ngrp ? w->ngrp : 1), sizeof *tr->scratch);
+    tr->scratch = sim_xcalloc(4 * (w->ngrp ? w->ngrp : 1), sizeof *tr->scratch);
     tr->path_ok = sim_xcalloc(w->nreg * w->nprox, sizeof *tr->path_ok);
     tr->path_acc = sim_xcalloc(w->nprox, sizeof *tr->path_acc);
 }
@@ -230,25 +236,63 @@ static void group_weights(const world_t *w, size_t g, double *here, double *away
     *away = (double)qa / (double)w->sites.q_total;
 }
 
+/* CPU cost, in normal requests, of an attempt of cohort c on proxy p in
+ * service with failing share f: 1 + extra_cpu_per_request x the share the
+ * bad artifact hits (f x affected_frac x scope; f x scope for
+ * cpu_exhaustion, whose affected_frac is a CPU share).  Exactly 1 when
+ * the key is 0. */
+static double request_cost(const world_t *w, uint32_t p, double f, size_t c)
+{
+    const cdn_proxy_spec_t *px = &w->s->proxies[p];
+    if (px->extra_cpu_per_request <= 0 || fleet_is_out_effect(px->on_bad_artifact))
+        return 1.0;
+    double hit = f * scope_of(w, p, c);
+    if (px->on_bad_artifact != CDN_EFFECT_CPU_EXHAUSTION)
+        hit *= px->affected_frac;
+    return 1.0 + px->extra_cpu_per_request * hit;
+}
+
+/* 1 if proxy p's routes are withdrawn on every server of region r
+ * (withdraw_proxy_only): its traffic there has no route. */
+static int unroutable(const world_t *w, size_t r, uint32_t p)
+{
+    const cdn_proxy_spec_t *px = &w->s->proxies[p];
+    return px->on_bad_artifact == CDN_EFFECT_WITHDRAW && px->withdraw_proxy_only &&
+           w->fleet.reg_wd_p[r * w->nprox + p] == w->fleet.reg[r].nservers;
+}
+
 /* Pass 1 of region r's rates: each cohort group's direct 5xx and block
- * shares (before overload) and its retry multiplier, into the scratch
- * arrays; returns the load they put on the servers, attempts/s.  The
+ * shares (before overload), its retry multiplier and, for traffic with
+ * no route, the share that falls back to another provider (else 0), into
+ * the scratch arrays; returns the load they put on the servers,
+ * attempts/s, and their CPU work in normal requests/s in *work.  The
  * cohorts of a group share proxy and scope, so the shares are the first
  * cohort's. */
-static double cohort_shares(world_t *w, size_t r, double off)
+static double cohort_shares(world_t *w, size_t r, double off, double *work)
 {
     const cdn_scenario_t *s = w->s;
     const fleet_region_t *rg = &w->fleet.reg[r];
     double base = s->traffic.baseline_err5xx_frac;
     double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
-           *mult = w->traffic.scratch + 2 * w->ngrp;
+           *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp;
     double load = 0;
+    *work = 0;
     for (size_t g = 0; g < w->ngrp; g++) {
         size_t c;
         (void)world_group(w, g, &c);
         uint32_t p = w->sites.coh_proxy[c];
         uint32_t up = rg->nservers - w->fleet.reg_out_p[r * w->nprox + p];
-        double e = 0, b = 0;
+        double e = 0, b = 0, cost = 1.0;
+        fb[g] = 0;
+        if (unroutable(w, r, p)) {
+            /* no route: clients fail fast or fall back, never retry, and
+             * put no load on any server */
+            ef[g] = 1.0;
+            bf[g] = 0;
+            mult[g] = 1.0;
+            fb[g] = s->proxies[p].withdrawn_fallback_frac;
+            continue;
+        }
         if (up == 0) {
             e = 1.0;
         } else {
@@ -259,6 +303,7 @@ static double cohort_shares(world_t *w, size_t r, double off)
             else if (s->proxies[p].on_bad_artifact == CDN_EFFECT_DEGRADE)
                 b = hit;
             e += (1.0 - e - b) * base;
+            cost = request_cost(w, p, f, c);
         }
         /* a failed attempt is retried with probability q, at most R times:
          * attempts per request = sum_{k=0..R} (q e)^k */
@@ -272,7 +317,9 @@ static double cohort_shares(world_t *w, size_t r, double off)
         mult[g] = m;
         double here, away;
         group_weights(w, g, &here, &away);
-        load += off * here * m * mix_of(w, r, c); /* failed-over traffic is elsewhere */
+        double mx = mix_of(w, r, c);
+        load += off * here * m * mx; /* failed-over traffic is elsewhere */
+        *work += off * here * m * cost * mx;
     }
     return load;
 }
@@ -291,7 +338,7 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
     const cdn_scenario_t *s = w->s;
     const fleet_region_t *rg = &w->fleet.reg[r];
     const double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
-                 *mult = w->traffic.scratch + 2 * w->ngrp;
+                 *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp;
     region_totals_t tot = {0, 0, 0, 0, 0};
     for (size_t g = 0; g < w->ngrp; g++) {
         double here, away;
@@ -300,8 +347,12 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
         size_t n = world_group(w, g, &c0);
         double mx = mix_of(w, r, c0); /* the cohorts of a group share their plan or site */
         double T = off * here * mult[g] * mx;
-        double e = T * ef[g], b = T * bf[g];
-        double o = T - e - b;
+        double e = T * ef[g], b = T * bf[g], o = T - e - b;
+        if (fb[g] > 0) { /* unroutable: the fallback share is served elsewhere */
+            tot.fo += T * fb[g];
+            e = T - T * fb[g];
+            o = 0;
+        }
         e += o * x;
         o -= o * x;
         tot.fo += off * away * mx; /* what health checks see of it is still f_ok */
@@ -347,9 +398,11 @@ void traffic_region_rates(world_t *w, size_t r, double t, int full)
     traffic_region_t *rg = &w->traffic.reg[r];
     double off = rg->offered_rps;
     double capacity = region_capacity(w, r);
-    double load = cohort_shares(w, r, off);
-    double x = (load > capacity && load > 0) ? 1.0 - capacity / load : 0.0;
-    rg->rho = capacity > 0 ? load / capacity : (load > 0 ? INFINITY : 0.0);
+    double work;
+    double load = cohort_shares(w, r, off, &work);
+    /* overload on the CPU work (load when no request costs extra) */
+    double x = (work > capacity && work > 0) ? 1.0 - capacity / work : 0.0;
+    rg->rho = capacity > 0 ? work / capacity : (work > 0 ? INFINITY : 0.0);
     region_totals_t tot = served_shares(w, r, off, x, full);
 
     size_t b0 = r * CDN_RS_COUNT;
@@ -364,12 +417,15 @@ void traffic_region_rates(world_t *w, size_t r, double t, int full)
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_RESTARTING, t, (double)fr->n_restarting);
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_OUT, t, (double)fr->n_out);
     /* response time: an M/M/1 sojourn factor on the base latency, with the
-     * utilisation of the capacity in service (capped at 0.98) */
-    double rho = capacity > 0 ? load * (1.0 - x) / capacity : 1.0;
+     * utilisation of the capacity in service (capped at 0.98); the mean
+     * service time grows with the mean cost of a request, work / load */
+    double rho = capacity > 0 ? work * (1.0 - x) / capacity : 1.0;
     if (rho > 0.98)
         rho = 0.98;
-    sim_recorder_set(w->rec, b0 + CDN_RS_LATENCY_X_OK, t,
-                     tot.ok * s->traffic.base_latency_ms / (1.0 - rho));
+    double service_ms = s->traffic.base_latency_ms;
+    if (work != load && load > 0)
+        service_ms *= work / load;
+    sim_recorder_set(w->rec, b0 + CDN_RS_LATENCY_X_OK, t, tot.ok * service_ms / (1.0 - rho));
 }
 
 /* Every region at once (offered rates or cohort traffic moved): rates and

@@ -100,6 +100,13 @@ enum {
 
 /* ------------------------------------------------------------------ fleet */
 
+/* How a (server, proxy) counts in service (sp_counted_out). */
+enum {
+    SP_IN = 0,       /* in service */
+    SP_OUT = 1,      /* out, and so is its server: restarting, booting, crashed, withdrawn */
+    SP_WITHDRAWN = 2 /* only this proxy's routes withdrawn (withdraw_proxy_only) */
+};
+
 typedef struct fleet_region {
     uint32_t first_server; /* global index of its first server */
     uint32_t nservers;
@@ -126,12 +133,15 @@ typedef struct fleet {
     double *sp_since;       /* [nserv * nprox] sim time hold last rose, s */
     uint16_t *sp_rest;      /* [nserv * nprox] restarts in progress (one per action at most: <= 10000) */
     uint8_t *sp_counted_fail; /* [nserv * nprox] counted as failing in the region */
-    uint8_t *sp_counted_out;  /* [nserv * nprox] counted as out of service */
+    uint8_t *sp_counted_out;  /* [nserv * nprox] SP_IN, SP_OUT (the server is out of service)
+                               * or SP_WITHDRAWN (only this proxy's routes) */
     uint32_t *sp_episode;   /* [nserv * nprox] holds ended so far (keys the wedge draws) */
     uint64_t *prox_key;     /* [nprox] sim_rng_key of the proxy's name (PROXY) */
     uint32_t *reg_out_p;    /* [nreg * nprox] servers where the proxy is out */
     uint32_t *reg_fail_p;   /* [nreg * nprox] failing (and up) proxies */
     uint32_t *reg_down_p;   /* [nreg * nprox] restarting proxies */
+    uint32_t *reg_wd_p;     /* [nreg * nprox] servers that withdrew only this proxy's routes
+                             * (withdraw_proxy_only; counted in reg_out_p, not in n_out) */
     uint8_t *prox_region;   /* [nprox * nreg] 1 when the proxy's effect applies in the region */
     /* repair crews (crash_repair): per proxy a FIFO of crashed servers */
     uint32_t **rq;          /* [nprox] ring buffers of nserv + 1 (NULL: no crew) */
@@ -189,7 +199,7 @@ typedef struct traffic {
     double *path_ok;        /* [nreg * nprox] served share of the proxy path (services) */
     double *path_acc;       /* [nprox] sum_r offered_r * path_ok, requests/s */
     double total_offered;   /* sum_r offered_r, requests/s */
-    double *scratch;        /* [3 * ngrp] per-group work space of traffic_region_rates */
+    double *scratch;        /* [4 * ngrp] per-group work space of traffic_region_rates */
     /* Regional users (docs/model.md, "Regional sites"); NULL and 0 unless
      * some plan or named site declares `regions`.  Distribution d is plan
      * d, or named site d - nplans with regions of its own. */
