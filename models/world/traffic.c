@@ -193,6 +193,7 @@ static double cohort_shares(world_t *w, size_t r, double off)
 /* The totals of pass 2, requests/s. */
 typedef struct region_totals {
     double err, blk, ok, fo, attempts;
+    double user, user_failed; /* users' requests (first attempts) and those that failed in the end */
 } region_totals_t;
 
 /* Pass 2 of region r's rates: attempts, with the overload share x of the
@@ -205,7 +206,7 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
     const fleet_region_t *rg = &w->fleet.reg[r];
     const double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
                  *mult = w->traffic.scratch + 2 * w->ngrp;
-    region_totals_t tot = {0, 0, 0, 0, 0};
+    region_totals_t tot = {0, 0, 0, 0, 0, 0, 0};
     for (size_t g = 0; g < w->ngrp; g++) {
         double here, away;
         group_weights(w, g, &here, &away);
@@ -219,6 +220,11 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
         tot.blk += b;
         tot.ok += o;
         tot.attempts += T + off * away;
+        /* a request ends at its first attempt that is served or blocked,
+         * so those attempts are requests; the rest of the users' requests
+         * here failed on every attempt (docs/model.md "Users' requests") */
+        tot.user += off * (here + away);
+        tot.user_failed += fmax(0.0, off * here - o - b);
         double unit = 1.0 - ef[g] - bf[g];
         double f_ok = off > 0 ? unit - unit * x : 1.0 - x;
         size_t c0;
@@ -275,6 +281,9 @@ void traffic_region_rates(world_t *w, size_t r, double t, int full)
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_FAILING, t, (double)fr->n_failing);
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_RESTARTING, t, (double)fr->n_restarting);
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_OUT, t, (double)fr->n_out);
+    sim_recorder_set(w->rec, b0 + CDN_RS_USER_REQUESTS, t, tot.user);
+    sim_recorder_set(w->rec, b0 + CDN_RS_USER_FAILED, t, tot.user_failed);
+    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_IMPAIRED, t, (double)fr->n_impaired);
     /* response time: an M/M/1 sojourn factor on the base latency, with the
      * utilisation of the capacity in service (capped at 0.98) */
     double rho = capacity > 0 ? load * (1.0 - x) / capacity : 1.0;
