@@ -319,11 +319,18 @@ typedef struct cdn_detection_spec {
     double for_s;           /* ... continuously for this long, s */
     double check_s;         /* the alert rule is evaluated every check_s, s */
     int diagnosis;          /* 1: a diagnosis follows detection */
-    double work_s;          /* diagnosis effort needed, in seconds of clear-signal work */
-    double confused_progress; /* progress rate while the signal flaps or misleads, [0, 1] */
+    double work_s;          /* median diagnosis effort, in seconds of clear-signal work */
+    double work_p90_factor; /* its 90th percentile over work_s (lognormal, drawn per
+                             * replication; 1: no spread) */
+    double confused_progress; /* default of the three progress rates below, [0, 1] */
+    double flap_progress;   /* progress rate while a flap is recent, [0, 1] */
     double flap_memory_s;   /* a recovery of the signal confuses for this long, s */
+    double misleading_progress; /* progress rate while a misleading service is down, [0, 1] */
     size_t nmisleading;
     uint32_t misleading[CDN_MAX_DEPS]; /* services whose outage misleads (e.g. a status page) */
+    double elsewhere_progress; /* progress rate while symptoms point elsewhere, [0, 1] */
+    size_t nelsewhere;
+    uint32_t elsewhere[CDN_MAX_DEPS]; /* services whose fault-caused outage points elsewhere */
 } cdn_detection_spec_t;
 
 /* Calibration targets: what the simulation is compared with.  A target's
@@ -367,6 +374,7 @@ typedef struct cdn_metrics_spec {
     double impact_threshold_frac;   /* 5xx share above which a bin counts as impacted */
     double major_threshold_frac;    /* 5xx share at or above which impact is "main impact" */
     double resolved_threshold_frac; /* 5xx share at or below which all is resolved */
+    double recovered_pct;           /* X of hosts_recovered_x_s / traffic_recovered_x_s, percent (0, 100] */
 } cdn_metrics_spec_t;
 
 typedef struct cdn_scenario {

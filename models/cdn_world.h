@@ -38,7 +38,10 @@
     X(CDN_RS_SERVERS_FAILING, "servers_failing")  /* servers with a failing proxy */   \
     X(CDN_RS_SERVERS_RESTARTING, "servers_restarting") /* servers restarting a proxy */ \
     X(CDN_RS_SERVERS_OUT, "servers_out") /* servers out of service (crashed or restarting) */ \
-    X(CDN_RS_LATENCY_X_OK, "latency_x_ok") /* ms x served requests/s: mean latency = this / ok */
+    X(CDN_RS_LATENCY_X_OK, "latency_x_ok") /* ms x served requests/s: mean latency = this / ok */ \
+    X(CDN_RS_USER_REQUESTS, "user_requests") /* users' requests/s: first attempts only */ \
+    X(CDN_RS_USER_FAILED, "user_failed") /* users' requests/s whose every attempt failed with 5xx */ \
+    X(CDN_RS_SERVERS_IMPAIRED, "servers_impaired") /* servers failing or out of service */
 
 #define CDN_X_ENUM(e, s) e,
 typedef enum { CDN_RSERIES_MAP(CDN_X_ENUM) CDN_RS_COUNT } cdn_rseries_t;

@@ -5,7 +5,8 @@
  *   Statistics come from sim_stats.h (two-pass mean and sd, type-7
  *   quantiles); NANs (the event did not happen in that run) are skipped
  *   and counted.  A value is shown as its measure's unit says: UTC hh:mm
- *   for a time, a count with one decimal, a share in percent; spreads and
+ *   for a time (with its date when the span is longer than a day or
+ *   crosses midnight UTC), a count with one decimal, a share in percent; spreads and
  *   differences in minutes, counts and points.  The CSV keeps every value
  *   unrounded to 6 significant digits.
  */
@@ -48,7 +49,18 @@ static int is_count(cdn_cal_metric_t m)
     return cdn_measure_unit(cdn_cal_metric_measure(m)) == CDN_UNIT_NUMBER;
 }
 
-/* A value as a person reads it: UTC hh:mm for times, % for shares. */
+/* 1 when times need their date: the span is longer than a day or its
+ * start and end fall on different UTC dates. */
+static int needs_date(const cdn_scenario_t *s)
+{
+    char a[32], b[32];
+    cdn_scenario_utc(s, 0.0, a, sizeof a);
+    cdn_scenario_utc(s, s->sim.duration_s, b, sizeof b);
+    return s->sim.duration_s > 86400.0 || strncmp(a, b, 10) != 0;
+}
+
+/* A value as a person reads it: UTC hh:mm for times (yyyy-mm-dd hh:mm
+ * when needs_date), % for shares. */
 static void show(char *buf, size_t n, const cdn_scenario_t *s, cdn_cal_metric_t m, double v)
 {
     if (isnan(v)) {
@@ -56,7 +68,10 @@ static void show(char *buf, size_t n, const cdn_scenario_t *s, cdn_cal_metric_t 
     } else if (cdn_cal_metric_is_time(m)) {
         char utc[32];
         cdn_scenario_utc(s, v, utc, sizeof utc);
-        snprintf(buf, n, "%.5s", utc + 11);
+        if (needs_date(s))
+            snprintf(buf, n, "%.10s %.5s", utc, utc + 11);
+        else
+            snprintf(buf, n, "%.5s", utc + 11);
     } else if (is_count(m)) {
         snprintf(buf, n, "%.1f", v);
     } else {

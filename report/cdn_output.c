@@ -61,8 +61,12 @@ static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t 
         cdn_timeline_row(s, r, b, v);
         fprintf(f, "%.0f,%s", t0, utc);
         /* rates to 0.1 request/s, shares to 1e-6 */
-        for (int c = 0; c < CDN_TL_COUNT; c++)
-            fprintf(f, c < CDN_TL_ERR5XX_FRAC || c == CDN_TL_LATENCY_MS ? ",%.1f" : ",%.6f", v[c]);
+        for (int c = 0; c < CDN_TL_COUNT; c++) {
+            if (isnan(v[c])) /* latency while nothing is served: empty */
+                fputc(',', f);
+            else
+                fprintf(f, c < CDN_TL_ERR5XX_FRAC || c == CDN_TL_LATENCY_MS ? ",%.1f" : ",%.6f", v[c]);
+        }
         for (size_t k = 0; k < s->nservices; k++)
             fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / cdn_summary_bin_len(s, r, b));
         fputc('\n', f);
@@ -87,16 +91,18 @@ static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
             double blk = cdn_result_region(r, g, CDN_RS_BLOCKED, b);
             fprintf(f, "%.0f,%s,", t0, utc);
             cdn_file_put_csv(f, s->regions[g].name); /* a name may hold a comma or a quote */
-            fprintf(f, ",%.1f,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.1f\n",
+            fprintf(f, ",%.1f,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,",
                     off / len, cdn_result_region(r, g, CDN_RS_OK, b) / len,
                     err / len, blk / len, cdn_result_region(r, g, CDN_RS_FAILOVER, b) / len,
                     ratio(err, off), ratio(blk, off),
                     ratio(cdn_result_region(r, g, CDN_RS_SERVERS_BAD, b), len * nserv),
                     ratio(cdn_result_region(r, g, CDN_RS_SERVERS_FAILING, b), len * nserv),
                     ratio(cdn_result_region(r, g, CDN_RS_SERVERS_RESTARTING, b), len * nserv),
-                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_OUT, b), len * nserv),
-                    ratio(cdn_result_region(r, g, CDN_RS_LATENCY_X_OK, b),
-                          cdn_result_region(r, g, CDN_RS_OK, b)));
+                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_OUT, b), len * nserv));
+            double ok = cdn_result_region(r, g, CDN_RS_OK, b); /* empty while nothing is served */
+            if (ok > 0)
+                fprintf(f, "%.1f", cdn_result_region(r, g, CDN_RS_LATENCY_X_OK, b) / ok);
+            fputc('\n', f);
         }
     }
 }

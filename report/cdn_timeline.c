@@ -99,8 +99,8 @@ void cdn_timeline_row(const cdn_scenario_t *s, const cdn_result_t *r, size_t b,
     v[CDN_TL_SITES_DOWN_FRAC] = ratio(r->sites_down[b], len * nsites);
     v[CDN_TL_SITES_FAILED_OVER_FRAC] = ratio(r->sites_failover[b], len * nsites);
     v[CDN_TL_SERVERS_OUT_FRAC] = ratio(cdn_result_global(r, CDN_RS_SERVERS_OUT, b), len * nserv);
-    v[CDN_TL_LATENCY_MS] = ratio(cdn_result_global(r, CDN_RS_LATENCY_X_OK, b),
-                                 cdn_result_global(r, CDN_RS_OK, b));
+    double ok = cdn_result_global(r, CDN_RS_OK, b); /* no latency while nothing is served */
+    v[CDN_TL_LATENCY_MS] = ok > 0 ? cdn_result_global(r, CDN_RS_LATENCY_X_OK, b) / ok : NAN;
 }
 
 /* ------------------------------------------------------------ marks */
@@ -447,8 +447,11 @@ void cdn_timeline_write_gp(FILE *f, const cdn_scenario_t *s, const cdn_result_t 
                 cdn_gnuplot_fit_upper(p.latency_peak_ms / 1000.0, 0.0, 0.1), 0);
     {
         char expr[96];
-        snprintf(expr, sizeof expr, "$%d > 0 ? $%d/1000 : NaN", cdn_timeline_col(CDN_TL_OK_RPS),
-                 cdn_timeline_col(CDN_TL_LATENCY_MS));
+        /* column(), not $N: gnuplot skips a row whose $N field is empty
+         * (latency_ms while nothing is served) and would join the line
+         * across it; column() makes it an undefined point, a gap */
+        snprintf(expr, sizeof expr, "$%d > 0 ? column(%d)/1000 : NaN",
+                 cdn_timeline_col(CDN_TL_OK_RPS), cdn_timeline_col(CDN_TL_LATENCY_MS));
         const series_t lat = {CDN_TL_LATENCY_MS, "latency of answered requests", "#2471a3",
                               2.0, "1", expr};
         panel_plot(f, &lat, 1, &p);

@@ -350,6 +350,35 @@ run "$bin" run "$work/regional-none.json" -o "$work/ex7b" --no-plot --quiet
 check "regional-sites without regions: every site is served 60%, none is down" \
     test "$(num "$work/ex7b/summary.json" peak_sites_down_frac)" = 0
 
+# ---- issue #9 item 8: diagnosis lengthened only by conditions present
+run "$bin" run "$ex/diagnosis-flapping.json" -o "$work/ex6" --no-plot --quiet
+check "example diagnosis-flapping runs" test "$rc" -eq 0
+dflap=$(($(num "$work/ex6/summary.json" diagnosed_s) - $(num "$work/ex6/summary.json" detected_s)))
+check "flapping: diagnosed 120 + 780 / 0.25 = 3240 s after detection, as its notes compute ($dflap s)" \
+    test "$dflap" -eq 3240
+run "$bin" run "$ex/diagnosis-flapping.json" -o "$work/ex6c" --no-plot --quiet \
+    --set '$.artifacts[0].cluster.migrated_at_start=10'
+dclear=$(($(num "$work/ex6c/summary.json" diagnosed_s) - $(num "$work/ex6c/summary.json" detected_s)))
+check "the same fault without flapping: diagnosed work_s = 900 s after detection ($dclear s)" \
+    test "$dclear" -eq 900
+run "$bin" run "$ex/diagnosis-flapping.json" -o "$work/ex6m" --no-plot --quiet \
+    --set '$.artifacts[0].cluster.migrated_at_start=10' --set '$.operators.actions[*].after="detection"'
+check "ended by operator actions before the diagnosis: never diagnosed (not a flap)" \
+    test "$(num "$work/ex6m/summary.json" diagnosed_s)" = null
+check "and the post-mortem metrics are in summary.json" \
+    test "$(num "$work/ex6m/summary.json" traffic_recovered_p90_s)" = 480
+# issue #9 item 9: latency empty, not 0, while nothing is served; dates in
+# the calibration report of a span longer than a day
+run "$bin" run "$golden/small.json" -o "$work/nolat" --no-plot --quiet --set '$.proxies[*].affected_frac=1' \
+    --set '$.proxies[*].on_bad_artifact="panic"' --set '$.proxies[*].scope="all"'
+check "latency_ms is empty in a bin where nothing is served" \
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "latency_ms") c = i; if ($i == "ok_rps") o = i }; next }
+             $o == 0.0 && $c != "" { bad = 1 } $o == 0.0 { seen = 1 } END { exit !(seen && !bad) }' "$work/nolat/timeline.csv"
+run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 2 -o "$work/calday" --no-plot --quiet \
+    --set '$.simulation.duration_s=90000'
+check "a calibration report over more than a day shows dates" \
+    grep -qE '^\| cause known \| 2025-11-18 13:37 \| 2025-11-18 [0-9]{2}:[0-9]{2} \|' "$work/calday/calibration.md"
+
 # ---- the work budget (#10): refused up front, estimates within a factor 2
 for f in "$src"/data/budget/*.json; do
     name=$(basename "$f" .json)

@@ -148,7 +148,7 @@ END_TEST
 
 START_TEST(metrics_names_units_and_labels_come_from_one_list)
 {
-    ck_assert_int_eq(CDN_MET_COUNT, 15);
+    ck_assert_int_eq(CDN_MET_COUNT, 26);
     ck_assert_str_eq(cdn_metric_name(CDN_MET_FAILED), "failed_requests");
     ck_assert_str_eq(cdn_metric_label(CDN_MET_USER_MINUTES), "user-minutes lost");
     ck_assert_int_eq(cdn_metric_unit(CDN_MET_PEAK_ERR5XX), CDN_UNIT_SHARE);

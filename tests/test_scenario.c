@@ -366,7 +366,7 @@ START_TEST(schema_rows_drive_key_lists_defaults_ranges_and_doc)
     /* key list in row order, "notes" last */
     q_bad(Q_DOC(",'metrics':{'x':1}"),
           ": $.metrics.x: unknown key (expected one of: impact_threshold_frac, "
-          "major_threshold_frac, resolved_threshold_frac, notes)");
+          "major_threshold_frac, resolved_threshold_frac, recovered_pct, notes)");
     q_bad(Q_DOC(",'calibration':{},'bogus':1"), ": $.bogus: unknown key (expected one of: name, "
           "description, sources, simulation, traffic, regions, proxies, backends, sites, artifacts, "
           "services, operators, metrics, calibration, $schema, priors, notes)");

@@ -422,7 +422,7 @@ END_TEST
 START_TEST(world_diagnosis_is_slower_while_a_misleading_service_is_down)
 {
     const char *ops = "\"detection\":{\"threshold_frac\":0.5,\"for_s\":120,\"check_s\":60},"
-                      "\"diagnosis\":{\"work_s\":600,\"confused_progress\":0.5,"
+                      "\"diagnosis\":{\"work_s\":600,\"work_p90_factor\":1,\"confused_progress\":0.5,"
                       "\"misleading_services\":[\"status\"]},";
     const char *svcs = "{\"name\":\"status\"}";
     cdn_scenario_t *clear = scenario_full(PANIC, PLAN1, ART_ALL_BAD, svcs, ops, "", "");

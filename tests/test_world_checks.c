@@ -243,7 +243,7 @@ END_TEST
 START_TEST(incident_check_fails_on_diagnosis_before_detection_or_negative_work)
 {
     const char *ops = "\"detection\":{\"threshold_frac\":0.5,\"for_s\":120,\"check_s\":60},"
-                      "\"diagnosis\":{\"work_s\":600},";
+                      "\"diagnosis\":{\"work_s\":600,\"work_p90_factor\":1},"; /* no spread */
     cdn_scenario_t *s = scenario(3600, PANIC, PLAN1, "", "", ops, "");
     world_t w;
     run_world(&w, s);

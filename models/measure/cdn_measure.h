@@ -79,7 +79,7 @@
     X(CDN_M_PEAK_BLOCKED, peak_blocked_frac, double, "peak_blocked_frac", CDN_UNIT_SHARE,           \
       "peak blocked share", "largest blocked share of a bin")                                       \
     X(CDN_M_PEAK_LATENCY, peak_latency_ms, double, "peak_latency_ms", CDN_UNIT_MS,                  \
-      "peak latency", "largest bin mean latency of the requests served")                            \
+      "peak latency", "largest bin mean latency of the requests served; null when none was")                            \
     X(CDN_M_SITES_AFFECTED, sites_affected_frac, double, "sites_affected_frac", CDN_UNIT_SHARE,     \
       "sites affected", "share of dependent sites down at some time")                               \
     X(CDN_M_SITES_FAILED_OVER, sites_failed_over_frac, double, "sites_failed_over_frac", CDN_UNIT_SHARE, \
@@ -110,6 +110,33 @@
       "time to detect", "detected - first_error; missing when either did not happen")               \
     X(CDN_M_TIME_TO_DIAGNOSE, time_to_diagnose_s, double, "time_to_diagnose_s", CDN_UNIT_SECONDS,   \
       "time to diagnose", "diagnosed - first_error; missing when either did not happen")            \
+    X(CDN_M_USER_FAILED, user_failed_requests, double, "user_failed_requests", CDN_UNIT_REQUESTS,   \
+      "users' failed requests",                                                                     \
+      "users' requests that failed on every attempt (each request counted once, retries not)")      \
+    X(CDN_M_USER_FAILED_FRAC, user_failed_frac, double, "user_failed_frac", CDN_UNIT_SHARE,         \
+      "users' failed share",                                                                        \
+      "user_failed_requests / users' requests (first attempts); failed_frac counts every attempt")  \
+    X(CDN_M_PEAK_SERVERS_OUT, peak_servers_out_frac, double, "peak_servers_out_frac", CDN_UNIT_SHARE, \
+      "peak servers out", "largest bin-average share of servers out of service")                    \
+    X(CDN_M_RECOVERED_PCT, recovered_pct, double, "recovered_pct", CDN_UNIT_NUMBER,                 \
+      "recovered X", "the X of hosts_recovered_x_s and traffic_recovered_x_s, percent")            \
+    X(CDN_M_HOSTS_REC_P50, hosts_recovered_p50_s, double, "hosts_recovered_p50_s", CDN_UNIT_SECONDS, \
+      "hosts 50% recovered", "time from first_error until 50% of the peak impaired servers recovered") \
+    X(CDN_M_HOSTS_REC_P90, hosts_recovered_p90_s, double, "hosts_recovered_p90_s", CDN_UNIT_SECONDS, \
+      "hosts 90% recovered", "time from first_error until 90% of the peak impaired servers recovered") \
+    X(CDN_M_HOSTS_REC_P99, hosts_recovered_p99_s, double, "hosts_recovered_p99_s", CDN_UNIT_SECONDS, \
+      "hosts 99% recovered", "time from first_error until 99% of the peak impaired servers recovered") \
+    X(CDN_M_HOSTS_REC_X, hosts_recovered_x_s, double, "hosts_recovered_x_s", CDN_UNIT_SECONDS,       \
+      "hosts X% recovered", "as hosts_recovered_p50_s for X = metrics.recovered_pct")              \
+    X(CDN_M_TRAFFIC_REC_P50, traffic_recovered_p50_s, double, "traffic_recovered_p50_s", CDN_UNIT_SECONDS, \
+      "traffic 50% recovered",                                                                      \
+      "time from first_error until the users' failed share above baseline is 50% below its peak")  \
+    X(CDN_M_TRAFFIC_REC_P90, traffic_recovered_p90_s, double, "traffic_recovered_p90_s", CDN_UNIT_SECONDS, \
+      "traffic 90% recovered", "as traffic_recovered_p50_s for 90%")                              \
+    X(CDN_M_TRAFFIC_REC_P99, traffic_recovered_p99_s, double, "traffic_recovered_p99_s", CDN_UNIT_SECONDS, \
+      "traffic 99% recovered", "as traffic_recovered_p50_s for 99%")                              \
+    X(CDN_M_TRAFFIC_REC_X, traffic_recovered_x_s, double, "traffic_recovered_x_s", CDN_UNIT_SECONDS, \
+      "traffic X% recovered", "as traffic_recovered_p50_s for X = metrics.recovered_pct")          \
     X(CDN_M_STABILISED, stabilised_s, double, "stabilised", CDN_UNIT_INSTANT,                       \
       "stabilised",                                                                                 \
       "start of the last run of bins above the impact threshold ending the main impact")            \

@@ -128,7 +128,7 @@ static void bin_pass(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary
                      double *last_over_resolved_end)
 {
     const cdn_metrics_spec_t *m = &s->metrics;
-    double user_s = 0.0;
+    double user_s = 0.0, user_requests = 0.0;
     for (size_t b = 0; b < r->nbins; b++) {
         double len = cdn_summary_bin_len(s, r, b);
         double t0 = (double)b * r->bin_s, t1 = t0 + len;
@@ -141,9 +141,12 @@ static void bin_pass(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary
         out->blocked_requests += blk;
         if (bf > out->peak_blocked_frac)
             out->peak_blocked_frac = bf;
-        double lat = ratio(cdn_result_global(r, CDN_RS_LATENCY_X_OK, b), cdn_result_global(r, CDN_RS_OK, b));
-        if (lat > out->peak_latency_ms)
-            out->peak_latency_ms = lat;
+        double ok = cdn_result_global(r, CDN_RS_OK, b);
+        if (ok > 0) { /* a bin where nothing is served has no latency */
+            double lat = cdn_result_global(r, CDN_RS_LATENCY_X_OK, b) / ok;
+            if (isnan(out->peak_latency_ms) || lat > out->peak_latency_ms)
+                out->peak_latency_ms = lat;
+        }
         if (b == 0 || f > out->peak_err5xx_frac) {
             out->peak_err5xx_frac = f;
             out->peak_t_s = t0;
@@ -159,9 +162,71 @@ static void bin_pass(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary
         double down = ratio(r->sites_down[b], len * (double)r->sites_total);
         if (down > out->peak_sites_down_frac)
             out->peak_sites_down_frac = down;
+        double sout = ratio(cdn_result_global(r, CDN_RS_SERVERS_OUT, b), len * (double)r->servers_total);
+        if (sout > out->peak_servers_out_frac)
+            out->peak_servers_out_frac = sout;
+        out->user_failed_requests += cdn_result_global(r, CDN_RS_USER_FAILED, b);
+        user_requests += cdn_result_global(r, CDN_RS_USER_REQUESTS, b);
         user_s += (f + bf) * len;
     }
     out->user_minutes_lost = user_s / 60.0;
+    out->user_failed_frac = ratio(out->user_failed_requests, user_requests);
+}
+
+double cdn_summary_user_baseline_frac(const cdn_scenario_t *s)
+{
+    double e = s->traffic.baseline_err5xx_frac, m = 1.0, term = 1.0;
+    for (uint32_t k = 0; k < s->traffic.max_retries; k++) {
+        term *= s->traffic.retry_frac * e;
+        m += term;
+    }
+    return fmax(0.0, 1.0 - (1.0 - e) * m);
+}
+
+/* The impairment of bin b that recovery is measured on: mean servers
+ * impaired (hosts), or the users' failed share above its baseline. */
+static double impairment(const cdn_scenario_t *s, const cdn_result_t *r, size_t b, int hosts,
+                         double base)
+{
+    if (hosts)
+        return cdn_result_global(r, CDN_RS_SERVERS_IMPAIRED, b) / cdn_summary_bin_len(s, r, b);
+    double f = ratio(cdn_result_global(r, CDN_RS_USER_FAILED, b),
+                     cdn_result_global(r, CDN_RS_USER_REQUESTS, b));
+    return fmax(0.0, f - base);
+}
+
+double cdn_summary_recovered_s(const cdn_scenario_t *s, const cdn_result_t *r, double first_error_s,
+                               int hosts, double pct)
+{
+    double base = hosts ? 0.0 : cdn_summary_user_baseline_frac(s), peak = 0.0;
+    if (isnan(first_error_s) || !(pct > 0 && pct <= 100))
+        return NAN;
+    for (size_t b = 0; b < r->nbins; b++)
+        peak = fmax(peak, impairment(s, r, b, hosts, base));
+    if (!(peak > 0))
+        return NAN;
+    double level = peak * (100.0 - pct) / 100.0; /* exact for whole percentages */
+    size_t b = r->nbins;
+    while (b > 0 && !(impairment(s, r, b - 1, hosts, base) > level))
+        b--;
+    if (b == r->nbins) /* still above the level when the span ends */
+        return NAN;
+    double end = b == 0 ? 0.0 : (double)(b - 1) * r->bin_s + cdn_summary_bin_len(s, r, b - 1);
+    return fmax(0.0, end - first_error_s);
+}
+
+static void recovery_measures(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary_t *out)
+{
+    double x = s->metrics.recovered_pct, t0 = out->first_error_s;
+    out->recovered_pct = x;
+    out->hosts_recovered_p50_s = cdn_summary_recovered_s(s, r, t0, 1, 50.0);
+    out->hosts_recovered_p90_s = cdn_summary_recovered_s(s, r, t0, 1, 90.0);
+    out->hosts_recovered_p99_s = cdn_summary_recovered_s(s, r, t0, 1, 99.0);
+    out->hosts_recovered_x_s = cdn_summary_recovered_s(s, r, t0, 1, x);
+    out->traffic_recovered_p50_s = cdn_summary_recovered_s(s, r, t0, 0, 50.0);
+    out->traffic_recovered_p90_s = cdn_summary_recovered_s(s, r, t0, 0, 90.0);
+    out->traffic_recovered_p99_s = cdn_summary_recovered_s(s, r, t0, 0, 99.0);
+    out->traffic_recovered_x_s = cdn_summary_recovered_s(s, r, t0, 0, x);
 }
 
 /* Alternation: a recovery below the impact threshold followed by a
@@ -226,6 +291,7 @@ void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_sum
     out->main_impact_resolved_s = NAN;
     out->all_resolved_s = NAN;
     out->peak_t_s = NAN;
+    out->peak_latency_ms = NAN; /* missing until a bin serves something */
     double last_over_resolved_end = NAN;
     bin_pass(s, r, out, &last_over_resolved_end);
     out->fluctuation_cycles = fluctuation_cycles(s, r, out->main_impact_resolved_s);
@@ -243,6 +309,7 @@ void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_sum
     out->time_to_detect_s = after(r->detected_s, out->first_error_s);
     out->time_to_diagnose_s = after(r->diagnosed_s, out->first_error_s);
     out->stabilised_s = stabilised_s(s, r, out->main_impact_resolved_s);
+    recovery_measures(s, r, out);
 }
 
 /* Numerator and denominator of windowed measure m in bin b. */

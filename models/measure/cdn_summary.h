@@ -33,7 +33,10 @@
     X(CDN_M_PEAK_BLOCKED) X(CDN_M_PEAK_LATENCY) X(CDN_M_SITES_AFFECTED)                        \
     X(CDN_M_SITES_FAILED_OVER) X(CDN_M_PEAK_SITES_DOWN) X(CDN_M_SITE_DOWN_MEAN)                \
     X(CDN_M_SITE_DOWN_P50) X(CDN_M_SITE_DOWN_P90) X(CDN_M_SITE_DOWN_P99) X(CDN_M_SITES)       \
-    X(CDN_M_SERVERS)
+    X(CDN_M_SERVERS) X(CDN_M_USER_FAILED) X(CDN_M_USER_FAILED_FRAC) X(CDN_M_PEAK_SERVERS_OUT)   \
+    X(CDN_M_RECOVERED_PCT) X(CDN_M_HOSTS_REC_P50) X(CDN_M_HOSTS_REC_P90) X(CDN_M_HOSTS_REC_P99)     \
+    X(CDN_M_HOSTS_REC_X) X(CDN_M_TRAFFIC_REC_P50) X(CDN_M_TRAFFIC_REC_P90)                         \
+    X(CDN_M_TRAFFIC_REC_P99) X(CDN_M_TRAFFIC_REC_X)
 #define CDN_SUMMARY_TAIL(X) X(CDN_M_KERNEL_EVENTS)
 
 void cdn_summary_compute(const cdn_scenario_t *s, const cdn_result_t *r, cdn_summary_t *out);
@@ -45,6 +48,18 @@ double cdn_summary_bin_len(const cdn_scenario_t *s, const cdn_result_t *r, size_
 double cdn_summary_err5xx_frac(const cdn_result_t *r, size_t bin);
 double cdn_summary_blocked_frac(const cdn_result_t *r, size_t bin);
 
+
+/* Time until pct percent recovered (pct in (0, 100]), s after
+ * first_error_s: the end of the last bin whose impairment is above
+ * (1 - pct/100) x its peak; the impairment is the mean number of servers
+ * failing or out of service (hosts = 1) or the users' failed share above
+ * cdn_summary_user_baseline_frac (hosts = 0).  NAN when first_error_s is
+ * NAN, nothing was impaired, or the span ends above that level. */
+double cdn_summary_recovered_s(const cdn_scenario_t *s, const cdn_result_t *r, double first_error_s,
+                               int hosts, double pct);
+/* The users' failed share of a healthy network: the baseline 5xx share
+ * after the retries of traffic.retry_frac and max_retries. */
+double cdn_summary_user_baseline_frac(const cdn_scenario_t *s);
 
 /* Downtime of service k: the integral over the span of (1 - availability),
  * seconds. */

@@ -62,7 +62,8 @@ typedef enum {
     SYM_MIN_PERIOD,  /* duration_s / CDN_SCHEMA_MAX_REPEATS */
     SYM_REPAIR_MAX,  /* 3600 / SYM_MIN_PERIOD */
     SYM_NODES,       /* the artifact's cluster_nodes, read before */
-    SYM_P99_DEFAULT  /* 3 x the artifact's latency_median_s, read before */
+    SYM_P99_DEFAULT, /* 3 x the artifact's latency_median_s, read before */
+    SYM_CONFUSED     /* the diagnosis's confused_progress, read before */
 } sym_t;
 
 /* How each symbol reads in the document. */
@@ -75,6 +76,7 @@ static const char *const sym_doc[] = {
     [SYM_REPAIR_MAX] = "3600 / (D/1e7)",
     [SYM_NODES] = "`nodes`",
     [SYM_P99_DEFAULT] = "3 × `latency_median_s`",
+    [SYM_CONFUSED] = "`confused_progress`",
 };
 
 typedef struct val {
@@ -194,6 +196,8 @@ static double resolve(val_t v, const cdn_sim_spec_t *sim, const void *base)
         return (double)a->cluster_nodes;
     case SYM_P99_DEFAULT:
         return 3 * a->latency_median_s;
+    case SYM_CONFUSED:
+        return ((const cdn_detection_spec_t *)base)->confused_progress;
     }
     return NAN;
 }

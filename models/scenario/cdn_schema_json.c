@@ -127,6 +127,7 @@ static const shape_t shapes[] = {
     {"operators", "actions", "{'type': 'array', 'maxItems': 10000, 'items': {'$ref':"
                              " '#/$defs/action'}}"},
     {"diagnosis", "misleading_services", "{'$ref': '#/$defs/names', 'maxItems': 8}"},
+    {"diagnosis", "elsewhere_services", "{'$ref': '#/$defs/names', 'maxItems': 8}"},
     {"action_target", "regions", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 100000}"},
     {"action_target", "tiers", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 8}"},
     {"action_rollout", "order", "{'default': 'listed'}"}, /* + enum: cdn_schema_json_scenario */

@@ -365,6 +365,27 @@ static int read_detection(scn_ctx_t *c, const cJSON *j)
     return cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_detection, &c->s->sim, d);
 }
 
+/* An optional array of at most CDN_MAX_DEPS service names under `key`,
+ * into out[] and *n. */
+static int read_service_list(scn_ctx_t *c, const cdn_json_obj_t *o, const char *key, uint32_t *out,
+                             size_t *n)
+{
+    const cJSON *ms = cdn_json_obj_get(o, key);
+    if (ms == NULL)
+        return 0;
+    size_t p = cdn_json_push(&c->j, ".%s", key), i = 0;
+    CDN_TRY(cdn_json_array(&c->j, ms, 0, CDN_MAX_DEPS, "service names", n));
+    for (const cJSON *e = ms->child; e != NULL; e = e->next, i++) {
+        int32_t ix = -1;
+        size_t q = cdn_json_push(&c->j, "[%zu]", i);
+        CDN_TRY(RESOLVE(c, e, "a service", c->s->services, c->s->nservices, &ix));
+        out[i] = (uint32_t)ix;
+        cdn_json_pop(&c->j, q);
+    }
+    cdn_json_pop(&c->j, p);
+    return 0;
+}
+
 static int read_diagnosis(scn_ctx_t *c, const cJSON *j)
 {
     cdn_scenario_t *s = c->s;
@@ -373,21 +394,8 @@ static int read_diagnosis(scn_ctx_t *c, const cJSON *j)
     CDN_TRY(cdn_schema_open(&c->j, j, CDN_SCHEMA_SEC_diagnosis, &o));
     d->diagnosis = 1;
     CDN_TRY(cdn_schema_read(&c->j, &o, CDN_SCHEMA_SEC_diagnosis, &s->sim, d));
-    const cJSON *ms = cdn_json_obj_get(&o, "misleading_services");
-    if (ms != NULL) {
-        size_t p = cdn_json_push(&c->j, ".misleading_services"), n = 0, i = 0;
-        CDN_TRY(cdn_json_array(&c->j, ms, 0, CDN_MAX_DEPS, "service names", &n));
-        for (const cJSON *e = ms->child; e != NULL; e = e->next, i++) {
-            int32_t ix = -1;
-            size_t q = cdn_json_push(&c->j, "[%zu]", i);
-            CDN_TRY(RESOLVE(c, e, "a service", s->services, s->nservices, &ix));
-            d->misleading[i] = (uint32_t)ix;
-            cdn_json_pop(&c->j, q);
-        }
-        d->nmisleading = n;
-        cdn_json_pop(&c->j, p);
-    }
-    return 0;
+    CDN_TRY(read_service_list(c, &o, "misleading_services", d->misleading, &d->nmisleading));
+    return read_service_list(c, &o, "elsewhere_services", d->elsewhere, &d->nelsewhere);
 }
 
 int scn_read_operators(scn_ctx_t *c, const cJSON *j)

@@ -60,6 +60,11 @@
  *   withdrawn_fallback_frac > 0 without withdraw_proxy_only (a server-wide
  *   withdrawal drains the region onto its neighbours instead).
 
+ *   elsewhere_cannot_fail: a service of operators.diagnosis
+ *   .elsewhere_services that the fault can never take down (neither it
+ *   nor a service it needs runs behind a proxy an artifact can make
+ *   fail), so the condition it names can never be present.
+ *
  *   Paths: artifacts and proxies by index ($.artifacts[0]); actions by
  *   label, in the path syntax of strategies ($.operators.actions[label=X]),
  *   because actions are sorted by time once loaded and their file index is
@@ -436,10 +441,44 @@ static size_t key_without_effect(const cdn_scenario_t *s, cdn_warn_fn warn, void
     return n;
 }
 
+/* 1 when the fault can take service k down: it runs behind a proxy that
+ * an artifact can make fail, or needs a service that can go down so
+ * (the graph is acyclic, so the recursion ends). */
+static int service_can_fail(const cdn_scenario_t *s, uint32_t k)
+{
+    const cdn_service_spec_t *sv = &s->services[k];
+    if (sv->behind_proxy >= 0 && proxy_can_fail(s, (size_t)sv->behind_proxy))
+        return 1;
+    for (size_t d = 0; d < sv->ndeps; d++)
+        if (service_can_fail(s, sv->deps[d]))
+            return 1;
+    return 0;
+}
+
+static size_t elsewhere_cannot_fail(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
+{
+    const cdn_detection_spec_t *d = &s->detection;
+    size_t n = 0;
+    for (size_t i = 0; d->diagnosis && i < d->nelsewhere; i++) {
+        if (service_can_fail(s, d->elsewhere[i]))
+            continue;
+        char path[96], msg[CDN_NAME_MAX + 256];
+        snprintf(path, sizeof path, "$.operators.diagnosis.elsewhere_services[%zu]", i);
+        snprintf(msg, sizeof msg,
+                 "\"%s\" can never point the diagnosis elsewhere: neither it nor a service it "
+                 "needs runs behind a proxy that an artifact can make fail (a coincidental outage "
+                 "belongs in misleading_services)",
+                 s->services[d->elsewhere[i]].name);
+        warn(arg, path, msg);
+        n++;
+    }
+    return n;
+}
+
 size_t cdn_scenario_warnings(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
 {
     return lkg_before_stop(s, warn, arg) + never_bad(s, warn, arg) +
            oneshot_runs_again(s, warn, arg) + scope_without_traffic(s, warn, arg) +
            action_without_target(s, warn, arg) + regions_mismatch(s, warn, arg) +
-           key_without_effect(s, warn, arg);
+           key_without_effect(s, warn, arg) + elsewhere_cannot_fail(s, warn, arg);
 }

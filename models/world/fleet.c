@@ -223,6 +223,7 @@ static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
     }
     uint8_t out = sp_out_state(w, i, p, failing);
     uint8_t was = fl->sp_counted_out[i];
+    int was_impaired = fl->srv_nfail[srv] > 0 || fl->srv_nout[srv] > 0;
     if (out != was) {
         if (was == SP_IN)
             fl->reg_out_p[r * w->nprox + p]++;
@@ -259,6 +260,9 @@ static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
         }
         fl->sp_counted_fail[i] = (uint8_t)failing;
     }
+    int impaired = fl->srv_nfail[srv] > 0 || fl->srv_nout[srv] > 0;
+    if (impaired != was_impaired)
+        rg->n_impaired = impaired ? rg->n_impaired + 1 : rg->n_impaired - 1;
 }
 
 /* The proxy stops holding a bad artifact after failing for `held_s`:
@@ -324,9 +328,30 @@ static int proxy_counts_ok(const world_t *w, size_t r, size_t p)
            wp == fl->reg_wd_p[rp];
 }
 
+/* Region r's impaired count is its servers with a failing proxy or one
+ * out of service (the per-server counters, checked by fleet_check). */
+static int impaired_ok(const world_t *w, size_t r)
+{
+    const fleet_region_t *rg = &w->fleet.reg[r];
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < rg->nservers; k++)
+        n += w->fleet.srv_nfail[rg->first_server + k] > 0 || w->fleet.srv_nout[rg->first_server + k] > 0;
+    return n == rg->n_impaired;
+}
+
+static int counters_check(const world_t *w);
+
 /* The region counters equal what the per-server state implies (the
  * invariant of the delta updates).  O(servers * proxies). */
 int fleet_check(const world_t *w)
+{
+    for (size_t r = 0; r < w->nreg; r++)
+        if (!impaired_ok(w, r))
+            return 0;
+    return counters_check(w);
+}
+
+static int counters_check(const world_t *w)
 {
     const fleet_t *fl = &w->fleet;
     for (size_t r = 0; r < w->nreg; r++) {

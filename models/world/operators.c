@@ -75,6 +75,21 @@
 #include "sim_alloc.h"
 #include "world_int.h"
 
+/* The clear-signal diagnosis effort of this replication: a lognormal of
+ * median work_s and 90th percentile work_s * work_p90_factor, one keyed
+ * uniform per run
+ * (docs/model.md "Diagnosis").  z(0.99) / z(0.90) converts the p90 into
+ * the p99 sim_rng_lognormal_quantile takes. */
+static double diagnosis_effort(const world_t *w)
+{
+    const cdn_detection_spec_t *d = &w->s->detection;
+    if (!d->diagnosis || !(d->work_s > 0) || !(d->work_p90_factor > 1))
+        return d->work_s;
+    const double z99_over_z90 = 2.3263478740408408 / 1.2815515655446004;
+    double p99 = d->work_s * pow(d->work_p90_factor, z99_over_z90);
+    return sim_rng_lognormal_quantile(world_keyed_u01(w, RNG_DIAGNOSIS, 0), d->work_s, p99);
+}
+
 void operators_init(world_t *w)
 {
     const cdn_scenario_t *s = w->s;
@@ -96,6 +111,9 @@ void operators_init(world_t *w)
     op->progress_s = 0;
     op->detected_s = NAN;
     op->diagnosed_s = NAN;
+    op->last_action_s = -INFINITY;
+    op->cleared_by_action = 0;
+    op->work_s = diagnosis_effort(w);
 }
 
 void operators_fini(world_t *w)
@@ -161,6 +179,41 @@ static void trigger_actions(world_t *w, cdn_trigger_t trig)
             sim_schedule_in(w->sim, w->s->actions[k].delay_s, w->ev_action, (uint32_t)k, 0);
 }
 
+/* The progress rate of the diagnosis at t: the slowest rate of the
+ * confusing conditions present (1 with none), or 0 once the impact has
+ * ended (the signal is clear and either an operator action cleared it or
+ * no flap is recent). */
+double operators_diagnosis_rate(const world_t *w, double t, int cond)
+{
+    const cdn_detection_spec_t *d = &w->s->detection;
+    int recent_flap = t - w->ops.last_flap < d->flap_memory_s;
+    if (!cond && (w->ops.cleared_by_action || !recent_flap))
+        return 0.0;
+    double rate = 1.0;
+    if (recent_flap)
+        rate = fmin(rate, d->flap_progress);
+    for (size_t k = 0; k < d->nmisleading; k++)
+        if (w->svc.avail[d->misleading[k]] < 0.5)
+            rate = fmin(rate, d->misleading_progress);
+    for (size_t k = 0; k < d->nelsewhere; k++)
+        if (w->svc.avail[d->elsewhere[k]] < 0.5 && !w->svc.forced_down[d->elsewhere[k]])
+            rate = fmin(rate, d->elsewhere_progress);
+    return rate;
+}
+
+/* Diagnosis work since the last evaluation, at the rate of now (times are
+ * resolved to check_s); the cause is known once it reaches the effort. */
+static void diagnosis_step(world_t *w, double t, int cond)
+{
+    w->ops.progress_s += (t - w->ops.last_check) * operators_diagnosis_rate(w, t, cond);
+    w->ops.last_check = t;
+    if (w->ops.progress_s >= w->ops.work_s) {
+        w->ops.diagnosed_s = t;
+        world_log_event(w, CDN_EV_DIAGNOSED, world_blank_event());
+        trigger_actions(w, CDN_TRIGGER_DIAGNOSIS);
+    }
+}
+
 /* The alert rule and the diagnosis, evaluated every check_s. */
 void operators_on_detect(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
@@ -174,8 +227,10 @@ void operators_on_detect(sim_t *sim, const sim_event_t *ev, void *ctx)
     }
     int cond = off > 0 && err / off > d->threshold_frac;
     if (cond) {
-        if (isnan(w->ops.cond_since))
+        if (isnan(w->ops.cond_since)) {
             w->ops.cond_since = t;
+            w->ops.cleared_by_action = 0;
+        }
         if (isnan(w->ops.detected_s) && t - w->ops.cond_since >= d->for_s) {
             w->ops.detected_s = t;
             w->ops.last_check = t;
@@ -183,22 +238,16 @@ void operators_on_detect(sim_t *sim, const sim_event_t *ev, void *ctx)
             trigger_actions(w, CDN_TRIGGER_DETECTION);
         }
     } else if (!isnan(w->ops.cond_since)) {
-        w->ops.last_flap = t; /* the signal recovered: a flap */
+        /* the signal recovered: after an operator action in this bout the
+         * action did it; otherwise it is a flap */
+        if (w->ops.last_action_s >= w->ops.cond_since)
+            w->ops.cleared_by_action = 1;
+        else
+            w->ops.last_flap = t;
         w->ops.cond_since = NAN;
     }
-    if (d->diagnosis && !isnan(w->ops.detected_s) && isnan(w->ops.diagnosed_s)) {
-        int confused = t - w->ops.last_flap < d->flap_memory_s;
-        for (size_t k = 0; k < d->nmisleading; k++)
-            if (w->svc.avail[d->misleading[k]] < 0.5)
-                confused = 1;
-        w->ops.progress_s += (t - w->ops.last_check) * (confused ? d->confused_progress : 1.0);
-        w->ops.last_check = t;
-        if (w->ops.progress_s >= d->work_s) {
-            w->ops.diagnosed_s = t;
-            world_log_event(w, CDN_EV_DIAGNOSED, world_blank_event());
-            trigger_actions(w, CDN_TRIGGER_DIAGNOSIS);
-        }
-    }
+    if (d->diagnosis && !isnan(w->ops.detected_s) && isnan(w->ops.diagnosed_s))
+        diagnosis_step(w, t, cond);
     if (t + d->check_s <= sim_stop_time(sim))
         sim_schedule_in(sim, d->check_s, w->ev_detect, 0, 0);
     assert(operators_incident_check(w));
@@ -284,13 +333,14 @@ void operators_restart(world_t *w, uint32_t k)
 void operators_on_action(sim_t *sim, const sim_event_t *ev, void *ctx)
 {
     world_t *w = ctx;
-    (void)sim;
     uint32_t k = ev->a;
     const cdn_action_spec_t *act = &w->s->actions[k];
     cdn_event_rec_t e = world_blank_event();
     e.action = (int32_t)k;
     e.artifact = act->artifact;
     world_log_event(w, CDN_EV_OPERATOR_ACTION, e);
+    if (act->kind != CDN_ACTION_FAIL_SERVICE) /* a mitigation: the signal's next recovery is not a flap */
+        w->ops.last_action_s = sim_now(sim);
     if (act->targeted) {
         staging_begin(w, k); /* regional or staged: staging.c */
         return;
@@ -333,7 +383,9 @@ int operators_incident_check(const world_t *w)
         return 0;
     if (!(op->progress_s >= 0) || (!detected && op->progress_s != 0))
         return 0;
-    if (!diagnosed && op->progress_s >= d->work_s && op->progress_s > 0)
+    if (!diagnosed && op->progress_s >= op->work_s && op->progress_s > 0)
+        return 0;
+    if (!(op->work_s >= 0) || op->last_action_s > now)
         return 0;
     if (!d->diagnosis && (diagnosed || op->progress_s != 0))
         return 0;

@@ -327,6 +327,7 @@ static double cohort_shares(world_t *w, size_t r, double off, double *work)
 /* The totals of pass 2, requests/s. */
 typedef struct region_totals {
     double err, blk, ok, fo, attempts;
+    double user, user_failed; /* users' requests (first attempts) and those that failed in the end */
 } region_totals_t;
 
 /* Pass 2 of region r's rates: attempts, with the overload share x of the
@@ -339,7 +340,7 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
     const fleet_region_t *rg = &w->fleet.reg[r];
     const double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
                  *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp;
-    region_totals_t tot = {0, 0, 0, 0, 0};
+    region_totals_t tot = {0, 0, 0, 0, 0, 0, 0};
     for (size_t g = 0; g < w->ngrp; g++) {
         double here, away;
         group_weights(w, g, &here, &away);
@@ -347,10 +348,11 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
         size_t n = world_group(w, g, &c0);
         double mx = mix_of(w, r, c0); /* the cohorts of a group share their plan or site */
         double T = off * here * mult[g] * mx;
-        double e = T * ef[g], b = T * bf[g], o = T - e - b;
+        double e = T * ef[g], b = T * bf[g], o = T - e - b, fell_back = 0;
         if (fb[g] > 0) { /* unroutable: the fallback share is served elsewhere */
-            tot.fo += T * fb[g];
-            e = T - T * fb[g];
+            fell_back = T * fb[g];
+            tot.fo += fell_back;
+            e = T - fell_back;
             o = 0;
         }
         e += o * x;
@@ -360,6 +362,11 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
         tot.blk += b;
         tot.ok += o;
         tot.attempts += T + off * away * mx;
+        /* a request ends at its first attempt that is served or blocked,
+         * so those attempts are requests; the rest of the users' requests
+         * here failed on every attempt (docs/model.md "Users' requests") */
+        tot.user += off * (here + away) * mx;
+        tot.user_failed += fmax(0.0, off * here * mx - o - b - fell_back);
         double unit = 1.0 - ef[g] - bf[g];
         double f_ok = off > 0 ? unit - unit * x : 1.0 - x;
         for (size_t c = c0; c < c0 + n; c++) {
@@ -416,6 +423,9 @@ void traffic_region_rates(world_t *w, size_t r, double t, int full)
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_FAILING, t, (double)fr->n_failing);
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_RESTARTING, t, (double)fr->n_restarting);
     sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_OUT, t, (double)fr->n_out);
+    sim_recorder_set(w->rec, b0 + CDN_RS_USER_REQUESTS, t, tot.user);
+    sim_recorder_set(w->rec, b0 + CDN_RS_USER_FAILED, t, tot.user_failed);
+    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_IMPAIRED, t, (double)fr->n_impaired);
     /* response time: an M/M/1 sojourn factor on the base latency, with the
      * utilisation of the capacity in service (capped at 0.98); the mean
      * service time grows with the mean cost of a request, work / load */

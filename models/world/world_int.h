@@ -76,10 +76,12 @@ enum {
     RNG_ACTION_SHARE = 12, /* key2(ACTION, SERVER): the server's place in a targeted action's
                             * share of its region (stateless) */
     /* 13-15: reserved (repair) */
-    RNG_SITE_FEATURE = 16  /* key2(PLAN, FEATURE = sim_rng_key(feature name)): per site one
+    RNG_SITE_FEATURE = 16, /* key2(PLAN, FEATURE = sim_rng_key(feature name)): per site one
                             * uniform, in site order: has the feature (only features that
                             * scope a proxy's effect are drawn) */
-    /* 17: reserved (customer features, regional sites) */
+    /* 17: reserved (customer features, regional sites); 18-19: reserved (cpu-withdraw) */
+    RNG_DIAGNOSIS = 20     /* entity 0: the clear-signal diagnosis effort, one hash per run
+                            * (21 is reserved for the diagnosis too) */
 };
 
 /* Purposes 22 and 23 belong to priors and sensitivity designs, drawn
@@ -114,6 +116,7 @@ typedef struct fleet_region {
     uint32_t n_failing;    /* servers with >= 1 failing proxy */
     uint32_t n_restarting; /* servers with >= 1 proxy restarting */
     uint32_t n_out;        /* servers out of service: a proxy restarting or crashed */
+    uint32_t n_impaired;   /* servers failing or out of service (either of the two above) */
     uint64_t key;          /* sim_rng_key of its name (REGION) */
 } fleet_region_t;
 
@@ -272,6 +275,9 @@ typedef struct operators {
     double last_flap;       /* last time the alert condition cleared, s */
     double last_check;      /* last diagnosis progress update, s */
     double progress_s;      /* diagnosis work done, s */
+    double work_s;          /* diagnosis work this replication needs (drawn), s */
+    double last_action_s;   /* last operator action other than fail_service (-inf: none), s */
+    int cleared_by_action;  /* the signal's last clearing followed an operator action: not a flap */
     double detected_s, diagnosed_s; /* NAN until they happen */
 } operators_t;
 
@@ -503,6 +509,10 @@ uint32_t operators_restart_region(world_t *w, uint32_t k, size_t r, const uint8_
  * (restricted by the action's mask) at once. */
 void operators_restart(world_t *w, uint32_t k);
 int operators_incident_check(const world_t *w);
+/* Diagnosis progress rate at t with the alert condition `cond`
+ * (docs/model.md "Diagnosis"): 0 once the impact has ended, else the
+ * smallest rate of the confusing conditions present, 1 with none. */
+double operators_diagnosis_rate(const world_t *w, double t, int cond);
 int operators_wave_check(const world_t *w);
 void operators_on_detect(sim_t *sim, const sim_event_t *ev, void *ctx);
 void operators_on_action(sim_t *sim, const sim_event_t *ev, void *ctx);
