@@ -53,8 +53,9 @@ static double *ens_row(void *ctx, size_t task)
     return c->rows + task * c->len;
 }
 
-static int ens_run(void *ctx, size_t task, double *row, cdn_error_t *err)
+static int ens_run(void *ctx, void *wctx, size_t task, double *row, cdn_error_t *err)
 {
+    (void)wctx;
     ens_ctx_t *c = ctx;
     if (c->own != NULL && task == c->own_rep) {
         cdn_ensemble_reduce(c->s, c->own, row); /* the same (scenario, seed, replication) */
@@ -100,7 +101,7 @@ int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsi
     rc = runner ? 0 : err->code ? err->code : CDN_EINTERNAL;
     if (rc == 0) {
         *jobs = cdn_runner_jobs(runner);
-        cdn_runner_ops_t ops = {&c, ens_row_len, ens_row, ens_run};
+        cdn_runner_ops_t ops = {&c, ens_row_len, ens_row, ens_run, NULL, NULL};
         cdn_runner_progress(runner, progress, (size_t)nrep);
         rc = cdn_runner_run(runner, 0, (size_t)nrep, 1, &ops, err);
     }
