@@ -285,7 +285,8 @@ static int run_write(run_job_t *j, cdn_error_t *err)
         j->jobs_used = (unsigned)a->num[CDN_OPT_JOBS];
         int rc = cdn_ensemble_run(j->s, j->seed, j->nrep, &j->jobs_used,
                                   a->seen[CDN_OPT_BUDGET] ? (double)a->num[CDN_OPT_BUDGET] : 1.0,
-                                  !j->quiet && isatty(STDERR_FILENO), j->res, j->dir.tmp, err);
+                                  !j->quiet && isatty(STDERR_FILENO), j->res, j->replication,
+                                  j->dir.tmp, err);
         if (rc != 0) {
             cdn_cli_print_error(err->msg, 1);
             status = cdn_cli_exit_for(rc == CDN_EIO ? CDN_EWRITE : rc);

@@ -134,8 +134,9 @@ static double *task_row(void *ctx, size_t task)
     return &((sens_job_t *)ctx)->rows[task];
 }
 
-static int task_run(void *ctx, size_t task, double *row, cdn_error_t *err)
+static int task_run(void *ctx, void *wctx, size_t task, double *row, cdn_error_t *err)
 {
+    (void)wctx; /* no per-thread state: every point is another scenario, no sites to share */
     const sens_job_t *j = ctx;
     size_t p = task / j->nrep, r = task % j->nrep;
     double v[CDN_PRIORS_MAX];
@@ -388,7 +389,7 @@ static int sens_run(sens_job_t *j, const cdn_cli_args_t *a, cdn_error_t *err)
         cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(err->code);
     }
-    cdn_runner_ops_t ops = {j, task_len, task_row, task_run};
+    cdn_runner_ops_t ops = {j, task_len, task_row, task_run, NULL, NULL};
     j->rows = sim_xcalloc(np * j->nrep, sizeof *j->rows);
     j->y = sim_xcalloc(np, sizeof *j->y);
     if (!quiet)

@@ -12,6 +12,11 @@
  *   The calibration report wants the values by target, so they are
  *   copied out target-major once at the end (N x targets doubles).
  *
+ *   The folder's own run (replication R of the same scenario and seed) is
+ *   already simulated: when R < N its task reduces that result instead of
+ *   simulating it a second time (the result is deterministic, so the row
+ *   is the same bytes either way).
+ *
  *   Rejected: a second pass of runs for the figure (twice the time), and
  *   keeping whole run results (hundreds of MB for 100 replications).
  */
@@ -32,6 +37,8 @@ typedef struct ens_ctx {
     uint64_t seed;
     size_t len;   /* doubles per row */
     double *rows; /* [nrep * len] */
+    const cdn_result_t *own; /* the folder's run, replication own_rep: reduced, not run again */
+    uint64_t own_rep;
 } ens_ctx_t;
 
 static size_t ens_row_len(void *ctx, size_t task)
@@ -46,9 +53,14 @@ static double *ens_row(void *ctx, size_t task)
     return c->rows + task * c->len;
 }
 
-static int ens_run(void *ctx, size_t task, double *row, cdn_error_t *err)
+static int ens_run(void *ctx, void *wctx, size_t task, double *row, cdn_error_t *err)
 {
+    (void)wctx;
     ens_ctx_t *c = ctx;
+    if (c->own != NULL && task == c->own_rep) {
+        cdn_ensemble_reduce(c->s, c->own, row); /* the same (scenario, seed, replication) */
+        return 0;
+    }
     cdn_result_t *r = NULL;
     int rc = cdn_world_run(c->s, c->seed, task, &r, err);
     if (rc != 0)
@@ -76,10 +88,10 @@ static int check_memory(const cdn_scenario_t *s, uint64_t nrep, size_t len, doub
 }
 
 int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned *jobs,
-                     double budget, int progress, const cdn_result_t *r, const char *dir,
-                     cdn_error_t *err)
+                     double budget, int progress, const cdn_result_t *r, uint64_t r_rep,
+                     const char *dir, cdn_error_t *err)
 {
-    ens_ctx_t c = {s, seed, cdn_ensemble_row_len(s), NULL};
+    ens_ctx_t c = {s, seed, cdn_ensemble_row_len(s), NULL, r, r_rep};
     int rc = check_memory(s, nrep, c.len, budget, err);
     if (rc != 0)
         return rc;
@@ -89,7 +101,7 @@ int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsi
     rc = runner ? 0 : err->code ? err->code : CDN_EINTERNAL;
     if (rc == 0) {
         *jobs = cdn_runner_jobs(runner);
-        cdn_runner_ops_t ops = {&c, ens_row_len, ens_row, ens_run};
+        cdn_runner_ops_t ops = {&c, ens_row_len, ens_row, ens_run, NULL, NULL};
         cdn_runner_progress(runner, progress, (size_t)nrep);
         rc = cdn_runner_run(runner, 0, (size_t)nrep, 1, &ops, err);
     }

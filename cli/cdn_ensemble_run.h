@@ -10,7 +10,9 @@
  *   cdn_ensemble_row_len(s) doubles; a run whose rows would exceed the
  *   memory budget (CDN_BUDGET_MEMORY_BYTES times `budget`, 0 = none) is
  *   refused with CDN_EBUDGET before anything runs.  `r` is the folder's own
- *   run, drawn thin on the fan chart.  *jobs is the threads asked for (0:
+ *   run, replication r_rep of the same scenario and seed, drawn thin on the
+ *   fan chart; if r_rep < N it stands for that replication, which is not
+ *   simulated again.  *jobs is the threads asked for (0:
  *   the online cores) and on return the threads used; the files do not
  *   depend on it.
  *
@@ -26,7 +28,7 @@
 #include "cdn_world.h"
 
 int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned *jobs,
-                     double budget, int progress, const cdn_result_t *r, const char *dir,
-                     cdn_error_t *err);
+                     double budget, int progress, const cdn_result_t *r, uint64_t r_rep,
+                     const char *dir, cdn_error_t *err);
 
 #endif /* CDNSIM_CDN_ENSEMBLE_RUN_H */

@@ -5,17 +5,24 @@
  *
  * Contract
  *   A task i produces a row of row_len(i) doubles.  cdn_runner_run(r,
- *   begin, end, group, ops) computes tasks [begin, end): consecutive groups
- *   of `group` tasks (one replication of every strategy, say) are dealt to
- *   the ranks in turn (group g to rank g mod size), each rank runs its tasks
- *   on `jobs` threads, and the rows are then exchanged so that on return
- *   every rank has written every row to ops->row(i).  Rows are stored by
- *   task index, never by completion order, so the results do not depend on
- *   the number of threads or ranks.
+ *   begin, end, group, ops) computes tasks [begin, end) and, on return,
+ *   every rank has written every row to ops->row(i).  The tasks are cut
+ *   into units, consecutive runs of tasks: whole groups of `group` tasks
+ *   (one replication of every strategy, say) when there are at least two
+ *   groups per thread of all ranks, else single tasks.  Units are handed
+ *   out dynamically, in index order, to whichever thread of whichever
+ *   rank is free (rank 0 hands them out to the other ranks), so a slow
+ *   replication or a loaded machine does not leave the others idle.  Rows
+ *   are stored by task index, never by completion order, so the results
+ *   do not depend on the number of threads or ranks, nor on who ran what.
  *
  *   ops->run() is called concurrently from several threads, each with its
  *   own task and row; it must not touch shared mutable state.  row_len()
- *   and row() must give the same answers on every rank.
+ *   and row() must give the same answers on every rank.  A thread runs
+ *   the tasks of a unit one after another, in index order; if
+ *   ops->worker_new is set, each thread calls it once per batch and passes
+ *   what it returns to every run() of that thread (a cache of what the
+ *   tasks of one replication share), then hands it to ops->worker_free.
  *
  *   MPI is used only when cdnsim was built with it (CDNSIM_HAVE_MPI) and
  *   the process was started by an MPI launcher (the environment has
@@ -47,7 +54,10 @@ typedef struct cdn_runner_ops {
     void *ctx;
     size_t (*row_len)(void *ctx, size_t task);
     double *(*row)(void *ctx, size_t task);
-    int (*run)(void *ctx, size_t task, double *row, cdn_error_t *err);
+    /* wctx: this thread's worker_new() result, or NULL */
+    int (*run)(void *ctx, void *wctx, size_t task, double *row, cdn_error_t *err);
+    void *(*worker_new)(void *ctx);            /* optional (NULL) */
+    void (*worker_free)(void *ctx, void *wctx); /* required with worker_new */
 } cdn_runner_ops_t;
 
 /* The most threads per rank: the one limit of every command's -j. */

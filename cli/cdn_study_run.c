@@ -6,8 +6,11 @@
  *   run one task; the runner (cdn_runner.c) owns threads and ranks.  This
  *   file only adapts one to the other, so the study's data and statistics
  *   stay below report/ and the threads stay in the command line.  Task t
- *   of a batch is replication t / narms of arm t % narms; the runner deals
- *   whole replications (groups of narms tasks) to MPI ranks.
+ *   of a batch is replication t / narms of arm t % narms; the runner hands
+ *   out whole replications (groups of narms tasks) to threads and MPI
+ *   ranks when there are enough of them, and each thread keeps a sites
+ *   cache (cdn_world_cache_t): the arms of a replication that generate the
+ *   same sites generate them once.
  */
 #include "cdn_study_run.h"
 
@@ -21,9 +24,23 @@ static double *task_row(void *ctx, size_t t)
     return cdn_study_task_row(ctx, t);
 }
 
-static int task_run(void *ctx, size_t t, double *row, cdn_error_t *err)
+static int task_run(void *ctx, void *wctx, size_t t, double *row, cdn_error_t *err)
 {
-    return cdn_study_task_run(ctx, t, row, err);
+    return cdn_study_task_run_cached(ctx, t, wctx, row, err);
+}
+
+/* Each thread keeps the sites of the replication it is running, for the
+ * next arm of that replication (cdn_world.h). */
+static void *task_worker_new(void *ctx)
+{
+    (void)ctx;
+    return cdn_world_cache_create();
+}
+
+static void task_worker_free(void *ctx, void *wctx)
+{
+    (void)ctx;
+    cdn_world_cache_destroy(wctx);
 }
 
 int cdn_study_run(cdn_study_t *st, cdn_runner_t *runner, size_t n, cdn_error_t *err)
@@ -31,6 +48,6 @@ int cdn_study_run(cdn_study_t *st, cdn_runner_t *runner, size_t n, cdn_error_t *
     if (n <= st->nreps)
         return 0;
     size_t first = cdn_study_reserve(st, n);
-    cdn_runner_ops_t ops = {st, task_row_len, task_row, task_run};
+    cdn_runner_ops_t ops = {st, task_row_len, task_row, task_run, task_worker_new, task_worker_free};
     return cdn_runner_run(runner, first, n * st->narms, st->narms, &ops, err);
 }

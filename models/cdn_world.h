@@ -129,6 +129,26 @@ int cdn_world_run(const cdn_scenario_t *s, uint64_t seed, uint64_t replication,
                   cdn_result_t **out, cdn_error_t *err);
 void cdn_result_destroy(cdn_result_t *r); /* NULL is a no-op */
 
+/* A cache of what runs of the same (seed, replication) share whatever the
+ * strategy: the generated dependent sites (their cohorts' counts and
+ * traffic weights), the costliest part of building a world of a million
+ * sites.  cdn_world_run_cached() is cdn_world_run() with the sites taken
+ * from the cache when the cache holds this (seed, replication) for a
+ * scenario whose site generation reads the same values (plans, their
+ * fractions and proxy mixes, counts, named sites' shares; compared value by
+ * value, so any strategy that changes one of them misses), else generated
+ * and stored.  The result is bit-identical either way.  A cache is used
+ * by one thread at a time; it borrows the scenario of its last store,
+ * which must outlive the cache or the next store. */
+typedef struct cdn_world_cache cdn_world_cache_t;
+cdn_world_cache_t *cdn_world_cache_create(void);
+void cdn_world_cache_destroy(cdn_world_cache_t *c); /* NULL is a no-op */
+/* Runs that found their sites in the cache, and runs that generated them. */
+uint64_t cdn_world_cache_hits(const cdn_world_cache_t *c);
+uint64_t cdn_world_cache_misses(const cdn_world_cache_t *c);
+int cdn_world_run_cached(const cdn_scenario_t *s, uint64_t seed, uint64_t replication,
+                         cdn_world_cache_t *cache, cdn_result_t **out, cdn_error_t *err);
+
 /* Integral of a region series over bin b. */
 double cdn_result_region(const cdn_result_t *r, size_t region, cdn_rseries_t s, size_t bin);
 /* The same summed over regions. */

@@ -416,6 +416,11 @@ run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 3 -j 1 -o "$work/calib1
 check "calibration does not depend on the number of threads" \
     cmp -s "$work/calib/calibration.md" "$work/calib1/calibration.md"
 check "nor do the fan chart's quantiles" cmp -s "$work/calib/ensemble.csv" "$work/calib1/ensemble.csv"
+# run -n reuses the folder's own run as its replication (not simulated
+# twice): with --replication 2 it must stand at index 2, not 0
+run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 3 -j 2 --replication 2 -o "$work/calib-r2" --no-plot --quiet
+check "run -n --replication 2: the calibration is that of -n 3 alone" \
+    cmp -s "$work/calib/calibration.csv" "$work/calib-r2/calibration.csv"
 check "the fan chart has a row per bin" \
     test "$(wc -l <"$work/calib/ensemble.csv")" -eq "$(wc -l <"$work/calib/timeline.csv")"
 check "and the published times of the calibration strip" \

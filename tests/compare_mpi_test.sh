@@ -58,6 +58,18 @@ args=(compare "$small" --strategies baseline,validate-on-ingest -n 2 --precision
 check "3 ranks with --precision exit 0" test $? -eq 0
 check "3 ranks with --precision = single process" same_files "$work/p-single" "$work/p-np3"
 
+# the dynamic deal (#14 item 4): 2 ranks of 2 threads take whole
+# replications (8 >= 2 per thread), 1 rank of 1 thread does them all; and
+# single tasks when replications are few (2 of 3 strategies on 2 x 2)
+args=(compare "$small" --strategies baseline,validate-on-ingest,fail-open -n 8 -q --no-plot)
+"$bin" "${args[@]}" -j 1 -o "$work/d-single" 2>/dev/null
+"${mpi[@]}" -np 2 "$bin" "${args[@]}" -j 2 -o "$work/d-np2" 2>"$work/err-d2"
+check "2 ranks x 2 threads, whole replications = 1 process x 1 thread" same_files "$work/d-single" "$work/d-np2"
+args=(compare "$small" --strategies baseline,validate-on-ingest,fail-open -n 2 -q --no-plot)
+"$bin" "${args[@]}" -j 1 -o "$work/t-single" 2>/dev/null
+"${mpi[@]}" -np 2 "$bin" "${args[@]}" -j 2 -o "$work/t-np2" 2>"$work/err-t2"
+check "2 ranks x 2 threads, single tasks = 1 process x 1 thread" same_files "$work/t-single" "$work/t-np2"
+
 # sweep under 2 ranks
 args=(sweep "$small" --param '$.artifacts[*].cluster.migration_step_s=300,1800' -n 3 -q --no-plot)
 "$bin" "${args[@]}" -o "$work/s-single" 2>/dev/null

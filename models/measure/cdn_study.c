@@ -12,8 +12,8 @@
  *   replications appends rows without moving the earlier ones, and a task
  *   (one run) writes only its own row: no locking, no dependence on the
  *   order tasks finish.  Task t of a batch is replication t / narms of arm
- *   t % narms; the runner deals whole replications (groups of narms tasks)
- *   to MPI ranks.
+ *   t % narms; the runner hands out whole replications (groups of narms
+ *   tasks) to threads and MPI ranks.
  *
  *   The world result of a run is reduced to its row inside the task and
  *   freed at once, so memory is O(rows), not O(results): a 100-replication
@@ -126,11 +126,17 @@ double *cdn_study_task_row(const cdn_study_t *st, size_t t)
 
 int cdn_study_task_run(const cdn_study_t *st, size_t t, double *row, cdn_error_t *err)
 {
+    return cdn_study_task_run_cached(st, t, NULL, row, err);
+}
+
+int cdn_study_task_run_cached(const cdn_study_t *st, size_t t, cdn_world_cache_t *cache,
+                              double *row, cdn_error_t *err)
+{
     size_t a = t % st->narms, rep = t / st->narms;
     const cdn_arm_t *arm = &st->arms[a];
     const cdn_scenario_t *s = arm->scenario;
     cdn_result_t *r = NULL;
-    int rc = cdn_world_run(s, st->seed, rep, &r, err);
+    int rc = cdn_world_run_cached(s, st->seed, rep, cache, &r, err);
     if (rc != 0)
         return rc;
     cdn_metrics_compute(s, r, row);

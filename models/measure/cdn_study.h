@@ -33,6 +33,7 @@
 #include "cdn_metrics.h"
 #include "cdn_overlay.h"
 #include "cdn_scenario.h"
+#include "cdn_world.h"
 #include "sim_stats.h"
 
 #define CDN_STUDY_LEVEL 0.95
@@ -82,6 +83,11 @@ size_t cdn_study_reserve(cdn_study_t *st, size_t n);
 size_t cdn_study_task_row_len(const cdn_study_t *st, size_t t);
 double *cdn_study_task_row(const cdn_study_t *st, size_t t);
 int cdn_study_task_run(const cdn_study_t *st, size_t t, double *row, cdn_error_t *err);
+/* The same, with the sites of the replication taken from (or stored in) a
+ * cache of the calling thread (cdn_world.h; NULL: none): the row is the
+ * same bytes. */
+int cdn_study_task_run_cached(const cdn_study_t *st, size_t t, cdn_world_cache_t *cache,
+                              double *row, cdn_error_t *err);
 
 /* Name, label and unit of metric m (m < nmetrics). */
 const char *cdn_study_metric_name(const cdn_study_t *st, size_t m, char *buf, size_t n);

@@ -86,8 +86,22 @@
  *   elsewhere has failed over at some time and is not down; a down cohort
  *   has been down; sites_fo counts the sites served elsewhere.
  *
+ * Cache
+ *   Generating a million sites is a third of a run of the reference
+ *   scenario, and the arms of a comparison mostly generate the very same
+ *   sites: the draws depend on (seed, replication) and on the plan values
+ *   that build_sites reads.  With a cdn_world_cache_t (one per thread of
+ *   `compare`/`sweep`, which hand a thread the arms of a replication one
+ *   after another) the cohort sums of the last few generations (four)
+ *   are kept with the scenario that made them; a run of the same (seed, replication)
+ *   whose scenario has the same values (same_site_inputs, compared
+ *   exactly) copies them instead of generating.  A strategy that changes
+ *   one of them (failover_frac, say) generates its own.  Rejected: a key
+ *   hashed from the values (a collision would be silent), and caching
+ *   across replications (nothing is shared: the draws differ).
+ *
  * Complexity: sites_update O(cohorts + named-site dependencies); site
- *   generation O(sites) once.
+ *   generation O(sites) once per run, or O(cohorts + plans) from the cache.
  *
  * Rejected alternatives: per-site state (ten million sites; cohorts are
  *   exact while sites of a cohort behave alike); one timer event per site.
@@ -95,6 +109,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -271,6 +286,11 @@ static size_t site_cohort(const world_t *w, size_t pl, const cdn_plan_spec_t *pl
     return ((((pl * w->nprox + p) * 2 + bm) * 2 + rules) * ((size_t)1 << w->sites.nsfeat) + fb) * 3 + fc;
 }
 
+/* Sites are weighed and drawn in blocks: the weights of a block first
+ * (divisions with no call between them, so they overlap in the pipeline),
+ * then its draws.  Each site's weight and draws are those of one loop. */
+#define SITES_BLOCK 256
+
 /* The generic sites of plan pl (n of them, `generic` traffic share):
  * the k-th site has popularity k^-s, normalised to the plan's share, and
  * takes five uniforms, in order, from the plan's own stream (keyed by the
@@ -295,25 +315,129 @@ static void build_plan_sites(world_t *w, size_t pl, uint32_t n, double generic)
     for (size_t j = 0; j < w->sites.nsfeat; j++)
         sim_rng_init(&frng[j], w->seed, w->replication, RNG_SITE_FEATURE,
                      sim_rng_key2(pkey, sim_rng_key(ss->features[w->sites.sfeat[j]])));
-    for (uint32_t k = 1; k <= n; k++) {
-        double wt = generic * zipf_weight(k, ss->zipf_exponent) / h;
-        site_draw_t d;
-        for (size_t i = 0; i < 5; i++)
-            d.u[i] = sim_rng_uniform(&rng);
-        for (size_t j = 0; j < w->sites.nsfeat; j++)
-            d.f[j] = sim_rng_uniform(&frng[j]);
-        size_t c = site_cohort(w, pl, plan, cum, acc, &d);
-        w->sites.coh_q[c] += (uint64_t)(wt * SITES_Q_ONE + 0.5);
-        w->sites.coh_sites[c]++;
+    uint64_t q[SITES_BLOCK];
+    for (uint64_t k0 = 1; k0 <= n; k0 += SITES_BLOCK) {
+        size_t m = (uint64_t)n + 1 - k0 < SITES_BLOCK ? (size_t)((uint64_t)n + 1 - k0) : SITES_BLOCK;
+        for (size_t i = 0; i < m; i++) {
+            double wt = generic * zipf_weight((uint32_t)(k0 + i), ss->zipf_exponent) / h;
+            q[i] = (uint64_t)(wt * SITES_Q_ONE + 0.5);
+        }
+        for (size_t i = 0; i < m; i++) {
+            site_draw_t d;
+            for (size_t j = 0; j < 5; j++)
+                d.u[j] = sim_rng_uniform(&rng);
+            for (size_t j = 0; j < w->sites.nsfeat; j++)
+                d.f[j] = sim_rng_uniform(&frng[j]);
+            size_t c = site_cohort(w, pl, plan, cum, acc, &d);
+            w->sites.coh_q[c] += q[i];
+            w->sites.coh_sites[c]++;
+        }
     }
     for (size_t j = 0; j < w->sites.nsfeat; j++)
         sim_rng_fini(&frng[j]);
     sim_rng_fini(&rng);
 }
 
+/* Plans p and q give the same sites (see same_site_inputs). */
+static int same_plan(const cdn_plan_spec_t *p, const cdn_plan_spec_t *q, size_t nprox, size_t nfeat)
+{
+    if (strcmp(p->name, q->name) != 0 || p->site_share != q->site_share ||
+        p->traffic_share != q->traffic_share || p->bot_management_frac != q->bot_management_frac ||
+        p->bot_block_rules_frac != q->bot_block_rules_frac || p->failover_frac != q->failover_frac ||
+        p->dns_on_provider_frac != q->dns_on_provider_frac)
+        return 0;
+    for (size_t k = 0; k < nprox; k++)
+        if (p->proxy_mix[k] != q->proxy_mix[k])
+            return 0;
+    for (size_t f = 0; f < nfeat; f++)
+        if (p->feature_frac[f] != q->feature_frac[f])
+            return 0;
+    return 1;
+}
+
+/* The features drawn (those that scope an effect, in proxy order) and the
+ * names that key their streams. */
+static int same_features(const cdn_scenario_t *a, const cdn_scenario_t *b)
+{
+    const cdn_sites_spec_t *x = &a->sites, *y = &b->sites;
+    if (x->nfeatures != y->nfeatures)
+        return 0;
+    for (size_t f = 0; f < x->nfeatures; f++)
+        if (strcmp(x->features[f], y->features[f]) != 0)
+            return 0;
+    for (size_t k = 0; k < a->nproxies; k++)
+        if (a->proxies[k].scope_feature != b->proxies[k].scope_feature ||
+            a->proxies[k].scope != b->proxies[k].scope)
+            return 0;
+    return 1;
+}
+
+/* 1 when scenarios a and b generate the same sites for one (seed,
+ * replication): every value that build_sites and build_plan_sites read is
+ * equal (doubles compared exactly).  A change to what they read must be
+ * mirrored here, or the cache would serve stale sites. */
+static int same_site_inputs(const cdn_scenario_t *a, const cdn_scenario_t *b)
+{
+    const cdn_sites_spec_t *x = &a->sites, *y = &b->sites;
+    if (a == b)
+        return 1;
+    if (a->nproxies != b->nproxies || x->count != y->count || x->zipf_exponent != y->zipf_exponent ||
+        x->nplans != y->nplans || x->nnamed != y->nnamed || !same_features(a, b))
+        return 0;
+    for (size_t i = 0; i < x->nplans; i++)
+        if (!same_plan(&x->plans[i], &y->plans[i], a->nproxies, x->nfeatures))
+            return 0;
+    for (size_t i = 0; i < x->nnamed; i++)
+        if (x->named[i].plan != y->named[i].plan ||
+            x->named[i].traffic_share != y->named[i].traffic_share)
+            return 0;
+    return 1;
+}
+
+/* The cohort sums from the cache, if it holds this run's sites. */
+static int cache_lookup(world_t *w)
+{
+    cdn_world_cache_t *c = w->cache;
+    if (c == NULL)
+        return 0;
+    for (size_t k = 0; k < WORLD_CACHE_WAYS; k++) {
+        const world_cache_entry_t *e = &c->way[k];
+        if (e->s == NULL || e->seed != w->seed || e->replication != w->replication ||
+            e->ncoh != w->ncoh || !same_site_inputs(e->s, w->s))
+            continue;
+        memcpy(w->sites.coh_q, e->coh_q, w->ncoh * sizeof *e->coh_q);
+        memcpy(w->sites.coh_sites, e->coh_sites, w->ncoh * sizeof *e->coh_sites);
+        c->hits++;
+        return 1;
+    }
+    return 0;
+}
+
+/* Into the oldest way (entries of other replications are never used
+ * again, so they go first in a thread that runs replications in turn). */
+static void cache_store(world_t *w)
+{
+    cdn_world_cache_t *c = w->cache;
+    if (c == NULL)
+        return;
+    world_cache_entry_t *e = &c->way[c->next];
+    c->next = (c->next + 1) % WORLD_CACHE_WAYS;
+    if (e->ncoh != w->ncoh || e->coh_q == NULL) {
+        e->coh_q = sim_xrealloc(e->coh_q, (w->ncoh ? w->ncoh : 1) * sizeof *e->coh_q);
+        e->coh_sites = sim_xrealloc(e->coh_sites, (w->ncoh ? w->ncoh : 1) * sizeof *e->coh_sites);
+        e->ncoh = w->ncoh;
+    }
+    memcpy(e->coh_q, w->sites.coh_q, w->ncoh * sizeof *e->coh_q);
+    memcpy(e->coh_sites, w->sites.coh_sites, w->ncoh * sizeof *e->coh_sites);
+    e->s = w->s;
+    e->seed = w->seed;
+    e->replication = w->replication;
+    c->misses++;
+}
+
 /* Sites: plan counts are multinomial (RNG_SITES); then each plan's
  * generic sites (build_plan_sites); the sums land in cohorts. */
-static void build_sites(world_t *w)
+static void generate_sites(world_t *w)
 {
     const cdn_scenario_t *s = w->s;
     const cdn_sites_spec_t *ss = &s->sites;
@@ -340,15 +464,25 @@ static void build_sites(world_t *w)
         if (pcount[pl] > 0 && generic > 0)
             build_plan_sites(w, pl, pcount[pl], generic);
     }
+    free(named_in_plan);
+    free(pshare);
+    free(pcount);
+}
+
+/* The cohorts' sites and weights (from the cache or generated), their
+ * total and shares. */
+static void build_sites(world_t *w)
+{
+    if (!cache_lookup(w)) {
+        generate_sites(w);
+        cache_store(w);
+    }
     uint64_t q = 0;
     for (size_t c = 0; c < w->ncoh; c++)
         q += w->sites.coh_q[c];
     w->sites.q_total = q > 0 ? q : 1;
     for (size_t c = 0; c < w->ncoh; c++)
         w->sites.coh_share[c] = (double)w->sites.coh_q[c] / (double)w->sites.q_total;
-    free(named_in_plan);
-    free(pshare);
-    free(pcount);
 }
 
 size_t sites_dims(world_t *w)

@@ -18,7 +18,11 @@
  *
  *   Random streams are derived from (seed, replication, purpose, entity)
  *   (RNG_* in world_int.h), so the order of initialisation draws nothing
- *   from another mechanism's numbers.
+ *   from another mechanism's numbers.  That is also what makes the sites
+ *   cache (cdn_world_cache_t) exact: the sites of a replication depend on
+ *   (seed, replication) and the values sites.c reads, nothing else, so
+ *   the arms of a comparison that leave those values alone can share one
+ *   generation (sites.c, "Cache").
  *
  * Rejected alternatives: one world_t of flat arrays (was: 112 members and
  *   a 209-line builder: models/cdn_world.c before issue #8); an arena for the run's
@@ -146,10 +150,17 @@ static void world_kernel(world_t *w)
 
 int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep, cdn_error_t *err)
 {
+    return world_init_cached(w, s, seed, rep, NULL, err);
+}
+
+int world_init_cached(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep,
+                      cdn_world_cache_t *cache, cdn_error_t *err)
+{
     memset(w, 0, sizeof *w);
     w->s = s;
     w->seed = seed;
     w->replication = rep;
+    w->cache = cache;
     int rc = world_dims(w, err);
     if (rc != 0)
         return rc;
@@ -257,9 +268,41 @@ static cdn_result_t *collect(world_t *w)
 int cdn_world_run(const cdn_scenario_t *s, uint64_t seed, uint64_t replication,
                   cdn_result_t **out, cdn_error_t *err)
 {
+    return cdn_world_run_cached(s, seed, replication, NULL, out, err);
+}
+
+cdn_world_cache_t *cdn_world_cache_create(void)
+{
+    return sim_xcalloc(1, sizeof(cdn_world_cache_t));
+}
+
+void cdn_world_cache_destroy(cdn_world_cache_t *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t k = 0; k < WORLD_CACHE_WAYS; k++) {
+        free(c->way[k].coh_q);
+        free(c->way[k].coh_sites);
+    }
+    free(c);
+}
+
+uint64_t cdn_world_cache_hits(const cdn_world_cache_t *c)
+{
+    return c->hits;
+}
+
+uint64_t cdn_world_cache_misses(const cdn_world_cache_t *c)
+{
+    return c->misses;
+}
+
+int cdn_world_run_cached(const cdn_scenario_t *s, uint64_t seed, uint64_t replication,
+                         cdn_world_cache_t *cache, cdn_result_t **out, cdn_error_t *err)
+{
     world_t w;
     *out = NULL;
-    int rc = world_init(&w, s, seed, replication, err);
+    int rc = world_init_cached(&w, s, seed, replication, cache, err);
     if (rc != 0) {
         world_fini(&w);
         return rc;

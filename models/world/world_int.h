@@ -180,7 +180,14 @@ typedef struct artifacts {
     uint8_t *art_consumed;  /* [nart * nprox] 1 when proxy loads artifact */
     uint8_t *art_region;    /* [nart * nreg] 1 when the region's tier loads the artifact */
     uint32_t *roll_order;   /* [nserv] each region's servers in staged-rollout order */
+    /* distribution latency of artifact a in region r, [a * nreg + r]: the
+     * parts of sim_rng_lognormal_quantile that do not depend on the draw */
+    double *lat_median_s;   /* latency_factor x latency_median_s, s */
+    double *lat_sigma;      /* log(p99 / median) / Pinv(0.99) */
+    uint8_t *lat_mode;      /* LAT_LOGNORMAL, LAT_FIXED (p99 = median) or LAT_INVALID */
 } artifacts_t;
+
+enum { LAT_LOGNORMAL, LAT_FIXED, LAT_INVALID };
 
 /* --------------------------------------------------------------- traffic */
 
@@ -221,6 +228,25 @@ typedef struct traffic {
  * weights are exact and do not depend on how sites are split into
  * cohorts (sites.c, "Exact sums"). */
 #define SITES_Q_ONE 0x1p58
+
+/* cdn_world_cache_t (cdn_world.h): the cohort sums of the last few
+ * generations of sites, each with the scenario, seed and replication that
+ * made it (a comparison's arms generate a few distinct sets of sites per
+ * replication: the reference's, a failover strategy's, ...). */
+#define WORLD_CACHE_WAYS 4
+typedef struct world_cache_entry {
+    const cdn_scenario_t *s; /* borrowed; NULL: empty */
+    uint64_t seed, replication;
+    size_t ncoh;
+    uint64_t *coh_q;         /* [ncoh] as sites_t */
+    uint64_t *coh_sites;     /* [ncoh] */
+} world_cache_entry_t;
+
+struct cdn_world_cache {
+    world_cache_entry_t way[WORLD_CACHE_WAYS];
+    size_t next;             /* the way the next store replaces (oldest first) */
+    uint64_t hits, misses;   /* runs served from it, runs that filled it */
+};
 
 typedef struct sites {
     double *coh_share;      /* [ncoh] traffic share: coh_q / q_total */
@@ -323,6 +349,7 @@ typedef struct staging {
 typedef struct world {
     const cdn_scenario_t *s;
     uint64_t seed, replication;
+    cdn_world_cache_t *cache; /* the sites of runs of this replication, or NULL */
     sim_t *sim;
     sim_recorder_t *rec;
     /* kernel event types */
@@ -354,6 +381,9 @@ typedef struct world {
 
 /* world.c */
 int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep, cdn_error_t *err);
+/* world_init with a sites cache (NULL: none). */
+int world_init_cached(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep,
+                      cdn_world_cache_t *cache, cdn_error_t *err);
 void world_fini(world_t *w);
 void world_log_event(world_t *w, cdn_evkind_t kind, cdn_event_rec_t rec);
 cdn_event_rec_t world_blank_event(void);
@@ -374,6 +404,11 @@ static inline size_t world_group(const world_t *w, size_t g, size_t *first)
 uint64_t world_server_key(const world_t *w, uint32_t srv);
 /* The uniform on (0, 1) keyed by (seed, replication, purpose, entity). */
 double world_keyed_u01(const world_t *w, uint64_t purpose, uint64_t entity);
+
+/* artifacts.c: sim_rng_lognormal_quantile(u, f median, f p99) for artifact
+ * a in region r (f its latency_factor), bit for bit, with what does not
+ * depend on u computed once per run (test_world_checks compares them). */
+double artifacts_latency(const world_t *w, size_t a, size_t r, double u);
 
 /* propagate.c: what a handler changed, and so what must be re-derived. */
 typedef enum {
