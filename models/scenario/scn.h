@@ -106,5 +106,8 @@ int scn_read_operators(scn_ctx_t *c, const struct cJSON *j);   /* scn_operators.
 int scn_read_backends(scn_ctx_t *c, const struct cJSON *j);    /* scn_backends.c */
 /* A proxy's `backend`: a backend name or null (-1); backends read first. */
 int scn_read_proxy_backend(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_proxy_spec_t *px); /* scn_backends.c */
+/* A proxy's repair and re-provisioning schedules and their rules
+ * (scn_repair.c); its scalar keys are read already. */
+int scn_read_proxy_repair(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_proxy_spec_t *px);
 
 #endif /* CDNSIM_SCN_H */
