@@ -38,7 +38,7 @@
  * Complexity: linear in the size of the file, except the name uniqueness
  *   checks (sort, O(n log n); up to 100000 regions) and the duplicate check
  *   of the free-form "sources" object (also a sort).  Keys of fixed-schema
- *   objects are matched against at most CDN_JSON_OBJ_MAX_KEYS (32) names.
+ *   objects are matched against at most CDN_JSON_OBJ_MAX_KEYS (48) names.
  *
  * Rejected alternatives
  *   - One read call per key with its default and range written at the
@@ -261,6 +261,7 @@ static int read_proxies(scn_ctx_t *c, const cJSON *j)
         }
         CDN_TRY(scn_read_proxy_backend(c, &o, px));
         CDN_TRY(scn_read_proxy_scope(c, px));
+        CDN_TRY(scn_read_proxy_repair(c, &o, px));
         cdn_json_pop(&c->j, p);
     }
     return CHECK_UNIQUE(c, s->proxies, n);

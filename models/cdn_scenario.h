@@ -55,6 +55,7 @@
  * doubles the cohorts). */
 #define CDN_MAX_FEATURES 16
 #define CDN_MAX_SCOPE_FEATURES 4
+#define CDN_MAX_REPAIR_STEPS 16
 
 /* What a proxy does with a bad artifact. */
 #define CDN_EFFECT_MAP(X)                                                              \
@@ -151,7 +152,32 @@ typedef struct cdn_region_spec {
     double overload_drain_rho;  /* load / capacity at which health checks drain it (0 = never) */
     double overload_drain_s;    /* it stays drained this long, then takes traffic again, s */
     double latency_factor;      /* scales every artifact's distribution latency here, > 0 */
+    /* Offline hosts (models/world/repair.c): a share of the servers is
+     * offline at time 0 and comes online over time. */
+    double offline_frac;        /* share of its servers offline at time 0, [0, 1] */
+    double online_mean_s;       /* mean of an offline server's (exponential) time to come online, s */
 } cdn_region_spec_t;
+
+/* A change of repair capacity at a time (crews added, a self-service fix
+ * or automated remediation released). */
+typedef struct cdn_repair_step {
+    double at_s;                /* sim time it takes effect, s */
+    uint32_t crews;             /* crews working at once from then on */
+    double time_median_s;       /* > 0: median repair time of jobs begun from then on, s (0: unchanged) */
+    double time_p99_s;          /* with time_median_s: their 99th percentile, s (0: the median) */
+} cdn_repair_step_t;
+
+/* A repair process with limited capacity (models/world/repair.c): the
+ * crash_repair crews of a proxy, or its re-provisioning of damaged
+ * servers.  Servers wait first come, first served; each job takes a
+ * log-normal time (median, p99; p99 == median: fixed). */
+typedef struct cdn_repair_spec {
+    uint32_t crews;             /* crews working at once from time 0 */
+    double time_median_s;       /* median time of one job, s (crash repair: 0 means 3600 / repair_rate_per_h) */
+    double time_p99_s;          /* its 99th percentile, s (0: the median, every job takes the same time) */
+    size_t nsteps;
+    cdn_repair_step_t steps[CDN_MAX_REPAIR_STEPS]; /* capacity changes, in time order */
+} cdn_repair_spec_t;
 
 typedef struct cdn_proxy_spec {
     char name[CDN_NAME_MAX];
@@ -180,6 +206,12 @@ typedef struct cdn_proxy_spec {
     double extra_cpu_per_request; /* a hit request of a failing proxy costs 1 + this normal requests' CPU, [0, 1000] */
     int withdraw_proxy_only;      /* withdraw: 1 withdraws this proxy's routes only (the server stays in service) */
     double withdrawn_fallback_frac; /* withdraw_proxy_only: share of unroutable requests sent to another provider, [0, 1] */
+    /* Repair (models/world/repair.c): crash_repair crews, and damage that
+     * outlives the revert, cleared only by re-provisioning. */
+    cdn_repair_spec_t repair;     /* crash_repair: crews, repair times, capacity schedule */
+    double damage_frac;           /* share of servers whose proxy held a bad file left damaged, [0, 1] */
+    double damage_rate_per_h;     /* damage hazard per hour of holding a bad file, [0, 3600] */
+    cdn_repair_spec_t reprovision; /* re-provisioning of damaged servers */
 } cdn_proxy_spec_t;
 
 /* A shared backend with limited capacity (configuration store, identity

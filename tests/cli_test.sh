@@ -378,6 +378,17 @@ run "$bin" run "$scen_dir/cloudflare-2025-11-18.json" -n 2 -o "$work/calday" --n
     --set '$.simulation.duration_s=90000'
 check "a calibration report over more than a day shows dates" \
     grep -qE '^\| cause known \| 2025-11-18 13:37 \| 2025-11-18 [0-9]{2}:[0-9]{2} \|' "$work/calday/calibration.md"
+run "$bin" run "$ex/repair-long-tail.json" -o "$work/ex6" --no-plot --quiet
+check "example repair-long-tail runs" test "$rc" -eq 0
+# 95% of the hosts repaired: the first bin after the onset (1800 s) whose
+# failing share is at most 5%; its notes compute 14983 s after the onset
+rep95=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "servers_failing_frac") c = i; next }
+                 $1 > 1800 && $c <= 0.05 && !t { t = $1 } END { print t }' "$work/ex6/timeline.csv")
+check "repair-long-tail: 95% repaired within 10% of the hand-computed 14983 s ($((rep95 - 1800)) s)" \
+    awk -v d="$((rep95 - 1800))" 'BEGIN { exit !(d >= 0.9 * 14983 && d <= 1.1 * 14983) }'
+check "repair-long-tail: the last 5% take longer than 10 minutes" \
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "servers_failing_frac") c = i; next }
+             $c > 0 { last = $1 } END { exit !(last - '"$rep95"' > 600) }' "$work/ex6/timeline.csv"
 
 # ---- the work budget (#10): refused up front, estimates within a factor 2
 for f in "$src"/data/budget/*.json; do
@@ -401,7 +412,7 @@ within2() { # within2 SUMMARY: estimated events within a factor 2 of kernel_even
     act=$(num "$1" kernel_events)
     awk -v e="$est" -v a="$act" 'BEGIN { exit !(a > 0 && e <= 2 * a && e >= a / 2) }'
 }
-for d in ex1 ex2 ex3 ex4 ex5 g1; do
+for d in ex1 ex2 ex3 ex4 ex5 ex6 g1; do
     check "estimated events within a factor 2 of the measured ($d)" within2 "$work/$d/summary.json"
 done
 

@@ -345,7 +345,7 @@ START_TEST(unknown_key_lists_the_expected_keys)
 {
     load_bad(BAD("unknown_key.json"), CDN_EDATA,
              ": $.regions[0].capacity: unknown key (expected one of: name, traffic_share, "
-             "utc_offset_h, servers, server_capacity_rps, neighbors, tier, overload_drain_rho, overload_drain_s, latency_factor, notes)");
+             "utc_offset_h, servers, server_capacity_rps, neighbors, tier, overload_drain_rho, overload_drain_s, latency_factor, offline_frac, online_mean_s, notes)");
     q_bad(Q_DOC(",'extra':1"), ": $.extra: unknown key (expected one of: name, description,");
 }
 END_TEST

@@ -100,36 +100,41 @@ END_TEST
 
 START_TEST(repair_check_fails_on_a_queue_that_disagrees_with_its_marks)
 {
-    /* one repair an hour: every crashed server is still queued at 3600 s */
+    /* one repair an hour: at 3600 s one crashed server is being repaired
+     * and every other one waits */
     const char *prox = "{\"name\":\"P\",\"on_bad_artifact\":\"crash_repair\",\"repair_rate_per_h\":1}";
     cdn_scenario_t *s = scenario(3600, prox, PLAN1, "", "", "", "");
     world_t w;
     run_world(&w, s);
-    fleet_t *f = &w.fleet;
+    repair_shop_t *sh = &w.rp.shop[RP_FIX * w.nprox + 0];
     uint32_t slots = w.nserv + 1;
-    uint32_t len = (f->rq_tail[0] + slots - f->rq_head[0]) % slots;
-    ck_assert_uint_eq(len, w.nserv);
-    ck_assert_int_eq(f->rq_busy[0], 1);
-    ck_assert_int_eq(fleet_repair_check(&w), 1);
+    uint32_t len = (sh->tail + slots - sh->head) % slots;
+    ck_assert_uint_eq(len, w.nserv - 1);
+    ck_assert_uint_eq(sh->busy, 1);
+    ck_assert_int_eq(repair_check(&w), 1);
 
-    f->rq_busy[0] = 0; /* a queue nobody works on */
-    ck_assert_int_eq(fleet_repair_check(&w), 0);
-    f->rq_busy[0] = 1;
+    sh->busy = 0; /* a job nobody counts */
+    ck_assert_int_eq(repair_check(&w), 0);
+    sh->busy = 1;
 
-    uint32_t head = f->rq[0][f->rq_head[0]];
-    f->sp_queued[(size_t)head * w.nprox] = 0; /* queued but not marked */
-    ck_assert_int_eq(fleet_repair_check(&w), 0);
-    f->sp_queued[(size_t)head * w.nprox] = 1;
+    sh->crews = 2; /* a free crew and a queue */
+    ck_assert_int_eq(repair_check(&w), 0);
+    sh->crews = 1;
 
-    uint32_t second = f->rq[0][(f->rq_head[0] + 1) % slots];
-    f->rq[0][(f->rq_head[0] + 1) % slots] = head; /* one server twice, one lost */
-    ck_assert_int_eq(fleet_repair_check(&w), 0);
-    f->rq[0][(f->rq_head[0] + 1) % slots] = second;
+    uint32_t head = sh->ring[sh->head];
+    sh->state[head] = RS_NONE; /* queued but not marked */
+    ck_assert_int_eq(repair_check(&w), 0);
+    sh->state[head] = RS_WAITING;
 
-    f->rq_tail[0] = (f->rq_tail[0] + slots - 1) % slots; /* marked but not queued */
-    ck_assert_int_eq(fleet_repair_check(&w), 0);
-    f->rq_tail[0] = (f->rq_tail[0] + 1) % slots;
-    ck_assert_int_eq(fleet_repair_check(&w), 1);
+    uint32_t second = sh->ring[(sh->head + 1) % slots];
+    sh->ring[(sh->head + 1) % slots] = head; /* one server twice, one lost */
+    ck_assert_int_eq(repair_check(&w), 0);
+    sh->ring[(sh->head + 1) % slots] = second;
+
+    sh->tail = (sh->tail + slots - 1) % slots; /* marked but not queued */
+    ck_assert_int_eq(repair_check(&w), 0);
+    sh->tail = (sh->tail + 1) % slots;
+    ck_assert_int_eq(repair_check(&w), 1);
     world_fini(&w);
     cdn_scenario_destroy(s);
 }

@@ -39,7 +39,7 @@ struct cJSON;
 
 #define CDN_JSON_FILE_MAX ((size_t)64 << 20) /* larger files are rejected, bytes */
 #define CDN_JSON_SHOW_MAX 40                 /* bytes of a string value shown in a message */
-#define CDN_JSON_OBJ_MAX_KEYS 32             /* keys of one fixed-schema object */
+#define CDN_JSON_OBJ_MAX_KEYS 48             /* keys of one fixed-schema object */
 
 /* Reads the file into *text (NUL-terminated, caller frees) and *len. */
 int cdn_json_read_file(const char *path, char **text, size_t *len, cdn_error_t *err);

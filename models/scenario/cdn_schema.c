@@ -365,6 +365,7 @@ static const place_t places[] = {
     P(simulation, top, "simulation", 0, 0), P(traffic, top, "traffic", 0, 0),
     P(region, top, "regions", 1, 0),        P(proxy, top, "proxies", 1, 0),
     P(backend, top, "backends", 1, 0),
+    P(repair_step, proxy, "repair_schedule", 1, 0), P(repair_step, proxy, "reprovision_schedule", 1, 0),
     P(sites, top, "sites", 0, 0),           P(plan, sites, "plans", 1, 0),
     P(named, sites, "named", 1, 0),         P(artifact, top, "artifacts", 1, 0),
     P(cluster, artifact, "cluster", 0, 1),  P(distribution, artifact, "distribution", 0, 1),

@@ -89,6 +89,10 @@ static const shape_t shapes[] = {
     {"region", "neighbors", "{'$ref': '#/$defs/names', 'maxItems': 16}"},
     {"proxy", "tiers", "{'$ref': '#/$defs/names', 'minItems': 1, 'maxItems': 8}"},
     {"proxy", "backend", "{'type': ['string', 'null'], 'default': null}"},
+    {"proxy", "repair_schedule", "{'type': 'array', 'maxItems': 16, 'items': {'$ref':"
+                                 " '#/$defs/repair_step'}}"},
+    {"proxy", "reprovision_schedule", "{'type': 'array', 'maxItems': 16, 'items': {'$ref':"
+                                      " '#/$defs/repair_step'}}"},
     {"sites", "plans", "{'type': 'array', 'minItems': 1, 'maxItems': 64,"
                        " 'items': {'$ref': '#/$defs/plan'}}"},
     {"sites", "control_plane_service", "{'type': 'string'}"},

@@ -113,5 +113,8 @@ int scn_read_named_extras(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_named_site_
 int scn_read_proxy_scope(scn_ctx_t *c, cdn_proxy_spec_t *px);
 int scn_finish_sites(scn_ctx_t *c);
 int scn_read_proxy_backend(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_proxy_spec_t *px); /* scn_backends.c */
+/* A proxy's repair and re-provisioning schedules and their rules
+ * (scn_repair.c); its scalar keys are read already. */
+int scn_read_proxy_repair(scn_ctx_t *c, const cdn_json_obj_t *o, cdn_proxy_spec_t *px);
 
 #endif /* CDNSIM_SCN_H */

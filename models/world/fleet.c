@@ -24,9 +24,9 @@
  *      region's other servers take its share)  --restart ends--> wedged=0,
  *      a fresh process: hold re-evaluated from the artifacts on disk
  *
- *      failing  = (hold || wedged) && not restarting && not booting
- *      out      = restarting || booting || (failing && the effect is
- *                 crash, crash_repair or withdraw)
+ *      failing  = (hold || wedged || damaged) && not restarting && not booting
+ *      out      = restarting || booting || offline || (failing && the
+ *                 effect is crash, crash_repair or withdraw)
  *      withdrawn (SP_WITHDRAWN) = out only by a withdraw_proxy_only
  *                 proxy failing: the proxy's routes are withdrawn but the
  *                 server stays in service for the others (reg_out_p and
@@ -45,32 +45,21 @@
  *
  *   A server out of service loads nothing when its artifact is pulled
  *   when online (`pull_when_online`): the newest generation waits in
- *   srv_pending and is loaded when the server boots or comes back.
+ *   srv_pending and is loaded when the server boots or comes back.  An
+ *   offline server (repair.c) loads nothing whatever the artifact: it
+ *   gets the newest files when it comes online.
  *
- * Repair queue machine (per proxy p whose effect is crash_repair):
- *
- *      crashed (failing) --sp_apply--> wedged=1, queued=1 at the tail of
- *      rq[p]; an idle crew becomes busy and schedules a repair in
- *      3600 / repair_rate_per_h s
- *      repair event --> the head leaves the queue: queued=0, wedged=0, it
- *      pulls what it missed and is re-evaluated (still bad: crashes and
- *      queues again at the tail); the crew stays busy while the queue is
- *      not empty
- *
- *   | crew  | a server crashes          | repair event, queue after |
- *   |-------|---------------------------|---------------------------|
- *   | idle  | busy, repair scheduled    | (none pending)            |
- *   | busy  | busy, queued at the tail  | empty: idle; else busy    |
- *
- *   Invariants (fleet_repair_check): the ring holds distinct servers, each
- *   marked queued, and no other server is marked queued; a non-empty queue
- *   has a busy crew; a proxy without a crew has neither queue nor marks.
+ *   crash_repair: a proxy that starts failing while it holds a bad file
+ *   crashes: wedged=1 and it queues for the repair crews (repair.c), which
+ *   call fleet_repaired when its repair ends.  damaged (repair.c): left by
+ *   a bad file on some servers; neither a good file nor a restart clears
+ *   it, only a re-provisioning (repair.c), which also ends in
+ *   fleet_repaired.
  *
  * Rejected alternatives: per-server event timers for wedging (the hazard
  *   is drawn once, when the bad file goes, with the same distribution);
  *   recounting regions from scratch at every change (O(servers) per event,
- *   far too slow at 100k servers); a linked list for the repair queue (the
- *   ring of nserv + 1 slots cannot overflow since a server queues once).
+ *   far too slow at 100k servers).
  */
 #include <assert.h>
 #include <math.h>
@@ -105,14 +94,6 @@ void fleet_init(world_t *w)
     f->reg_fail_p = sim_xcalloc(w->nreg * w->nprox, sizeof *f->reg_fail_p);
     f->reg_down_p = sim_xcalloc(w->nreg * w->nprox, sizeof *f->reg_down_p);
     f->reg_wd_p = sim_xcalloc(w->nreg * w->nprox, sizeof *f->reg_wd_p);
-    f->sp_queued = sim_xcalloc(ns * w->nprox, 1);
-    f->rq = sim_xcalloc(w->nprox, sizeof *f->rq);
-    f->rq_head = sim_xcalloc(w->nprox, sizeof *f->rq_head);
-    f->rq_tail = sim_xcalloc(w->nprox, sizeof *f->rq_tail);
-    f->rq_busy = sim_xcalloc(w->nprox, 1);
-    for (size_t p = 0; p < w->nprox; p++)
-        if (s->proxies[p].on_bad_artifact == CDN_EFFECT_CRASH_REPAIR)
-            f->rq[p] = sim_xcalloc(ns + 1, sizeof *f->rq[p]);
     uint32_t first = 0;
     for (size_t r = 0; r < w->nreg; r++) {
         fleet_region_t *rg = &f->reg[r];
@@ -163,32 +144,15 @@ void fleet_fini(world_t *w)
     free(f->reg_down_p);
     free(f->reg_wd_p);
     free(f->prox_region);
-    free(f->sp_queued);
-    for (size_t p = 0; f->rq && p < w->nprox; p++)
-        free(f->rq[p]);
-    free(f->rq);
-    free(f->rq_head);
-    free(f->rq_tail);
-    free(f->rq_busy);
 }
 
-/* Effects that take the server out of service while the proxy fails. */
-
-/* Puts a crashed (server, proxy) at the tail of the proxy's repair queue;
- * an idle crew starts on it. */
-static void repair_enqueue(world_t *w, uint32_t srv, uint32_t p)
+/* Whether (server, proxy) i counts as failing, and as out of service
+ * (the machine above); sp_apply and fleet_check share them. */
+static inline int sp_failing(const world_t *w, size_t i, int booting)
 {
-    fleet_t *fl = &w->fleet;
-    size_t i = (size_t)srv * w->nprox + p;
-    if (fl->sp_queued[i])
-        return;
-    fl->sp_queued[i] = 1;
-    fl->rq[p][fl->rq_tail[p]] = srv;
-    fl->rq_tail[p] = (fl->rq_tail[p] + 1) % (w->nserv + 1);
-    if (!fl->rq_busy[p]) {
-        fl->rq_busy[p] = 1;
-        sim_schedule_in(w->sim, 3600.0 / w->s->proxies[p].repair_rate_per_h, w->ev_repair, p, 0);
-    }
+    const fleet_t *fl = &w->fleet;
+    return (fl->sp_hold[i] || fl->sp_wedged[i] || repair_damaged(w, i)) && fl->sp_rest[i] == 0 &&
+           !booting;
 }
 
 /* SP_* state of (server, proxy) i = srv * nprox + p given whether it is
@@ -197,7 +161,8 @@ static void repair_enqueue(world_t *w, uint32_t srv, uint32_t p)
 static uint8_t sp_out_state(const world_t *w, size_t i, uint32_t p, int failing)
 {
     const cdn_proxy_spec_t *px = &w->s->proxies[p];
-    if (w->fleet.sp_rest[i] > 0 || backends_booting(w, i))
+    if (w->fleet.sp_rest[i] > 0 || backends_booting(w, i) ||
+        repair_offline(w, (uint32_t)(i / w->nprox)))
         return SP_OUT;
     if (!failing || !fleet_is_out_effect(px->on_bad_artifact))
         return SP_IN;
@@ -216,10 +181,10 @@ static void sp_apply(world_t *w, uint32_t srv, uint32_t p)
     fleet_region_t *rg = &fl->reg[r];
     cdn_effect_t eff = w->s->proxies[p].on_bad_artifact;
     int booting = backends_booting(w, i);
-    int failing = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0 && !booting;
-    if (failing && eff == CDN_EFFECT_CRASH_REPAIR && !fl->sp_wedged[i]) {
+    int failing = sp_failing(w, i, booting);
+    if (failing && eff == CDN_EFFECT_CRASH_REPAIR && fl->sp_hold[i] && !fl->sp_wedged[i]) {
         fl->sp_wedged[i] = 1; /* crashed: stays down until the crew repairs it */
-        repair_enqueue(w, srv, p);
+        repair_enqueue(w, RP_FIX, srv, p);
     }
     uint8_t out = sp_out_state(w, i, p, failing);
     uint8_t was = fl->sp_counted_out[i];
@@ -300,10 +265,13 @@ void fleet_reevaluate(world_t *w, uint32_t srv)
                     !fl->srv_killed[(size_t)srv * w->nart + a])
                     hold = 1;
         }
-        if (hold && !fl->sp_hold[i])
+        if (hold && !fl->sp_hold[i]) {
             fl->sp_since[i] = now;
-        else if (!hold && fl->sp_hold[i] && fl->sp_rest[i] == 0)
-            sp_hold_falls(w, srv, p, now - fl->sp_since[i]);
+        } else if (!hold && fl->sp_hold[i]) {
+            if (fl->sp_rest[i] == 0)
+                sp_hold_falls(w, srv, p, now - fl->sp_since[i]);
+            repair_hold_falls(w, srv, p, now - fl->sp_since[i]);
+        }
         fl->sp_hold[i] = hold;
         sp_apply(w, srv, p);
     }
@@ -365,7 +333,7 @@ static int counters_check(const world_t *w)
             for (size_t p = 0; p < w->nprox; p++) {
                 size_t i = (size_t)srv * w->nprox + p;
                 int boot = backends_booting(w, i);
-                int f = (fl->sp_hold[i] || fl->sp_wedged[i]) && fl->sp_rest[i] == 0 && !boot;
+                int f = sp_failing(w, i, boot);
                 if (f != fl->sp_counted_fail[i])
                     return 0;
                 uint8_t out = sp_out_state(w, i, (uint32_t)p, f);
@@ -446,7 +414,7 @@ void fleet_on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx)
     size_t i = (size_t)srv * w->nart + a;
     if (gen <= fl->srv_gen[i])
         return; /* an older generation overtaken by a newer one */
-    if (w->s->artifacts[a].pull_when_online && fl->srv_nout[srv] > 0) {
+    if ((w->s->artifacts[a].pull_when_online && fl->srv_nout[srv] > 0) || repair_offline(w, srv)) {
         if (gen > fl->srv_pending[i]) /* pulled when the server is back in service */
             fl->srv_pending[i] = gen;
         return;
@@ -475,6 +443,8 @@ static void pull_pending(world_t *w, uint32_t srv)
 int fleet_restart_wanted(const world_t *w, const cdn_action_spec_t *act, uint32_t srv)
 {
     const fleet_t *fl = &w->fleet;
+    if (repair_offline(w, srv))
+        return 0; /* nobody restarts a host that is not there */
     if (!act->only_failing)
         return 1;
     for (uint32_t p = 0; p < w->nprox; p++)
@@ -526,6 +496,8 @@ void fleet_on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
             fl->reg_down_p[r * w->nprox + p]--;
             if (--fl->srv_nrest[srv] == 0)
                 fl->reg[r].n_restarting--;
+            if (fl->sp_hold[i]) /* the hold goes on in the fresh process */
+                repair_exposure(w, srv, p, sim_now(sim) - fl->sp_since[i]);
             fl->sp_wedged[i] = 0;
             fl->sp_hold[i] = 0; /* a fresh process: re-evaluated below, no wedge draw */
             backends_boot(w, srv, p); /* with a backend: out until a call to it succeeds */
@@ -537,65 +509,27 @@ void fleet_on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx)
     operators_restart_ended(w, (uint32_t)ev->b);
 }
 
-/* The repair crew of proxy p fixes the next crashed server (one every
- * 3600 / repair_rate_per_h seconds).  A repaired server loads the files it
- * holds: still bad, it crashes again and queues again. */
-void fleet_on_repair(sim_t *sim, const sim_event_t *ev, void *ctx)
+void fleet_repaired(world_t *w, uint32_t srv, uint32_t p)
 {
-    world_t *w = ctx;
     fleet_t *fl = &w->fleet;
-    (void)sim;
-    uint32_t p = ev->a;
-    if (fl->rq_head[p] == fl->rq_tail[p]) {
-        fl->rq_busy[p] = 0;
-        return;
-    }
-    uint32_t srv = fl->rq[p][fl->rq_head[p]];
-    fl->rq_head[p] = (fl->rq_head[p] + 1) % (w->nserv + 1);
     size_t i = (size_t)srv * w->nprox + p;
-    fl->sp_queued[i] = 0;
     fl->sp_wedged[i] = 0;
     if (fl->sp_rest[i] == 0 && !backends_booting(w, i))
         backends_boot(w, srv, p); /* a repaired host boots like a restarted one */
     pull_pending(w, srv);     /* the fix a crashed host could not pull */
     fleet_reevaluate(w, srv); /* crashes again (and queues) if it still holds a bad file */
     propagate_change(w, PROPAGATE_REGION, fl->srv_region[srv]);
-    if (fl->rq_head[p] != fl->rq_tail[p])
-        sim_schedule_in(w->sim, 3600.0 / w->s->proxies[p].repair_rate_per_h, w->ev_repair, p, 0);
-    else
-        fl->rq_busy[p] = 0;
 }
 
-/* The repair queues agree with the queued marks (machine above).
- * O(servers x proxies). */
-int fleet_repair_check(const world_t *w)
+void fleet_online(world_t *w, uint32_t srv)
 {
-    const fleet_t *f = &w->fleet;
-    uint32_t slots = w->nserv + 1;
-    uint8_t *seen = sim_xcalloc(slots, 1);
-    int ok = 1;
-    for (size_t p = 0; ok && p < w->nprox; p++) {
-        uint32_t marked = 0;
-        for (uint32_t srv = 0; srv < w->nserv; srv++)
-            marked += f->sp_queued[(size_t)srv * w->nprox + p];
-        if (f->rq[p] == NULL) {
-            ok = marked == 0 && !f->rq_busy[p] && f->rq_head[p] == 0 && f->rq_tail[p] == 0;
-            continue;
-        }
-        if (f->rq_head[p] >= slots || f->rq_tail[p] >= slots)
-            ok = 0;
-        uint32_t len = ok ? (f->rq_tail[p] + slots - f->rq_head[p]) % slots : 0;
-        if (len != marked || (len > 0 && !f->rq_busy[p]))
-            ok = 0;
-        memset(seen, 0, slots);
-        for (uint32_t j = 0; ok && j < len; j++) {
-            uint32_t srv = f->rq[p][(f->rq_head[p] + j) % slots];
-            if (srv >= w->nserv || seen[srv] || !f->sp_queued[(size_t)srv * w->nprox + p])
-                ok = 0;
-            else
-                seen[srv] = 1;
-        }
+    fleet_t *fl = &w->fleet;
+    for (uint32_t p = 0; p < w->nprox; p++) {
+        size_t i = (size_t)srv * w->nprox + p;
+        if (fl->sp_rest[i] == 0 && !backends_booting(w, i))
+            backends_boot(w, srv, p); /* a host that comes online starts its proxies */
     }
-    free(seen);
-    return ok;
+    pull_pending(w, srv); /* the newest files, a bad one too */
+    fleet_reevaluate(w, srv);
+    propagate_change(w, PROPAGATE_REGION, fl->srv_region[srv]);
 }

@@ -594,7 +594,7 @@ void traffic_on_step(sim_t *sim, const sim_event_t *ev, void *ctx)
     propagate_change(w, PROPAGATE_TRAFFIC, 0);
     assert(traffic_check(w));
     assert(fleet_check(w));
-    assert(fleet_repair_check(w));
+    assert(repair_check(w));
     assert(artifacts_rollout_check(w));
     assert(sites_failover_check(w));
     assert(services_backlog_check(w));

@@ -9,7 +9,8 @@
  *   own struct (fleet first: the others use its regions' server ranges),
  *   and schedules the first events: the traffic step at 0 (before
  *   anything else at time 0), the generator runs, the scripted actions,
- *   the first alert check, the latent triggers.  That order, like the
+ *   the first alert check, the latent triggers, then repair.c's offline
+ *   servers and capacity steps.  That order, like the
  *   registration order, is part of the results (equal-time events run in
  *   the order scheduled) and must not change.
  *
@@ -139,13 +140,15 @@ static void world_kernel(world_t *w)
     w->ev_svc_restore = sim_register(w->sim, "service_restore", services_on_restore, w);
     w->ev_failover = sim_register(w->sim, "failover", sites_on_failover, w);
     w->ev_wave = sim_register(w->sim, "restart_wave", operators_on_wave, w);
-    w->ev_repair = sim_register(w->sim, "repair", fleet_on_repair, w);
+    w->ev_repair = sim_register(w->sim, "repair", repair_on_done, w);
     w->ev_svc_drain = sim_register(w->sim, "service_drain", services_on_drain, w);
     w->ev_trigger = sim_register(w->sim, "latent_trigger", artifacts_on_trigger, w);
     w->ev_undrain = sim_register(w->sim, "undrain", traffic_on_undrain, w);
     w->ev_bk_call_end = sim_register(w->sim, "backend_call_end", backends_on_call_end, w);
     w->ev_bk_retry = sim_register(w->sim, "backend_retry", backends_on_retry, w);
     w->ev_stage_step = sim_register(w->sim, "action_region", staging_on_step, w);
+    w->ev_online = sim_register(w->sim, "online", repair_on_online, w);
+    w->ev_repair_step = sim_register(w->sim, "repair_capacity", repair_on_step, w);
 }
 
 int world_init(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64_t rep, cdn_error_t *err)
@@ -174,11 +177,13 @@ int world_init_cached(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64
     operators_init(w);
     backends_init(w);
     staging_init(w);
+    repair_init(w);
     /* the first events, in this order (see the design comment) */
     sim_schedule(w->sim, 0.0, w->ev_traffic, 0, 0);
     artifacts_start(w);
     operators_start(w);
     artifacts_start_triggers(w);
+    repair_start(w);
     return 0;
 }
 
@@ -186,6 +191,7 @@ void world_fini(world_t *w)
 {
     if (!w)
         return;
+    repair_fini(w);
     backends_fini(w);
     staging_fini(w);
     operators_fini(w);

@@ -18,6 +18,8 @@
  *     operators.c  operators_t  alert, diagnosis and operator actions
  *     backends.c   backends_t   shared backends that starting proxies call,
  *                               their overload and the callers' retries
+ *     repair.c     repair_t     repair and re-provisioning crews, offline
+ *                               hosts, damage that outlives the revert
  *     propagate.c               the one propagation step
  *     world.c                   build, run, result; the event log
  *
@@ -29,7 +31,7 @@
  *   of the program sees cdn_world.h.
  *
  *   Each mechanism with a state machine has a checker (fleet_check,
- *   fleet_repair_check, artifacts_rollout_check, traffic_check,
+ *   repair_check, artifacts_rollout_check, traffic_check,
  *   sites_failover_check, services_backlog_check,
  *   operators_incident_check, operators_wave_check, backends_check): 1 when the state is
  *   consistent, 0 when not.  They are compiled in every build (the unit
@@ -75,7 +77,12 @@ enum {
     RNG_BACKEND_JITTER = 11, /* key2(key2(key2(SERVER, PROXY), boot), call): jitter of the wait after it (stateless) */
     RNG_ACTION_SHARE = 12, /* key2(ACTION, SERVER): the server's place in a targeted action's
                             * share of its region (stateless) */
-    /* 13-15: reserved (repair) */
+    RNG_ONLINE = 13,       /* key2(SERVER, 0): its place in the offline share of its region;
+                            * key2(SERVER, 1): its time to come online (stateless) */
+    RNG_REPAIR_TIME = 14,  /* key2(key2(key2(SERVER, PROXY), kind), job): the time of a repair
+                            * (kind 0) or re-provisioning (kind 1) job (stateless) */
+    RNG_DAMAGE = 15,       /* key2(key2(SERVER, PROXY), re-provisionings so far): left damaged
+                            * when a hold ends (stateless) */
     RNG_SITE_FEATURE = 16, /* key2(PLAN, FEATURE = sim_rng_key(feature name)): per site one
                             * uniform, in site order: has the feature (only features that
                             * scope a proxy's effect are drawn) */
@@ -146,11 +153,6 @@ typedef struct fleet {
     uint32_t *reg_wd_p;     /* [nreg * nprox] servers that withdrew only this proxy's routes
                              * (withdraw_proxy_only; counted in reg_out_p, not in n_out) */
     uint8_t *prox_region;   /* [nprox * nreg] 1 when the proxy's effect applies in the region */
-    /* repair crews (crash_repair): per proxy a FIFO of crashed servers */
-    uint32_t **rq;          /* [nprox] ring buffers of nserv + 1 (NULL: no crew) */
-    uint32_t *rq_head, *rq_tail; /* [nprox] */
-    uint8_t *rq_busy;       /* [nprox] the crew is working (a repair event is pending) */
-    uint8_t *sp_queued;     /* [nserv * nprox] waiting for repair */
 } fleet_t;
 
 /* ------------------------------------------------------------- artifacts */
@@ -325,6 +327,34 @@ typedef struct backends {
     double last_start_s;    /* sim time the last start completed, s (NAN: none yet) */
 } backends_t;
 
+/* ---------------------------------------------------------------- repair */
+
+/* The two repair processes of a proxy (machine in repair.c). */
+enum { RP_FIX = 0, /* crash_repair crews */
+       RP_PROV,    /* re-provisioning of damaged servers */
+       RP_KINDS };
+/* A server's place in one process. */
+enum { RS_NONE = 0, RS_WAITING, RS_WORKING };
+
+typedef struct repair_shop {
+    uint32_t *ring;         /* [nserv + 1] FIFO of waiting servers; NULL: the proxy has no shop */
+    uint8_t *state;         /* [nserv] RS_* */
+    uint32_t *jobs;         /* [nserv] jobs begun on the server so far (keys the time draws) */
+    uint32_t head, tail;
+    uint32_t busy;          /* jobs in progress (each has a pending done event) */
+    uint32_t crews;         /* crews now */
+    double median_s, p99_s; /* time of a job begun now: log-normal (p99 == median: fixed), s */
+    uint32_t next_step;     /* schedule steps applied so far */
+} repair_shop_t;
+
+typedef struct repair {
+    repair_shop_t *shop;    /* [RP_KINDS * nprox]: shop[kind * nprox + p] */
+    uint8_t *srv_offline;   /* [nserv] offline (NULL: no region has offline servers) */
+    double *srv_online_s;   /* [nserv] sim time it comes online, s (INFINITY: never) */
+    uint8_t *sp_damaged;    /* [nserv * nprox] damaged (NULL: no proxy can be damaged) */
+    double *sp_exposed_s;   /* [nserv * nprox] time held bad files before the current hold, s */
+} repair_t;
+
 /* --------------------------------------------------------------- staging */
 
 /* Staged delivery of an action with a target or rollout (machine in staging.c). */
@@ -377,6 +407,8 @@ typedef struct world {
     backends_t bk;
     staging_t stg;
     uint32_t ev_stage_step;  /* a staged action reaches its next region */
+    repair_t rp;
+    uint32_t ev_online, ev_repair_step; /* a server comes online; a repair capacity change */
 } world_t;
 
 /* world.c */
@@ -441,11 +473,15 @@ void fleet_reevaluate(world_t *w, uint32_t srv);
 void fleet_set_artbad(world_t *w, uint32_t srv, uint32_t a, uint8_t bad);
 int fleet_restart_wanted(const world_t *w, const cdn_action_spec_t *act, uint32_t srv);
 int fleet_check(const world_t *w);
-int fleet_repair_check(const world_t *w);
+/* Proxy p of srv was repaired or re-provisioned (repair.c): unwedged, it
+ * boots, pulls what it missed and is re-evaluated. */
+void fleet_repaired(world_t *w, uint32_t srv, uint32_t p);
+/* srv came online (repair.c): every proxy boots, it loads the newest
+ * files and is re-evaluated. */
+void fleet_online(world_t *w, uint32_t srv);
 void fleet_on_arrive(sim_t *sim, const sim_event_t *ev, void *ctx);
 void fleet_on_restart_begin(sim_t *sim, const sim_event_t *ev, void *ctx);
 void fleet_on_restart_end(sim_t *sim, const sim_event_t *ev, void *ctx);
-void fleet_on_repair(sim_t *sim, const sim_event_t *ev, void *ctx);
 
 /* artifacts.c */
 void artifacts_init(world_t *w);
@@ -531,6 +567,37 @@ void backends_cancel(world_t *w, uint32_t srv, uint32_t p);
 int backends_check(const world_t *w);
 void backends_on_call_end(sim_t *sim, const sim_event_t *ev, void *ctx);
 void backends_on_retry(sim_t *sim, const sim_event_t *ev, void *ctx);
+
+/* repair.c */
+void repair_init(world_t *w);
+void repair_fini(world_t *w);
+/* Offline servers out of service, the first online and schedule events
+ * (after the other first events: see world.c). */
+void repair_start(world_t *w);
+/* 1 while srv is offline: out of service, sent no file.  Inline: the
+ * fleet's delta updates ask it on every change. */
+static inline int repair_offline(const world_t *w, uint32_t srv)
+{
+    return w->rp.srv_offline != NULL && w->rp.srv_offline[srv];
+}
+/* 1 while (server, proxy) i = srv * nprox + p is damaged: failing until
+ * re-provisioned. */
+static inline int repair_damaged(const world_t *w, size_t i)
+{
+    return w->rp.sp_damaged != NULL && w->rp.sp_damaged[i];
+}
+/* Puts (srv, p) at the tail of process `kind`'s queue (nothing when it is
+ * there or being worked on); a free crew starts on it. */
+void repair_enqueue(world_t *w, int kind, uint32_t srv, uint32_t p);
+/* Proxy p of srv stopped holding bad files after held_s more of them:
+ * the damage draw (nothing when the proxy cannot be damaged). */
+void repair_hold_falls(world_t *w, uint32_t srv, uint32_t p, double held_s);
+/* A hold interrupted by a restart: held_s counts as exposure, no draw. */
+void repair_exposure(world_t *w, uint32_t srv, uint32_t p, double held_s);
+int repair_check(const world_t *w);
+void repair_on_done(sim_t *sim, const sim_event_t *ev, void *ctx);
+void repair_on_online(sim_t *sim, const sim_event_t *ev, void *ctx);
+void repair_on_step(sim_t *sim, const sim_event_t *ev, void *ctx);
 
 /* operators.c */
 void operators_init(world_t *w);
