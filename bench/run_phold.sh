@@ -33,6 +33,7 @@
 # (by CPU rate), target >= 2.0.  PHOLD_ENGINES (space-separated phold engine arguments,
 # default "cdnsim:ladder cdnsim:heap") picks the in-tree engines; add
 # heap2 and heap4 for the in-tree re-implementations of the baselines.
+# PHOLD_BEFORE adds another build's kernel (see below).
 # PHOLD_EVENTS overrides the 10,000,000 events (for a quick try).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,13 @@ for e in ${PHOLD_ENGINES:-cdnsim:ladder cdnsim:heap}; do
     esac
 done
 nintree=${#engines[@]}
+# PHOLD_BEFORE=path/to/another/phold: its ladder kernel too, as
+# "before-ladder" (a before/after comparison of a kernel change, in the
+# same rounds).  Its determinism line may differ (another generator), so
+# it is checked only for the event count.
+if [ -n "${PHOLD_BEFORE:-}" ]; then
+    engines+=("before-ladder|$(realpath "$PHOLD_BEFORE") --engine cdnsim --queue ladder")
+fi
 
 basedir=${PHOLD_BASELINE_DIR:-../shared/bench/baseline}
 have_baselines=0
@@ -95,6 +103,11 @@ run_one() {
         printf "%.4f %.1f %.2f\n", (b - a) / 1e9, x[1] / 1024, x[2] + x[3]}' \
         >>"$work/$config.$label"
     case $label in
+    before-*)
+        if ! grep -q "^phold-check $config $events $events " "$work/err"; then
+            echo "run_phold: $label on $config did not handle $events events" >&2
+            exit 1
+        fi ;;
     baseline-*)
         if ! grep -q "check_sum=$events\b" "$work/out"; then
             echo "run_phold: $label on $config did not handle $events events:" >&2
