@@ -17,7 +17,7 @@
  *   64-bit hash.
  *
  * Generators
- *   xoshiro256++ (Blackman and Vigna, 2019): state s[0..3],
+ *   xoshiro256++ (Blackman and Vigna, 2019; the default): state s[0..3],
  *   each output rotl(s0 + s3, 23) + s0, then the xorshift-rotate update.
  *   Period 2^256 - 1, passes BigCrush and PractRand; 32 bytes of state.
  *   Seeding from the 64-bit hash h: s[i] = mix(h + i * golden), the

@@ -38,8 +38,8 @@
  *                      them.  Among ~90,000 streams two are expected to
  *                      share a seed.
  *   sim_rng_init uses sim_rng_default_kind(), chosen at build time (CMake
- *   option CDNSIM_RNG=xoshiro|taus2, README "Random numbers"); the golden
- *   outputs in tests/ are those of the default.  The same (kind, seed,
+ *   option CDNSIM_RNG=xoshiro|taus2, default xoshiro; README "Building by
+ *   hand"); the golden outputs in tests/ are those of the default.  The same (kind, seed,
  *   replication, purpose, entity) always gives the same stream.
  *
  *   Draws per call (both kinds): uniform, uniform_pos, exponential,
