@@ -23,7 +23,7 @@
  *   Exp(mean)) for a uniformly random LP with probability `remote`, else for
  *   i.  The run stops after K handled events.  Draws per event, in order:
  *   one uniform (remote or not), one LP index when remote, one exponential;
- *   all from one GSL stream (sim_rng, taus2) derived from (seed, 0,
+ *   all from one sim_rng stream (xoshiro256++ by default) derived from (seed, 0,
  *   PHOLD_STREAM, 0).  One stream, not one per LP: the event order is total,
  *   so a single stream is already deterministic, and per-LP streams would
  *   only add a cache miss per event that the baselines would have to copy.
