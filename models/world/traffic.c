@@ -96,7 +96,7 @@ void traffic_init(world_t *w)
     tr->reg = sim_xcalloc(w->nreg ? w->nreg : 1, sizeof *tr->reg);
     tr->okf = sim_xcalloc(w->nreg * w->ncoh, sizeof *tr->okf);
     tr->coh_acc = sim_xcalloc(w->ncoh, sizeof *tr->coh_acc);
-    tr->scratch = sim_xcalloc(4 * (w->ngrp ? w->ngrp : 1), sizeof *tr->scratch);
+    tr->scratch = sim_xcalloc(TRAFFIC_SCRATCH * (w->ngrp ? w->ngrp : 1), sizeof *tr->scratch);
     tr->path_ok = sim_xcalloc(w->nreg * w->nprox, sizeof *tr->path_ok);
     tr->path_acc = sim_xcalloc(w->nprox, sizeof *tr->path_acc);
 }
@@ -274,12 +274,16 @@ static double cohort_shares(world_t *w, size_t r, double off, double *work)
     const fleet_region_t *rg = &w->fleet.reg[r];
     double base = s->traffic.baseline_err5xx_frac;
     double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
-           *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp;
+           *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp,
+           *here = w->traffic.scratch + 4 * w->ngrp, *away = w->traffic.scratch + 5 * w->ngrp,
+           *mx = w->traffic.scratch + 6 * w->ngrp;
     double load = 0;
     *work = 0;
     for (size_t g = 0; g < w->ngrp; g++) {
         size_t c;
         (void)world_group(w, g, &c);
+        group_weights(w, g, &here[g], &away[g]); /* pass 2 reads them too */
+        mx[g] = mix_of(w, r, c);                /* the cohorts of a group share their plan or site */
         uint32_t p = w->sites.coh_proxy[c];
         uint32_t up = rg->nservers - w->fleet.reg_out_p[r * w->nprox + p];
         double e = 0, b = 0, cost = 1.0;
@@ -315,11 +319,8 @@ static double cohort_shares(world_t *w, size_t r, double off, double *work)
         ef[g] = e;
         bf[g] = b;
         mult[g] = m;
-        double here, away;
-        group_weights(w, g, &here, &away);
-        double mx = mix_of(w, r, c);
-        load += off * here * m * mx; /* failed-over traffic is elsewhere */
-        *work += off * here * m * cost * mx;
+        load += off * here[g] * m * mx[g]; /* failed-over traffic is elsewhere */
+        *work += off * here[g] * m * cost * mx[g];
     }
     return load;
 }
@@ -339,14 +340,14 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
     const cdn_scenario_t *s = w->s;
     const fleet_region_t *rg = &w->fleet.reg[r];
     const double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
-                 *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp;
+                 *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp,
+                 *here_g = w->traffic.scratch + 4 * w->ngrp, *away_g = w->traffic.scratch + 5 * w->ngrp,
+                 *mx_g = w->traffic.scratch + 6 * w->ngrp;
     region_totals_t tot = {0, 0, 0, 0, 0, 0, 0};
     for (size_t g = 0; g < w->ngrp; g++) {
-        double here, away;
-        group_weights(w, g, &here, &away);
+        double here = here_g[g], away = away_g[g], mx = mx_g[g]; /* from pass 1 */
         size_t c0;
         size_t n = world_group(w, g, &c0);
-        double mx = mix_of(w, r, c0); /* the cohorts of a group share their plan or site */
         double T = off * here * mult[g] * mx;
         double e = T * ef[g], b = T * bf[g], o = T - e - b, fell_back = 0;
         if (fb[g] > 0) { /* unroutable: the fallback share is served elsewhere */

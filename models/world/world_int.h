@@ -204,6 +204,8 @@ typedef struct traffic_region {
     double surge_rps;      /* of which come back per second over the current step */
 } traffic_region_t;
 
+#define TRAFFIC_SCRATCH 7 /* arrays of ngrp doubles in traffic_t.scratch */
+
 typedef struct traffic {
     traffic_region_t *reg;  /* [nreg] */
     double *okf;            /* [nreg * ncoh] served share */
@@ -211,7 +213,9 @@ typedef struct traffic {
     double *path_ok;        /* [nreg * nprox] served share of the proxy path (services) */
     double *path_acc;       /* [nprox] sum_r offered_r * path_ok, requests/s */
     double total_offered;   /* sum_r offered_r, requests/s */
-    double *scratch;        /* [4 * ngrp] per-group work space of traffic_region_rates */
+    double *scratch;        /* [TRAFFIC_SCRATCH * ngrp] per-group work space of
+                             * traffic_region_rates: pass 1's shares, retry multiplier,
+                             * fallback, traffic weights here and away, regional mix */
     /* Regional users (docs/model.md, "Regional sites"); NULL and 0 unless
      * some plan or named site declares `regions`.  Distribution d is plan
      * d, or named site d - nplans with regions of its own. */
