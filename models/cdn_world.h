@@ -64,7 +64,8 @@ typedef enum { CDN_RSERIES_MAP(CDN_X_ENUM) CDN_RS_COUNT } cdn_rseries_t;
     X(CDN_EV_REGION_DRAINED, "region_drained")                     \
     X(CDN_EV_REGION_RESTORED, "region_restored")                   \
     X(CDN_EV_ARTIFACT_TRIGGERED, "artifact_triggered")             \
-    X(CDN_EV_ACTION_REGION, "action_region")
+    X(CDN_EV_ACTION_REGION, "action_region")                       \
+    X(CDN_EV_REPAIR_CAPACITY, "repair_capacity")
 
 #define CDN_X_ENUM(e, s) e,
 typedef enum { CDN_EVKIND_MAP(CDN_X_ENUM) CDN_EV_COUNT } cdn_evkind_t;
@@ -86,6 +87,11 @@ typedef struct cdn_event_rec {
     int32_t proxy;       /* proxy index or -1 */
     int32_t service;     /* service index or -1 */
     double count;        /* number of sites or servers concerned, or 0 */
+    /* repair_capacity: the process (0 crash repair, 1 re-provisioning, -1
+     * n/a), its crews and its job times from now on */
+    int32_t process;
+    int32_t crews;
+    double time_median_s, time_p99_s; /* s */
 } cdn_event_rec_t;
 
 typedef struct cdn_result {

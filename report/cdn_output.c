@@ -227,6 +227,10 @@ static void write_world_event(FILE *f, const cdn_scenario_t *s, const cdn_event_
     }
     if (e->count > 0)
         fprintf(f, ",\"count\":%.0f", e->count);
+    if (e->process >= 0)
+        fprintf(f, ",\"process\":\"%s\",\"crews\":%d,\"time_median_s\":%.3f,\"time_p99_s\":%.3f",
+                e->process == 0 ? "repair" : "reprovision", (int)e->crews, e->time_median_s,
+                e->time_p99_s);
     fputs("}\n", f);
 }
 

@@ -340,6 +340,13 @@ void repair_on_step(sim_t *sim, const sim_event_t *ev, void *ctx)
         sh->median_s = st->time_median_s;
         sh->p99_s = st->time_p99_s > 0 ? st->time_p99_s : st->time_median_s;
     }
+    cdn_event_rec_t e = world_blank_event();
+    e.proxy = (int32_t)p;
+    e.process = kind;
+    e.crews = (int32_t)sh->crews;
+    e.time_median_s = sh->median_s;
+    e.time_p99_s = sh->p99_s;
+    world_log_event(w, CDN_EV_REPAIR_CAPACITY, e);
     dispatch(w, kind, p);
 }
 

@@ -65,7 +65,7 @@ cdn_event_rec_t world_blank_event(void)
     cdn_event_rec_t e;
     memset(&e, 0, sizeof e);
     e.artifact = e.generation = e.node = e.bad = e.region = e.server = e.action = -1;
-    e.plan = e.proxy = e.service = -1;
+    e.plan = e.proxy = e.service = e.process = -1;
     return e;
 }
 
