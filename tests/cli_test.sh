@@ -232,6 +232,10 @@ for c in run validate plot compare sweep; do
 done
 
 # ---- example scenarios, end to end: each shows what its notes claim
+csvcol() { # csvcol FILE NAME T [REGION]: column NAME of the row at t_s T (and region)
+    awk -F, -v n="$2" -v t="$3" -v r="${4-}" 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == n) c = i; if ($i == "region") g = i }; next }
+        $1 == t && (r == "" || $g == r) { print $c; exit }' "$1"
+}
 num() { # num FILE KEY: a number from summary.json ("null" stays "null")
     awk -F: -v k="\"$2\"" '$1 ~ k {gsub(/[ \t,]/, "", $2); print $2; exit}' "$1"
 }
@@ -276,10 +280,7 @@ check "the largest region, reverted last, ends the main impact at 10:00 (3600 s)
 # daily curve; the notes compute x = 1 - C / (c L) by hand
 run "$bin" run "$ex/pathological-rule-cpu.json" -o "$work/ex6" --no-plot --quiet
 check "example pathological-rule-cpu runs" test "$rc" -eq 0
-rcol() { # rcol T_S REGION COLUMN: a value of timeline_regions.csv
-    awk -F, -v t="$1" -v g="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
-        $1 == t && $3 == g { print $k }' "$work/ex6/timeline_regions.csv"
-}
+rcol() { csvcol "$work/ex6/timeline_regions.csv" "$3" "$1" "$2"; } # rcol T_S REGION COLUMN
 near() { awk -v a="$1" -v b="$2" -v tol="$3" 'BEGIN { d = a - b; exit !(d <= tol && -d <= tol) }'; }
 check "pathological-rule-cpu: americas at its peak fails 1 - 1.6/2.625 = 0.3905 ($(rcol 43200 americas err5xx_frac))" \
     near "$(rcol 43200 americas err5xx_frac)" 0.3905 0.0005
@@ -295,10 +296,7 @@ check "pathological-rule-cpu: no errors in the hour from 13:00 local (L = 871 k 
 # arriving; the notes compute the shares by hand
 run "$bin" run "$ex/resolver-withdrawn.json" -o "$work/ex7" --no-plot --quiet
 check "example resolver-withdrawn runs" test "$rc" -eq 0
-gcol() { # gcol T_S COLUMN: a value of timeline.csv
-    awk -F, -v t="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
-        $1 == t { print $k }' "$work/ex7/timeline.csv"
-}
+gcol() { csvcol "$work/ex7/timeline.csv" "$2" "$1"; } # gcol T_S COLUMN
 check "resolver-withdrawn: 0.15 x 0.6 = 9% of requests fail fast at 10:30 ($(gcol 3600 err5xx_frac))" \
     near "$(gcol 3600 err5xx_frac)" 0.09 0.000001
 check "resolver-withdrawn: 0.15 x 0.4 = 6% fall back to another resolver ($(gcol 3600 failover_frac))" \
@@ -389,6 +387,35 @@ check "repair-long-tail: 95% repaired within 10% of the hand-computed 14983 s ($
 check "repair-long-tail: the last 5% take longer than 10 minutes" \
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "servers_failing_frac") c = i; next }
              $c > 0 { last = $1 } END { exit !(last - '"$rep95"' > 600) }' "$work/ex6/timeline.csv"
+check "repair-long-tail: the 04:00 release is a repair_capacity event with 800 crews" \
+    grep -qE '"t_s":14400\.000,.*"event":"repair_capacity","proxy":"host","process":"repair","crews":800,"time_median_s":900\.000' "$work/ex6/events.jsonl"
+
+# offline hosts (#9): hosts booting before the revert load the bad file
+run "$bin" run "$ex/offline-hosts.json" -o "$work/ex-offline" --no-plot --quiet
+check "example offline-hosts runs" test "$rc" -eq 0
+f=$(csvcol "$work/ex-offline/timeline.csv" servers_failing_frac 12300)
+check "offline-hosts: failing share before the revert $f within 0.03 of the hand-computed 0.924" \
+    awk -v f="$f" 'BEGIN { exit !(f >= 0.894 && f <= 0.954) }'
+check "offline-hosts: no host fails after the revert, hosts still come online" \
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "servers_failing_frac") c = i; if ($i == "servers_out_frac") o = i }; next }
+             $1 >= 12900 && $c > 0 { bad = 1 } $1 == 12900 { o1 = $o } $1 == 42900 { o2 = $o }
+             END { exit !(!bad && o1 > 0.06 && o2 < 0.01 && o2 < o1) }' "$work/ex-offline/timeline.csv"
+
+# damage that outlives the revert (#9): damaged share per region by
+# exposure, re-provisioning ceil(D / 5) x 1800 s after the first revert
+run "$bin" run "$ex/lasting-damage.json" -o "$work/ex-damage" --no-plot --quiet
+check "example lasting-damage runs" test "$rc" -eq 0
+fw=$(csvcol "$work/ex-damage/timeline_regions.csv" servers_failing_frac 5700 west)
+fe=$(csvcol "$work/ex-damage/timeline_regions.csv" servers_failing_frac 12900 east)
+check "lasting-damage: west damaged $fw within 0.06 of 1 - exp(-0.05) = 0.049" \
+    awk -v f="$fw" 'BEGIN { exit !(f > 0 && f <= 0.109) }'
+check "lasting-damage: east damaged $fe within 0.06 of 1 - exp(-0.25) = 0.221" \
+    awk -v f="$fe" 'BEGIN { exit !(f >= 0.161 && f <= 0.281) }'
+end_s=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "servers_failing_frac") c = i; next }
+                 $c > 0 { l = $1 } END { print l }' "$work/ex-damage/timeline.csv")
+want_s=$(awk -v w="$fw" -v e="$fe" 'BEGIN { d = int(500 * (w + e) + 0.5); r = int((d + 4) / 5); print 5400 + r * 1800 }')
+check "lasting-damage: failures end in the bin of ceil(D / 5) x 1800 s after 01:30 ($end_s s, by hand $want_s s)" \
+    awk -v a="$end_s" -v b="$want_s" 'BEGIN { exit !(a >= b - 300 && a <= b) }'
 
 # ---- the work budget (#10): refused up front, estimates within a factor 2
 for f in "$src"/data/budget/*.json; do
