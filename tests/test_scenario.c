@@ -1025,6 +1025,54 @@ START_TEST(proxy_key_its_effect_ignores_is_warned)
 }
 END_TEST
 
+START_TEST(repair_key_its_effect_ignores_is_warned)
+{
+    char path[256];
+    const char *w = "does nothing";
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"crash\", "
+                                         "\"repair_crews\": 4", w, path), 1);
+    ck_assert_str_eq(path, "$.proxies[0].repair_crews");
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"panic\", \"repair_schedule\": "
+                                         "[{\"at_s\": 600, \"crews\": 9}]", w, path), 1);
+    ck_assert_str_eq(path, "$.proxies[0].repair_schedule");
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"none\", "
+                                         "\"damage_rate_per_h\": 0.1", w, path), 1);
+    ck_assert_str_eq(path, "$.proxies[0].damage_rate_per_h");
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"panic\", "
+                                         "\"reprovision_time_median_s\": 600", w, path), 1);
+    ck_assert_str_eq(path, "$.proxies[0].reprovision_time_median_s");
+    /* meant as written: quiet */
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"crash_repair\", "
+                                         "\"repair_crews\": 4, \"repair_time_p99_s\": 9000",
+                                         NULL, NULL), 0);
+    ck_assert_uint_eq(proxy_key_warnings("\"on_bad_artifact\": \"panic\", \"damage_frac\": 0.1, "
+                                         "\"reprovision_crews\": 5", NULL, NULL), 0);
+    /* online_mean_s without offline hosts; with them, quiet */
+#define ONLINE_FMT                                                                                 \
+        "{\"name\": \"w\", \"simulation\": {\"start_utc\": \"2025-11-18T11:00:00Z\", "              \
+        "\"duration_s\": 7200}, \"traffic\": {\"global_rps\": 1000},"                               \
+        "\"regions\": [{\"name\": \"g\", \"traffic_share\": 1, \"servers\": 10, "                   \
+        "\"server_capacity_rps\": 500, \"online_mean_s\": 600%s}],"                                 \
+        "\"proxies\": [{\"name\": \"p\", \"on_bad_artifact\": \"panic\"}],"                         \
+        "\"sites\": {\"count\": 10, \"plans\": [{\"name\": \"all\", \"site_share\": 1, "            \
+        "\"traffic_share\": 1}]},"                                                                  \
+        "\"artifacts\": [{\"name\": \"f\", \"consumers\": [\"p\"], " BAD_F "}]}"
+    const char *extra[2] = {"", ", \"offline_frac\": 0.2"};
+    for (int k = 0; k < 2; k++) {
+        char json[2048];
+        snprintf(json, sizeof json, ONLINE_FMT, extra[k]);
+        cdn_scenario_t *sc = test_parse_ok(json);
+        warn_count_t wc = {"online_mean_s does nothing", 0, ""};
+        (void)cdn_scenario_warnings(sc, count_matching, &wc);
+        cdn_scenario_destroy(sc);
+        ck_assert_uint_eq(wc.n, k == 0 ? 1 : 0);
+        if (k == 0)
+            ck_assert_str_eq(wc.path, "$.regions[0].online_mean_s");
+    }
+#undef ONLINE_FMT
+}
+END_TEST
+
 /* Every scenario, example and template of the repository is quiet. */
 START_TEST(repository_scenarios_have_no_warnings)
 {
@@ -1072,6 +1120,7 @@ static Suite *scenario_suite(void)
     tcase_add_test(good, effect_scoped_to_traffic_that_does_not_exist_is_warned);
     tcase_add_test(good, action_that_targets_nothing_is_warned);
     tcase_add_test(good, proxy_key_its_effect_ignores_is_warned);
+    tcase_add_test(good, repair_key_its_effect_ignores_is_warned);
     tcase_add_test(good, repository_scenarios_have_no_warnings);
     suite_add_tcase(s, good);
 

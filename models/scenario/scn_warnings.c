@@ -58,7 +58,14 @@
  *   nothing); effect cpu_per_request with extra_cpu_per_request 0 (it
  *   does nothing); withdraw_proxy_only on a proxy that does not withdraw;
  *   withdrawn_fallback_frac > 0 without withdraw_proxy_only (a server-wide
- *   withdrawal drains the region onto its neighbours instead).
+ *   withdrawal drains the region onto its neighbours instead); repair
+ *   keys (repair_crews not 1, repair_time_*, repair_schedule) on a proxy
+ *   whose effect is not crash_repair; damage_frac or damage_rate_per_h on
+ *   a proxy whose effect is "none"; reprovision keys (crews not 1, time
+ *   not the default 3600 s, a p99, a schedule) on a proxy that is never
+ *   damaged; a region's online_mean_s (not the default) with
+ *   offline_frac 0.  A key set to its default is not seen (the loaded
+ *   scenario does not say which keys were written).
 
  *   elsewhere_cannot_fail: a service of operators.diagnosis
  *   .elsewhere_services that the fault can never take down (neither it
@@ -426,15 +433,62 @@ static int ignored_key(const cdn_proxy_spec_t *px, const char **key, char *msg, 
     return 1;
 }
 
+/* Which repair or damage key of proxy px does nothing, as ignored_key. */
+static int ignored_repair_key(const cdn_proxy_spec_t *px, const char **key, char *msg, size_t n)
+{
+    cdn_effect_t e = px->on_bad_artifact;
+    const cdn_repair_spec_t *fix = &px->repair, *prov = &px->reprovision;
+    int damage = px->damage_frac > 0 || px->damage_rate_per_h > 0;
+    if (e != CDN_EFFECT_CRASH_REPAIR &&
+        (fix->crews != 1 || fix->time_median_s > 0 || fix->time_p99_s > 0 || fix->nsteps > 0)) {
+        *key = fix->nsteps > 0 ? "repair_schedule"
+               : fix->crews != 1 ? "repair_crews"
+               : fix->time_median_s > 0 ? "repair_time_median_s" : "repair_time_p99_s";
+        snprintf(msg, n, "proxy \"%s\": %s does nothing unless on_bad_artifact is "
+                 "\"crash_repair\" (only a crash that needs a repair by hand is worked by "
+                 "repair crews; for damage that outlives the revert see damage_frac and "
+                 "reprovision_crews)", px->name, *key);
+    } else if (damage && e == CDN_EFFECT_NONE) {
+        *key = px->damage_frac > 0 ? "damage_frac" : "damage_rate_per_h";
+        snprintf(msg, n, "proxy \"%s\": %s does nothing with on_bad_artifact \"none\" (a "
+                 "proxy that ignores bad files is never damaged by them)", px->name, *key);
+    } else if (!damage && (prov->crews != 1 || prov->time_median_s != 3600 ||
+                           prov->time_p99_s > 0 || prov->nsteps > 0)) {
+        *key = prov->nsteps > 0 ? "reprovision_schedule"
+               : prov->crews != 1 ? "reprovision_crews"
+               : prov->time_median_s != 3600 ? "reprovision_time_median_s"
+                                              : "reprovision_time_p99_s";
+        snprintf(msg, n, "proxy \"%s\": %s does nothing without damage (set damage_frac or "
+                 "damage_rate_per_h above 0)", px->name, *key);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 static size_t key_without_effect(const cdn_scenario_t *s, cdn_warn_fn warn, void *arg)
 {
     size_t n = 0;
+    char path[96], msg[CDN_NAME_MAX + 256];
     for (size_t p = 0; p < s->nproxies; p++) {
-        const char *key = NULL;
-        char path[96], msg[CDN_NAME_MAX + 256];
-        if (!ignored_key(&s->proxies[p], &key, msg, sizeof msg))
+        int (*const rule[2])(const cdn_proxy_spec_t *, const char **, char *, size_t) = {
+            ignored_key, ignored_repair_key};
+        for (int k = 0; k < 2; k++) {
+            const char *key = NULL;
+            if (!rule[k](&s->proxies[p], &key, msg, sizeof msg))
+                continue;
+            snprintf(path, sizeof path, "$.proxies[%zu].%s", p, key);
+            warn(arg, path, msg);
+            n++;
+        }
+    }
+    for (size_t r = 0; r < s->nregions; r++) {
+        const cdn_region_spec_t *rs = &s->regions[r];
+        if (rs->offline_frac > 0 || rs->online_mean_s == 3600)
             continue;
-        snprintf(path, sizeof path, "$.proxies[%zu].%s", p, key);
+        snprintf(path, sizeof path, "$.regions[%zu].online_mean_s", r);
+        snprintf(msg, sizeof msg, "region \"%s\": online_mean_s does nothing with offline_frac 0 "
+                 "(no server is offline to come online)", rs->name);
         warn(arg, path, msg);
         n++;
     }
