@@ -12,11 +12,18 @@
  *     traffic of its own, changes no other region's per-region series and
  *     no outcome measure;
  *   - a control: an overlay that does change behaviour changes the
- *     results (so the comparison can fail).
+ *     results (so the comparison can fail);
+ *   - the keyed draws of offline hosts, repair times, damage, customer
+ *     features and the diagnosis effort move monotonically with their
+ *     parameters (more offline hosts are a superset, more crews repair
+ *     every server no later, ...) or not at all (the diagnosis effort
+ *     when the fleet grows), each with a check that the relation is not
+ *     trivially met.
  * Doubles are compared bit for bit (memcmp), so NaN equals NaN and -0
  * differs from 0.
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +296,193 @@ START_TEST(region_series_differ_between_seeds)
 }
 END_TEST
 
+/* ---- keyed draws of the later mechanisms (RNG purposes 13-16, 20)
+ *
+ * Each is keyed by the identity of what it draws for (server, proxy, job,
+ * site), so changing a parameter moves each draw monotonically instead of
+ * re-dealing the draws: more offline hosts are a superset of fewer, a
+ * higher damage hazard damages a superset of servers, a larger feature
+ * share gives the feature to a superset of sites, more crews repair every
+ * server no later (each job keeps its time), and the diagnosis effort of
+ * a replication stays the same when the fleet grows.  With positional
+ * streams, each relation would fail in some replication. */
+
+/* A two-region fleet with one proxy `edge` whose members are PROXY, the
+ * regions' extra members EAST and WEST, the plan's PLAN, and the actions
+ * and diagnosis OPS; a bad file from 00:10, reverted at 01:00. */
+static cdn_scenario_t *keyed_scenario(const char *east, const char *west, const char *proxy,
+                                      const char *plan, const char *ops)
+{
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{\"name\": \"keyed\", \"simulation\": {\"start_utc\": \"2026-01-01T00:00:00Z\", "
+             "\"duration_s\": 14400, \"bin_s\": 60, \"seed\": 9},"
+             "\"traffic\": {\"global_rps\": 100000},"
+             "\"regions\": ["
+             "{\"name\": \"east\", \"traffic_share\": 0.6, \"servers\": 60, \"server_capacity_rps\": 5000%s},"
+             "{\"name\": \"west\", \"traffic_share\": 0.4, \"servers\": 40, \"server_capacity_rps\": 5000%s}],"
+             "\"proxies\": [{\"name\": \"edge\"%s}],"
+             "\"sites\": {\"count\": 2000, \"plans\": [{\"name\": \"all\", \"site_share\": 1, "
+             "\"traffic_share\": 1%s}]},"
+             "\"artifacts\": [{\"name\": \"f\", \"consumers\": [\"edge\"], \"period_s\": 1000000, "
+             "\"first_run_utc\": \"2026-01-01T00:10:00Z\", \"cluster\": {\"nodes\": 1, "
+             "\"migrated_at_start\": 1}, \"normal_size\": 1, \"bad_size\": 2, \"size_limit\": 1, "
+             "\"distribution\": {\"latency_median_s\": 5, \"latency_p99_s\": 60}}],"
+             "\"operators\": {%s\"actions\": ["
+             "{\"kind\": \"push_last_known_good\", \"at_utc\": \"2026-01-01T01:00:00Z\", "
+             "\"artifact\": \"f\", \"label\": \"revert\"}]}}",
+             east, west, proxy, plan, ops);
+    return test_parse_ok(json);
+}
+
+typedef enum { AT_MOST, AT_LEAST } order_t;
+
+/* Over 10 replications: series k of b is `ord` series k of a in every
+ * region and bin (to 1e-9 of a bin's value, for sums in another order);
+ * returns the number of (replication, region, bin) where they differ. */
+static int series_ordered(const cdn_scenario_t *sa, const cdn_scenario_t *sb, cdn_rseries_t k,
+                          order_t ord)
+{
+    int differ = 0;
+    for (uint64_t rep = 0; rep < 10; rep++) {
+        cdn_error_t err;
+        cdn_result_t *a = NULL, *b = NULL;
+        ck_assert_int_eq(cdn_world_run(sa, 9, rep, &a, &err), 0);
+        ck_assert_int_eq(cdn_world_run(sb, 9, rep, &b, &err), 0);
+        for (size_t r = 0; r < a->nregions; r++)
+            for (size_t bin = 0; bin < a->nbins; bin++) {
+                double x = cdn_result_region(a, r, k, bin), y = cdn_result_region(b, r, k, bin);
+                double tol = 1e-9 * (fabs(x) + fabs(y) + 1);
+                if (ord == AT_LEAST)
+                    ck_assert_msg(y >= x - tol, "rep %u region %zu bin %zu: %g < %g",
+                                  (unsigned)rep, r, bin, y, x);
+                else
+                    ck_assert_msg(y <= x + tol, "rep %u region %zu bin %zu: %g > %g",
+                                  (unsigned)rep, r, bin, y, x);
+                differ += fabs(x - y) > tol;
+            }
+        cdn_result_destroy(a);
+        cdn_result_destroy(b);
+    }
+    return differ;
+}
+
+START_TEST(more_offline_hosts_are_a_superset_of_fewer)
+{
+    const char *off[2] = {", \"offline_frac\": 0.2, \"online_mean_s\": 1800",
+                          ", \"offline_frac\": 0.4, \"online_mean_s\": 1800"};
+    cdn_scenario_t *a = keyed_scenario(off[0], off[0], ", \"on_bad_artifact\": \"panic\"", "", "");
+    cdn_scenario_t *b = keyed_scenario(off[1], off[1], ", \"on_bad_artifact\": \"panic\"", "", "");
+    ck_assert_int_gt(series_ordered(a, b, CDN_RS_SERVERS_OUT, AT_LEAST), 0);
+    cdn_scenario_destroy(a);
+    cdn_scenario_destroy(b);
+}
+END_TEST
+
+START_TEST(a_higher_damage_hazard_damages_a_superset)
+{
+    const char *px[2] = {
+        ", \"on_bad_artifact\": \"panic\", \"damage_rate_per_h\": 0.3, \"reprovision_crews\": 0",
+        ", \"on_bad_artifact\": \"panic\", \"damage_rate_per_h\": 0.9, \"reprovision_crews\": 0"};
+    cdn_scenario_t *a = keyed_scenario("", "", px[0], "", "");
+    cdn_scenario_t *b = keyed_scenario("", "", px[1], "", "");
+    ck_assert_int_gt(series_ordered(a, b, CDN_RS_SERVERS_FAILING, AT_LEAST), 0);
+    cdn_scenario_destroy(a);
+    cdn_scenario_destroy(b);
+}
+END_TEST
+
+/* Crews arrive after the revert (none before), so no repaired server
+ * crashes again and every server keeps its one job and its time. */
+START_TEST(more_crews_repair_every_server_no_later)
+{
+    const char *px[2] = {
+        ", \"on_bad_artifact\": \"crash_repair\", \"repair_crews\": 0, \"repair_time_median_s\": 600, "
+        "\"repair_time_p99_s\": 3000, \"repair_schedule\": [{\"at_utc\": \"2026-01-01T01:10:00Z\", "
+        "\"crews\": 3}]",
+        ", \"on_bad_artifact\": \"crash_repair\", \"repair_crews\": 0, \"repair_time_median_s\": 600, "
+        "\"repair_time_p99_s\": 3000, \"repair_schedule\": [{\"at_utc\": \"2026-01-01T01:10:00Z\", "
+        "\"crews\": 7}]"};
+    cdn_scenario_t *a = keyed_scenario("", "", px[0], "", "");
+    cdn_scenario_t *b = keyed_scenario("", "", px[1], "", "");
+    ck_assert_int_gt(series_ordered(a, b, CDN_RS_SERVERS_OUT, AT_MOST), 0);
+    cdn_scenario_destroy(a);
+    cdn_scenario_destroy(b);
+}
+END_TEST
+
+START_TEST(a_larger_feature_share_is_a_superset_of_sites)
+{
+    const char *px = ", \"on_bad_artifact\": \"panic\", \"scope_feature\": \"edge_compute\"";
+    cdn_scenario_t *a = keyed_scenario("", "", px, ", \"features\": {\"edge_compute\": 0.3}", "");
+    cdn_scenario_t *b = keyed_scenario("", "", px, ", \"features\": {\"edge_compute\": 0.6}", "");
+    int grew = 0;
+    for (uint64_t rep = 0; rep < 10; rep++) {
+        cdn_error_t err;
+        cdn_result_t *ra = NULL, *rb = NULL;
+        ck_assert_int_eq(cdn_world_run(a, 9, rep, &ra, &err), 0);
+        ck_assert_int_eq(cdn_world_run(b, 9, rep, &rb, &err), 0);
+        for (size_t bin = 0; bin < ra->nbins; bin++) {
+            ck_assert(rb->sites_down[bin] >= ra->sites_down[bin] - 1e-12);
+            grew += rb->sites_down[bin] > ra->sites_down[bin] + 1e-12;
+        }
+        ck_assert_uint_ge(rb->sites_ever_down, ra->sites_ever_down);
+        cdn_result_destroy(ra);
+        cdn_result_destroy(rb);
+    }
+    ck_assert_int_gt(grew, 0);
+    cdn_scenario_destroy(a);
+    cdn_scenario_destroy(b);
+}
+END_TEST
+
+/* The diagnosis time of one replication: diagnosed - detected. */
+static double diagnosis_span(const cdn_scenario_t *s, uint64_t rep)
+{
+    cdn_error_t err;
+    cdn_result_t *r = NULL;
+    ck_assert_int_eq(cdn_world_run(s, 9, rep, &r, &err), 0);
+    cdn_summary_t m;
+    cdn_summary_compute(s, r, &m);
+    cdn_result_destroy(r);
+    return cdn_measure_value(&m, CDN_M_DIAGNOSED) - cdn_measure_value(&m, CDN_M_DETECTED);
+}
+
+/* The clear-signal effort is one keyed draw per replication: a spare
+ * region of 25 more servers (every per-server draw of the fleet) leaves
+ * it as it was; twice the work changes it (the control). */
+START_TEST(the_diagnosis_effort_ignores_other_draws)
+{
+    const char *px = ", \"on_bad_artifact\": \"panic\"";
+    const char *ops = "\"detection\": {\"threshold_frac\": 0.05, \"for_s\": 60, \"check_s\": 60}, "
+                      "\"diagnosis\": {\"work_s\": 600, \"work_p90_factor\": 3}, ";
+    const char *ops2 = "\"detection\": {\"threshold_frac\": 0.05, \"for_s\": 60, \"check_s\": 60}, "
+                       "\"diagnosis\": {\"work_s\": 1200, \"work_p90_factor\": 3}, ";
+    /* closes west and opens a third region, which the template closes */
+    const char *spare = "}, {\"name\": \"spare\", \"traffic_share\": 0, \"servers\": 25, "
+                        "\"server_capacity_rps\": 5000";
+    cdn_scenario_t *a = keyed_scenario("", "", px, "", ops);
+    cdn_scenario_t *b = keyed_scenario("", spare, px, "", ops);
+    cdn_scenario_t *c = keyed_scenario("", "", px, "", ops2);
+    ck_assert_uint_eq(b->nregions, 3);
+    int spread = 0, control = 0;
+    double first = NAN;
+    for (uint64_t rep = 0; rep < 10; rep++) {
+        double da = diagnosis_span(a, rep), db = diagnosis_span(b, rep), dc = diagnosis_span(c, rep);
+        ck_assert_msg(da > 0 && memcmp(&da, &db, sizeof da) == 0, "rep %u: %g != %g",
+                      (unsigned)rep, da, db);
+        control += dc > da;
+        spread += rep > 0 && da != first;
+        first = rep == 0 ? da : first;
+    }
+    ck_assert_int_gt(spread, 0);
+    ck_assert_int_gt(control, 0);
+    cdn_scenario_destroy(a);
+    cdn_scenario_destroy(b);
+    cdn_scenario_destroy(c);
+}
+END_TEST
+
 static Suite *crn_suite(void)
 {
     Suite *su = suite_create("crn");
@@ -300,6 +494,11 @@ static Suite *crn_suite(void)
     tcase_add_test(tc, a_region_inserted_at_the_front_changes_no_other_region);
     tcase_add_test(tc, a_region_appended_changes_no_other_region);
     tcase_add_test(tc, region_series_differ_between_seeds);
+    tcase_add_test(tc, more_offline_hosts_are_a_superset_of_fewer);
+    tcase_add_test(tc, a_higher_damage_hazard_damages_a_superset);
+    tcase_add_test(tc, more_crews_repair_every_server_no_later);
+    tcase_add_test(tc, a_larger_feature_share_is_a_superset_of_sites);
+    tcase_add_test(tc, the_diagnosis_effort_ignores_other_draws);
     suite_add_tcase(su, tc);
     return su;
 }
