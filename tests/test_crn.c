@@ -367,28 +367,35 @@ static int series_ordered(const cdn_scenario_t *sa, const cdn_scenario_t *sb, cd
     return differ;
 }
 
+/* Two arms, each {east, west, proxy} members of keyed_scenario: series k
+ * of arm b is `ord` that of arm a everywhere, and differs somewhere. */
+static void arms_ordered(const char *const a[3], const char *const b[3], cdn_rseries_t k,
+                         order_t ord)
+{
+    cdn_scenario_t *sa = keyed_scenario(a[0], a[1], a[2], "", "");
+    cdn_scenario_t *sb = keyed_scenario(b[0], b[1], b[2], "", "");
+    ck_assert_int_gt(series_ordered(sa, sb, k, ord), 0);
+    cdn_scenario_destroy(sa);
+    cdn_scenario_destroy(sb);
+}
+
 START_TEST(more_offline_hosts_are_a_superset_of_fewer)
 {
-    const char *off[2] = {", \"offline_frac\": 0.2, \"online_mean_s\": 1800",
-                          ", \"offline_frac\": 0.4, \"online_mean_s\": 1800"};
-    cdn_scenario_t *a = keyed_scenario(off[0], off[0], ", \"on_bad_artifact\": \"panic\"", "", "");
-    cdn_scenario_t *b = keyed_scenario(off[1], off[1], ", \"on_bad_artifact\": \"panic\"", "", "");
-    ck_assert_int_gt(series_ordered(a, b, CDN_RS_SERVERS_OUT, AT_LEAST), 0);
-    cdn_scenario_destroy(a);
-    cdn_scenario_destroy(b);
+    const char *px = ", \"on_bad_artifact\": \"panic\"";
+    const char *few = ", \"offline_frac\": 0.2, \"online_mean_s\": 1800";
+    const char *more = ", \"offline_frac\": 0.4, \"online_mean_s\": 1800";
+    const char *const a[3] = {few, few, px}, *const b[3] = {more, more, px};
+    arms_ordered(a, b, CDN_RS_SERVERS_OUT, AT_LEAST);
 }
 END_TEST
 
 START_TEST(a_higher_damage_hazard_damages_a_superset)
 {
-    const char *px[2] = {
-        ", \"on_bad_artifact\": \"panic\", \"damage_rate_per_h\": 0.3, \"reprovision_crews\": 0",
-        ", \"on_bad_artifact\": \"panic\", \"damage_rate_per_h\": 0.9, \"reprovision_crews\": 0"};
-    cdn_scenario_t *a = keyed_scenario("", "", px[0], "", "");
-    cdn_scenario_t *b = keyed_scenario("", "", px[1], "", "");
-    ck_assert_int_gt(series_ordered(a, b, CDN_RS_SERVERS_FAILING, AT_LEAST), 0);
-    cdn_scenario_destroy(a);
-    cdn_scenario_destroy(b);
+    const char *const a[3] = {
+        "", "", ", \"on_bad_artifact\": \"panic\", \"damage_rate_per_h\": 0.3, \"reprovision_crews\": 0"};
+    const char *const b[3] = {
+        "", "", ", \"on_bad_artifact\": \"panic\", \"damage_rate_per_h\": 0.9, \"reprovision_crews\": 0"};
+    arms_ordered(a, b, CDN_RS_SERVERS_FAILING, AT_LEAST);
 }
 END_TEST
 
@@ -396,18 +403,13 @@ END_TEST
  * crashes again and every server keeps its one job and its time. */
 START_TEST(more_crews_repair_every_server_no_later)
 {
-    const char *px[2] = {
-        ", \"on_bad_artifact\": \"crash_repair\", \"repair_crews\": 0, \"repair_time_median_s\": 600, "
-        "\"repair_time_p99_s\": 3000, \"repair_schedule\": [{\"at_utc\": \"2026-01-01T01:10:00Z\", "
-        "\"crews\": 3}]",
-        ", \"on_bad_artifact\": \"crash_repair\", \"repair_crews\": 0, \"repair_time_median_s\": 600, "
-        "\"repair_time_p99_s\": 3000, \"repair_schedule\": [{\"at_utc\": \"2026-01-01T01:10:00Z\", "
-        "\"crews\": 7}]"};
-    cdn_scenario_t *a = keyed_scenario("", "", px[0], "", "");
-    cdn_scenario_t *b = keyed_scenario("", "", px[1], "", "");
-    ck_assert_int_gt(series_ordered(a, b, CDN_RS_SERVERS_OUT, AT_MOST), 0);
-    cdn_scenario_destroy(a);
-    cdn_scenario_destroy(b);
+#define REPAIR_PX(crews)                                                                           \
+    ", \"on_bad_artifact\": \"crash_repair\", \"repair_crews\": 0, \"repair_time_median_s\": 600, "  \
+    "\"repair_time_p99_s\": 3000, \"repair_schedule\": [{\"at_utc\": \"2026-01-01T01:10:00Z\", "       \
+    "\"crews\": " #crews "}]"
+    const char *const a[3] = {"", "", REPAIR_PX(3)}, *const b[3] = {"", "", REPAIR_PX(7)};
+#undef REPAIR_PX
+    arms_ordered(a, b, CDN_RS_SERVERS_OUT, AT_MOST);
 }
 END_TEST
 
