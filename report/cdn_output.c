@@ -7,9 +7,10 @@
  *   and shares of timeline rows are ratios of bin integrals, with the
  *   length of the (possibly shorter) last bin.
  *
- *   Numbers are printed with fixed printf formats and JSON via cJSON (which
- *   prints doubles with %.15g/%.17g), so files are byte-identical for the
- *   same inputs.  Threshold crossings in events.jsonl are derived from the
+ *   Numbers are printed in fixed formats ("%.1f", "%.6f": the CSV columns
+ *   through cdn_fmt.h, which gives printf's digits at a fraction of its
+ *   cost) and JSON via cJSON (which prints doubles with %.15g/%.17g), so
+ *   files are byte-identical for the same inputs.  Threshold crossings in events.jsonl are derived from the
  *   bins here, so the model does not have to watch thresholds.
  *
  *   The gnuplot scripts are written by cdn_timeline.c and cdn_regions.c;
@@ -27,6 +28,7 @@
 
 #include "cdn_estimate.h"
 #include "cdn_file.h"
+#include "cdn_fmt.h"
 #include "cdn_gnuplot.h"
 #include "cdn_regions.h"
 #include "cdn_timeline.h"
@@ -59,18 +61,28 @@ static void write_timeline(FILE *f, const cdn_scenario_t *s, const cdn_result_t 
         char utc[32];
         cdn_scenario_utc(s, t0, utc, sizeof utc);
         cdn_timeline_row(s, r, b, v);
-        fprintf(f, "%.0f,%s", t0, utc);
+        cdn_fmt_put_fixed(f, t0, 0);
+        fputc(',', f);
+        fputs(utc, f);
         /* rates to 0.1 request/s, shares to 1e-6 */
         for (int c = 0; c < CDN_TL_COUNT; c++) {
-            if (isnan(v[c])) /* latency while nothing is served: empty */
-                fputc(',', f);
-            else
-                fprintf(f, c < CDN_TL_ERR5XX_FRAC || c == CDN_TL_LATENCY_MS ? ",%.1f" : ",%.6f", v[c]);
+            fputc(',', f);
+            if (!isnan(v[c])) /* latency while nothing is served: empty */
+                cdn_fmt_put_fixed(f, v[c], c < CDN_TL_ERR5XX_FRAC || c == CDN_TL_LATENCY_MS ? 1 : 6);
         }
-        for (size_t k = 0; k < s->nservices; k++)
-            fprintf(f, ",%.6f", r->svc_avail[k * r->nbins + b] / cdn_summary_bin_len(s, r, b));
+        for (size_t k = 0; k < s->nservices; k++) {
+            fputc(',', f);
+            cdn_fmt_put_fixed(f, r->svc_avail[k * r->nbins + b] / cdn_summary_bin_len(s, r, b), 6);
+        }
         fputc('\n', f);
     }
+}
+
+/* Appends ",x" with x in "%.<prec>f" to line at *n (room: CDN_FMT_MAX + 1). */
+static void field(char *line, size_t *n, double x, int prec)
+{
+    line[(*n)++] = ',';
+    *n += cdn_fmt_fixed(line + *n, x, prec);
 }
 
 static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *r)
@@ -79,30 +91,43 @@ static void write_regions(FILE *f, const cdn_scenario_t *s, const cdn_result_t *
           "blocked_frac,servers_bad_artifact_frac,servers_failing_frac,servers_restarting_frac,"
           "servers_out_frac,latency_ms\n",
           f);
+    /* the largest file of a run (15 MB at full scale): each row's numbers
+       are formatted into one buffer (cdn_fmt.h, printf's digits exactly)
+       and written at once; the time and date prefix once per bin */
+    char prefix[64], line[13 * (CDN_FMT_MAX + 1)];
     for (size_t b = 0; b < r->nbins; b++) {
         double t0 = (double)b * r->bin_s;
         double len = cdn_summary_bin_len(s, r, b);
         char utc[32];
         cdn_scenario_utc(s, t0, utc, sizeof utc);
+        size_t np = cdn_fmt_fixed(prefix, t0, 0);
+        np += (size_t)snprintf(prefix + np, sizeof prefix - np, ",%s,", utc);
         for (size_t g = 0; g < r->nregions; g++) {
             double nserv = (double)s->regions[g].servers;
             double off = cdn_result_region(r, g, CDN_RS_OFFERED, b);
             double err = cdn_result_region(r, g, CDN_RS_ERR5XX, b);
             double blk = cdn_result_region(r, g, CDN_RS_BLOCKED, b);
-            fprintf(f, "%.0f,%s,", t0, utc);
+            double ok = cdn_result_region(r, g, CDN_RS_OK, b);
+            fwrite(prefix, 1, np, f);
             cdn_file_put_csv(f, s->regions[g].name); /* a name may hold a comma or a quote */
-            fprintf(f, ",%.1f,%.1f,%.1f,%.1f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,",
-                    off / len, cdn_result_region(r, g, CDN_RS_OK, b) / len,
-                    err / len, blk / len, cdn_result_region(r, g, CDN_RS_FAILOVER, b) / len,
-                    ratio(err, off), ratio(blk, off),
-                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_BAD, b), len * nserv),
-                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_FAILING, b), len * nserv),
-                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_RESTARTING, b), len * nserv),
-                    ratio(cdn_result_region(r, g, CDN_RS_SERVERS_OUT, b), len * nserv));
-            double ok = cdn_result_region(r, g, CDN_RS_OK, b); /* empty while nothing is served */
-            if (ok > 0)
-                fprintf(f, "%.1f", cdn_result_region(r, g, CDN_RS_LATENCY_X_OK, b) / ok);
-            fputc('\n', f);
+            size_t n = 0;
+            field(line, &n, off / len, 1);
+            field(line, &n, ok / len, 1);
+            field(line, &n, err / len, 1);
+            field(line, &n, blk / len, 1);
+            field(line, &n, cdn_result_region(r, g, CDN_RS_FAILOVER, b) / len, 1);
+            field(line, &n, ratio(err, off), 6);
+            field(line, &n, ratio(blk, off), 6);
+            field(line, &n, ratio(cdn_result_region(r, g, CDN_RS_SERVERS_BAD, b), len * nserv), 6);
+            field(line, &n, ratio(cdn_result_region(r, g, CDN_RS_SERVERS_FAILING, b), len * nserv), 6);
+            field(line, &n, ratio(cdn_result_region(r, g, CDN_RS_SERVERS_RESTARTING, b), len * nserv), 6);
+            field(line, &n, ratio(cdn_result_region(r, g, CDN_RS_SERVERS_OUT, b), len * nserv), 6);
+            if (ok > 0) /* latency: empty while nothing is served */
+                field(line, &n, cdn_result_region(r, g, CDN_RS_LATENCY_X_OK, b) / ok, 1);
+            else
+                line[n++] = ',';
+            line[n++] = '\n';
+            fwrite(line, 1, n, f);
         }
     }
 }
