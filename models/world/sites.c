@@ -448,7 +448,11 @@ static void generate_sites(world_t *w)
     unsigned int *pcount = sim_xcalloc(np, sizeof *pcount);
     for (size_t i = 0; i < np; i++)
         pshare[i] = ss->plans[i].site_share;
-    gsl_ran_multinomial(rng.g, np, ss->count, pshare, pcount);
+    /* The guard is for the compiler: with no plans (never in a valid
+     * scenario) sim_xcalloc returns one byte, and GCC 12's link-time
+     * optimiser warns that the multinomial might read 8 from it. */
+    if (np > 0)
+        gsl_ran_multinomial(rng.g, np, ss->count, pshare, pcount);
     sim_rng_fini(&rng);
     /* named sites: one cohort each, their traffic taken from their plan's */
     double *named_in_plan = sim_xcalloc(np, sizeof *named_in_plan);
