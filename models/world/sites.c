@@ -236,12 +236,14 @@ void sites_on_failover(sim_t *sim, const sim_event_t *ev, void *ctx)
         break;
     case FO_SWITCHING:
         w->sites.coh_fo[c] = FO_FAILED_OVER;
+        w->traffic.grp_stale = 1; /* served elsewhere now (traffic.c, group_weights_all) */
         w->sites.coh_ever_fo[c] = 1;
         world_log_event(w, CDN_EV_SITES_FAILED_OVER, e);
         propagate_change(w, PROPAGATE_ALL, 0);
         break;
     case FO_FAILBACK_PENDING:
         w->sites.coh_fo[c] = FO_NORMAL;
+        w->traffic.grp_stale = 1; /* served here again */
         world_log_event(w, CDN_EV_SITES_FAILED_BACK, e);
         propagate_change(w, PROPAGATE_ALL, 0);
         break;

@@ -97,6 +97,9 @@ void traffic_init(world_t *w)
     tr->okf = sim_xcalloc(w->nreg * w->ncoh, sizeof *tr->okf);
     tr->coh_acc = sim_xcalloc(w->ncoh, sizeof *tr->coh_acc);
     tr->scratch = sim_xcalloc(TRAFFIC_SCRATCH * (w->ngrp ? w->ngrp : 1), sizeof *tr->scratch);
+    tr->grp_here = sim_xcalloc(w->ngrp ? w->ngrp : 1, sizeof *tr->grp_here);
+    tr->grp_away = sim_xcalloc(w->ngrp ? w->ngrp : 1, sizeof *tr->grp_away);
+    tr->grp_stale = 1;
     tr->path_ok = sim_xcalloc(w->nreg * w->nprox, sizeof *tr->path_ok);
     tr->path_acc = sim_xcalloc(w->nprox, sizeof *tr->path_acc);
 }
@@ -108,6 +111,8 @@ void traffic_fini(world_t *w)
     free(tr->okf);
     free(tr->coh_acc);
     free(tr->scratch);
+    free(tr->grp_here);
+    free(tr->grp_away);
     free(tr->path_ok);
     free(tr->path_acc);
     free(tr->dist_m);
@@ -261,6 +266,30 @@ static int unroutable(const world_t *w, size_t r, uint32_t p)
            w->fleet.reg_wd_p[r * w->nprox + p] == w->fleet.reg[r].nservers;
 }
 
+/* The groups' traffic weights here and away, recomputed only when a
+ * cohort has failed over or back since the last call (sites.c marks
+ * grp_stale; the weights depend on nothing else once the sites exist).
+ * They were once summed per region and call, 4% of a comparison's
+ * instructions for numbers that change a few times a run; the cached
+ * values are the same bits, and debug builds check them against a
+ * recount at every use. */
+static void group_weights_all(world_t *w)
+{
+    traffic_t *tr = &w->traffic;
+    if (tr->grp_stale) {
+        for (size_t g = 0; g < w->ngrp; g++)
+            group_weights(w, g, &tr->grp_here[g], &tr->grp_away[g]);
+        tr->grp_stale = 0;
+    }
+#ifndef NDEBUG
+    for (size_t g = 0; g < w->ngrp; g++) {
+        double h, a;
+        group_weights(w, g, &h, &a);
+        assert(h == tr->grp_here[g] && a == tr->grp_away[g]);
+    }
+#endif
+}
+
 /* Pass 1 of region r's rates: each cohort group's direct 5xx and block
  * shares (before overload), its retry multiplier and, for traffic with
  * no route, the share that falls back to another provider (else 0), into
@@ -275,14 +304,14 @@ static double cohort_shares(world_t *w, size_t r, double off, double *work)
     double base = s->traffic.baseline_err5xx_frac;
     double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
            *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp,
-           *here = w->traffic.scratch + 4 * w->ngrp, *away = w->traffic.scratch + 5 * w->ngrp,
-           *mx = w->traffic.scratch + 6 * w->ngrp;
+           *mx = w->traffic.scratch + 4 * w->ngrp;
+    group_weights_all(w); /* pass 2 reads them too */
+    const double *here = w->traffic.grp_here;
     double load = 0;
     *work = 0;
     for (size_t g = 0; g < w->ngrp; g++) {
         size_t c;
         (void)world_group(w, g, &c);
-        group_weights(w, g, &here[g], &away[g]); /* pass 2 reads them too */
         mx[g] = mix_of(w, r, c);                /* the cohorts of a group share their plan or site */
         uint32_t p = w->sites.coh_proxy[c];
         uint32_t up = rg->nservers - w->fleet.reg_out_p[r * w->nprox + p];
@@ -341,8 +370,8 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
     const fleet_region_t *rg = &w->fleet.reg[r];
     const double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
                  *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp,
-                 *here_g = w->traffic.scratch + 4 * w->ngrp, *away_g = w->traffic.scratch + 5 * w->ngrp,
-                 *mx_g = w->traffic.scratch + 6 * w->ngrp;
+                 *here_g = w->traffic.grp_here, *away_g = w->traffic.grp_away,
+                 *mx_g = w->traffic.scratch + 4 * w->ngrp;
     region_totals_t tot = {0, 0, 0, 0, 0, 0, 0};
     for (size_t g = 0; g < w->ngrp; g++) {
         double here = here_g[g], away = away_g[g], mx = mx_g[g]; /* from pass 1 */

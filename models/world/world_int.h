@@ -204,7 +204,7 @@ typedef struct traffic_region {
     double surge_rps;      /* of which come back per second over the current step */
 } traffic_region_t;
 
-#define TRAFFIC_SCRATCH 7 /* arrays of ngrp doubles in traffic_t.scratch */
+#define TRAFFIC_SCRATCH 5 /* arrays of ngrp doubles in traffic_t.scratch */
 
 typedef struct traffic {
     traffic_region_t *reg;  /* [nreg] */
@@ -215,7 +215,10 @@ typedef struct traffic {
     double total_offered;   /* sum_r offered_r, requests/s */
     double *scratch;        /* [TRAFFIC_SCRATCH * ngrp] per-group work space of
                              * traffic_region_rates: pass 1's shares, retry multiplier,
-                             * fallback, traffic weights here and away, regional mix */
+                             * fallback, regional mix */
+    double *grp_here;       /* [ngrp] traffic weight of the group's cohorts served here, */
+    double *grp_away;       /* [ngrp] and failed over (group_weights), as shares of all */
+    int grp_stale;          /* 1: recompute grp_here/away (a cohort failed over or back) */
     /* Regional users (docs/model.md, "Regional sites"); NULL and 0 unless
      * some plan or named site declares `regions`.  Distribution d is plan
      * d, or named site d - nplans with regions of its own. */
