@@ -218,6 +218,9 @@ int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report
     cJSON_AddNumberToObject(root, "mpi_ranks", (double)info->ranks);
     if (info->assertions)
         cJSON_AddItemToObject(root, "assertions", cJSON_Duplicate(info->assertions, 1));
+    cJSON *unc = cdn_report_unc_manifest(st, info);
+    if (unc)
+        cJSON_AddItemToObject(root, "uncertainty", unc);
     int rc = cdn_file_write_json(dir, "manifest.json", root, err);
     cJSON_Delete(root);
     return rc;
