@@ -342,30 +342,42 @@ int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, const char 
     return 0;
 }
 
-int cdn_cmd_study_priors(cdn_study_t *st, const cdn_loader_t *ld, const cdn_cmd_study_opts_t *o,
-                         int loud)
+int cdn_cmd_priors_base(const cdn_loader_t *ld, const char *path, cdn_priors_t **priors,
+                        cJSON **base, int loud)
 {
     cdn_error_t err = {0, ""};
     cdn_priors_t *p = NULL;
-    const cJSON *tree = cdn_loader_tree(ld); /* parsed: the arms loaded */
-    int rc = tree ? cdn_priors_read(tree, o->scenario_path, o->scenario_path, &p, &err) : CDN_EDATA;
+    const cJSON *tree = cdn_loader_tree(ld); /* parsed: the scenario loaded */
+    *priors = NULL;
+    *base = NULL;
+    int rc = tree ? cdn_priors_read(tree, path, path, &p, &err) : CDN_EDATA;
     if (rc == 0 && cdn_priors_count(p) == 0) {
         snprintf(err.msg, sizeof err.msg,
                  "%s: --uncertainty draws the scenario's priors, but it has no \"priors\" "
-                 "section (give its free parameters priors: docs/uncertainty.md)",
-                 o->scenario_path);
+                 "section (give its free parameters priors: docs/uncertainty.md)", path);
         rc = err.code = CDN_EDATA;
     }
     if (rc != 0) {
         cdn_priors_destroy(p);
         if (loud)
-            cdn_cli_print_error(err.msg, 0);
+            cdn_cli_print_error(err.msg, 1);
         return cdn_cli_exit_for(rc);
     }
-    cJSON *base = sim_xcheck(cJSON_Duplicate(tree, 1), "copying a scenario tree");
-    cJSON_DeleteItemFromObjectCaseSensitive(base, "priors");
-    cdn_study_set_priors(st, p, base, o->scenario_path, (size_t)o->seeds_per_draw);
+    *base = sim_xcheck(cJSON_Duplicate(tree, 1), "copying a scenario tree");
+    cJSON_DeleteItemFromObjectCaseSensitive(*base, "priors");
+    *priors = p;
     return 0;
+}
+
+int cdn_cmd_study_priors(cdn_study_t *st, const cdn_loader_t *ld, const cdn_cmd_study_opts_t *o,
+                         int loud)
+{
+    cdn_priors_t *p = NULL;
+    cJSON *base = NULL;
+    int status = cdn_cmd_priors_base(ld, o->scenario_path, &p, &base, loud);
+    if (status == 0)
+        cdn_study_set_priors(st, p, base, o->scenario_path, (size_t)o->seeds_per_draw);
+    return status;
 }
 
 /* One study being run and written (cdn_cmd_study_run's phases). */

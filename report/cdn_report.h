@@ -108,6 +108,7 @@ typedef struct cdn_report_run_info {
     uint64_t replications;           /* -n (calibration), 0 if none */
     unsigned jobs;                   /* threads of -n */
     const struct cJSON *assertions;  /* --assert verdicts, or NULL */
+    const struct cJSON *uncertainty; /* -n --uncertainty's record, or NULL */
 } cdn_report_run_info_t;
 
 /* manifest.json of a `run` folder. */

@@ -5,7 +5,8 @@
 # strategy and point, P(best) recomputed from draws.csv, a parameter share
 # near 1 where the priors scale the metric and near 0 where they cannot
 # move it, -j 1 and -j 2 giving identical files, plain runs unchanged by
-# the option's existence, and every bad input with its exit code and no
+# the option's existence, `run -n --uncertainty` (its manifest's
+# decomposition against calibration.csv), and every bad input with its exit code and no
 # folder left.  Run by CTest as:
 #   unc_test.sh CDNSIM_BINARY TESTS_SOURCE_DIR WORK_DIR
 set -u
@@ -127,6 +128,49 @@ run "$bin" compare "$unc" -n 4 --strategies "$S" --no-plot -o "$work/p1" --quiet
 run "$bin" compare "$work/nopriors.json" -n 4 --strategies "$S" --no-plot -o "$work/p2" --quiet
 check "a plain compare ignores the priors" cmp -s "$work/p1/comparison.csv" "$work/p2/comparison.csv"
 check "a plain compare writes no draws.csv" test ! -e "$work/p1/draws.csv"
+
+# ---- run -n --uncertainty: the ensemble spans draws x seeds
+run "$bin" run "$unc" -n 20 --uncertainty -j 1 --no-plot -o "$work/r1" --quiet
+check "run -n --uncertainty exits 0 ($errout)" test "$rc" -eq 0
+run "$bin" run "$unc" -n 20 --uncertainty -j 2 --no-plot -o "$work/r2" --quiet
+for f in calibration.csv ensemble.csv ensemble_targets.csv summary.json; do
+    check "run: -j 1 and -j 2 give the same $f" cmp -s "$work/r1/$f" "$work/r2/$f"
+done
+run "$bin" run "$unc" -n 20 --no-plot -o "$work/r0" --quiet
+check "run: the draws change the ensemble" bash -c "! cmp -s '$work/r0/calibration.csv' '$work/r1/calibration.csv'"
+check "run: the folder's own run keeps the written values" cmp -s "$work/r0/summary.json" "$work/r1/summary.json"
+python3 - "$work/r1" <<'PYEOF'
+import csv, json, sys
+d = sys.argv[1]
+u = json.load(open(d + "/manifest.json"))["uncertainty"]
+ok = u["draws"] == 10 and u["seeds_per_draw"] == 2 and len(u["priors"]) == 2
+t = u["targets"][0]
+y = [float(r["value"]) for r in csv.DictReader(open(d + "/calibration.csv"))
+     if r["target"] == "peak 5xx share"]
+ok = ok and len(y) == 20 and t["name"] == "peak 5xx share"
+g = [y[2 * k:2 * k + 2] for k in range(10)]
+mean = sum(y) / 20
+msb = sum(2 * (sum(p) / 2 - mean) ** 2 for p in g) / 9
+msw = sum((x - sum(p) / 2) ** 2 for p in g for x in p) / 10
+vp = max(0.0, (msb - msw) / 2)
+# calibration.csv holds 6 significant digits
+ok = ok and abs(t["var_seeds"] - msw) <= 1e-3 * msw and abs(t["var_params"] - vp) <= 1e-3 * max(vp, 1e-9)
+if not ok:
+    print("FAIL: record", t, "by hand", vp, msw)
+sys.exit(0 if ok else 1)
+PYEOF
+check "run: the manifest's decomposition agrees with calibration.csv" test $? -eq 0
+expect() { # expect STATUS NAME ARGS...: exit status and no folder
+    local want=$1 name=$2
+    shift 2
+    run "$bin" "$@" -o "$work/$name" --no-plot
+    check "$name: exit $want ($rc: $errout)" test "$rc" -eq "$want"
+    check "$name: no folder" test ! -e "$work/$name"
+}
+expect 64 run-no-n run "$unc" --uncertainty
+expect 64 run-n5 run "$unc" -n 5 --uncertainty
+expect 64 run-spd run "$unc" -n 4 --seeds-per-draw 2
+expect 65 run-no-priors run "$small" -n 4 --uncertainty
 
 # ---- bad input: exit codes, messages, no folder
 run "$bin" compare "$small" -n 4 --uncertainty --strategies baseline --no-plot -o "$work/e1"

@@ -88,27 +88,34 @@ void cdn_study_draw_values(const cdn_study_t *st, size_t d, double *values)
     cdn_priors_draw(st->priors, st->seed, d, values);
 }
 
-/* The scenario of replication rep of arm a under priors: the base tree
- * with draw rep / M applied, then the arm's overlays; validated. */
-static int load_drawn(const cdn_study_t *st, const cdn_arm_t *arm, size_t rep,
-                      cdn_scenario_t **out, cdn_error_t *err)
+int cdn_study_load_drawn(const cdn_priors_t *priors, const cJSON *base, const char *file,
+                         uint64_t seed, size_t draw, cdn_overlay_t *const *after, size_t nafter,
+                         cdn_scenario_t **out, cdn_error_t *err)
 {
     double v[CDN_PRIORS_MAX];
     char name[64];
-    size_t d = rep / st->seeds_per_draw;
-    cdn_study_draw_values(st, d, v);
-    snprintf(name, sizeof name, "draw %zu", d);
-    cdn_overlay_t *po = cdn_priors_overlay(st->priors, v, name);
-    const cdn_overlay_t **ov = sim_xmalloc((arm->noverlays + 1) * sizeof *ov);
+    cdn_priors_draw(priors, seed, draw, v);
+    snprintf(name, sizeof name, "draw %zu", draw);
+    cdn_overlay_t *po = cdn_priors_overlay(priors, v, name);
+    const cdn_overlay_t **ov = sim_xmalloc((nafter + 1) * sizeof *ov);
     ov[0] = po;
-    for (size_t k = 0; k < arm->noverlays; k++)
-        ov[k + 1] = arm->overlays[k];
-    cJSON *tree = sim_xcheck(cJSON_Duplicate(st->prior_base, 1), "copying a scenario tree");
-    int rc = cdn_overlay_load_tree(tree, st->prior_file, ov, arm->noverlays + 1, out, err);
+    for (size_t k = 0; k < nafter; k++)
+        ov[k + 1] = after[k];
+    cJSON *tree = sim_xcheck(cJSON_Duplicate(base, 1), "copying a scenario tree");
+    int rc = cdn_overlay_load_tree(tree, file, ov, nafter + 1, out, err);
     cJSON_Delete(tree);
     free(ov);
     cdn_overlay_destroy(po);
     return rc;
+}
+
+/* The scenario of replication rep of arm a under priors: draw rep / M,
+ * then the arm's overlays. */
+static int load_drawn(const cdn_study_t *st, const cdn_arm_t *arm, size_t rep,
+                      cdn_scenario_t **out, cdn_error_t *err)
+{
+    return cdn_study_load_drawn(st->priors, st->prior_base, st->prior_file, st->seed,
+                                rep / st->seeds_per_draw, arm->overlays, arm->noverlays, out, err);
 }
 
 size_t cdn_study_add_arm(cdn_study_t *st, const char *label, cdn_scenario_t *scenario,

@@ -94,6 +94,14 @@ void cdn_study_set_priors(cdn_study_t *st, cdn_priors_t *priors, struct cJSON *b
 size_t cdn_study_draws(const cdn_study_t *st);
 void cdn_study_draw_values(const cdn_study_t *st, size_t d, double *values);
 
+/* The scenario of draw `draw` (cdn_priors_draw(priors, seed, draw)): a copy
+ * of `base` (a tree without "priors") with the drawn values applied, then
+ * after[0..nafter-1], validated; `file` names it in messages.  What every
+ * --uncertainty run loads (compare, sweep, run -n). */
+int cdn_study_load_drawn(const cdn_priors_t *priors, const struct cJSON *base, const char *file,
+                         uint64_t seed, size_t draw, cdn_overlay_t *const *after, size_t nafter,
+                         cdn_scenario_t **out, cdn_error_t *err);
+
 /* Fixes the metric list; call after the last arm, before running. */
 void cdn_study_seal(cdn_study_t *st);
 
