@@ -186,7 +186,8 @@ int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsi
         free(values);
     }
     if (rc == 0)
-        rc = cdn_fanchart_write(dir, s, c.rows, (size_t)nrep, seed, r, err);
+        rc = cdn_fanchart_write_unc(dir, s, c.rows, (size_t)nrep, seed, r,
+                                    unc ? unc->seeds_per_draw : 0, err);
     cdn_runner_destroy(runner);
     free(c.rows);
     return rc;

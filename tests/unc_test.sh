@@ -136,6 +136,8 @@ run "$bin" run "$unc" -n 20 --uncertainty -j 2 --no-plot -o "$work/r2" --quiet
 for f in calibration.csv ensemble.csv ensemble_targets.csv summary.json; do
     check "run: -j 1 and -j 2 give the same $f" cmp -s "$work/r1/$f" "$work/r2/$f"
 done
+check "run: the fan chart says draws x seeds" grep -qF "10 prior draws x 2 seeds (seed 42)" "$work/r1/ensemble.gp"
+check "run: the thin run is the written values" grep -qF "replication 0, written values" "$work/r1/ensemble.gp"
 run "$bin" run "$unc" -n 20 --no-plot -o "$work/r0" --quiet
 check "run: the draws change the ensemble" bash -c "! cmp -s '$work/r0/calibration.csv' '$work/r1/calibration.csv'"
 check "run: the folder's own run keeps the written values" cmp -s "$work/r0/summary.json" "$work/r1/summary.json"
