@@ -133,6 +133,25 @@ static const cdn_cli_opt_t opt_rows[] = {
      "(default: none)"},
     {CDN_OPT_MAX_N, "max-n", 0, "M", CDN_CMD_STUDY, CDN_ARG_UINT, 2, MAX_REPS,
      "a number of replications", "the most replications of --precision (default 10 N)"},
+    {CDN_OPT_UNCERTAINTY, "uncertainty", 0, NULL, CDN_CMD_STUDY, CDN_ARG_NONE, 0, 0, NULL,
+     "draw the scenario's priors: the N replications are\n"
+     "N/M parameter draws x M seeds, the same draws and seeds\n"
+     "for every strategy or point; adds draws.csv and\n"
+     "uncertainty.csv (parameter vs seed spread, P(best))\n"
+     "(default: off, the written values)"},
+    {CDN_OPT_UNCERTAINTY, "uncertainty", 0, NULL, RUN, CDN_ARG_NONE, 0, 0, NULL,
+     "with -n: draw the scenario's priors: the N replications\n"
+     "are N/M parameter draws x M seeds; the fan chart and\n"
+     "calibration span both, the manifest splits each target's\n"
+     "variance into parameters and seeds (default: off)"},
+    {CDN_OPT_SEEDS_PER_DRAW, "seeds-per-draw", 0, "M", RUN, CDN_ARG_UINT, 2, MAX_REPS,
+     "a number of seeds from 2",
+     "with --uncertainty: seeds run per parameter draw; -n\n"
+     "must be a multiple of M (default 2)"},
+    {CDN_OPT_SEEDS_PER_DRAW, "seeds-per-draw", 0, "M", CDN_CMD_STUDY, CDN_ARG_UINT, 2, MAX_REPS,
+     "a number of seeds from 2",
+     "with --uncertainty: seeds run per parameter draw; -n\n"
+     "must be a multiple of M (default 2)"},
     {CDN_OPT_BUDGET, "budget", 0, "X", CDN_CMD_SIMULATE, CDN_ARG_UINT, 0, 1000000,
      "a non-negative integer",
      "work one replication may need, in multiples of the\n"

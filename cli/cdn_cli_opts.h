@@ -79,6 +79,8 @@ typedef enum {
     CDN_OPT_PRECISION_METRIC,
     CDN_OPT_ASSERT,
     CDN_OPT_STRICT,
+    CDN_OPT_UNCERTAINTY,
+    CDN_OPT_SEEDS_PER_DRAW,
     /* sensitivity */
     CDN_OPT_METHOD,
     CDN_OPT_TRAJECTORIES,

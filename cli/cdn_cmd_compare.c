@@ -166,6 +166,8 @@ int cdn_cmd_compare(const cdn_cli_args_t *a)
         st = cdn_study_create(0, 1);
         status = compare_build(p, st, ld, &o, &info, root);
     }
+    if (status == 0 && o.uncertainty)
+        status = cdn_cmd_study_priors(st, ld, &o, root);
     compare_plan_free(p);
 
     char defdir[CDN_RESULTDIR_PATH_MAX];

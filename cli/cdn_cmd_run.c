@@ -20,6 +20,10 @@
  *   calibration report and the fan chart (ensemble.gp), on which this
  *   run is drawn thin.
  *
+ *   -n N --uncertainty (cdn_ensemble_run.h) runs the N replications as
+ *   N/M draws of the priors x M seeds, --strategy and --set applied after
+ *   each draw; the folder's own run keeps the written values.
+ *
  *   --strategy and --set become overlays (cdn_cmd_study_whatif, as in
  *   compare) applied by the loader; --assert is parsed and checked in
  *   prepare, judged after simulate, recorded in manifest.json, and turns
@@ -45,6 +49,7 @@
 #include "cdn_html.h"
 #include "cdn_metrics.h"
 #include "cdn_output.h"
+#include "cdn_priors.h"
 #include "cdn_report.h"
 #include "cdn_resultdir.h"
 #include "cdn_runner.h"
@@ -117,6 +122,10 @@ typedef struct run_job {
     cdn_assert_t *asserts; /* --assert, parsed; [args->nlist[CDN_OPT_ASSERT]] */
     cJSON *verdicts;       /* their verdicts, for the manifest */
     int plotted;
+    uint64_t seeds_per_draw; /* --uncertainty: M */
+    cdn_priors_t *priors;    /* --uncertainty: the scenario's priors, else NULL */
+    cJSON *prior_base;       /* ... and its tree without "priors" */
+    cJSON *unc_record;       /* ... and the manifest's record */
 } run_job_t;
 
 /* Parses --assert and checks its metric names, before anything runs. */
@@ -155,12 +164,36 @@ static void run_asserts_judge(run_job_t *j)
     }
 }
 
+/* --uncertainty and --seeds-per-draw against -n; 0 or a usage error. */
+static int run_unc_options(run_job_t *j)
+{
+    const cdn_cli_args_t *a = j->args;
+    j->seeds_per_draw = a->seen[CDN_OPT_SEEDS_PER_DRAW] ? a->num[CDN_OPT_SEEDS_PER_DRAW] : 2;
+    if (a->seen[CDN_OPT_SEEDS_PER_DRAW] && !a->seen[CDN_OPT_UNCERTAINTY])
+        return cdn_cli_usage_error("--seeds-per-draw needs --uncertainty");
+    if (!a->seen[CDN_OPT_UNCERTAINTY])
+        return 0;
+    if (j->nrep == 0)
+        return cdn_cli_usage_error("--uncertainty needs -n N (N/M parameter draws x M seeds)");
+    if (j->nrep % j->seeds_per_draw != 0)
+        return cdn_cli_usage_error("--uncertainty: -n %" PRIu64 " is not a multiple of "
+                                   "--seeds-per-draw %" PRIu64 " (N replications are N/M "
+                                   "parameter draws x M seeds each)", j->nrep, j->seeds_per_draw);
+    if (j->nrep / j->seeds_per_draw < 2)
+        return cdn_cli_usage_error("--uncertainty: -n %" PRIu64 " with --seeds-per-draw %" PRIu64
+                                   " is one draw; give at least two (-n %" PRIu64 ")",
+                                   j->nrep, j->seeds_per_draw, 2 * j->seeds_per_draw);
+    return 0;
+}
+
 static int run_prepare(run_job_t *j, cdn_error_t *err)
 {
     const cdn_cli_args_t *a = j->args;
     const char *scenario_path = j->scenario_path =
         a->noperands ? a->operands[0] : cdn_cmd_default_scenario(j->default_path, sizeof j->default_path);
     int rc = run_asserts_parse(j);
+    if (rc == 0)
+        rc = run_unc_options(j);
     if (rc == 0)
         rc = cdn_cmd_study_whatif(a, j->ov, &j->nov, j->strategy, sizeof j->strategy);
     if (rc != 0)
@@ -171,6 +204,11 @@ static int run_prepare(run_job_t *j, cdn_error_t *err)
     if (rc != 0) {
         cdn_cli_print_error(err->msg, 1);
         return cdn_cli_exit_for(rc);
+    }
+    if (a->seen[CDN_OPT_UNCERTAINTY]) {
+        rc = cdn_cmd_priors_base(j->ld, scenario_path, &j->priors, &j->prior_base, 1);
+        if (rc != 0)
+            return rc; /* an exit status, the error printed */
     }
     if (a->seen[CDN_OPT_STRICT] || !a->seen[CDN_OPT_QUIET]) {
         size_t nwarn = cdn_cmd_print_warnings(scenario_path, j->s);
@@ -262,6 +300,7 @@ static int run_manifest(const run_job_t *j, cdn_error_t *err)
         .replications = j->nrep,
         .jobs = j->jobs_used ? j->jobs_used : 1,
         .assertions = j->verdicts,
+        .uncertainty = j->unc_record,
     };
     return cdn_report_manifest_run(j->dir.tmp, &ri, err);
 }
@@ -283,10 +322,13 @@ static int run_write(run_job_t *j, cdn_error_t *err)
                     j->nrep, j->s->ntargets);
         const cdn_cli_args_t *a = j->args;
         j->jobs_used = (unsigned)a->num[CDN_OPT_JOBS];
+        cdn_ensemble_unc_t unc = {j->priors, j->prior_base, j->scenario_path, j->ov, j->nov,
+                                  (size_t)j->seeds_per_draw, NULL};
         int rc = cdn_ensemble_run(j->s, j->seed, j->nrep, &j->jobs_used,
                                   a->seen[CDN_OPT_BUDGET] ? (double)a->num[CDN_OPT_BUDGET] : 1.0,
                                   !j->quiet && isatty(STDERR_FILENO), j->res, j->replication,
-                                  j->dir.tmp, err);
+                                  j->priors ? &unc : NULL, j->dir.tmp, err);
+        j->unc_record = unc.record;
         if (rc != 0) {
             cdn_cli_print_error(err->msg, 1);
             status = cdn_cli_exit_for(rc == CDN_EIO ? CDN_EWRITE : rc);
@@ -347,6 +389,9 @@ int cdn_cmd_run(const cdn_cli_args_t *a)
     cdn_scenario_destroy(j.s);
     cdn_loader_destroy(j.ld);
     cJSON_Delete(j.verdicts);
+    cJSON_Delete(j.unc_record);
+    cJSON_Delete(j.prior_base);
+    cdn_priors_destroy(j.priors);
     free(j.asserts);
     for (size_t k = 0; k < j.nov; k++)
         cdn_overlay_destroy(j.ov[k]);

@@ -53,6 +53,7 @@
 #include "cdn_gnuplot.h"
 #include "cdn_html.h"
 #include "cdn_output.h"
+#include "cdn_priors.h"
 #include "cdn_resultdir.h"
 #include "cdn_study_run.h"
 #include "sim_alloc.h"
@@ -81,6 +82,21 @@ int cdn_cmd_study_opts_from(const cdn_cli_args_t *a, cdn_cmd_study_opts_t *o)
     o->nasserts = a->nlist[CDN_OPT_ASSERT];
     o->argc = a->argc;
     o->argv = a->argv;
+    o->uncertainty = a->seen[CDN_OPT_UNCERTAINTY];
+    o->seeds_per_draw = a->seen[CDN_OPT_SEEDS_PER_DRAW] ? a->num[CDN_OPT_SEEDS_PER_DRAW] : 2;
+    if (a->seen[CDN_OPT_SEEDS_PER_DRAW] && !o->uncertainty)
+        return cdn_cli_usage_error("--seeds-per-draw needs --uncertainty");
+    if (o->uncertainty && o->precision)
+        return cdn_cli_usage_error("--uncertainty and --precision exclude each other (under "
+                                   "--uncertainty, -n fixes the draws: N/M draws x M seeds)");
+    if (o->uncertainty && o->n % o->seeds_per_draw != 0)
+        return cdn_cli_usage_error("--uncertainty: -n %" PRIu64 " is not a multiple of "
+                                   "--seeds-per-draw %" PRIu64 " (N replications are N/M "
+                                   "parameter draws x M seeds each)", o->n, o->seeds_per_draw);
+    if (o->uncertainty && o->n / o->seeds_per_draw < 2)
+        return cdn_cli_usage_error("--uncertainty: -n %" PRIu64 " with --seeds-per-draw %" PRIu64
+                                   " is one draw; give at least two (-n %" PRIu64 ")",
+                                   o->n, o->seeds_per_draw, 2 * o->seeds_per_draw);
     if (o->precision_metric && !o->precision)
         return cdn_cli_usage_error("--precision-metric needs --precision");
     if (o->max_n && !o->precision)
@@ -324,6 +340,44 @@ int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, const char 
         return cdn_cli_exit_for(rc);
     }
     return 0;
+}
+
+int cdn_cmd_priors_base(const cdn_loader_t *ld, const char *path, cdn_priors_t **priors,
+                        cJSON **base, int loud)
+{
+    cdn_error_t err = {0, ""};
+    cdn_priors_t *p = NULL;
+    const cJSON *tree = cdn_loader_tree(ld); /* parsed: the scenario loaded */
+    *priors = NULL;
+    *base = NULL;
+    int rc = tree ? cdn_priors_read(tree, path, path, &p, &err) : CDN_EDATA;
+    if (rc == 0 && cdn_priors_count(p) == 0) {
+        snprintf(err.msg, sizeof err.msg,
+                 "%s: --uncertainty draws the scenario's priors, but it has no \"priors\" "
+                 "section (give its free parameters priors: docs/uncertainty.md)", path);
+        rc = err.code = CDN_EDATA;
+    }
+    if (rc != 0) {
+        cdn_priors_destroy(p);
+        if (loud)
+            cdn_cli_print_error(err.msg, 1);
+        return cdn_cli_exit_for(rc);
+    }
+    *base = sim_xcheck(cJSON_Duplicate(tree, 1), "copying a scenario tree");
+    cJSON_DeleteItemFromObjectCaseSensitive(*base, "priors");
+    *priors = p;
+    return 0;
+}
+
+int cdn_cmd_study_priors(cdn_study_t *st, const cdn_loader_t *ld, const cdn_cmd_study_opts_t *o,
+                         int loud)
+{
+    cdn_priors_t *p = NULL;
+    cJSON *base = NULL;
+    int status = cdn_cmd_priors_base(ld, o->scenario_path, &p, &base, loud);
+    if (status == 0)
+        cdn_study_set_priors(st, p, base, o->scenario_path, (size_t)o->seeds_per_draw);
+    return status;
 }
 
 /* One study being run and written (cdn_cmd_study_run's phases). */
@@ -576,6 +630,8 @@ static int study_write(study_job_t *j, cdn_error_t *err)
     int rc = j->is_sweep ? cdn_report_sweep(j->dir.tmp, j->st, j->info, err)
                          : cdn_report_compare(j->dir.tmp, j->st, j->info, err);
     if (rc == 0)
+        rc = cdn_report_unc(j->dir.tmp, j->st, j->info, err);
+    if (rc == 0)
         rc = cdn_report_manifest(j->dir.tmp, j->st, j->info, err);
     if (rc != 0) {
         cdn_cli_print_error(err->msg, 1);
@@ -616,10 +672,12 @@ static void study_print(const study_job_t *j)
             printf("| %s | %.6g | [%.6g, %.6g] |\n", st->arms[a].label, s.mean, s.lo, s.hi);
         }
     }
-    printf("\nresults: %s/ (%s%s)\n", j->target,
+    cdn_report_unc_table(stdout, st, j->info);
+    printf("\nresults: %s/ (%s%s%s)\n", j->target,
            j->is_sweep ? "sweep.csv, replications.csv, manifest.json, report.html, sweep.gp"
                        : "comparison.md, comparison.csv, comparison.json, replications.csv, "
                          "timeline_quantiles.csv, manifest.json, report.html, *.gp",
+           st->priors ? ", draws.csv, uncertainty.csv, uncertainty_metrics.csv" : "",
            j->plotted ? ", *.png, *.svg" : "");
 }
 

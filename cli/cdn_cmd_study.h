@@ -29,6 +29,7 @@
 #include "cdn_cli_opts.h"
 #include "cdn_loader.h"
 #include "cdn_overlay.h"
+#include "cdn_priors.h"
 #include "cdn_report.h"
 #include "cdn_runner.h"
 #include "cdn_study.h"
@@ -56,6 +57,8 @@ typedef struct cdn_cmd_study_opts {
     int argc;                /* the whole command line, for the manifest */
     char *const *argv;
     int quiet, no_plot;
+    int uncertainty;           /* --uncertainty */
+    uint64_t seeds_per_draw;   /* --seeds-per-draw, M (default 2) */
     char default_path[4096]; /* the reference scenario, if none given */
 } cdn_cmd_study_opts_t;
 
@@ -93,6 +96,18 @@ int cdn_cmd_study_add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *l
  * the manifest.  0 or an exit status (error printed if loud). */
 int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, const char **sha256,
                        int loud);
+
+/* --uncertainty: the priors of the scenario the loader holds (as written,
+ * before any strategy) and a copy of its tree without "priors", which the
+ * caller owns.  A scenario without priors is a data error (exit 65). */
+int cdn_cmd_priors_base(const cdn_loader_t *ld, const char *path, cdn_priors_t **priors,
+                        struct cJSON **base, int loud);
+
+/* --uncertainty: reads the priors of the scenario (as written, before any
+ * strategy) and hands them with the tree without "priors" to the study.
+ * A scenario without priors is a data error. */
+int cdn_cmd_study_priors(cdn_study_t *st, const cdn_loader_t *ld, const cdn_cmd_study_opts_t *o,
+                         int loud);
 
 /* Everything after the arms are set up: agree across ranks on setup_rc (an
  * exit status, 0 if the setup went well), prepare the folder (default_dir

@@ -231,6 +231,8 @@ int cdn_cmd_sweep(const cdn_cli_args_t *a)
         st->seed = o.have_seed ? o.seed : st->arms[0].scenario->sim.seed;
         status = sweep_metric(st, metric, &info, root);
     }
+    if (status == 0 && o.uncertainty)
+        status = cdn_cmd_study_priors(st, ld, &o, root);
     char defdir[CDN_RESULTDIR_PATH_MAX];
     snprintf(defdir, sizeof defdir, "results/%s-sweep", st->narms ? st->arms[0].scenario->name : "x");
     status = cdn_cmd_study_run(runner, st, &o, &info, defdir, status);

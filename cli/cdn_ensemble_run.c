@@ -17,6 +17,14 @@
  *   simulating it a second time (the result is deterministic, so the row
  *   is the same bytes either way).
  *
+ *   With --uncertainty (cdn_ensemble_unc_t) each task loads its own
+ *   scenario, draw i / M with --strategy and --set after it
+ *   (cdn_study_load_drawn, as compare does), and checks that the draw
+ *   left the row's shape alone (a prior on the duration or the bin width
+ *   would change it: refused with a message).  After the runs, every
+ *   calibration target is decomposed into parameter and seed variance
+ *   (cdn_unc.h) for the manifest.
+ *
  *   Rejected: a second pass of runs for the figure (twice the time), and
  *   keeping whole run results (hundreds of MB for 100 replications).
  */
@@ -25,11 +33,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
 #include "cdn_calreport.h"
 #include "cdn_ensemble.h"
 #include "cdn_estimate.h"
 #include "cdn_fanchart.h"
+#include "cdn_file.h"
 #include "cdn_runner.h"
+#include "cdn_study.h"
+#include "cdn_unc.h"
 #include "sim_alloc.h"
 
 typedef struct ens_ctx {
@@ -39,6 +52,7 @@ typedef struct ens_ctx {
     double *rows; /* [nrep * len] */
     const cdn_result_t *own; /* the folder's run, replication own_rep: reduced, not run again */
     uint64_t own_rep;
+    const cdn_ensemble_unc_t *unc; /* --uncertainty, or NULL */
 } ens_ctx_t;
 
 static size_t ens_row_len(void *ctx, size_t task)
@@ -61,13 +75,68 @@ static int ens_run(void *ctx, void *wctx, size_t task, double *row, cdn_error_t 
         cdn_ensemble_reduce(c->s, c->own, row); /* the same (scenario, seed, replication) */
         return 0;
     }
+    const cdn_scenario_t *s = c->s;
+    cdn_scenario_t *drawn = NULL;
+    if (c->unc) {
+        const cdn_ensemble_unc_t *u = c->unc;
+        int lrc = cdn_study_load_drawn(u->priors, u->base, u->file, c->seed,
+                                       task / u->seeds_per_draw, u->after, u->nafter, &drawn, err);
+        if (lrc == 0 && (cdn_ensemble_row_len(drawn) != c->len || drawn->ntargets != c->s->ntargets)) {
+            snprintf(err->msg, sizeof err->msg,
+                     "%s: draw %zu changes the number of bins or targets; --uncertainty needs "
+                     "priors that leave simulation.duration_s and bin_s alone",
+                     u->file, task / u->seeds_per_draw);
+            lrc = err->code = CDN_EDATA;
+        }
+        if (lrc != 0) {
+            cdn_scenario_destroy(drawn);
+            return lrc;
+        }
+        s = drawn;
+    }
     cdn_result_t *r = NULL;
-    int rc = cdn_world_run(c->s, c->seed, task, &r, err);
-    if (rc != 0)
-        return rc;
-    cdn_ensemble_reduce(c->s, r, row);
+    int rc = cdn_world_run(s, c->seed, task, &r, err);
+    if (rc == 0)
+        cdn_ensemble_reduce(s, r, row);
     cdn_result_destroy(r);
-    return 0;
+    cdn_scenario_destroy(drawn);
+    return rc;
+}
+
+/* The manifest's "uncertainty" record of run -n: each target decomposed. */
+static cJSON *unc_record(const cdn_scenario_t *s, const cdn_ensemble_unc_t *u,
+                         const double *values, size_t nrep)
+{
+    char text[256];
+    size_t m = u->seeds_per_draw, draws = nrep / m;
+    cJSON *rec = cJSON_CreateObject();
+    cJSON_AddNumberToObject(rec, "draws", (double)draws);
+    cJSON_AddNumberToObject(rec, "seeds_per_draw", (double)m);
+    cJSON *pr = cJSON_AddArrayToObject(rec, "priors");
+    for (size_t i = 0; i < cdn_priors_count(u->priors); i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "path", cdn_priors_path(u->priors, i));
+        cdn_priors_describe(u->priors, i, text, sizeof text);
+        cJSON_AddStringToObject(o, "prior", text);
+        cJSON_AddItemToArray(pr, o);
+    }
+    cJSON_AddStringToObject(rec, "decomposition", "one-way random effects (ANOVA): "
+                                                  "var_params = max(0, (MSB - MSW) / n0), "
+                                                  "var_seeds = MSW");
+    cJSON *ts = cJSON_AddArrayToObject(rec, "targets");
+    for (size_t t = 0; t < s->ntargets; t++) {
+        cdn_unc_decomp_t d;
+        cdn_unc_decompose(values + t * nrep, draws, m, &d);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", s->targets[t].name);
+        cJSON_AddNumberToObject(o, "n", (double)d.n);
+        cJSON_AddItemToObject(o, "mean", cdn_file_json_num(d.mean));
+        cJSON_AddItemToObject(o, "var_params", cdn_file_json_num(d.var_params));
+        cJSON_AddItemToObject(o, "var_seeds", cdn_file_json_num(d.var_seeds));
+        cJSON_AddItemToObject(o, "share_params", cdn_file_json_num(d.share_params));
+        cJSON_AddItemToArray(ts, o);
+    }
+    return rec;
 }
 
 /* CDN_EBUDGET with err set when the rows would not fit the budget. */
@@ -89,9 +158,10 @@ static int check_memory(const cdn_scenario_t *s, uint64_t nrep, size_t len, doub
 
 int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned *jobs,
                      double budget, int progress, const cdn_result_t *r, uint64_t r_rep,
-                     const char *dir, cdn_error_t *err)
+                     cdn_ensemble_unc_t *unc, const char *dir, cdn_error_t *err)
 {
-    ens_ctx_t c = {s, seed, cdn_ensemble_row_len(s), NULL, r, r_rep};
+    /* under --uncertainty the folder's run (written values) stands for no replication */
+    ens_ctx_t c = {s, seed, cdn_ensemble_row_len(s), NULL, unc ? NULL : r, r_rep, unc};
     int rc = check_memory(s, nrep, c.len, budget, err);
     if (rc != 0)
         return rc;
@@ -111,10 +181,13 @@ int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsi
             for (size_t k = 0; k < nrep; k++)
                 values[t * nrep + k] = c.rows[k * c.len + t];
         rc = cdn_calreport_write(dir, s, values, (size_t)nrep, seed, err);
+        if (rc == 0 && unc)
+            unc->record = unc_record(s, unc, values, (size_t)nrep);
         free(values);
     }
     if (rc == 0)
-        rc = cdn_fanchart_write(dir, s, c.rows, (size_t)nrep, seed, r, err);
+        rc = cdn_fanchart_write_unc(dir, s, c.rows, (size_t)nrep, seed, r,
+                                    unc ? unc->seeds_per_draw : 0, err);
     cdn_runner_destroy(runner);
     free(c.rows);
     return rc;

@@ -24,11 +24,29 @@
 
 #include <stdint.h>
 
+#include "cdn_priors.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 
+/* `run -n N --uncertainty`: replication i is seed i % M of draw i / M, run
+ * on cdn_study_load_drawn(priors, base, file, seed, i / M, after, nafter)
+ * (the drawn values, then --strategy and --set); `r` is then not reused
+ * (it ran the written values) and *record gets the manifest's
+ * "uncertainty" record: the decomposition of every calibration target
+ * (cdn_unc.h). */
+typedef struct cdn_ensemble_unc {
+    const cdn_priors_t *priors;
+    const struct cJSON *base; /* the scenario tree without "priors" */
+    const char *file;
+    cdn_overlay_t *const *after;
+    size_t nafter;
+    size_t seeds_per_draw;
+    struct cJSON *record; /* out, owned by the caller */
+} cdn_ensemble_unc_t;
+
+/* unc: NULL without --uncertainty. */
 int cdn_ensemble_run(const cdn_scenario_t *s, uint64_t seed, uint64_t nrep, unsigned *jobs,
                      double budget, int progress, const cdn_result_t *r, uint64_t r_rep,
-                     const char *dir, cdn_error_t *err);
+                     cdn_ensemble_unc_t *unc, const char *dir, cdn_error_t *err);
 
 #endif /* CDNSIM_CDN_ENSEMBLE_RUN_H */

@@ -195,7 +195,7 @@ static void put_strip(FILE *f, const cdn_scenario_t *s, const layout_t *l, const
 /* One data panel: the bands, the median and the folder's replication of
  * series k (CSV columns from c0: p05 p25 p50 p75 p95; run at crun). */
 static void put_panel(FILE *f, const layout_t *l, int k, int c0, int crun, int last,
-                      unsigned long long rep, int with_key)
+                      unsigned long long rep, int with_key, int written)
 {
     put_margins(f, l, l->p_top[k], l->p_bot[k]);
     fprintf(f, "  set yrange [0:*]\n  set ytics auto font ',10' mirror\n  set ylabel '%s'\n",
@@ -213,8 +213,9 @@ static void put_panel(FILE *f, const layout_t *l, int k, int c0, int crun, int l
             "with boxxyerror fs solid 1.0 noborder lc rgb '#6baed6' title '50%% of runs', \\\n"
             "       '' every ::1 using (T0+$1):($%d*100) with steps lw 2.5 lc rgb '#08306b' title 'median', \\\n"
             "       '' every ::1 using (T0+$1):($%d*100) with steps lw 1 lc rgb '#d62728' "
-            "title 'replication %llu'\n",
-            c0 + 2, c0, c0 + 4, c0 + 2, c0 + 1, c0 + 3, c0 + 2, crun, rep);
+            "title 'replication %llu%s'\n",
+            c0 + 2, c0, c0 + 4, c0 + 2, c0 + 1, c0 + 3, c0 + 2, crun, rep,
+            written ? ", written values" : "");
 }
 
 /* Published times as dotted lines through the data panels; a published
@@ -242,9 +243,10 @@ static void put_published(FILE *f, const cdn_scenario_t *s)
 }
 
 static void write_gp(FILE *f, const cdn_scenario_t *s, size_t nrep, uint64_t seed,
-                     const cdn_result_t *r, const layout_t *l, const size_t *idx, size_t nt)
+                     const cdn_result_t *r, const layout_t *l, const size_t *idx, size_t nt,
+                     size_t m)
 {
-    char title[512];
+    char title[512], runs[128];
     fprintf(f, "# cdnsim %s: ensemble of scenario '%s', %zu replications (seed %llu).\n",
             CDNSIM_VERSION, s->name, nrep, (unsigned long long)seed);
     fputs("# Draw it from inside this folder with:  gnuplot ensemble.gp\n"
@@ -263,9 +265,13 @@ static void write_gp(FILE *f, const cdn_scenario_t *s, size_t nrep, uint64_t see
             l->right, l->key_y);
     put_published(f, s);
     cdn_gnuplot_put_outputs(f, "ensemble", FAN_W, FAN_H);
+    if (m > 0) /* --uncertainty */
+        snprintf(runs, sizeof runs, "%zu prior draws x %zu seeds", nrep / m, m);
+    else
+        snprintf(runs, sizeof runs, "%zu replications", nrep);
     snprintf(title, sizeof title,
-             "cdnsim: %s, %zu replications (seed %llu): median, 50%% and 90%% bands of the runs%s",
-             s->name, nrep, (unsigned long long)seed,
+             "cdnsim: %s, %s (seed %llu): median, 50%% and 90%% bands of the runs%s",
+             s->name, runs, (unsigned long long)seed,
              l->has_sites ? "" : " (no dependent site down in any run)");
     fputs("  set multiplot title ", f);
     cdn_gnuplot_put_string(f, title);
@@ -274,15 +280,22 @@ static void write_gp(FILE *f, const cdn_scenario_t *s, size_t nrep, uint64_t see
         put_strip(f, s, l, idx, nt);
     fputs("  set ytics auto\n", f);
     put_panel(f, l, 0, 3, 3 + 2 * CDN_ENSEMBLE_NQ, !l->has_sites,
-              (unsigned long long)r->replication, 1);
+              (unsigned long long)r->replication, 1, m > 0);
     if (l->has_sites)
         put_panel(f, l, 1, 3 + CDN_ENSEMBLE_NQ, 4 + 2 * CDN_ENSEMBLE_NQ, 1,
-                  (unsigned long long)r->replication, 0);
+                  (unsigned long long)r->replication, 0, m > 0);
     fputs("  unset multiplot\n  set output\n}\n", f);
 }
 
 int cdn_fanchart_write(const char *dir, const cdn_scenario_t *s, const double *rows, size_t nrep,
                        uint64_t seed, const cdn_result_t *r, cdn_error_t *err)
+{
+    return cdn_fanchart_write_unc(dir, s, rows, nrep, seed, r, 0, err);
+}
+
+int cdn_fanchart_write_unc(const char *dir, const cdn_scenario_t *s, const double *rows,
+                           size_t nrep, uint64_t seed, const cdn_result_t *r,
+                           size_t seeds_per_draw, cdn_error_t *err)
 {
     double top[CDN_ENS_NSERIES] = {0, 0};
     size_t *idx = sim_xmalloc((s->ntargets ? s->ntargets : 1) * sizeof *idx);
@@ -305,7 +318,7 @@ int cdn_fanchart_write(const char *dir, const cdn_scenario_t *s, const double *r
     if (rc == 0 && (f = cdn_file_open(dir, "ensemble.gp")) == NULL)
         rc = cdn_file_io_error(err, dir, "ensemble.gp");
     else if (rc == 0) {
-        write_gp(f, s, nrep, seed, r, &l, idx, nt);
+        write_gp(f, s, nrep, seed, r, &l, idx, nt, seeds_per_draw);
         rc = cdn_file_finish(f, dir, "ensemble.gp", err);
     }
     free(idx);

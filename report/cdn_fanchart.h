@@ -34,5 +34,11 @@
 
 int cdn_fanchart_write(const char *dir, const cdn_scenario_t *s, const double *rows, size_t nrep,
                        uint64_t seed, const cdn_result_t *r, cdn_error_t *err);
+/* The same for `run -n --uncertainty`: the title says "N/M prior draws x
+ * M seeds" and the thin run's key "replication R, written values" (it
+ * ran without a draw); seeds_per_draw 0 is cdn_fanchart_write(). */
+int cdn_fanchart_write_unc(const char *dir, const cdn_scenario_t *s, const double *rows,
+                           size_t nrep, uint64_t seed, const cdn_result_t *r,
+                           size_t seeds_per_draw, cdn_error_t *err);
 
 #endif /* CDNSIM_CDN_FANCHART_H */

@@ -381,6 +381,12 @@ static void section_tables(FILE *f, const char *dir)
     any |= cdn_html_csv_table(f, dir, "sweep.csv", "The sweep, point by point");
     any |= cdn_html_csv_table(f, dir, "calibration.csv", "Calibration against published targets");
     any |= cdn_html_csv_table(f, dir, "sensitivity.csv", "The priors ranked by their effect");
+    any |= cdn_html_csv_table(f, dir, "uncertainty.csv",
+                              "Parameter spread against seed spread, and the probability of "
+                              "being best, over the priors' draws");
+    any |= cdn_html_csv_table(f, dir, "draws.csv",
+                              "The draws: each prior's drawn value and each strategy's mean over "
+                              "the draw's seeds");
     any |= cdn_html_summary(f, dir);
     if (!any)
         fputs("<p>No tables in this folder.</p>\n", f);

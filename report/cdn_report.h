@@ -79,6 +79,15 @@ int cdn_report_sweep(const char *dir, const cdn_study_t *st, const cdn_report_in
 int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,
                         cdn_error_t *err);
 
+/* With --uncertainty (the study has priors; nothing otherwise):
+ * draws.csv, uncertainty.csv, uncertainty_metrics.csv
+ * (cdn_report_unc.c); the manifest's "uncertainty" record (NULL without
+ * priors); the terminal table with the verdict. */
+int cdn_report_unc(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,
+                   cdn_error_t *err);
+struct cJSON *cdn_report_unc_manifest(const cdn_study_t *st, const cdn_report_info_t *info);
+void cdn_report_unc_table(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info);
+
 /* A count of requests as the tables show it: "1028.0 bn", "58.1 M",
  * "3.2 k", "12", "0" (one decimal above a thousand). */
 void cdn_report_fmt_count(char *buf, size_t n, double v);
@@ -99,6 +108,7 @@ typedef struct cdn_report_run_info {
     uint64_t replications;           /* -n (calibration), 0 if none */
     unsigned jobs;                   /* threads of -n */
     const struct cJSON *assertions;  /* --assert verdicts, or NULL */
+    const struct cJSON *uncertainty; /* -n --uncertainty's record, or NULL */
 } cdn_report_run_info_t;
 
 /* manifest.json of a `run` folder. */

@@ -168,6 +168,8 @@ int cdn_report_manifest_run(const char *dir, const cdn_report_run_info_t *ri, cd
     cJSON_AddNumberToObject(root, "mpi_ranks", 1);
     if (ri->assertions)
         cJSON_AddItemToObject(root, "assertions", cJSON_Duplicate(ri->assertions, 1));
+    if (ri->uncertainty)
+        cJSON_AddItemToObject(root, "uncertainty", cJSON_Duplicate(ri->uncertainty, 1));
     int rc = cdn_file_write_json(dir, "manifest.json", root, err);
     cJSON_Delete(root);
     return rc;
@@ -218,6 +220,9 @@ int cdn_report_manifest(const char *dir, const cdn_study_t *st, const cdn_report
     cJSON_AddNumberToObject(root, "mpi_ranks", (double)info->ranks);
     if (info->assertions)
         cJSON_AddItemToObject(root, "assertions", cJSON_Duplicate(info->assertions, 1));
+    cJSON *unc = cdn_report_unc_manifest(st, info);
+    if (unc)
+        cJSON_AddItemToObject(root, "uncertainty", unc);
     int rc = cdn_file_write_json(dir, "manifest.json", root, err);
     cJSON_Delete(root);
     return rc;

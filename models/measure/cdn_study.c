@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cdn_summary.h"
 #include "cdn_world.h"
 #include "sim_alloc.h"
@@ -61,7 +63,59 @@ void cdn_study_destroy(cdn_study_t *st)
     for (size_t i = 0; i < st->nreps * st->narms; i++)
         free(st->rows[i]);
     free(st->rows);
+    cdn_priors_destroy(st->priors);
+    cJSON_Delete(st->prior_base);
+    free(st->prior_file);
     free(st);
+}
+
+void cdn_study_set_priors(cdn_study_t *st, cdn_priors_t *priors, cJSON *base, const char *file,
+                          size_t seeds_per_draw)
+{
+    st->priors = priors;
+    st->prior_base = base;
+    st->prior_file = sim_xstrdup(file);
+    st->seeds_per_draw = seeds_per_draw ? seeds_per_draw : 1;
+}
+
+size_t cdn_study_draws(const cdn_study_t *st)
+{
+    return st->priors ? st->nreps / st->seeds_per_draw : 0;
+}
+
+void cdn_study_draw_values(const cdn_study_t *st, size_t d, double *values)
+{
+    cdn_priors_draw(st->priors, st->seed, d, values);
+}
+
+int cdn_study_load_drawn(const cdn_priors_t *priors, const cJSON *base, const char *file,
+                         uint64_t seed, size_t draw, cdn_overlay_t *const *after, size_t nafter,
+                         cdn_scenario_t **out, cdn_error_t *err)
+{
+    double v[CDN_PRIORS_MAX];
+    char name[64];
+    cdn_priors_draw(priors, seed, draw, v);
+    snprintf(name, sizeof name, "draw %zu", draw);
+    cdn_overlay_t *po = cdn_priors_overlay(priors, v, name);
+    const cdn_overlay_t **ov = sim_xmalloc((nafter + 1) * sizeof *ov);
+    ov[0] = po;
+    for (size_t k = 0; k < nafter; k++)
+        ov[k + 1] = after[k];
+    cJSON *tree = sim_xcheck(cJSON_Duplicate(base, 1), "copying a scenario tree");
+    int rc = cdn_overlay_load_tree(tree, file, ov, nafter + 1, out, err);
+    cJSON_Delete(tree);
+    free(ov);
+    cdn_overlay_destroy(po);
+    return rc;
+}
+
+/* The scenario of replication rep of arm a under priors: draw rep / M,
+ * then the arm's overlays. */
+static int load_drawn(const cdn_study_t *st, const cdn_arm_t *arm, size_t rep,
+                      cdn_scenario_t **out, cdn_error_t *err)
+{
+    return cdn_study_load_drawn(st->priors, st->prior_base, st->prior_file, st->seed,
+                                rep / st->seeds_per_draw, arm->overlays, arm->noverlays, out, err);
 }
 
 size_t cdn_study_add_arm(cdn_study_t *st, const char *label, cdn_scenario_t *scenario,
@@ -135,10 +189,21 @@ int cdn_study_task_run_cached(const cdn_study_t *st, size_t t, cdn_world_cache_t
     size_t a = t % st->narms, rep = t / st->narms;
     const cdn_arm_t *arm = &st->arms[a];
     const cdn_scenario_t *s = arm->scenario;
+    cdn_scenario_t *drawn = NULL;
     cdn_result_t *r = NULL;
+    if (st->priors) {
+        /* a scenario of this task alone: the cache would outlive it */
+        int lrc = load_drawn(st, arm, rep, &drawn, err);
+        if (lrc != 0)
+            return lrc;
+        s = drawn;
+        cache = NULL;
+    }
     int rc = cdn_world_run_cached(s, st->seed, rep, cache, &r, err);
-    if (rc != 0)
+    if (rc != 0) {
+        cdn_scenario_destroy(drawn);
         return rc;
+    }
     cdn_metrics_compute(s, r, row);
     for (size_t j = 0; j < st->nsvc; j++) {
         int k = st->svc_index[a * st->nsvc + j];
@@ -154,6 +219,7 @@ int cdn_study_task_run_cached(const cdn_study_t *st, size_t t, cdn_world_cache_t
         b[arm->nbins + 1] = r->diagnosed_s;
     }
     cdn_result_destroy(r);
+    cdn_scenario_destroy(drawn);
     return 0;
 }
 

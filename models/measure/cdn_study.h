@@ -17,6 +17,15 @@
  *   replication also stores the 5xx and blocked shares of every bin and
  *   the times of detection and diagnosis.
  *
+ *   With priors (cdn_study_set_priors, `--uncertainty`), replication r is
+ *   seed s = r % M of draw d = r / M (M seeds per draw): the task draws the
+ *   priors' values for d (cdn_priors_draw(priors, seed, d)), the same for
+ *   every arm, and loads the arm's scenario afresh from the tree without
+ *   "priors", the drawn values applied first and the arm's overlays after
+ *   them (so a strategy or --set that writes a prior's key wins: it is a
+ *   decision, not an unknown).  The arm's own scenario (written values)
+ *   still gives the study its bins and services.
+ *
  *   Statistics use a 95% level (CDN_STUDY_LEVEL) and skip missing values.
  *
  * Ownership: the study owns the scenarios and overlays given to
@@ -32,6 +41,7 @@
 
 #include "cdn_metrics.h"
 #include "cdn_overlay.h"
+#include "cdn_priors.h"
 #include "cdn_scenario.h"
 #include "cdn_world.h"
 #include "sim_stats.h"
@@ -60,6 +70,11 @@ typedef struct cdn_study {
     size_t nreps;             /* replications done for every arm */
     double **rows;            /* [rep * narms + arm] */
     size_t cap_rows;
+    /* --uncertainty (cdn_study_set_priors); priors NULL without */
+    cdn_priors_t *priors;     /* owned */
+    struct cJSON *prior_base; /* owned: the scenario tree without "priors" */
+    char *prior_file;         /* the scenario file, for messages */
+    size_t seeds_per_draw;    /* M */
 } cdn_study_t;
 
 cdn_study_t *cdn_study_create(uint64_t seed, int keep_timelines);
@@ -69,6 +84,23 @@ void cdn_study_destroy(cdn_study_t *st); /* NULL is a no-op */
  * overlays (the array itself is copied).  Returns its index. */
 size_t cdn_study_add_arm(cdn_study_t *st, const char *label, cdn_scenario_t *scenario,
                          cdn_overlay_t **overlays, size_t noverlays);
+
+/* Makes the study draw its parameters from `priors` (taken), M seeds per
+ * draw; `base` (taken) is the scenario tree without "priors", `file` the
+ * scenario's file.  Call before running. */
+void cdn_study_set_priors(cdn_study_t *st, cdn_priors_t *priors, struct cJSON *base,
+                          const char *file, size_t seeds_per_draw);
+/* Draws done (nreps / M), and the values of draw d (one per prior). */
+size_t cdn_study_draws(const cdn_study_t *st);
+void cdn_study_draw_values(const cdn_study_t *st, size_t d, double *values);
+
+/* The scenario of draw `draw` (cdn_priors_draw(priors, seed, draw)): a copy
+ * of `base` (a tree without "priors") with the drawn values applied, then
+ * after[0..nafter-1], validated; `file` names it in messages.  What every
+ * --uncertainty run loads (compare, sweep, run -n). */
+int cdn_study_load_drawn(const cdn_priors_t *priors, const struct cJSON *base, const char *file,
+                         uint64_t seed, size_t draw, cdn_overlay_t *const *after, size_t nafter,
+                         cdn_scenario_t **out, cdn_error_t *err);
 
 /* Fixes the metric list; call after the last arm, before running. */
 void cdn_study_seal(cdn_study_t *st);

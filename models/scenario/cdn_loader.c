@@ -76,6 +76,11 @@ uint64_t cdn_loader_hash(const cdn_loader_t *ld)
     return ld->hash;
 }
 
+const cJSON *cdn_loader_tree(const cdn_loader_t *ld)
+{
+    return ld->tree;
+}
+
 const char *cdn_loader_sha256(const cdn_loader_t *ld)
 {
     return ld->sha256;

@@ -28,6 +28,7 @@
 #include "cdn_overlay.h"
 #include "cdn_scenario.h"
 
+struct cJSON;
 typedef struct cdn_loader cdn_loader_t;
 
 int cdn_loader_open(const char *path, cdn_loader_t **out, cdn_error_t *err);
@@ -43,6 +44,8 @@ int cdn_loader_load(const cdn_loader_t *ld, const cdn_overlay_t *const *overlays
  * caller owns *tree (cJSON_Delete); it loads as the same scenario. */
 int cdn_loader_effective(const cdn_loader_t *ld, const cdn_overlay_t *const *overlays, size_t n,
                          struct cJSON **tree, cdn_error_t *err);
+/* The parsed tree (NULL after a syntax error); not to be changed. */
+const struct cJSON *cdn_loader_tree(const cdn_loader_t *ld);
 void cdn_loader_destroy(cdn_loader_t *ld); /* NULL is a no-op */
 
 #endif /* CDNSIM_CDN_LOADER_H */
