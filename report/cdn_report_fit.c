@@ -10,8 +10,9 @@
  *   calibration.md shows them (cdn_calreport_show*).  fit.json's numbers
  *   are written as raw shortest round-trip text (cdn_measure_shortest):
  *   cJSON's printer may drop digits that change the run.  The loss chart
- *   has a log y axis; a loss of exactly 0 (a synthetic fit that lands on
- *   its targets) is drawn at the axis floor, written into the script.
+ *   has a log y axis over the whole decades the loss spans; a loss of
+ *   exactly 0 (a synthetic fit that lands on its targets) is drawn at
+ *   LOSS_FLOOR, written into the script.
  *
  * Rejected: reusing calibration.md for before and after (two files that
  *   a reader must put side by side; the question is the difference).
@@ -195,11 +196,17 @@ static int write_loss_chart(const char *dir, const cdn_report_fit_t *r, cdn_erro
     if (f == NULL)
         return cdn_file_io_error(err, dir, "fit_loss.gp");
     size_t w = 3 + r->k;
-    double top = LOSS_FLOOR, last = 1;
+    double top = LOSS_FLOOR, low = HUGE_VAL, last = 1;
     for (size_t i = 0; i < r->nlog; i++) {
         top = fmax(top, r->log[i * w + 1]);
+        low = fmin(low, fmax(r->log[i * w + 1], LOSS_FLOOR));
         last = fmax(last, r->log[i * w]);
     }
+    /* whole decades around the data: the floor only when the loss reaches it */
+    double ylo = pow(10, floor(log10(low < HUGE_VAL ? low : LOSS_FLOOR)));
+    double yhi = pow(10, ceil(log10(top)));
+    if (!(yhi > ylo))
+        yhi = 10 * ylo;
     fprintf(f, "# cdnsim fit: the loss over the iterations (%s); redraw: gnuplot fit_loss.gp\n",
             r->s->name);
     fputs("# columns: iteration, loss (at the best point so far), simplex size\n$data << EOD\n", f);
@@ -209,9 +216,22 @@ static int write_loss_chart(const char *dir, const cdn_report_fit_t *r, cdn_erro
     }
     fputs("EOD\n", f);
     cdn_gnuplot_put_outputs(f, "fit_loss", 900, 420);
-    fprintf(f, "  set logscale y\n  set format y '%%g'\n  set grid\n  set key top right\n"
+    fprintf(f, "  set logscale y\n  set format y '%%g'\n  set grid\n  unset key\n"
                "  set xrange [0:%g]\n  set yrange [%g:%g]\n",
-            last, LOSS_FLOOR * 0.9, pow(10, ceil(log10(top)) + 0.05));
+            last, ylo * 0.9, yhi * 1.1);
+    if (yhi / ylo <= 1000.5) { /* few decades: label 1, 2 and 5 of each */
+        fputs("  set ytics (", f);
+        const char *sep = "";
+        for (double d = ylo; d < yhi * 1.001; d *= 10)
+            for (int m = 0; m < 3; m++) {
+                double v = d * (m == 0 ? 1 : m == 1 ? 2 : 5);
+                if (v <= yhi * 1.001) {
+                    fprintf(f, "%s%g", sep, v);
+                    sep = ", ";
+                }
+            }
+        fputs(")\n", f);
+    }
     char title[512];
     snprintf(title, sizeof title, "%s: fit loss, %zu parameter%s, %llu replications per evaluation",
              r->s->name, r->k, r->k == 1 ? "" : "s", (unsigned long long)r->nrep);
