@@ -211,24 +211,37 @@ static void on_iter(void *ctx, size_t iter, double loss, double size, const doub
 
 /* ---- setup -------------------------------------------------------------- */
 
-/* The key's value at prior i's path in the effective tree; NAN if none. */
-static double start_value(cJSON *tree, const char *path)
+/* The key's value at a prior's path in the effective tree: *v, and 0; 1
+ * if no number is there; 2 if the path selects several keys whose values
+ * differ (one parameter sets them all to one value, so "before" would not
+ * be the scenario as written). */
+static int start_value(cJSON *tree, const char *path, double *v)
 {
     cdn_path_seg_t *segs = NULL;
     size_t nsegs = 0;
     char why[256];
-    double v = NAN;
+    int rc = 1;
+    *v = NAN;
     if (cdn_path_compile(path, &segs, &nsegs, why, sizeof why) != 0)
-        return NAN;
+        return 1;
     cdn_path_sel_t sel = {0};
     cdn_path_select(segs, nsegs - 1, tree, &sel);
-    if (sel.n > 0) {
-        const cJSON *x = cJSON_GetObjectItemCaseSensitive(sel.node[0], segs[nsegs - 1].text);
-        v = cJSON_IsNumber(x) ? x->valuedouble : NAN;
+    for (size_t k = 0; k < sel.n; k++) {
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(sel.node[k], segs[nsegs - 1].text);
+        if (!cJSON_IsNumber(x)) {
+            rc = 1;
+            break;
+        }
+        if (k > 0 && x->valuedouble != *v) {
+            rc = 2;
+            break;
+        }
+        *v = x->valuedouble;
+        rc = 0;
     }
     cdn_path_sel_free(&sel);
     cdn_path_free(segs, nsegs);
-    return v;
+    return rc;
 }
 
 /* Reads the tree, applies --strategy and --set, reads the priors. */
@@ -309,11 +322,15 @@ static int fit_params(fit_job_t *j, const cdn_cli_args_t *a, cdn_error_t *err)
     for (size_t p = 0; rc == 0 && p < j->k; p++) {
         const char *path = cdn_priors_path(j->priors, j->idx[p]);
         double lo, hi;
-        j->x0[p] = start_value(eff, path);
+        int found = start_value(eff, path, &j->x0[p]);
         cdn_priors_support(j->priors, j->idx[p], &lo, &hi);
-        if (isnan(j->x0[p])) {
+        if (found != 0) {
             snprintf(err->msg, sizeof err->msg,
-                     "%s: --param '%s': the scenario has no numeric value there to start from",
+                     found == 1 ? "%s: --param '%s': the scenario has no numeric value there to "
+                                  "start from"
+                                : "%s: --param '%s' selects several keys with different values; "
+                                  "fit would set them all to one value: give a path that "
+                                  "selects one, or keys of one value",
                      j->scenario_path, path);
             rc = err->code = CDN_EDATA;
         } else if (j->x0[p] < lo || j->x0[p] > hi) {

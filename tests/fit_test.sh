@@ -126,7 +126,17 @@ run "$bin" fit "$syn" --param "$FOR" --tol 0 -o "$work/bad7"
 check "--tol 0: exit 64" test "$rc" -eq 64
 run "$bin" fit "$syn" --param "$FOR" --max-iter 0 -o "$work/bad8"
 check "--max-iter 0: exit 64" test "$rc" -eq 64
-for d in bad1 bad2 bad3 bad4 bad5 bad6 bad7 bad8; do
+python3 - "$syn" "$work/multi.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["priors"].append({"path": "$.regions[*].servers", "dist": "uniform", "min": 10, "max": 60,
+                    "source": "free", "notes": "test: one path, three values"})
+json.dump(d, open(sys.argv[2], "w"), indent=1)
+EOF2
+run "$bin" fit "$work/multi.json" --param '$.regions[*].servers' -o "$work/bad9"
+check "a path of several differing keys: exit 65" test "$rc" -eq 65
+check "a path of several differing keys: says so" grep -qF "selects several keys with different values" "$work/err"
+for d in bad1 bad2 bad3 bad4 bad5 bad6 bad7 bad8 bad9; do
     check "no folder after a bad input ($d)" test ! -e "$work/$d"
 done
 
