@@ -64,6 +64,9 @@ static const struct {
     {"sensitivity", "cdnsim sensitivity --metric failed_requests\n"
                     "cdnsim sensitivity --method sobol --samples 512 -j 2\n"
                     "cdnsim sensitivity --strategy kill-switch --metric time_to_mitigate_s"},
+    {"fit", "cdnsim fit --param '$.operators.diagnosis.work_s' -n 10 -j 2\n"
+            "cdnsim fit --param '$.traffic.retry_frac' --max-iter 50 -o fitted\n"
+            "cdnsim run --strategy fitted/fit.json -n 10"},
 };
 
 void cdn_cli_metric_names(FILE *f, const char *sep)

@@ -58,13 +58,14 @@
 #define RUN CDN_CMD_BIT(CDN_CMD_RUN)
 #define SHOW CDN_CMD_BIT(CDN_CMD_SHOW)
 #define SENS CDN_CMD_BIT(CDN_CMD_SENSITIVITY)
+#define FIT CDN_CMD_BIT(CDN_CMD_FIT)
 #define ALL_COMMANDS (CDN_CMD_BIT(CDN_CMD_COUNT) - 1u)
 
 static const cdn_cli_opt_t opt_rows[] = {
     {CDN_OPT_OUTPUT, "output", 'o', "DIR", CDN_CMD_SIMULATE, CDN_ARG_TEXT, 0, 0, "a folder",
      "results folder (default: results/<scenario-name>,\n"
      "with -compare or -sweep appended for those commands)"},
-    {CDN_OPT_SEED, "seed", 's', "N", CDN_CMD_SIMULATE | SENS, CDN_ARG_UINT, 0, CDN_SEED_MAX,
+    {CDN_OPT_SEED, "seed", 's', "N", CDN_CMD_SIMULATE | SENS | FIT, CDN_ARG_UINT, 0, CDN_SEED_MAX,
      "a non-negative integer", "seed of the random streams (default: the scenario's)"},
     {CDN_OPT_REPLICATION, "replication", 'r', "R", RUN, CDN_ARG_UINT, 0, CDN_SEED_MAX,
      "a non-negative integer", "replication index, 0-based (default 0)"},
@@ -76,7 +77,7 @@ static const cdn_cli_opt_t opt_rows[] = {
      "(default: one replication, no calibration report)"},
     {CDN_OPT_REPLICATIONS, "replications", 'n', "N", CDN_CMD_STUDY, CDN_ARG_UINT, 2, MAX_REPS,
      "a number of replications", "replications of each strategy or point (default 20)"},
-    {CDN_OPT_JOBS, "jobs", 'j', "J", CDN_CMD_SIMULATE | SENS, CDN_ARG_UINT, 1, CDN_RUNNER_JOBS_MAX,
+    {CDN_OPT_JOBS, "jobs", 'j', "J", CDN_CMD_SIMULATE | SENS | FIT, CDN_ARG_UINT, 1, CDN_RUNNER_JOBS_MAX,
      "a number of threads",
      "threads for the replications (default: the online\n"
      "cores; per MPI rank under mpirun)"},
@@ -88,12 +89,12 @@ static const cdn_cli_opt_t opt_rows[] = {
      "(required)"},
     {CDN_OPT_STRATEGY, "strategy", 0, "S", CDN_CMD_BIT(CDN_CMD_SWEEP), CDN_ARG_TEXT, 0, 0,
      "a strategy (name, file, or a+b)", "the strategy the grid is laid over (default baseline)"},
-    {CDN_OPT_STRATEGY, "strategy", 0, "S", RUN | SHOW | SENS, CDN_ARG_TEXT, 0, 0,
+    {CDN_OPT_STRATEGY, "strategy", 0, "S", RUN | SHOW | SENS | FIT, CDN_ARG_TEXT, 0, 0,
      "a strategy (name, file, or a+b)",
      "apply a strategy first: a name of the library\n"
      "(scenarios/strategies/), a .json file, or a+b (as in\n"
      "compare), e.g. kill-switch (default: none)"},
-    {CDN_OPT_SET, "set", 0, "PATH=VALUE", CDN_CMD_SIMULATE | SHOW | SENS, CDN_ARG_LIST, 0, 0,
+    {CDN_OPT_SET, "set", 0, "PATH=VALUE", CDN_CMD_SIMULATE | SHOW | SENS | FIT, CDN_ARG_LIST, 0, 0,
      "PATH=VALUE, e.g. '$.traffic.max_retries=2'",
      "override one scenario value, after the strategies;\n"
      "repeatable; PATH as in strategies ($.key, [N], [*],\n"
@@ -158,12 +159,12 @@ static const cdn_cli_opt_t opt_rows[] = {
      "default budget (1e8 events, 4 GiB, 512 MiB of results);\n"
      "a run estimated above it is refused (exit 78); 0: no limit\n"
      "(default 1)"},
-    {CDN_OPT_QUIET, "quiet", 'q', NULL, CDN_CMD_SIMULATE | SENS, CDN_ARG_NONE, 0, 0, NULL,
+    {CDN_OPT_QUIET, "quiet", 'q', NULL, CDN_CMD_SIMULATE | SENS | FIT, CDN_ARG_NONE, 0, 0, NULL,
      "print nothing but errors"},
     {CDN_OPT_STRICT, "strict", 0, NULL, CDN_CMD_BIT(CDN_CMD_VALIDATE) | RUN, CDN_ARG_NONE, 0, 0, NULL,
      "treat semantic warnings as errors: print them and exit 2\n"
      "(validate: after checking every file; run: before simulating)"},
-    {CDN_OPT_NO_PLOT, "no-plot", 0, NULL, CDN_CMD_SIMULATE | SENS, CDN_ARG_NONE, 0, 0, NULL,
+    {CDN_OPT_NO_PLOT, "no-plot", 0, NULL, CDN_CMD_SIMULATE | SENS | FIT, CDN_ARG_NONE, 0, 0, NULL,
      "do not run gnuplot (the .gp scripts are still written)"},
     {CDN_OPT_HELP, "help", 'h', NULL, ALL_COMMANDS | CDN_CMD_GLOBAL, CDN_ARG_NONE, 0, 0, NULL,
      "this text"},
@@ -203,6 +204,25 @@ static const cdn_cli_opt_t opt_rows[] = {
      "test the method: instead of simulating, the metric is\n"
      "the Ishigami function of the 3 priors' values, each\n"
      "mapped from its support onto [-pi, pi] (default: none)"},
+    /* fit */
+    {CDN_OPT_PARAM, "param", 0, "PATH", FIT, CDN_ARG_LIST, 0, 0, "the path of one of the scenario's priors",
+     "a free parameter to fit: the path of one of the\n"
+     "scenario's priors, which gives its bounds; its start\n"
+     "is the scenario's value; repeatable (required)"},
+    {CDN_OPT_OUTPUT, "output", 'o', "DIR", FIT, CDN_ARG_TEXT, 0, 0, "a folder",
+     "results folder (default: results/<scenario-name>-fit)"},
+    {CDN_OPT_REPLICATIONS, "replications", 'n', "N", FIT, CDN_ARG_UINT, 1, MAX_REPS,
+     "a number of replications",
+     "replications per evaluation, the same seeds for every\n"
+     "evaluation (common random numbers); the loss uses\n"
+     "each target's median over them (default 10)"},
+    {CDN_OPT_MAX_ITER, "max-iter", 0, "I", FIT, CDN_ARG_UINT, 1, 100000,
+     "a number of iterations from 1 to 100000",
+     "Nelder-Mead iterations in all, restarts included\n"
+     "(default 300)"},
+    {CDN_OPT_TOL, "tol", 0, "T", FIT, CDN_ARG_FRAC, 0, 0, "a real number between 0 and 1, e.g. 0.01",
+     "stop when the simplex size (in logit(prior CDF)\n"
+     "units) is below T (default 0.01)"},
     {CDN_OPT_STRATEGY, "strategy", 0, "S", CDN_CMD_BIT(CDN_CMD_VALIDATE), CDN_ARG_TEXT, 0, 0,
      "a strategy (name, file, or a+b)",
      "also check strategy S (a library name, a .json file, or\n"

@@ -47,6 +47,7 @@ typedef enum {
     CDN_CMD_SCHEMA,
     CDN_CMD_SHOW,
     CDN_CMD_SENSITIVITY,
+    CDN_CMD_FIT,
     CDN_CMD_COUNT
 } cdn_cli_cmd_id_t;
 
@@ -86,6 +87,9 @@ typedef enum {
     CDN_OPT_TRAJECTORIES,
     CDN_OPT_SAMPLES,
     CDN_OPT_FUNCTION,
+    /* fit */
+    CDN_OPT_MAX_ITER,
+    CDN_OPT_TOL,
     CDN_OPT_COUNT
 } cdn_cli_opt_id_t;
 

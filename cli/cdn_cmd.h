@@ -15,7 +15,7 @@
  *   The functions live in cdn_cmd.c (validate, plot, the helpers),
  *   cdn_cmd_run.c (run), cdn_cmd_compare.c and cdn_cmd_sweep.c, which share
  *   cdn_cmd_study.h, cdn_cmd_author.c (init, schema) and
- *   cdn_cmd_sensitivity.c (sensitivity).
+ *   cdn_cmd_sensitivity.c (sensitivity) and cdn_cmd_fit.c (fit).
  *
  * Threads: call from main's thread; commands start their own threads
  *   through cdn_runner.h.
@@ -42,6 +42,7 @@ int cdn_cmd_compare(const cdn_cli_args_t *args);
 int cdn_cmd_sweep(const cdn_cli_args_t *args);
 int cdn_cmd_show(const cdn_cli_args_t *args);
 int cdn_cmd_sensitivity(const cdn_cli_args_t *args); /* cdn_cmd_sensitivity.c */
+int cdn_cmd_fit(const cdn_cli_args_t *args);         /* cdn_cmd_fit.c */
 int cdn_cmd_init(const cdn_cli_args_t *args);   /* cdn_cmd_author.c */
 int cdn_cmd_schema(const cdn_cli_args_t *args); /* cdn_cmd_author.c */
 

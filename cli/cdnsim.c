@@ -1,6 +1,6 @@
 /*
  * cdnsim.c -- main() and the command table of the command-line interface:
- * run, validate, plot, compare, sweep, init, schema, show.
+ * run, validate, plot, compare, sweep, init, schema, show, sensitivity, fit.
  *
  * Design
  *   main() looks the command up in `commands` (one row per command: name,
@@ -61,7 +61,7 @@ static const cdn_cli_cmd_t commands[] = {
     {CDN_CMD_PLOT, "plot", cdn_cmd_plot, "DIR", 1, 1, "plot needs exactly one results folder",
      "plot needs exactly one results folder",
      "(re)draw the figures of a results folder (run, compare,\n"
-     "sweep, sensitivity) from its gnuplot scripts (*.gp)", NULL},
+     "sweep, sensitivity, fit) from its gnuplot scripts (*.gp)", NULL},
     {CDN_CMD_COMPARE, "compare", cdn_cmd_compare, "[SCENARIO] --strategies A,B+C,... [options]", 0, 1,
      NULL, "one scenario per comparison",
      "run every strategy for the same replications (common\n"
@@ -101,6 +101,16 @@ static const cdn_cli_cmd_t commands[] = {
      "Each design point sets every prior's key to a value of its prior (the\n"
      "inverse CDF of a point of the unit hypercube) and simulates it with the\n"
      "same seeds.  Reading the report: docs/uncertainty.md."},
+    {CDN_CMD_FIT, "fit", cdn_cmd_fit, "[SCENARIO] --param PATH [--param PATH]... [options]",
+     0, 1, NULL, "one scenario per fit",
+     "fit free parameters (priors) to the scenario's\n"
+     "calibration targets, written to results/<name>-fit/",
+     "Minimises the sum over published targets of ((median - published) /\n"
+     "scale)^2 (scale: 1 min, 1 point, 1) with Nelder-Mead in logit(prior\n"
+     "CDF) coordinates, so no parameter leaves its prior's support; every\n"
+     "evaluation runs the same replications.  fit.json is a strategy file:\n"
+     "cdnsim run SCENARIO --strategy fit.json.  Reading the report:\n"
+     "docs/uncertainty.md."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

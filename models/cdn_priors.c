@@ -19,7 +19,9 @@
  *   Quantiles are closed forms (uniform, log-uniform, triangular,
  *   discrete) or GSL's inverse CDFs (gsl_cdf_ugaussian_Pinv,
  *   gsl_cdf_beta_Pinv); a truncated normal or log-normal maps u into
- *   [F(lo), F(hi)] first.  Keyed draws use GSL's samplers (gsl_ran_flat,
+ *   [F(lo), F(hi)] first.  CDFs are their inverses, from the same closed
+ *   forms or GSL's CDFs (gsl_cdf_ugaussian_P, gsl_cdf_beta_P), rescaled
+ *   from [F(lo), F(hi)] for a truncation.  Keyed draws use GSL's samplers (gsl_ran_flat,
  *   gsl_ran_gaussian, gsl_ran_lognormal, gsl_ran_beta, gsl_ran_discrete)
  *   and, where GSL has none (triangular, truncations), the quantile of one
  *   uniform: a fixed number of uniforms per draw, never rejection.
@@ -158,6 +160,49 @@ double cdn_priors_quantile(const cdn_priors_t *ps, size_t i, double u)
     return clamp(x, p->lo, p->hi);
 }
 
+double cdn_priors_cdf(const cdn_priors_t *ps, size_t i, double x)
+{
+    const prior_t *p = &ps->p[i];
+    double F = 0;
+    if (isnan(x))
+        return NAN;
+    if (x < p->lo || (x <= p->lo && p->dist != CDN_PRIOR_DISCRETE))
+        return 0;
+    if (x >= p->hi)
+        return 1;
+    switch (p->dist) {
+    case CDN_PRIOR_UNIFORM:
+        F = (x - p->a) / (p->b - p->a);
+        break;
+    case CDN_PRIOR_LOG_UNIFORM:
+        F = (log(x) - log(p->a)) / (log(p->b) - log(p->a));
+        break;
+    case CDN_PRIOR_NORMAL:
+        F = (gsl_cdf_ugaussian_P((x - p->a) / p->b) - p->flo) / (p->fhi - p->flo);
+        break;
+    case CDN_PRIOR_LOG_NORMAL:
+        F = (gsl_cdf_ugaussian_P((log(x) - p->a) / p->b) - p->flo) / (p->fhi - p->flo);
+        break;
+    case CDN_PRIOR_TRIANGULAR: {
+        double w = p->b - p->a;
+        F = x < p->c ? (x - p->a) * (x - p->a) / (w * (p->c - p->a))
+                     : 1 - (p->b - x) * (p->b - x) / (w * (p->b - p->c));
+        break;
+    }
+    case CDN_PRIOR_BETA:
+        F = gsl_cdf_beta_P((x - p->lo) / (p->hi - p->lo), p->a, p->b);
+        break;
+    case CDN_PRIOR_DISCRETE:
+        for (size_t k = 0; k < p->nvalues; k++)
+            if (p->values[k] <= x)
+                F += p->weights[k];
+        break;
+    case CDN_PRIOR_NDISTS:
+        break;
+    }
+    return clamp(F, 0, 1);
+}
+
 void cdn_priors_at(const cdn_priors_t *p, const double *u, double *values)
 {
     for (size_t i = 0; i < p->n; i++)
@@ -204,6 +249,11 @@ void cdn_priors_draw(const cdn_priors_t *p, uint64_t seed, uint64_t replication,
 static double written(const prior_t *p, double v)
 {
     return p->integer ? nearbyint(v) : v;
+}
+
+double cdn_priors_written(const cdn_priors_t *p, size_t i, double x)
+{
+    return written(&p->p[i], x);
 }
 
 cdn_overlay_t *cdn_priors_overlay(const cdn_priors_t *p, const double *values, const char *name)

@@ -98,6 +98,15 @@ void cdn_priors_describe(const cdn_priors_t *p, size_t i, char *buf, size_t n);
  * of the support exactly; an unbounded end is approached with u kept
  * 1e-12 inside (0, 1), so every value is finite. */
 double cdn_priors_quantile(const cdn_priors_t *p, size_t i, double u);
+/* The CDF of prior i at x: the share of its mass at or below x, in
+ * [0, 1] (0 below the support, 1 above it); the inverse of
+ * cdn_priors_quantile on the interior of a continuous prior's support
+ * (`cdnsim fit` maps parameters to logit(CDF) with it).  A discrete
+ * prior's CDF is its step function. */
+double cdn_priors_cdf(const cdn_priors_t *p, size_t i, double x);
+/* The value written into the scenario for prior i: x, rounded to the
+ * nearest integer for an integer key (as cdn_priors_overlay writes it). */
+double cdn_priors_written(const cdn_priors_t *p, size_t i, double x);
 /* values[i] = quantile of prior i at u[i], for every prior. */
 void cdn_priors_at(const cdn_priors_t *p, const double *u, double *values);
 /* values[i] = a draw of prior i from its keyed stream. */

@@ -167,3 +167,18 @@ int cdn_calreport_write(const char *dir, const cdn_scenario_t *s, const double *
         return CDN_EIO;
     return 0;
 }
+
+void cdn_calreport_show(char *buf, size_t n, const cdn_scenario_t *s, cdn_cal_metric_t m, double v)
+{
+    show(buf, n, s, m, v);
+}
+
+void cdn_calreport_show_delta(char *buf, size_t n, cdn_cal_metric_t m, double d)
+{
+    show_delta(buf, n, m, d);
+}
+
+void cdn_calreport_show_spread(char *buf, size_t n, cdn_cal_metric_t m, double d)
+{
+    show_sd(buf, n, m, d);
+}

@@ -25,4 +25,11 @@
 int cdn_calreport_write(const char *dir, const cdn_scenario_t *s, const double *values,
                         size_t nrep, uint64_t seed, cdn_error_t *err);
 
+/* A value of target metric m as calibration.md shows it (UTC hh:mm for a
+ * time, % for a share, "–" for NaN), and a difference (minutes, points). */
+void cdn_calreport_show(char *buf, size_t n, const cdn_scenario_t *s, cdn_cal_metric_t m, double v);
+void cdn_calreport_show_delta(char *buf, size_t n, cdn_cal_metric_t m, double d);
+/* A spread or an absolute difference, without a sign. */
+void cdn_calreport_show_spread(char *buf, size_t n, cdn_cal_metric_t m, double d);
+
 #endif /* CDNSIM_CDN_CALREPORT_H */

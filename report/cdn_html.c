@@ -206,6 +206,9 @@ static const struct {
     {"sensitivity", "Which prior moves the metric most: Morris mu* (mean |change| over a "
                     "prior's range, with its standard error) or Sobol first-order and total "
                     "indices (with 95% bootstrap intervals), most influential at the top."},
+    {"fit_loss", "The fit's loss at the best point so far over the Nelder-Mead iterations "
+                 "(log scale): the sum over published targets of ((median - published) / "
+                 "scale)^2."},
 };
 
 static void caption_of(const char *stem, char *buf, size_t n)
@@ -387,6 +390,8 @@ static void section_tables(FILE *f, const char *dir)
     any |= cdn_html_csv_table(f, dir, "draws.csv",
                               "The draws: each prior's drawn value and each strategy's mean over "
                               "the draw's seeds");
+    any |= cdn_html_csv_table(f, dir, "fit_targets.csv", "Each target before and after the fit");
+    any |= cdn_html_csv_table(f, dir, "fit_loss.csv", "The fit's loss and values per iteration");
     any |= cdn_html_summary(f, dir);
     if (!any)
         fputs("<p>No tables in this folder.</p>\n", f);

@@ -5,7 +5,8 @@
  * Contract
  *   cdn_html_write(dir, err) reads the files of the results folder `dir`
  *   (manifest.json, summary.json, comparison.csv/json, calibration.csv,
- *   sweep.csv, sensitivity.csv, events.jsonl, every STEM.gp and its STEM.svg) and writes
+ *   sweep.csv, sensitivity.csv, fit_targets.csv, fit_loss.csv, events.jsonl, every STEM.gp
+ *   and its STEM.svg) and writes
  *   dir/report.html from them alone, so `cdnsim plot DIR` can rebuild it
  *   after drawing.  The scenario's description, top-level notes and
  *   sources are read from the scenario file the manifest names, and shown
