@@ -202,8 +202,13 @@ static int write_loss_chart(const char *dir, const cdn_report_fit_t *r, cdn_erro
         low = fmin(low, fmax(r->log[i * w + 1], LOSS_FLOOR));
         last = fmax(last, r->log[i * w]);
     }
-    /* whole decades around the data: the floor only when the loss reaches it */
+    /* whole decades around the data; a loss at the floor (0, an exact
+     * fit) gets a decade of room below it and a label saying what it is,
+     * so the line neither hides in the axis nor reads as 1e-6 */
+    int at_floor = low <= LOSS_FLOOR;
     double ylo = pow(10, floor(log10(low < HUGE_VAL ? low : LOSS_FLOOR)));
+    if (at_floor)
+        ylo = LOSS_FLOOR / 10;
     double yhi = pow(10, ceil(log10(top)));
     if (!(yhi > ylo))
         yhi = 10 * ylo;
@@ -232,6 +237,10 @@ static int write_loss_chart(const char *dir, const cdn_report_fit_t *r, cdn_erro
             }
         fputs(")\n", f);
     }
+    if (at_floor)
+        fprintf(f, "  set label 1 'loss below %g (0: every target met) drawn at %g' "
+                   "at graph 0.98, first %g right\n",
+                LOSS_FLOOR, LOSS_FLOOR, LOSS_FLOOR * 2.5);
     char title[512];
     snprintf(title, sizeof title, "%s: fit loss, %zu parameter%s, %llu replications per evaluation",
              r->s->name, r->k, r->k == 1 ? "" : "s", (unsigned long long)r->nrep);
