@@ -32,6 +32,8 @@ for f in draws.csv uncertainty.csv uncertainty_metrics.csv manifest.json report.
 done
 check "draws.csv: 20 draws of 2 seeds" test "$(($(wc -l <"$work/c1/draws.csv") - 1))" -eq 20
 check "report.html shows the draws" grep -qF "draws.csv" "$work/c1/report.html"
+check "comparison.md has the uncertainty section" grep -qF "## Uncertainty" "$work/c1/comparison.md"
+check "comparison.md says how the runs were drawn" grep -qF "the replications are 20 draws of the scenario's priors x 2 seeds" "$work/c1/comparison.md"
 run "$bin" compare "$unc" -n 40 --uncertainty --strategies "$S" -j 2 --no-plot -o "$work/c2"
 for f in draws.csv uncertainty.csv uncertainty_metrics.csv comparison.csv replications.csv; do
     check "-j 1 and -j 2 give the same $f" cmp -s "$work/c1/$f" "$work/c2/$f"
@@ -128,6 +130,7 @@ run "$bin" compare "$unc" -n 4 --strategies "$S" --no-plot -o "$work/p1" --quiet
 run "$bin" compare "$work/nopriors.json" -n 4 --strategies "$S" --no-plot -o "$work/p2" --quiet
 check "a plain compare ignores the priors" cmp -s "$work/p1/comparison.csv" "$work/p2/comparison.csv"
 check "a plain compare writes no draws.csv" test ! -e "$work/p1/draws.csv"
+check "a plain compare has no uncertainty section" bash -c "! grep -q Uncertainty '$work/p1/comparison.md'"
 
 # ---- run -n --uncertainty: the ensemble spans draws x seeds
 run "$bin" run "$unc" -n 20 --uncertainty -j 1 --no-plot -o "$work/r1" --quiet
