@@ -32,6 +32,7 @@ for f in draws.csv uncertainty.csv uncertainty_metrics.csv manifest.json report.
 done
 check "draws.csv: 20 draws of 2 seeds" test "$(($(wc -l <"$work/c1/draws.csv") - 1))" -eq 20
 check "report.html shows the draws" grep -qF "draws.csv" "$work/c1/report.html"
+check "the figures' titles say draws x seeds" grep -qF "over 20 prior draws x 2 seeds" "$work/c1/compare_metrics.gp"
 check "comparison.md has the uncertainty section" grep -qF "## Uncertainty" "$work/c1/comparison.md"
 check "comparison.md says how the runs were drawn" grep -qF "the replications are 20 draws of the scenario's priors x 2 seeds" "$work/c1/comparison.md"
 run "$bin" compare "$unc" -n 40 --uncertainty --strategies "$S" -j 2 --no-plot -o "$work/c2"
