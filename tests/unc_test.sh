@@ -105,6 +105,10 @@ check "the uncertainty numbers agree with draws.csv and replications.csv" test $
 run "$bin" compare "$unc" -n 40 --uncertainty --strategies baseline,validate-on-ingest -j 2 --no-plot -o "$work/c3" --quiet
 cols() { cut -d, -f"$2" "$1"; }
 check "another strategy list draws the same values" cmp -s <(cols "$work/c1/draws.csv" 1-4) <(cols "$work/c3/draws.csv" 1-4)
+# the arms of a draw share their sites through the cache: whichever arm
+# stores them, every strategy's values are the same
+run "$bin" compare "$unc" -n 40 --uncertainty --strategies staged-rollout,fail-open,baseline -j 2 --no-plot -o "$work/c4" --quiet
+check "the order of the strategies changes no value" cmp -s <(sort "$work/c1/replications.csv") <(sort "$work/c4/replications.csv")
 run "$bin" sweep "$unc" --param '$.traffic.max_retries=0,2' -n 20 --uncertainty -j 2 --no-plot -o "$work/s1" --quiet
 check "sweep --uncertainty exits 0 ($errout)" test "$rc" -eq 0
 for f in draws.csv uncertainty.csv uncertainty_metrics.csv; do
