@@ -14,6 +14,10 @@
  */
 #include "cdn_study_run.h"
 
+#include <stdlib.h>
+
+#include "sim_alloc.h"
+
 static size_t task_row_len(void *ctx, size_t t)
 {
     return cdn_study_task_row_len(ctx, t);
@@ -24,9 +28,17 @@ static double *task_row(void *ctx, size_t t)
     return cdn_study_task_row(ctx, t);
 }
 
+/* A thread's state: its sites cache, and under --uncertainty the drawn
+ * scenarios the cache borrows. */
+typedef struct task_worker {
+    cdn_world_cache_t *cache;
+    cdn_scenario_t *kept[CDN_WORLD_CACHE_WAYS];
+} task_worker_t;
+
 static int task_run(void *ctx, void *wctx, size_t t, double *row, cdn_error_t *err)
 {
-    return cdn_study_task_run_cached(ctx, t, wctx, row, err);
+    task_worker_t *w = wctx;
+    return cdn_study_task_run_kept(ctx, t, w->cache, w->kept, row, err);
 }
 
 /* Each thread keeps the sites of the replication it is running, for the
@@ -34,13 +46,19 @@ static int task_run(void *ctx, void *wctx, size_t t, double *row, cdn_error_t *e
 static void *task_worker_new(void *ctx)
 {
     (void)ctx;
-    return cdn_world_cache_create();
+    task_worker_t *w = sim_xcalloc(1, sizeof *w);
+    w->cache = cdn_world_cache_create();
+    return w;
 }
 
 static void task_worker_free(void *ctx, void *wctx)
 {
     (void)ctx;
-    cdn_world_cache_destroy(wctx);
+    task_worker_t *w = wctx;
+    cdn_world_cache_destroy(w->cache); /* before the scenario it borrows */
+    for (size_t k = 0; k < CDN_WORLD_CACHE_WAYS; k++)
+        cdn_scenario_destroy(w->kept[k]);
+    free(w);
 }
 
 int cdn_study_run(cdn_study_t *st, cdn_runner_t *runner, size_t n, cdn_error_t *err)

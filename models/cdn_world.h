@@ -147,6 +147,9 @@ void cdn_result_destroy(cdn_result_t *r); /* NULL is a no-op */
  * by one thread at a time; it borrows the scenario of its last store,
  * which must outlive the cache or the next store. */
 typedef struct cdn_world_cache cdn_world_cache_t;
+/* Entries a cache holds: it borrows the scenarios of its last
+ * CDN_WORLD_CACHE_WAYS stores, one per store, replaced in store order. */
+#define CDN_WORLD_CACHE_WAYS 4
 cdn_world_cache_t *cdn_world_cache_create(void);
 void cdn_world_cache_destroy(cdn_world_cache_t *c); /* NULL is a no-op */
 /* Runs that found their sites in the cache, and runs that generated them. */

@@ -205,6 +205,14 @@ static void write_md(FILE *f, const cdn_study_t *st, const cdn_report_info_t *in
             "Ranked by mean failed requests (HTTP 5xx); `2=`: tied, the same failed requests and "
             "user-minutes lost in every replication.\n\n",
             st->nreps, st->seed, st->arms[info->ref].label, st->arms[info->ref].label);
+    if (st->priors) /* --uncertainty */
+        fprintf(f,
+                "With `--uncertainty`: the replications are %zu draws of the scenario's priors x "
+                "%zu seeds each, the same for every strategy. The intervals below treat the runs "
+                "as independent, which the seeds of one draw are not; the spread due to the "
+                "parameters and to the seeds, P(best) and whether the ranking is robust are in "
+                "the section \"Uncertainty\" and uncertainty.csv (docs/uncertainty.md).\n\n",
+                cdn_study_draws(st), st->seeds_per_draw);
     cdn_report_ranked_table(f, st, info);
     fprintf(f, "\n## Every metric, with the paired difference to `%s`\n\n",
             st->arms[info->ref].label);
@@ -232,6 +240,10 @@ static void write_md(FILE *f, const cdn_study_t *st, const cdn_report_info_t *in
                     i == 0 ? cdn_study_metric_label(st, m, lb, sizeof lb) : "", st->arms[a].label,
                     c1, c2, c3);
         }
+    }
+    if (st->priors) {
+        fputs("\n## Uncertainty\n", f);
+        cdn_report_unc_table(f, st, info);
     }
     fputs("\n## Strategies\n\n", f);
     for (size_t i = 0; i < st->narms; i++) {

@@ -66,6 +66,16 @@ static const char *const COLORS[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
 #define MAX_LABELS 128    /* distinct action labels numbered */
 #define FOOTER_CHARS 190  /* characters per line of the action list */
 
+/* "20 replications", or under --uncertainty "10 prior draws x 2 seeds",
+ * for the figures' titles. */
+static void runs_text(char *buf, size_t n, const cdn_study_t *st)
+{
+    if (st->priors)
+        snprintf(buf, n, "%zu prior draws x %zu seeds", cdn_study_draws(st), st->seeds_per_draw);
+    else
+        snprintf(buf, n, "%zu replications", st->nreps);
+}
+
 static const char *arm_color(const size_t *rank, size_t a, size_t ref)
 {
     return a == ref ? REF_COLOR : COLORS[(rank[a] - 1) % NCOLORS];
@@ -351,8 +361,10 @@ void cdn_report_compare_timeline_gp(FILE *f, const cdn_study_t *st, const cdn_re
     cdn_gnuplot_put_outputs(f, "compare_timeline", TL_W, h);
     double pw = (TL_W - TL_LEFT_PX - 30.0 - (double)(cols - 1) * TL_GAP_PX) / (double)cols;
     char title[512];
-    snprintf(title, sizeof title, "cdnsim: %s, 5xx share per strategy over %zu replications (rank order)",
-             s0->name, st->nreps);
+    char runs[96];
+    runs_text(runs, sizeof runs, st);
+    snprintf(title, sizeof title, "cdnsim: %s, 5xx share per strategy over %s (rank order)",
+             s0->name, runs);
     fputs("  set multiplot title ", f);
     cdn_gnuplot_put_string(f, title);
     fputs(" font ',13'\n", f);
@@ -500,8 +512,10 @@ void cdn_report_compare_metrics_gp(FILE *f, const cdn_study_t *st, const cdn_rep
                 k < st->narms && rank[info->ref] == k + 1 ? REF_COLOR : COLORS[k % NCOLORS]);
     free(rank);
     cdn_gnuplot_put_outputs(f, "compare_metrics", w, h);
-    snprintf(title, sizeof title, "cdnsim: %s, mean and 95%% CI over %zu replications (rank 1 on top)",
-             s0->name, st->nreps);
+    char runs[96];
+    runs_text(runs, sizeof runs, st);
+    snprintf(title, sizeof title, "cdnsim: %s, mean and 95%% CI over %s (rank 1 on top)",
+             s0->name, runs);
     fputs("  set multiplot title ", f);
     cdn_gnuplot_put_string(f, title);
     fprintf(f, " font ',13' layout %zu,%zu margins %.4f,0.98,%.4f,%.4f spacing 0.03,%.4f\n", rows, cols,

@@ -32,6 +32,9 @@ for f in draws.csv uncertainty.csv uncertainty_metrics.csv manifest.json report.
 done
 check "draws.csv: 20 draws of 2 seeds" test "$(($(wc -l <"$work/c1/draws.csv") - 1))" -eq 20
 check "report.html shows the draws" grep -qF "draws.csv" "$work/c1/report.html"
+check "the figures' titles say draws x seeds" grep -qF "over 20 prior draws x 2 seeds" "$work/c1/compare_metrics.gp"
+check "comparison.md has the uncertainty section" grep -qF "## Uncertainty" "$work/c1/comparison.md"
+check "comparison.md says how the runs were drawn" grep -qF "the replications are 20 draws of the scenario's priors x 2 seeds" "$work/c1/comparison.md"
 run "$bin" compare "$unc" -n 40 --uncertainty --strategies "$S" -j 2 --no-plot -o "$work/c2"
 for f in draws.csv uncertainty.csv uncertainty_metrics.csv comparison.csv replications.csv; do
     check "-j 1 and -j 2 give the same $f" cmp -s "$work/c1/$f" "$work/c2/$f"
@@ -102,6 +105,10 @@ check "the uncertainty numbers agree with draws.csv and replications.csv" test $
 run "$bin" compare "$unc" -n 40 --uncertainty --strategies baseline,validate-on-ingest -j 2 --no-plot -o "$work/c3" --quiet
 cols() { cut -d, -f"$2" "$1"; }
 check "another strategy list draws the same values" cmp -s <(cols "$work/c1/draws.csv" 1-4) <(cols "$work/c3/draws.csv" 1-4)
+# the arms of a draw share their sites through the cache: whichever arm
+# stores them, every strategy's values are the same
+run "$bin" compare "$unc" -n 40 --uncertainty --strategies staged-rollout,fail-open,baseline -j 2 --no-plot -o "$work/c4" --quiet
+check "the order of the strategies changes no value" cmp -s <(sort "$work/c1/replications.csv") <(sort "$work/c4/replications.csv")
 run "$bin" sweep "$unc" --param '$.traffic.max_retries=0,2' -n 20 --uncertainty -j 2 --no-plot -o "$work/s1" --quiet
 check "sweep --uncertainty exits 0 ($errout)" test "$rc" -eq 0
 for f in draws.csv uncertainty.csv uncertainty_metrics.csv; do
@@ -128,6 +135,7 @@ run "$bin" compare "$unc" -n 4 --strategies "$S" --no-plot -o "$work/p1" --quiet
 run "$bin" compare "$work/nopriors.json" -n 4 --strategies "$S" --no-plot -o "$work/p2" --quiet
 check "a plain compare ignores the priors" cmp -s "$work/p1/comparison.csv" "$work/p2/comparison.csv"
 check "a plain compare writes no draws.csv" test ! -e "$work/p1/draws.csv"
+check "a plain compare has no uncertainty section" bash -c "! grep -q Uncertainty '$work/p1/comparison.md'"
 
 # ---- run -n --uncertainty: the ensemble spans draws x seeds
 run "$bin" run "$unc" -n 20 --uncertainty -j 1 --no-plot -o "$work/r1" --quiet

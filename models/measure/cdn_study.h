@@ -120,6 +120,13 @@ int cdn_study_task_run(const cdn_study_t *st, size_t t, double *row, cdn_error_t
  * same bytes. */
 int cdn_study_task_run_cached(const cdn_study_t *st, size_t t, cdn_world_cache_t *cache,
                               double *row, cdn_error_t *err);
+/* The same, and with priors the task's drawn scenario is kept in
+ * kept[CDN_WORLD_CACHE_WAYS] (in the slot of the entry its store replaced,
+ * whose scenario is freed) when the cache stored its sites, since the
+ * cache borrows it; the caller frees kept[] after the cache.  kept NULL:
+ * drawn tasks run without the cache. */
+int cdn_study_task_run_kept(const cdn_study_t *st, size_t t, cdn_world_cache_t *cache,
+                            cdn_scenario_t **kept, double *row, cdn_error_t *err);
 
 /* Name, label and unit of metric m (m < nmetrics). */
 const char *cdn_study_metric_name(const cdn_study_t *st, size_t m, char *buf, size_t n);

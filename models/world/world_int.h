@@ -242,7 +242,7 @@ typedef struct traffic {
  * generations of sites, each with the scenario, seed and replication that
  * made it (a comparison's arms generate a few distinct sets of sites per
  * replication: the reference's, a failover strategy's, ...). */
-#define WORLD_CACHE_WAYS 4
+#define WORLD_CACHE_WAYS CDN_WORLD_CACHE_WAYS /* cdn_world.h */
 typedef struct world_cache_entry {
     const cdn_scenario_t *s; /* borrowed; NULL: empty */
     uint64_t seed, replication;
