@@ -235,11 +235,11 @@ static double draw_one(const cdn_priors_t *ps, size_t i, gsl_rng *g)
     return cdn_priors_quantile(ps, i, gsl_rng_uniform_pos(g));
 }
 
-void cdn_priors_draw(const cdn_priors_t *p, uint64_t seed, uint64_t replication, double *values)
+void cdn_priors_draw(const cdn_priors_t *p, uint64_t seed, uint64_t index, double *values)
 {
     for (size_t i = 0; i < p->n; i++) {
         sim_rng_t r;
-        sim_rng_init(&r, seed, replication, CDN_PRIORS_RNG_DRAW, sim_rng_key(p->p[i].path));
+        sim_rng_init(&r, seed, index, CDN_PRIORS_RNG_DRAW, sim_rng_key(p->p[i].path));
         values[i] = draw_one(p, i, r.g);
         sim_rng_fini(&r);
     }

@@ -33,9 +33,11 @@
  *   A sampling command turns a point into values and the values into an
  *   overlay:
  *     - cdn_priors_draw(): one value per prior from GSL's distributions on
- *       a stream keyed by (seed, replication, CDN_PRIORS_RNG_DRAW, the
- *       prior's path), so adding a prior shifts no other prior's draw and
- *       every strategy arm gets the same draw for the same replication;
+ *       a stream keyed by (seed, index, CDN_PRIORS_RNG_DRAW, the prior's
+ *       path), so adding a prior shifts no other prior's draw; --uncertainty
+ *       passes the draw d as the index (replication r = d M + s is seed s
+ *       of draw d), so every strategy arm and seed of a draw gets the same
+ *       values;
  *     - cdn_priors_at(): the inverse CDF of each prior at a point of the
  *       unit hypercube (Morris, Sobol);
  *     - cdn_priors_overlay(): the values as a strategy-style overlay
@@ -110,7 +112,7 @@ double cdn_priors_written(const cdn_priors_t *p, size_t i, double x);
 /* values[i] = quantile of prior i at u[i], for every prior. */
 void cdn_priors_at(const cdn_priors_t *p, const double *u, double *values);
 /* values[i] = a draw of prior i from its keyed stream. */
-void cdn_priors_draw(const cdn_priors_t *p, uint64_t seed, uint64_t replication, double *values);
+void cdn_priors_draw(const cdn_priors_t *p, uint64_t seed, uint64_t index, double *values);
 
 /* An overlay that sets every prior's path to values[i] (rounded for an
  * integer key); `name` labels it in messages and manifests. */
