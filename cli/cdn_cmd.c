@@ -351,3 +351,25 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
     cdn_resultdir_free_list(scripts, nscripts);
     return status;
 }
+
+int cdn_cmd_finish_chart_dir(cdn_resultdir_t *dir, const char *gp, int plot, int quiet, int rc,
+                             cdn_error_t *err)
+{
+    if (rc == 0 && plot) {
+        int prc = cdn_gnuplot_run(dir->tmp, gp, err);
+        if (prc == 1 && !quiet)
+            fprintf(stderr, "cdnsim: gnuplot is not on PATH; to draw the chart later: "
+                            "cdnsim plot %s\n", dir->target);
+        else if (prc < 0 && !quiet)
+            fprintf(stderr, "cdnsim: %s: %s (the chart is missing)\n", gp, err->msg);
+    }
+    if (rc == 0)
+        rc = cdn_html_write(dir->tmp, err);
+    if (rc == 0)
+        rc = cdn_resultdir_commit(dir, err);
+    if (rc != 0) {
+        cdn_cli_print_error(err->msg, 1);
+        return cdn_cli_exit_for(rc);
+    }
+    return 0;
+}

@@ -70,4 +70,14 @@ double cdn_cmd_wall_now(void);
  * stderr, each naming FILE; returns how many. */
 size_t cdn_cmd_print_warnings(const char *file, const cdn_scenario_t *s);
 
+struct cdn_resultdir;
+/* The end of a one-chart command's folder (sensitivity, fit), after its
+ * report was written into dir->tmp with status rc: unless rc failed or
+ * `plot` is 0, draws the chart `gp` (a missing gnuplot or a failed chart
+ * is a note on stderr, not an error, as in `run`), writes report.html
+ * and commits the folder.  0, or the exit status after printing the
+ * error (the caller aborts the folder). */
+int cdn_cmd_finish_chart_dir(struct cdn_resultdir *dir, const char *gp, int plot, int quiet,
+                             int rc, cdn_error_t *err);
+
 #endif /* CDNSIM_CDN_CMD_H */

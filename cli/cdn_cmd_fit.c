@@ -371,22 +371,9 @@ static int fit_write(fit_job_t *j, const cdn_cli_args_t *a, const cdn_report_fit
         return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     int rc = cdn_report_fit(j->dir.tmp, rep, err);
-    if (rc == 0 && !a->seen[CDN_OPT_NO_PLOT]) {
-        int prc = cdn_gnuplot_run(j->dir.tmp, "fit_loss.gp", err);
-        if (prc == 1 && !j->quiet)
-            fprintf(stderr, "cdnsim: gnuplot is not on PATH; to draw the chart later: "
-                            "cdnsim plot %s\n", j->dir.target);
-        else if (prc < 0 && !j->quiet)
-            fprintf(stderr, "cdnsim: fit_loss.gp: %s (the chart is missing)\n", err->msg);
-    }
-    if (rc == 0)
-        rc = cdn_html_write(j->dir.tmp, err);
-    if (rc == 0)
-        rc = cdn_resultdir_commit(&j->dir, err);
-    if (rc != 0) {
-        cdn_cli_print_error(err->msg, 1);
-        return cdn_cli_exit_for(rc);
-    }
+    rc = cdn_cmd_finish_chart_dir(&j->dir, "fit_loss.gp", !a->seen[CDN_OPT_NO_PLOT], j->quiet, rc, err);
+    if (rc != 0)
+        return rc;
     j->prepared = 0;
     return 0;
 }

@@ -358,22 +358,9 @@ static int sens_write(sens_job_t *j, const cdn_cli_args_t *a, cdn_report_sens_t 
         return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
     }
     int rc = cdn_report_sensitivity(j->dir.tmp, rep, err);
-    if (rc == 0 && !a->seen[CDN_OPT_NO_PLOT]) {
-        int prc = cdn_gnuplot_run(j->dir.tmp, "sensitivity.gp", err);
-        if (prc == 1 && !quiet)
-            fprintf(stderr, "cdnsim: gnuplot is not on PATH; to draw the chart later: "
-                            "cdnsim plot %s\n", j->dir.target);
-        else if (prc < 0 && !quiet)
-            fprintf(stderr, "cdnsim: sensitivity.gp: %s (the chart is missing)\n", err->msg);
-    }
-    if (rc == 0)
-        rc = cdn_html_write(j->dir.tmp, err);
-    if (rc == 0)
-        rc = cdn_resultdir_commit(&j->dir, err);
-    if (rc != 0) {
-        cdn_cli_print_error(err->msg, 1);
-        return cdn_cli_exit_for(rc);
-    }
+    rc = cdn_cmd_finish_chart_dir(&j->dir, "sensitivity.gp", !a->seen[CDN_OPT_NO_PLOT], quiet, rc, err);
+    if (rc != 0)
+        return rc;
     j->prepared = 0;
     return 0;
 }
