@@ -107,18 +107,13 @@ static int ens_run(void *ctx, void *wctx, size_t task, double *row, cdn_error_t 
 static cJSON *unc_record(const cdn_scenario_t *s, const cdn_ensemble_unc_t *u,
                          const double *values, size_t nrep)
 {
-    char text[256];
     size_t m = u->seeds_per_draw, draws = nrep / m;
     cJSON *rec = cJSON_CreateObject();
     cJSON_AddNumberToObject(rec, "draws", (double)draws);
     cJSON_AddNumberToObject(rec, "seeds_per_draw", (double)m);
     cJSON *pr = cJSON_AddArrayToObject(rec, "priors");
     for (size_t i = 0; i < cdn_priors_count(u->priors); i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "path", cdn_priors_path(u->priors, i));
-        cdn_priors_describe(u->priors, i, text, sizeof text);
-        cJSON_AddStringToObject(o, "prior", text);
-        cJSON_AddItemToArray(pr, o);
+        cJSON_AddItemToArray(pr, cdn_priors_json(u->priors, i));
     }
     cJSON_AddStringToObject(rec, "decomposition", "one-way random effects (ANOVA): "
                                                   "var_params = max(0, (MSB - MSW) / n0), "

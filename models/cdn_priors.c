@@ -694,3 +694,15 @@ fail:
     cdn_priors_destroy(ps);
     return rc;
 }
+
+cJSON *cdn_priors_json(const cdn_priors_t *p, size_t i)
+{
+    char text[256];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "path", cdn_priors_path(p, i));
+    cdn_priors_describe(p, i, text, sizeof text);
+    cJSON_AddStringToObject(o, "prior", text);
+    if (cdn_priors_source(p, i))
+        cJSON_AddStringToObject(o, "source", cdn_priors_source(p, i));
+    return o;
+}

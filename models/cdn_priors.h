@@ -114,6 +114,10 @@ void cdn_priors_at(const cdn_priors_t *p, const double *u, double *values);
 /* values[i] = a draw of prior i from its keyed stream. */
 void cdn_priors_draw(const cdn_priors_t *p, uint64_t seed, uint64_t index, double *values);
 
+/* Prior i as a manifest record: {"path", "prior" (the short text),
+ * "source" (when given)}; the caller owns it. */
+struct cJSON *cdn_priors_json(const cdn_priors_t *p, size_t i);
+
 /* An overlay that sets every prior's path to values[i] (rounded for an
  * integer key); `name` labels it in messages and manifests. */
 cdn_overlay_t *cdn_priors_overlay(const cdn_priors_t *p, const double *values, const char *name);

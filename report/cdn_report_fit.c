@@ -283,14 +283,7 @@ static int write_manifest(const char *dir, const cdn_report_fit_t *r, cdn_error_
     cJSON_AddItemToObject(root, "wall_s", cdn_file_json_num(r->wall_s));
     cJSON *par = cJSON_AddArrayToObject(root, "parameters");
     for (size_t p = 0; p < r->k; p++) {
-        char text[256];
-        size_t i = r->idx[p];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "path", cdn_priors_path(r->priors, i));
-        cdn_priors_describe(r->priors, i, text, sizeof text);
-        cJSON_AddStringToObject(o, "prior", text);
-        if (cdn_priors_source(r->priors, i))
-            cJSON_AddStringToObject(o, "source", cdn_priors_source(r->priors, i));
+        cJSON *o = cdn_priors_json(r->priors, r->idx[p]);
         cJSON_AddItemToObject(o, "start", exact_num(r->x0[p]));
         cJSON_AddItemToObject(o, "fitted", exact_num(r->x1[p]));
         cJSON_AddItemToArray(par, o);

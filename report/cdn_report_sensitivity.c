@@ -238,14 +238,7 @@ static int write_manifest(const char *dir, const cdn_report_sens_t *r, cdn_error
     cJSON_AddItemToObject(root, "wall_s", cdn_file_json_num(r->wall_s));
     cJSON *pri = cJSON_AddArrayToObject(root, "priors");
     for (size_t i = 0; i < cdn_priors_count(r->priors); i++) {
-        char text[256];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "path", cdn_priors_path(r->priors, i));
-        cdn_priors_describe(r->priors, i, text, sizeof text);
-        cJSON_AddStringToObject(o, "prior", text);
-        if (cdn_priors_source(r->priors, i))
-            cJSON_AddStringToObject(o, "source", cdn_priors_source(r->priors, i));
-        cJSON_AddItemToArray(pri, o);
+        cJSON_AddItemToArray(pri, cdn_priors_json(r->priors, i));
     }
     int rc = cdn_file_write_json(dir, "manifest.json", root, err);
     cJSON_Delete(root);

@@ -242,18 +242,14 @@ cJSON *cdn_report_unc_manifest(const cdn_study_t *st, const cdn_report_info_t *i
     if (st->priors == NULL)
         return NULL;
     unc_view_t v;
-    char nb[CDN_REPORT_NAME_BUF], text[256];
+    char nb[CDN_REPORT_NAME_BUF];
     view_make(&v, st, info);
     cJSON *u = cJSON_CreateObject();
     cJSON_AddNumberToObject(u, "draws", (double)v.draws);
     cJSON_AddNumberToObject(u, "seeds_per_draw", (double)v.m);
     cJSON *pr = cJSON_AddArrayToObject(u, "priors");
     for (size_t i = 0; i < v.nprior; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "path", cdn_priors_path(st->priors, i));
-        cdn_priors_describe(st->priors, i, text, sizeof text);
-        cJSON_AddStringToObject(o, "prior", text);
-        cJSON_AddItemToArray(pr, o);
+        cJSON_AddItemToArray(pr, cdn_priors_json(st->priors, i));
     }
     cJSON_AddStringToObject(u, "metric", cdn_study_metric_name(st, v.metric, nb, sizeof nb));
     cJSON_AddStringToObject(u, "decomposition", "one-way random effects (ANOVA): "
