@@ -352,6 +352,22 @@ int cdn_cmd_plot(const cdn_cli_args_t *a)
     return status;
 }
 
+int cdn_cmd_prepare_chart_dir(cdn_resultdir_t *dir, const cdn_cli_args_t *a, const char *name,
+                              const char *command, cdn_error_t *err)
+{
+    char target[CDN_RESULTDIR_PATH_MAX];
+    snprintf(target, sizeof target, "results/%s-%s", name, command);
+    const char *out = a->text[CDN_OPT_OUTPUT] ? a->text[CDN_OPT_OUTPUT] : target;
+    int rc = cdn_resultdir_prepare(dir, out, command, err);
+    if (rc == CDN_EUSAGE)
+        return cdn_cli_usage_error("%s", err->msg);
+    if (rc != 0) {
+        cdn_cli_print_error(err->msg, 1);
+        return cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
+    }
+    return 0;
+}
+
 int cdn_cmd_finish_chart_dir(cdn_resultdir_t *dir, const char *gp, int plot, int quiet, int rc,
                              cdn_error_t *err)
 {

@@ -71,6 +71,12 @@ double cdn_cmd_wall_now(void);
 size_t cdn_cmd_print_warnings(const char *file, const cdn_scenario_t *s);
 
 struct cdn_resultdir;
+/* The start of a one-chart command's folder: -o DIR, else
+ * results/<name>-<command>, prepared for `command` (cdn_resultdir.h: a
+ * folder that may not be replaced is a usage error).  0, or the exit
+ * status after printing the error. */
+int cdn_cmd_prepare_chart_dir(struct cdn_resultdir *dir, const cdn_cli_args_t *a,
+                              const char *name, const char *command, cdn_error_t *err);
 /* The end of a one-chart command's folder (sensitivity, fit), after its
  * report was written into dir->tmp with status rc: unless rc failed or
  * `plot` is 0, draws the chart `gp` (a missing gnuplot or a failed chart

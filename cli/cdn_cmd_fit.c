@@ -438,7 +438,7 @@ int cdn_cmd_fit(const cdn_cli_args_t *a)
 {
     fit_job_t j = {0};
     cdn_error_t err = {0};
-    char buf[4096], target[CDN_RESULTDIR_PATH_MAX];
+    char buf[4096];
     j.scenario_path = a->noperands ? a->operands[0] : cdn_cmd_default_scenario(buf, sizeof buf);
     j.nrep = a->seen[CDN_OPT_REPLICATIONS] ? a->num[CDN_OPT_REPLICATIONS] : 10;
     j.quiet = a->seen[CDN_OPT_QUIET];
@@ -458,16 +458,8 @@ int cdn_cmd_fit(const cdn_cli_args_t *a)
         }
     }
     if (status == 0) {
-        snprintf(target, sizeof target, "results/%s-fit", j.s0->name);
-        const char *out = a->text[CDN_OPT_OUTPUT] ? a->text[CDN_OPT_OUTPUT] : target;
-        int rc = cdn_resultdir_prepare(&j.dir, out, "fit", &err);
-        if (rc == CDN_EUSAGE)
-            status = cdn_cli_usage_error("%s", err.msg);
-        else if (rc != 0) {
-            cdn_cli_print_error(err.msg, 1);
-            status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
-        } else
-            j.prepared = 1;
+        status = cdn_cmd_prepare_chart_dir(&j.dir, a, j.s0->name, "fit", &err);
+        j.prepared = status == 0;
     }
     if (status == 0)
         status = fit_run(&j, a, &err);

@@ -431,7 +431,7 @@ int cdn_cmd_sensitivity(const cdn_cli_args_t *a)
 {
     sens_job_t j = {0};
     cdn_error_t err = {0};
-    char buf[4096], target[CDN_RESULTDIR_PATH_MAX];
+    char buf[4096];
     j.scenario_path = a->noperands ? a->operands[0] : cdn_cmd_default_scenario(buf, sizeof buf);
     j.nrep = a->seen[CDN_OPT_REPLICATIONS] ? a->num[CDN_OPT_REPLICATIONS] : 1;
     int status = sens_target(&j, a);
@@ -448,16 +448,8 @@ int cdn_cmd_sensitivity(const cdn_cli_args_t *a)
     if (status == 0)
         status = sens_design(&j, a);
     if (status == 0) {
-        snprintf(target, sizeof target, "results/%s-sensitivity", j.name);
-        const char *out = a->text[CDN_OPT_OUTPUT] ? a->text[CDN_OPT_OUTPUT] : target;
-        int rc = cdn_resultdir_prepare(&j.dir, out, "sensitivity", &err);
-        if (rc == CDN_EUSAGE)
-            status = cdn_cli_usage_error("%s", err.msg);
-        else if (rc != 0) {
-            cdn_cli_print_error(err.msg, 1);
-            status = cdn_cli_exit_for(CDN_RESULTDIR_ECREATE);
-        } else
-            j.prepared = 1;
+        status = cdn_cmd_prepare_chart_dir(&j.dir, a, j.name, "sensitivity", &err);
+        j.prepared = status == 0;
     }
     if (status == 0)
         status = sens_run(&j, a, &err);
