@@ -98,6 +98,20 @@ static int launched_by_mpi(long *world)
     return v != NULL || getenv("PMIX_RANK") != NULL;
 }
 
+long cdn_runner_launched_ranks(long *rank)
+{
+    long world = 0;
+    if (!launched_by_mpi(&world))
+        world = 0;
+    const char *v = getenv("OMPI_COMM_WORLD_RANK");
+    if (!v)
+        v = getenv("PMI_RANK");
+    if (!v)
+        v = getenv("PMIX_RANK");
+    *rank = v ? strtol(v, NULL, 10) : 0;
+    return world;
+}
+
 cdn_runner_t *cdn_runner_create(int *argc, char ***argv, unsigned jobs, cdn_error_t *err)
 {
     long world = 0;

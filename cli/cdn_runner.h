@@ -85,6 +85,12 @@ int cdn_runner_run(cdn_runner_t *r, size_t begin, size_t end, size_t group,
  * ranks take the same branch after a step that may fail on some. */
 int cdn_runner_agree(cdn_runner_t *r, int rc);
 
+/* How many ranks the MPI launcher started this process among (0 when
+ * not started by one), from its environment, before any MPI call; *rank
+ * gets this process's rank (0 when unknown).  For commands that do not
+ * use ranks (cdnsim.c refuses them under several). */
+long cdn_runner_launched_ranks(long *rank);
+
 /* Online processor count, at least 1. */
 unsigned cdn_runner_cores(void);
 

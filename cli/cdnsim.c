@@ -39,6 +39,7 @@
 #include "cdn_cli_man.h"
 #include "cdn_cli_opts.h"
 #include "cdn_cmd.h"
+#include "cdn_runner.h"
 #include "sim_alloc.h"
 
 /* The command table: usage and each command's --help come from it and
@@ -123,8 +124,16 @@ static const cdn_cli_cmd_t *command_named(const char *name)
     return NULL;
 }
 
+/* compare and sweep deal their tasks to MPI ranks (cdn_runner.h); the
+ * other commands write one folder from one process. */
+static int cmd_uses_ranks(const cdn_cli_cmd_t *cmd)
+{
+    return cmd->id == CDN_CMD_COMPARE || cmd->id == CDN_CMD_SWEEP;
+}
+
 int main(int argc, char **argv)
 {
+    long rank = 0;
     gsl_set_error_handler_off();
     cJSON_Hooks hooks = {sim_xmalloc, free};
     cJSON_InitHooks(&hooks);
@@ -161,7 +170,16 @@ int main(int argc, char **argv)
         status = cdn_cli_exit_for(status);
     else if (help)
         cdn_cli_opts_help(stdout, cmd);
-    else {
+    else if (!cmd_uses_ranks(cmd) && cdn_runner_launched_ranks(&rank) > 1) {
+        /* every rank would run the whole command into one folder, each
+         * waiting on the others' lock: refuse, once, instead of hanging */
+        if (rank == 0)
+            (void)cdn_cli_usage_error("%s runs as one process (-j for threads); under mpirun "
+                                      "use compare or sweep, which share their replications "
+                                      "among the ranks",
+                                      cmd->name);
+        status = cdn_cli_exit_for(CDN_EUSAGE);
+    } else {
         args.argc = argc;
         args.argv = argv;
         status = cmd->fn(&args);

@@ -76,6 +76,37 @@ args=(sweep "$small" --param '$.artifacts[*].cluster.migration_step_s=300,1800' 
 "${mpi[@]}" -np 2 "$bin" "${args[@]}" -o "$work/s-np2" 2>"$work/err-s2"
 check "sweep under 2 ranks = single process" same_files "$work/s-single" "$work/s-np2"
 
+# --uncertainty (#13) under 2 ranks of 2 threads: the draws are keyed by
+# (seed, draw), not by which rank runs them, so compare (draws.csv,
+# uncertainty.csv, ...) is the same bytes as one process of one thread;
+# run -n under 1 rank likewise
+unc="$src/data/unc.json"
+args=(compare "$unc" --strategies baseline,validate-on-ingest -n 8 --uncertainty -q --no-plot)
+"$bin" "${args[@]}" -j 1 -o "$work/u-single" 2>/dev/null
+"${mpi[@]}" -np 2 "$bin" "${args[@]}" -j 2 -o "$work/u-np2" 2>"$work/err-u2"
+check "compare --uncertainty under 2 ranks exits 0" test $? -eq 0
+check "compare --uncertainty writes draws.csv" test -s "$work/u-np2/draws.csv"
+check "compare --uncertainty under 2 ranks x 2 threads = 1 process" same_files "$work/u-single" "$work/u-np2"
+args=(run "$unc" -n 6 --uncertainty --seeds-per-draw 3 -q --no-plot)
+"$bin" "${args[@]}" -j 1 -o "$work/ur-single" 2>/dev/null
+"${mpi[@]}" -np 1 "$bin" "${args[@]}" -j 2 -o "$work/ur-np1" 2>"$work/err-ur1"
+check "run -n --uncertainty under 1 rank exits 0" test $? -eq 0
+check "run -n --uncertainty under 1 rank x 2 threads = 1 process" same_files "$work/ur-single" "$work/ur-np1"
+
+# commands that write one folder from one process refuse several ranks
+# (once they all waited on each other's folder lock, for ever): exit 64,
+# one message, no folder
+for c in run sensitivity fit; do
+    extra=()
+    [ "$c" = fit ] && extra=(--param '$.traffic.global_rps')
+    timeout 120 "${mpi[@]}" -np 2 "$bin" "$c" "$unc" "${extra[@]}" -o "$work/r-$c" -q 2>"$work/err-r-$c"
+    rc=$?
+    check "$c under 2 ranks: exit 64, not a hang (got $rc)" test "$rc" -eq 64
+    check "$c under 2 ranks: the refusal is printed once" \
+        test "$(grep -c "under mpirun use compare or sweep" "$work/err-r-$c")" -eq 1
+    check "$c under 2 ranks: no folder" test ! -e "$work/r-$c"
+done
+
 # errors: every rank stops, one message, the usage exit code
 "${mpi[@]}" -np 2 "$bin" compare "$small" --strategies no-such-strategy -o "$work/bad" -q 2>"$work/err-bad"
 rc=$?
