@@ -217,7 +217,7 @@ static const cdn_cli_opt_t opt_rows[] = {
      "evaluation (common random numbers); the loss uses\n"
      "each target's median over them (default 10)"},
     {CDN_OPT_MAX_ITER, "max-iter", 0, "I", FIT, CDN_ARG_UINT, 1, 100000,
-     "a number of iterations from 1 to 100000",
+     "a number of iterations",
      "Nelder-Mead iterations in all, restarts included\n"
      "(default 300)"},
     {CDN_OPT_TOL, "tol", 0, "T", FIT, CDN_ARG_FRAC, 0, 0, "a real number between 0 and 1, e.g. 0.01",

@@ -94,6 +94,8 @@ static int launched_by_mpi(long *world)
     const char *v = getenv("OMPI_COMM_WORLD_SIZE");
     if (!v)
         v = getenv("PMI_SIZE");
+    if (!v && getenv("PMIX_RANK")) /* a PMIx launch names no size; Slurm's srun does */
+        v = getenv("SLURM_NTASKS");
     *world = v ? strtol(v, NULL, 10) : 0;
     return v != NULL || getenv("PMIX_RANK") != NULL;
 }

@@ -124,11 +124,15 @@ static const cdn_cli_cmd_t *command_named(const char *name)
     return NULL;
 }
 
-/* compare and sweep deal their tasks to MPI ranks (cdn_runner.h); the
- * other commands write one folder from one process. */
-static int cmd_uses_ranks(const cdn_cli_cmd_t *cmd)
+/* run, sensitivity and fit write one folder from one process, plot and
+ * init write files in place: started as several ranks, each would do the
+ * whole command into the same place (compare and sweep deal their tasks
+ * to the ranks, cdn_runner.h; validate, schema and show only print, so
+ * repeating them is harmless). */
+static int cmd_refuses_ranks(const cdn_cli_cmd_t *cmd)
 {
-    return cmd->id == CDN_CMD_COMPARE || cmd->id == CDN_CMD_SWEEP;
+    return cmd->id == CDN_CMD_RUN || cmd->id == CDN_CMD_SENSITIVITY || cmd->id == CDN_CMD_FIT ||
+           cmd->id == CDN_CMD_PLOT || cmd->id == CDN_CMD_INIT;
 }
 
 int main(int argc, char **argv)
@@ -170,7 +174,7 @@ int main(int argc, char **argv)
         status = cdn_cli_exit_for(status);
     else if (help)
         cdn_cli_opts_help(stdout, cmd);
-    else if (!cmd_uses_ranks(cmd) && cdn_runner_launched_ranks(&rank) > 1) {
+    else if (cmd_refuses_ranks(cmd) && cdn_runner_launched_ranks(&rank) > 1) {
         /* every rank would run the whole command into one folder, each
          * waiting on the others' lock: refuse, once, instead of hanging */
         if (rank == 0)

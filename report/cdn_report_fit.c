@@ -45,7 +45,7 @@ static cJSON *exact_num(double v)
 
 static int write_strategy(const char *dir, const cdn_report_fit_t *r, cdn_error_t *err)
 {
-    char name[CDN_NAME_MAX], text[1024];
+    char name[CDN_NAME_MAX], text[4096], apply[2048];
     /* a strategy name is at most 63 characters: the scenario's, cut, + "-fit" */
     snprintf(name, sizeof name, "%.59s-fit", r->s->name);
     cJSON *root = cJSON_CreateObject();
@@ -54,13 +54,19 @@ static int write_strategy(const char *dir, const cdn_report_fit_t *r, cdn_error_
              "%zu free parameter%s of %s fitted by cdnsim fit to its calibration targets "
              "(loss %.6g -> %.6g).", r->k, r->k == 1 ? "" : "s", r->s->name, r->loss0, r->loss1);
     cJSON_AddStringToObject(root, "description", text);
+    /* the fit holds for the scenario it was fitted on: with the same
+     * strategy first and the same --set after */
+    size_t n = (size_t)snprintf(apply, sizeof apply, "cdnsim run %s --strategy %s%sfit.json",
+                                r->scenario_path, r->strategy, r->strategy[0] ? "+" : "");
+    for (size_t i = 0; i < r->nsets && n < sizeof apply; i++)
+        n += (size_t)snprintf(apply + n, sizeof apply - n, " --set '%s'", r->sets[i]);
     snprintf(text, sizeof text,
              "Nelder-Mead in logit(prior CDF) coordinates; medians of %llu replications (seed "
              "%llu, replications 0 to %llu, the same for every evaluation); %zu iterations, %zu "
-             "evaluations. Apply with: cdnsim run %s --strategy fit.json. The values are "
-             "fitted, not measured: see fit_targets.md for what they reproduce.",
+             "evaluations. Apply with: %s. The values are fitted, not measured: see "
+             "fit_targets.md for what they reproduce.",
              (unsigned long long)r->nrep, (unsigned long long)r->seed,
-             (unsigned long long)(r->nrep - 1), r->res->iters, r->res->evals, r->scenario_path);
+             (unsigned long long)(r->nrep - 1), r->res->iters, r->res->evals, apply);
     cJSON_AddStringToObject(root, "notes", text);
     cJSON *set = cJSON_AddArrayToObject(root, "set");
     for (size_t p = 0; p < r->k; p++) {

@@ -214,11 +214,19 @@ static void verdict(char *buf, size_t n, const cdn_study_t *st, const unc_view_t
     if (v->runner > 1)
         snprintf(with, sizeof with, " (tied with %zu other%s that ran identically)", v->runner - 1,
                  v->runner > 2 ? "s" : "");
+    if (v->draws < CDN_UNC_ROBUST_MIN_DRAWS) {
+        snprintf(buf, n,
+                 "ranking not judged: %s%s beats the runner-up %s on failed requests in %.0f%% "
+                 "of %zu draws, too few to judge (at least %d draws)",
+                 st->arms[top].label, with, st->arms[next].label, 100.0 * v->p_top, v->draws,
+                 CDN_UNC_ROBUST_MIN_DRAWS);
+        return;
+    }
     snprintf(buf, n,
              "ranking %s: %s%s beats the runner-up %s on failed requests in %.0f%% of %zu draws "
              "(robust when >= %.0f%%)",
-             cdn_unc_robust(v->p_top) ? "robust" : "not robust", st->arms[top].label, with,
-             st->arms[next].label, 100.0 * v->p_top, v->draws, 100.0 * CDN_UNC_ROBUST_P);
+             cdn_unc_robust(v->p_top, v->draws) ? "robust" : "not robust", st->arms[top].label,
+             with, st->arms[next].label, 100.0 * v->p_top, v->draws, 100.0 * CDN_UNC_ROBUST_P);
 }
 
 int cdn_report_unc(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,
@@ -275,13 +283,24 @@ cJSON *cdn_report_unc_manifest(const cdn_study_t *st, const cdn_report_info_t *i
         verdict(buf, sizeof buf, st, &v);
         cJSON_AddBoolToObject(u, "lower_is_better", 1);
         cJSON_AddItemToObject(u, "p_top_beats_runner_up", cdn_file_json_num(v.p_top));
-        cJSON_AddBoolToObject(u, "robust", cdn_unc_robust(v.p_top));
+        cJSON_AddBoolToObject(u, "robust", cdn_unc_robust(v.p_top, v.draws));
         cJSON_AddStringToObject(u, "verdict", buf);
     }
     view_free(&v);
     return u;
 }
 
+
+/* One table cell: the value with dec decimals and its unit, or "—" where
+ * it is undefined (NaN: a metric no run of the arm defined), as the CSV
+ * leaves the field empty. */
+static void put_cell(FILE *f, double v, int dec, const char *suffix)
+{
+    if (isnan(v))
+        fputs("| — ", f);
+    else
+        fprintf(f, "| %.*f%s ", dec, v, suffix);
+}
 void cdn_report_unc_table(FILE *f, const cdn_study_t *st, const cdn_report_info_t *info)
 {
     if (st->priors == NULL)
@@ -306,15 +325,17 @@ void cdn_report_unc_table(FILE *f, const cdn_study_t *st, const cdn_report_info_
         int dec = cdn_report_decimals(unit);
         if (v.compare)
             fprintf(f, "| %zu%s ", v.shown[a], v.tied[a] ? "=" : "");
-        fprintf(f, "| %s | %.*f%s | %.*f%s | %.*f%s | %.2f ", st->arms[a].label, dec, u->mean * k,
-                suffix, dec, sqrt(u->var_params) * k, suffix, dec, sqrt(u->var_seeds) * k, suffix,
-                u->share_params);
+        fprintf(f, "| %s ", st->arms[a].label);
+        put_cell(f, u->mean * k, dec, suffix);
+        put_cell(f, sqrt(u->var_params) * k, dec, suffix);
+        put_cell(f, sqrt(u->var_seeds) * k, dec, suffix);
+        put_cell(f, u->share_params, 2, "");
         if (v.compare) {
-            fprintf(f, "| %.2f ", v.p_best[a]);
+            put_cell(f, v.p_best[a], 2, "");
             if (a == v.ref)
                 fputs("| — ", f);
             else
-                fprintf(f, "| %.2f ", v.p_beats_ref[a]);
+                put_cell(f, v.p_beats_ref[a], 2, "");
         }
         fputs("|\n", f);
     }

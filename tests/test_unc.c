@@ -142,10 +142,14 @@ END_TEST
 
 START_TEST(robust_needs_the_threshold)
 {
-    ck_assert_int_eq(cdn_unc_robust(0.95), 1);
-    ck_assert_int_eq(cdn_unc_robust(1.0), 1);
-    ck_assert_int_eq(cdn_unc_robust(0.9499), 0);
-    ck_assert_int_eq(cdn_unc_robust(NAN), 0);
+    ck_assert_int_eq(cdn_unc_robust(0.95, 100), 1);
+    ck_assert_int_eq(cdn_unc_robust(1.0, 100), 1);
+    ck_assert_int_eq(cdn_unc_robust(0.9499, 100), 0);
+    ck_assert_int_eq(cdn_unc_robust(NAN, 100), 0);
+    /* a clean sweep of too few draws is not judged robust */
+    ck_assert_int_eq(cdn_unc_robust(1.0, CDN_UNC_ROBUST_MIN_DRAWS), 1);
+    ck_assert_int_eq(cdn_unc_robust(1.0, CDN_UNC_ROBUST_MIN_DRAWS - 1), 0);
+    ck_assert_int_eq(cdn_unc_robust(1.0, 2), 0);
 }
 END_TEST
 

@@ -133,7 +133,8 @@ double cdn_unc_p_beats(const double *means, size_t ndraws, size_t narms, size_t 
     return counted ? wins / (double)counted : NAN;
 }
 
-int cdn_unc_robust(double p_top_beats_runner_up)
+int cdn_unc_robust(double p_top_beats_runner_up, size_t draws)
 {
-    return !isnan(p_top_beats_runner_up) && p_top_beats_runner_up >= CDN_UNC_ROBUST_P;
+    return !isnan(p_top_beats_runner_up) && p_top_beats_runner_up >= CDN_UNC_ROBUST_P &&
+           draws >= CDN_UNC_ROBUST_MIN_DRAWS;
 }

@@ -35,7 +35,14 @@
  *
  *   cdn_unc_robust() is the verdict on a ranking: robust when the top arm
  *   (best overall mean) beats the runner-up (second-best overall mean) in
- *   at least CDN_UNC_ROBUST_P of the draws.
+ *   at least CDN_UNC_ROBUST_P of the draws, and there are at least
+ *   CDN_UNC_ROBUST_MIN_DRAWS draws.  The minimum is there because a share
+ *   from few draws says little: winning 2 draws of 2 is 100%, yet the
+ *   one-sided 95% lower bound on the true share is 0.05^(1/2) = 0.22;
+ *   a clean sweep of 20 draws bounds it at 0.05^(1/20) = 0.86, of 59 at
+ *   0.95.  Rejected: requiring that lower bound itself to reach 0.95 (59
+ *   draws at the least, and no verdict at all for the README's 100 draws
+ *   with a single loss).
  *
  * Errors: none; undefined results are NaN.
  * Threads: pure functions, no state.
@@ -52,7 +59,8 @@
 
 #include <stddef.h>
 
-#define CDN_UNC_ROBUST_P 0.95 /* P(top beats runner-up) needed for "robust" */
+#define CDN_UNC_ROBUST_P 0.95       /* P(top beats runner-up) needed for "robust" */
+#define CDN_UNC_ROBUST_MIN_DRAWS 20 /* and the draws needed to judge at all */
 
 typedef struct cdn_unc_decomp {
     size_t n;          /* defined values */
@@ -76,7 +84,8 @@ void cdn_unc_p_best(const double *means, size_t ndraws, size_t narms, int lower,
 double cdn_unc_p_beats(const double *means, size_t ndraws, size_t narms, size_t a, size_t b,
                        int lower);
 
-/* 1 if p_top_beats_runner_up >= CDN_UNC_ROBUST_P, else 0 (NaN: 0). */
-int cdn_unc_robust(double p_top_beats_runner_up);
+/* 1 if p_top_beats_runner_up >= CDN_UNC_ROBUST_P over at least
+ * CDN_UNC_ROBUST_MIN_DRAWS draws, else 0 (NaN: 0). */
+int cdn_unc_robust(double p_top_beats_runner_up, size_t draws);
 
 #endif /* CDNSIM_CDN_UNC_H */
