@@ -181,6 +181,14 @@ expect 64 run-no-n run "$unc" --uncertainty
 expect 64 run-n5 run "$unc" -n 5 --uncertainty
 expect 64 run-spd run "$unc" -n 4 --seeds-per-draw 2
 expect 65 run-no-priors run "$small" -n 4 --uncertainty
+# a prior on the simulated span: run -n, compare and sweep all refuse it
+# (compare once summed failed requests over 1 h and 3 h runs alike)
+sed 's|"priors": \[|"priors": [{"path": "$.simulation.duration_s", "dist": "uniform", "min": 3600, "max": 10800, "source": "free"},|' \
+    "$unc" >"$work/unc-span.json"
+check "the span fixture has the extra prior" grep -qF '"$.simulation.duration_s"' "$work/unc-span.json"
+expect 65 run-span run "$work/unc-span.json" -n 4 --uncertainty
+expect 65 compare-span compare "$work/unc-span.json" -n 8 --uncertainty --strategies baseline,fail-open
+expect 65 sweep-span sweep "$work/unc-span.json" --param '$.traffic.max_retries=0,2' -n 4 --uncertainty
 
 # ---- bad input: exit codes, messages, no folder
 run "$bin" compare "$small" -n 4 --uncertainty --strategies baseline --no-plot -o "$work/e1"

@@ -123,12 +123,28 @@ int cdn_study_load_drawn(const cdn_priors_t *priors, const cJSON *base, const ch
 }
 
 /* The scenario of replication rep of arm a under priors: draw rep / M,
- * then the arm's overlays. */
+ * then the arm's overlays.  A draw may not change the simulated span or
+ * its bins: the arms' metrics and timelines are compared bin by bin and
+ * summed over the same hours (as `run -n --uncertainty` refuses it). */
 static int load_drawn(const cdn_study_t *st, const cdn_arm_t *arm, size_t rep,
                       cdn_scenario_t **out, cdn_error_t *err)
 {
-    return cdn_study_load_drawn(st->priors, st->prior_base, st->prior_file, st->seed,
-                                rep / st->seeds_per_draw, arm->overlays, arm->noverlays, out, err);
+    size_t draw = rep / st->seeds_per_draw;
+    int rc = cdn_study_load_drawn(st->priors, st->prior_base, st->prior_file, st->seed, draw,
+                                  arm->overlays, arm->noverlays, out, err);
+    if (rc == 0 && ((*out)->sim.duration_s != arm->scenario->sim.duration_s ||
+                    (*out)->sim.bin_s != arm->scenario->sim.bin_s)) {
+        snprintf(err->msg, sizeof err->msg,
+                 "%s: draw %zu changes simulation.duration_s or bin_s; --uncertainty needs "
+                 "priors that leave them alone (every arm and draw is compared over the same "
+                 "bins)",
+                 st->prior_file, draw);
+        err->code = CDN_EDATA;
+        cdn_scenario_destroy(*out);
+        *out = NULL;
+        rc = CDN_EDATA;
+    }
+    return rc;
 }
 
 size_t cdn_study_add_arm(cdn_study_t *st, const char *label, cdn_scenario_t *scenario,
