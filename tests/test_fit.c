@@ -223,6 +223,36 @@ START_TEST(nelder_mead_finds_a_known_minimum)
 }
 END_TEST
 
+/* A loss in steps of the CDF u = logistic(z), lowest at u = 0.5: flat
+ * within 0.05 of either end, as a simulated loss is at a scale of 1e-9. */
+static int steps_in_u(void *ctx, const double *z, double *loss, cdn_error_t *err)
+{
+    (void)ctx;
+    (void)err;
+    double u = 1.0 / (1.0 + exp(-z[0]));
+    *loss = floor(10.0 * fabs(u - 0.5));
+    return 0;
+}
+
+START_TEST(a_start_at_an_end_of_the_support_still_moves)
+{
+    /* starts where the CDF is 1e-9 (a start on the prior's lower bound)
+     * and 1 - 1e-9: a first step of 1 in z would see no change in the
+     * loss and shrink to "converged" at the start */
+    double starts[2] = {log(1e-9 / (1 - 1e-9)), log((1 - 1e-9) / 1e-9)};
+    for (int i = 0; i < 2; i++) {
+        double z[1] = {starts[i]};
+        cdn_fit_opts_t o = {200, 1e-3, 1.0};
+        cdn_fit_result_t res;
+        cdn_error_t err = {0, ""};
+        ck_assert_int_eq(cdn_fit_minimize(1, z, &o, steps_in_u, NULL, NULL, &res, &err), 0);
+        double u = 1.0 / (1.0 + exp(-z[0]));
+        ck_assert_msg(res.loss <= 1.0 && fabs(u - 0.5) < 0.2, "start %d ended at u = %g, loss %g",
+                      i, u, res.loss);
+    }
+}
+END_TEST
+
 START_TEST(an_evaluation_error_stops_the_fit)
 {
     cdn_priors_t *p = every_kind();
@@ -247,6 +277,7 @@ int main(void)
     tcase_add_test(tc, z_round_trips_and_stays_inside);
     tcase_add_test(tc, loss_by_hand);
     tcase_add_test(tc, nelder_mead_finds_a_known_minimum);
+    tcase_add_test(tc, a_start_at_an_end_of_the_support_still_moves);
     tcase_add_test(tc, an_evaluation_error_stops_the_fit);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -158,6 +158,24 @@ static double wrapped(const gsl_vector *v, void *params)
     return f;
 }
 
+/* The first simplex's step along coordinate i from z0: o->step, unless
+ * that moves the prior's CDF u by less than FIT_MIN_DU, as it does near
+ * the ends of the support (from u = 1e-9, a step of 1 in z reaches only
+ * 2.7e-9: the simulated loss is flat at that scale and the simplex shrank
+ * to --tol, "converged" at the start).  Then the step goes a quarter of
+ * the prior's mass towards its middle.  Steps of o->step elsewhere keep
+ * every fit that started inside the same, bit for bit. */
+#define FIT_MIN_DU 0.05
+static double first_step(double z0, double step)
+{
+    double u0 = 1.0 / (1.0 + exp(-z0));
+    double u1 = 1.0 / (1.0 + exp(-(z0 + step)));
+    if (fabs(u1 - u0) >= FIT_MIN_DU)
+        return step;
+    double to = u0 < 0.5 ? u0 + 0.25 : u0 - 0.25;
+    return log(to / (1.0 - to)) - z0;
+}
+
 int cdn_fit_minimize(size_t k, double *z, const cdn_fit_opts_t *o, cdn_fit_eval_fn eval,
                      cdn_fit_iter_fn on_iter, void *ctx, cdn_fit_result_t *res, cdn_error_t *err)
 {
@@ -171,7 +189,8 @@ int cdn_fit_minimize(size_t k, double *z, const cdn_fit_opts_t *o, cdn_fit_eval_
     gsl_vector *x = gsl_vector_alloc(k), *ss = gsl_vector_alloc(k);
     if (m == NULL || x == NULL || ss == NULL)
         sim_xcheck(NULL, "the Nelder-Mead simplex");
-    gsl_vector_set_all(ss, o->step);
+    for (size_t i = 0; i < k; i++)
+        gsl_vector_set(ss, i, first_step(z[i], o->step));
     int rc = 0;
     double size = o->step;
     gsl_vector_view start = gsl_vector_view_array(z, k);

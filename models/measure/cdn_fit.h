@@ -83,7 +83,8 @@ typedef void (*cdn_fit_iter_fn)(void *ctx, size_t iter, double loss, double size
 typedef struct cdn_fit_opts {
     size_t max_iter; /* iterations in all, restarts included */
     double tol;      /* stop when the simplex size (GSL's) is below it, in z */
-    double step;     /* initial simplex step in every z */
+    double step;     /* initial simplex step in every z (near an end of the support:
+                      * a quarter of the prior towards its middle, cdn_fit.c) */
 } cdn_fit_opts_t;
 
 typedef struct cdn_fit_result {
