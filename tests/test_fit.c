@@ -19,37 +19,13 @@
 #include "cdn_json.h"
 #include "cdn_priors.h"
 #include "cdn_scenario.h"
+#include "test_util.h"
 
-#define SMALL CDNSIM_TEST_DATA "/golden/small.json"
-
-/* The priors of small.json with "priors": [PRIORS] added. */
-static cdn_priors_t *priors_of(const char *priors)
-{
-    char *text;
-    size_t len;
-    cdn_error_t err;
-    cJSON *root = NULL;
-    ck_assert_int_eq(cdn_json_read_file(SMALL, &text, &len, &err), 0);
-    ck_assert_int_eq(cdn_json_parse(text, len, SMALL, &root, &err), 0);
-    free(text);
-    char arr[4096];
-    snprintf(arr, sizeof arr, "[%s]", priors);
-    cJSON *p = cJSON_Parse(arr);
-    ck_assert_ptr_nonnull(p);
-    cJSON_AddItemToObject(root, "priors", p);
-    cdn_priors_t *out = NULL;
-    int rc = cdn_priors_read(root, "small.json", SMALL, &out, &err);
-    if (rc != 0)
-        fprintf(stderr, "priors rejected: %s\n", err.msg);
-    ck_assert_int_eq(rc, 0);
-    cJSON_Delete(root);
-    return out;
-}
 
 /* One prior of each continuous kind, and a discrete one (index 6). */
 static cdn_priors_t *every_kind(void)
 {
-    return priors_of(
+    return test_priors_ok(
         "{\"path\": \"$.proxies[name=new].wedge_rate_per_h\", \"dist\": \"log-uniform\","
         " \"min\": 0.01, \"max\": 1},"
         "{\"path\": \"$.traffic.diurnal_amplitude\", \"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.5},"

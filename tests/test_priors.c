@@ -19,45 +19,15 @@
 #include "cdn_priors.h"
 #include "cdn_scenario.h"
 #include "cdn_sensitivity.h"
+#include "test_util.h"
 
 #define PI 3.14159265358979323846
-#define SMALL CDNSIM_TEST_DATA "/golden/small.json"
-
-/* small.json with "priors": [PRIORS] added, as a tree. */
-static cJSON *small_with(const char *priors)
-{
-    char *text;
-    size_t len;
-    cdn_error_t err;
-    cJSON *root = NULL;
-    ck_assert_int_eq(cdn_json_read_file(SMALL, &text, &len, &err), 0);
-    ck_assert_int_eq(cdn_json_parse(text, len, SMALL, &root, &err), 0);
-    free(text);
-    char arr[4096];
-    snprintf(arr, sizeof arr, "[%s]", priors);
-    cJSON *p = cJSON_Parse(arr);
-    ck_assert_ptr_nonnull(p);
-    cJSON_AddItemToObject(root, "priors", p);
-    return root;
-}
-
-static cdn_priors_t *read_ok(const char *priors)
-{
-    cJSON *root = small_with(priors);
-    cdn_priors_t *p = NULL;
-    cdn_error_t err;
-    int rc = cdn_priors_read(root, "small.json", SMALL, &p, &err);
-    if (rc != 0)
-        fprintf(stderr, "priors rejected: %s\n", err.msg);
-    ck_assert_int_eq(rc, 0);
-    cJSON_Delete(root);
-    return p;
-}
+#define SMALL TEST_SMALL
 
 /* The message of a rejected prior; the scenario validator rejects it too. */
 static void read_bad(const char *priors, const char *expect)
 {
-    cJSON *root = small_with(priors);
+    cJSON *root = test_small_with_priors(priors);
     cdn_priors_t *p = NULL;
     cdn_scenario_t *s = NULL;
     cdn_error_t err, err2;
@@ -75,7 +45,7 @@ static void read_bad(const char *priors, const char *expect)
 
 START_TEST(quantiles_by_hand)
 {
-    cdn_priors_t *p = read_ok(
+    cdn_priors_t *p = test_priors_ok(
         "{" WEDGE ", \"dist\": \"log-uniform\", \"min\": 0.01, \"max\": 1},"
         "{" AMP ", \"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.5},"
         "{\"path\": \"$.traffic.diurnal_peak_local_h\", \"dist\": \"triangular\", \"min\": 10,"
@@ -117,8 +87,8 @@ END_TEST
 
 START_TEST(draws_are_keyed)
 {
-    cdn_priors_t *a = read_ok("{" WEDGE ", \"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.5}");
-    cdn_priors_t *b = read_ok("{" AMP ", \"dist\": \"uniform\", \"min\": 0, \"max\": 0.5},"
+    cdn_priors_t *a = test_priors_ok("{" WEDGE ", \"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.5}");
+    cdn_priors_t *b = test_priors_ok("{" AMP ", \"dist\": \"uniform\", \"min\": 0, \"max\": 0.5},"
                               "{" WEDGE ", \"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.5}");
     double va[1], vb[2], vc[2], sum = 0;
     cdn_priors_draw(a, 7, 3, va);
@@ -139,7 +109,7 @@ END_TEST
 
 START_TEST(overlay_writes_values)
 {
-    cJSON *root = small_with("{" WEDGE ", \"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.5},"
+    cJSON *root = test_small_with_priors("{" WEDGE ", \"dist\": \"uniform\", \"min\": 0.1, \"max\": 0.5},"
                              "{\"path\": \"$.artifacts[*].period_s\", \"dist\": \"discrete\","
                              " \"values\": [600, 1200]}");
     cdn_priors_t *p = NULL;
