@@ -19,9 +19,8 @@
  *
  *   With --uncertainty (cdn_ensemble_unc_t) each task loads its own
  *   scenario, draw i / M with --strategy and --set after it
- *   (cdn_study_load_drawn, as compare does), and checks that the draw
- *   left the row's shape alone (a prior on the duration or the bin width
- *   would change it: refused with a message).  After the runs, every
+ *   (cdn_study_load_drawn, as compare does, which refuses a draw that
+ *   changes the duration, the bin width or the targets: the row's shape).  After the runs, every
  *   calibration target is decomposed into parameter and seed variance
  *   (cdn_unc.h) for the manifest.
  *
@@ -80,18 +79,10 @@ static int ens_run(void *ctx, void *wctx, size_t task, double *row, cdn_error_t 
     if (c->unc) {
         const cdn_ensemble_unc_t *u = c->unc;
         int lrc = cdn_study_load_drawn(u->priors, u->base, u->file, c->seed,
-                                       task / u->seeds_per_draw, u->after, u->nafter, &drawn, err);
-        if (lrc == 0 && (cdn_ensemble_row_len(drawn) != c->len || drawn->ntargets != c->s->ntargets)) {
-            snprintf(err->msg, sizeof err->msg,
-                     "%s: draw %zu changes the number of bins or targets; --uncertainty needs "
-                     "priors that leave simulation.duration_s and bin_s alone",
-                     u->file, task / u->seeds_per_draw);
-            lrc = err->code = CDN_EDATA;
-        }
-        if (lrc != 0) {
-            cdn_scenario_destroy(drawn);
+                                       task / u->seeds_per_draw, u->after, u->nafter, c->s, &drawn,
+                                       err);
+        if (lrc != 0)
             return lrc;
-        }
         s = drawn;
     }
     cdn_result_t *r = NULL;

@@ -29,7 +29,7 @@
 #include "cdn_world.h"
 
 /* `run -n N --uncertainty`: replication i is seed i % M of draw i / M, run
- * on cdn_study_load_drawn(priors, base, file, seed, i / M, after, nafter)
+ * on cdn_study_load_drawn(priors, base, file, seed, i / M, after, nafter, s)
  * (the drawn values, then --strategy and --set); `r` is then not reused
  * (it ran the written values) and *record gets the manifest's
  * "uncertainty" record: the decomposition of every calibration target

@@ -137,7 +137,7 @@ static void write_draws(FILE *f, const cdn_study_t *st, const unc_view_t *v)
     fputc('\n', f);
     double values[CDN_PRIORS_MAX];
     for (size_t d = 0; d < v->draws; d++) {
-        cdn_study_draw_values(st, d, values);
+        cdn_priors_draw(st->priors, st->seed, d, values); /* as the runs drew them */
         fprintf(f, "%zu,", d);
         cdn_file_put_nums(f, values, v->nprior);
         fputc(',', f);

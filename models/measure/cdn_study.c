@@ -96,14 +96,9 @@ size_t cdn_study_draws(const cdn_study_t *st)
     return st->priors ? st->nreps / st->seeds_per_draw : 0;
 }
 
-void cdn_study_draw_values(const cdn_study_t *st, size_t d, double *values)
-{
-    cdn_priors_draw(st->priors, st->seed, d, values);
-}
-
 int cdn_study_load_drawn(const cdn_priors_t *priors, const cJSON *base, const char *file,
                          uint64_t seed, size_t draw, cdn_overlay_t *const *after, size_t nafter,
-                         cdn_scenario_t **out, cdn_error_t *err)
+                         const cdn_scenario_t *like, cdn_scenario_t **out, cdn_error_t *err)
 {
     double v[CDN_PRIORS_MAX];
     char name[64];
@@ -119,32 +114,29 @@ int cdn_study_load_drawn(const cdn_priors_t *priors, const cJSON *base, const ch
     cJSON_Delete(tree);
     free(ov);
     cdn_overlay_destroy(po);
-    return rc;
-}
-
-/* The scenario of replication rep of arm a under priors: draw rep / M,
- * then the arm's overlays.  A draw may not change the simulated span or
- * its bins: the arms' metrics and timelines are compared bin by bin and
- * summed over the same hours (as `run -n --uncertainty` refuses it). */
-static int load_drawn(const cdn_study_t *st, const cdn_arm_t *arm, size_t rep,
-                      cdn_scenario_t **out, cdn_error_t *err)
-{
-    size_t draw = rep / st->seeds_per_draw;
-    int rc = cdn_study_load_drawn(st->priors, st->prior_base, st->prior_file, st->seed, draw,
-                                  arm->overlays, arm->noverlays, out, err);
-    if (rc == 0 && ((*out)->sim.duration_s != arm->scenario->sim.duration_s ||
-                    (*out)->sim.bin_s != arm->scenario->sim.bin_s)) {
+    if (rc == 0 && ((*out)->sim.duration_s != like->sim.duration_s ||
+                    (*out)->sim.bin_s != like->sim.bin_s || (*out)->ntargets != like->ntargets)) {
         snprintf(err->msg, sizeof err->msg,
                  "%s: draw %zu changes simulation.duration_s or bin_s; --uncertainty needs "
                  "priors that leave them alone (every arm and draw is compared over the same "
                  "bins)",
-                 st->prior_file, draw);
+                 file, draw);
         err->code = CDN_EDATA;
         cdn_scenario_destroy(*out);
         *out = NULL;
         rc = CDN_EDATA;
     }
     return rc;
+}
+
+/* The scenario of replication rep of arm a under priors: draw rep / M,
+ * then the arm's overlays. */
+static int load_drawn(const cdn_study_t *st, const cdn_arm_t *arm, size_t rep,
+                      cdn_scenario_t **out, cdn_error_t *err)
+{
+    return cdn_study_load_drawn(st->priors, st->prior_base, st->prior_file, st->seed,
+                                rep / st->seeds_per_draw, arm->overlays, arm->noverlays,
+                                arm->scenario, out, err);
 }
 
 size_t cdn_study_add_arm(cdn_study_t *st, const char *label, cdn_scenario_t *scenario,

@@ -90,17 +90,19 @@ size_t cdn_study_add_arm(cdn_study_t *st, const char *label, cdn_scenario_t *sce
  * scenario's file.  Call before running. */
 void cdn_study_set_priors(cdn_study_t *st, cdn_priors_t *priors, struct cJSON *base,
                           const char *file, size_t seeds_per_draw);
-/* Draws done (nreps / M), and the values of draw d (one per prior). */
+/* Draws done (nreps / M). */
 size_t cdn_study_draws(const cdn_study_t *st);
-void cdn_study_draw_values(const cdn_study_t *st, size_t d, double *values);
 
 /* The scenario of draw `draw` (cdn_priors_draw(priors, seed, draw)): a copy
  * of `base` (a tree without "priors") with the drawn values applied, then
  * after[0..nafter-1], validated; `file` names it in messages.  What every
- * --uncertainty run loads (compare, sweep, run -n). */
+ * --uncertainty run loads (compare, sweep, run -n).  A draw must keep the
+ * simulated span, bin width and targets of `like` (the scenario with its
+ * written values): runs are compared and reduced bin by bin and target by
+ * target, so a draw that changes them is CDN_EDATA. */
 int cdn_study_load_drawn(const cdn_priors_t *priors, const struct cJSON *base, const char *file,
                          uint64_t seed, size_t draw, cdn_overlay_t *const *after, size_t nafter,
-                         cdn_scenario_t **out, cdn_error_t *err);
+                         const cdn_scenario_t *like, cdn_scenario_t **out, cdn_error_t *err);
 
 /* Fixes the metric list; call after the last arm, before running. */
 void cdn_study_seal(cdn_study_t *st);

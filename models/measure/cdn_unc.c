@@ -20,16 +20,25 @@
 
 #include <math.h>
 
+/* The sum of draw d's defined values, in seed order, and their count. */
+static double draw_sum(const double *y, size_t d, size_t m, size_t *count)
+{
+    double s = 0.0;
+    size_t n = 0;
+    for (size_t k = 0; k < m; k++)
+        if (!isnan(y[d * m + k])) {
+            s += y[d * m + k];
+            n++;
+        }
+    *count = n;
+    return s;
+}
+
 void cdn_unc_draw_means(const double *y, size_t ndraws, size_t m, double *means)
 {
     for (size_t d = 0; d < ndraws; d++) {
-        double s = 0.0;
-        size_t n = 0;
-        for (size_t k = 0; k < m; k++)
-            if (!isnan(y[d * m + k])) {
-                s += y[d * m + k];
-                n++;
-            }
+        size_t n;
+        double s = draw_sum(y, d, m, &n);
         means[d] = n ? s / (double)n : NAN;
     }
 }
@@ -57,13 +66,8 @@ void cdn_unc_decompose(const double *y, size_t ndraws, size_t m, cdn_unc_decomp_
         return;
     double ssb = 0.0, ssw = 0.0;
     for (size_t d = 0; d < ndraws; d++) {
-        double s = 0.0;
-        size_t nd = 0;
-        for (size_t k = 0; k < m; k++)
-            if (!isnan(y[d * m + k])) {
-                s += y[d * m + k];
-                nd++;
-            }
+        size_t nd;
+        double s = draw_sum(y, d, m, &nd);
         if (nd == 0)
             continue;
         double md = s / (double)nd;
