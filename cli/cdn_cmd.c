@@ -38,10 +38,13 @@
 #include "sim_alloc.h"
 
 #include "cdn_cmd_study.h"
+#include "cdn_digest.h"
 #include "cdn_gnuplot.h"
 #include "cdn_html.h"
 #include "cdn_json.h"
 #include "cdn_output.h"
+#include "cdn_overlay.h"
+#include "cdn_priors.h"
 #include "cdn_resultdir.h"
 #include "cdn_scenario.h"
 
@@ -388,4 +391,27 @@ int cdn_cmd_finish_chart_dir(cdn_resultdir_t *dir, const char *gp, int plot, int
         return cdn_cli_exit_for(rc);
     }
     return 0;
+}
+
+int cdn_cmd_load_priors_base(const char *path, cdn_overlay_t *const *ov, size_t nov, char *sha256,
+                             cJSON **base, cdn_scenario_t **s, cdn_priors_t **priors,
+                             cdn_error_t *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc = cdn_json_read_file(path, &text, &len, err);
+    if (rc == 0) {
+        cdn_digest_sha256_hex(text, len, sha256);
+        rc = cdn_json_parse(text, len, path, base, err);
+    }
+    free(text);
+    for (size_t i = 0; rc == 0 && i < nov; i++)
+        rc = cdn_overlay_apply(ov[i], *base, path, err);
+    if (rc == 0)
+        rc = cdn_scenario_from_tree(*base, path, path, s, err);
+    if (rc == 0)
+        rc = cdn_priors_read(*base, path, path, priors, err);
+    if (rc == 0)
+        cJSON_DeleteItemFromObjectCaseSensitive(*base, "priors");
+    return rc;
 }

@@ -71,6 +71,18 @@ double cdn_cmd_wall_now(void);
 size_t cdn_cmd_print_warnings(const char *file, const cdn_scenario_t *s);
 
 struct cdn_resultdir;
+struct cJSON;
+struct cdn_overlay;
+struct cdn_priors;
+/* The scenario a prior-sampling command (sensitivity, fit) varies: the
+ * file read and hashed (sha256: CDN_DIGEST_HEX_LEN), its tree with the
+ * overlays applied (--strategy, --set) in *base, validated into *s, its
+ * priors read and checked against that scenario, then "priors" removed
+ * from *base (the tree every evaluation copies).  0 or a CDN_E* code with
+ * err set; the caller frees what was set. */
+int cdn_cmd_load_priors_base(const char *path, struct cdn_overlay *const *ov, size_t nov,
+                             char *sha256, struct cJSON **base, cdn_scenario_t **s,
+                             struct cdn_priors **priors, cdn_error_t *err);
 /* The start of a one-chart command's folder: -o DIR, else
  * results/<name>-<command>, prepared for `command` (cdn_resultdir.h: a
  * folder that may not be replaced is a usage error).  0, or the exit

@@ -247,24 +247,11 @@ static int start_value(cJSON *tree, const char *path, double *v)
 /* Reads the tree, applies --strategy and --set, reads the priors. */
 static int fit_load(fit_job_t *j, const cdn_cli_args_t *a, cdn_error_t *err)
 {
-    char *text = NULL;
-    size_t len = 0;
-    int rc = cdn_json_read_file(j->scenario_path, &text, &len, err);
-    if (rc == 0) {
-        cdn_digest_sha256_hex(text, len, j->sha256);
-        rc = cdn_json_parse(text, len, j->scenario_path, &j->base, err);
-    }
-    free(text);
-    for (size_t i = 0; rc == 0 && i < j->nov; i++)
-        rc = cdn_overlay_apply(j->ov[i], j->base, j->scenario_path, err);
-    if (rc == 0)
-        rc = cdn_scenario_from_tree(j->base, j->scenario_path, j->scenario_path, &j->s0, err);
-    if (rc == 0)
-        rc = cdn_priors_read(j->base, j->scenario_path, j->scenario_path, &j->priors, err);
+    int rc = cdn_cmd_load_priors_base(j->scenario_path, j->ov, j->nov, j->sha256, &j->base,
+                                      &j->s0, &j->priors, err);
     if (rc == 0) {
         j->seed = a->seen[CDN_OPT_SEED] ? a->num[CDN_OPT_SEED] : j->s0->sim.seed;
         j->ntargets = j->s0->ntargets;
-        cJSON_DeleteItemFromObjectCaseSensitive(j->base, "priors");
     }
     size_t published = 0;
     for (size_t t = 0; rc == 0 && t < j->ntargets; t++)

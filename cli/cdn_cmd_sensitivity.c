@@ -173,21 +173,9 @@ static int task_run(void *ctx, void *wctx, size_t task, double *row, cdn_error_t
 /* Reads the tree, applies --strategy and --set, reads the priors. */
 static int sens_load(sens_job_t *j, const cdn_cli_args_t *a, cdn_error_t *err)
 {
-    char *text = NULL;
-    size_t len = 0;
     cdn_scenario_t *s = NULL;
-    int rc = cdn_json_read_file(j->scenario_path, &text, &len, err);
-    if (rc == 0) {
-        cdn_digest_sha256_hex(text, len, j->sha256);
-        rc = cdn_json_parse(text, len, j->scenario_path, &j->base, err);
-    }
-    free(text);
-    for (size_t i = 0; rc == 0 && i < j->nov; i++)
-        rc = cdn_overlay_apply(j->ov[i], j->base, j->scenario_path, err);
-    if (rc == 0)
-        rc = cdn_scenario_from_tree(j->base, j->scenario_path, j->scenario_path, &s, err);
-    if (rc == 0)
-        rc = cdn_priors_read(j->base, j->scenario_path, j->scenario_path, &j->priors, err);
+    int rc = cdn_cmd_load_priors_base(j->scenario_path, j->ov, j->nov, j->sha256, &j->base, &s,
+                                      &j->priors, err);
     if (rc == 0 && j->service_metric[0]) {
         size_t nlen = strlen(j->service_metric) - 15; /* the name between svc_ and _downtime_s */
         for (j->service = 0; j->service < s->nservices; j->service++)
@@ -203,7 +191,6 @@ static int sens_load(sens_job_t *j, const cdn_cli_args_t *a, cdn_error_t *err)
     if (rc == 0) {
         snprintf(j->name, sizeof j->name, "%s", s->name);
         j->seed = a->seen[CDN_OPT_SEED] ? a->num[CDN_OPT_SEED] : s->sim.seed;
-        cJSON_DeleteItemFromObjectCaseSensitive(j->base, "priors");
     }
     cdn_scenario_destroy(s);
     if (rc == 0 && cdn_priors_count(j->priors) == 0) {
