@@ -168,22 +168,9 @@ static void run_asserts_judge(run_job_t *j)
 static int run_unc_options(run_job_t *j)
 {
     const cdn_cli_args_t *a = j->args;
-    j->seeds_per_draw = a->seen[CDN_OPT_SEEDS_PER_DRAW] ? a->num[CDN_OPT_SEEDS_PER_DRAW] : 2;
-    if (a->seen[CDN_OPT_SEEDS_PER_DRAW] && !a->seen[CDN_OPT_UNCERTAINTY])
-        return cdn_cli_usage_error("--seeds-per-draw needs --uncertainty");
-    if (!a->seen[CDN_OPT_UNCERTAINTY])
-        return 0;
-    if (j->nrep == 0)
+    if (a->seen[CDN_OPT_UNCERTAINTY] && j->nrep == 0)
         return cdn_cli_usage_error("--uncertainty needs -n N (N/M parameter draws x M seeds)");
-    if (j->nrep % j->seeds_per_draw != 0)
-        return cdn_cli_usage_error("--uncertainty: -n %" PRIu64 " is not a multiple of "
-                                   "--seeds-per-draw %" PRIu64 " (N replications are N/M "
-                                   "parameter draws x M seeds each)", j->nrep, j->seeds_per_draw);
-    if (j->nrep / j->seeds_per_draw < 2)
-        return cdn_cli_usage_error("--uncertainty: -n %" PRIu64 " with --seeds-per-draw %" PRIu64
-                                   " is one draw; give at least two (-n %" PRIu64 ")",
-                                   j->nrep, j->seeds_per_draw, 2 * j->seeds_per_draw);
-    return 0;
+    return cdn_cmd_unc_options(a, j->nrep, &j->seeds_per_draw);
 }
 
 static int run_prepare(run_job_t *j, cdn_error_t *err)

@@ -83,20 +83,12 @@ int cdn_cmd_study_opts_from(const cdn_cli_args_t *a, cdn_cmd_study_opts_t *o)
     o->argc = a->argc;
     o->argv = a->argv;
     o->uncertainty = a->seen[CDN_OPT_UNCERTAINTY];
-    o->seeds_per_draw = a->seen[CDN_OPT_SEEDS_PER_DRAW] ? a->num[CDN_OPT_SEEDS_PER_DRAW] : 2;
-    if (a->seen[CDN_OPT_SEEDS_PER_DRAW] && !o->uncertainty)
-        return cdn_cli_usage_error("--seeds-per-draw needs --uncertainty");
     if (o->uncertainty && o->precision)
         return cdn_cli_usage_error("--uncertainty and --precision exclude each other (under "
                                    "--uncertainty, -n fixes the draws: N/M draws x M seeds)");
-    if (o->uncertainty && o->n % o->seeds_per_draw != 0)
-        return cdn_cli_usage_error("--uncertainty: -n %" PRIu64 " is not a multiple of "
-                                   "--seeds-per-draw %" PRIu64 " (N replications are N/M "
-                                   "parameter draws x M seeds each)", o->n, o->seeds_per_draw);
-    if (o->uncertainty && o->n / o->seeds_per_draw < 2)
-        return cdn_cli_usage_error("--uncertainty: -n %" PRIu64 " with --seeds-per-draw %" PRIu64
-                                   " is one draw; give at least two (-n %" PRIu64 ")",
-                                   o->n, o->seeds_per_draw, 2 * o->seeds_per_draw);
+    int urc = cdn_cmd_unc_options(a, o->n, &o->seeds_per_draw);
+    if (urc != 0)
+        return urc;
     if (o->precision_metric && !o->precision)
         return cdn_cli_usage_error("--precision-metric needs --precision");
     if (o->max_n && !o->precision)
@@ -339,6 +331,25 @@ int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, const char 
             cdn_cli_print_error(err.msg, 1);
         return cdn_cli_exit_for(rc);
     }
+    return 0;
+}
+
+int cdn_cmd_unc_options(const cdn_cli_args_t *a, uint64_t n, uint64_t *seeds_per_draw)
+{
+    uint64_t m = *seeds_per_draw =
+        a->seen[CDN_OPT_SEEDS_PER_DRAW] ? a->num[CDN_OPT_SEEDS_PER_DRAW] : 2;
+    if (a->seen[CDN_OPT_SEEDS_PER_DRAW] && !a->seen[CDN_OPT_UNCERTAINTY])
+        return cdn_cli_usage_error("--seeds-per-draw needs --uncertainty");
+    if (!a->seen[CDN_OPT_UNCERTAINTY])
+        return 0;
+    if (n % m != 0)
+        return cdn_cli_usage_error("--uncertainty: -n %" PRIu64 " is not a multiple of "
+                                   "--seeds-per-draw %" PRIu64 " (N replications are N/M "
+                                   "parameter draws x M seeds each)", n, m);
+    if (n / m < 2)
+        return cdn_cli_usage_error("--uncertainty: -n %" PRIu64 " with --seeds-per-draw %" PRIu64
+                                   " is one draw; give at least two (-n %" PRIu64 ")",
+                                   n, m, 2 * m);
     return 0;
 }
 

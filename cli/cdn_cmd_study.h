@@ -97,6 +97,12 @@ int cdn_cmd_study_add_arm(cdn_study_t *st, const cdn_loader_t *ld, const char *l
 int cdn_cmd_study_open(const char *scenario_path, cdn_loader_t **ld, const char **sha256,
                        int loud);
 
+/* --uncertainty and --seeds-per-draw against -n N (run -n, compare,
+ * sweep): *seeds_per_draw gets M (default 2); the option without
+ * --uncertainty, N not a multiple of M and fewer than two draws are usage
+ * errors.  0 or the usage exit status (printed). */
+int cdn_cmd_unc_options(const cdn_cli_args_t *a, uint64_t n, uint64_t *seeds_per_draw);
+
 /* --uncertainty: the priors of the scenario the loader holds (as written,
  * before any strategy) and a copy of its tree without "priors", which the
  * caller owns.  A scenario without priors is a data error (exit 65). */
