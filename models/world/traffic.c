@@ -96,7 +96,10 @@ void traffic_init(world_t *w)
     tr->reg = sim_xcalloc(w->nreg ? w->nreg : 1, sizeof *tr->reg);
     tr->okf = sim_xcalloc(w->nreg * w->ncoh, sizeof *tr->okf);
     tr->coh_acc = sim_xcalloc(w->ncoh, sizeof *tr->coh_acc);
-    tr->scratch = sim_xcalloc(TRAFFIC_SCRATCH * (w->ngrp ? w->ngrp : 1), sizeof *tr->scratch);
+    tr->scratch = sim_xcalloc(w->ngrp ? w->ngrp : 1, sizeof *tr->scratch);
+    tr->unit = sim_xcalloc(2 * (w->nprox ? w->nprox : 1), sizeof *tr->unit);
+    tr->grp_unit = sim_xcalloc(w->ngrp ? w->ngrp : 1, sizeof *tr->grp_unit);
+    tr->grp_live = sim_xcalloc(w->ngrp ? w->ngrp : 1, sizeof *tr->grp_live);
     tr->grp_here = sim_xcalloc(w->ngrp ? w->ngrp : 1, sizeof *tr->grp_here);
     tr->grp_away = sim_xcalloc(w->ngrp ? w->ngrp : 1, sizeof *tr->grp_away);
     tr->grp_stale = 1;
@@ -111,6 +114,9 @@ void traffic_fini(world_t *w)
     free(tr->okf);
     free(tr->coh_acc);
     free(tr->scratch);
+    free(tr->unit);
+    free(tr->grp_unit);
+    free(tr->grp_live);
     free(tr->grp_here);
     free(tr->grp_away);
     free(tr->path_ok);
@@ -198,10 +204,10 @@ static inline double mix_of(const world_t *w, size_t r, size_t c)
 
 /* 1 when cohort c's requests depend on proxy p's module: p's effect is
  * unscoped, or c's sites have the feature it is scoped to. */
-static double scope_of(const world_t *w, uint32_t p, size_t c)
+static unsigned scope_of(const world_t *w, uint32_t p, size_t c)
 {
     uint8_t mask = w->sites.prox_mask[p];
-    return mask == 0 || (w->sites.coh_scope[c] & mask) ? 1.0 : 0.0;
+    return mask == 0 || (w->sites.coh_scope[c] & mask) ? 1u : 0u;
 }
 
 /* Capacity of region r, requests/s: servers in service, less the CPU
@@ -242,16 +248,16 @@ static void group_weights(const world_t *w, size_t g, double *here, double *away
 }
 
 /* CPU cost, in normal requests, of an attempt of cohort c on proxy p in
- * service with failing share f: 1 + extra_cpu_per_request x the share the
- * bad artifact hits (f x affected_frac x scope; f x scope for
+ * service with failing share f (scope: scope_of as a number): 1 +
+ * extra_cpu_per_request x the share the bad artifact hits (f x affected_frac x scope; f x scope for
  * cpu_exhaustion, whose affected_frac is a CPU share).  Exactly 1 when
  * the key is 0. */
-static double request_cost(const world_t *w, uint32_t p, double f, size_t c)
+static double request_cost(const world_t *w, uint32_t p, double f, double scope)
 {
     const cdn_proxy_spec_t *px = &w->s->proxies[p];
     if (px->extra_cpu_per_request <= 0 || fleet_is_out_effect(px->on_bad_artifact))
         return 1.0;
-    double hit = f * scope_of(w, p, c);
+    double hit = f * scope;
     if (px->on_bad_artifact != CDN_EFFECT_CPU_EXHAUSTION)
         hit *= px->affected_frac;
     return 1.0 + px->extra_cpu_per_request * hit;
@@ -290,66 +296,115 @@ static void group_weights_all(world_t *w)
 #endif
 }
 
-/* Pass 1 of region r's rates: each cohort group's direct 5xx and block
- * shares (before overload), its retry multiplier and, for traffic with
- * no route, the share that falls back to another provider (else 0), into
- * the scratch arrays; returns the load they put on the servers,
- * attempts/s, and their CPU work in normal requests/s in *work.  The
- * cohorts of a group share proxy and scope, so the shares are the first
- * cohort's. */
-static double cohort_shares(world_t *w, size_t r, double off, double *work)
+/* Once the sites exist: each group's unit (its proxy and scope, from its
+ * first cohort: a group's cohorts share them) and the groups with traffic.
+ * A group without traffic (no cohort with weight: a plan's proxy it does
+ * not use, a feature no site of it has) has here = away = 0, so it adds
+ * exactly +0 to every sum of both passes and its cohorts' served share is
+ * 1 for ever: it is set here and the passes skip the group.  In the
+ * reference scenario most groups are such (issue 14). */
+void traffic_groups_init(world_t *w)
+{
+    traffic_t *tr = &w->traffic;
+    tr->nlive = 0;
+    for (size_t g = 0; g < w->ngrp; g++) {
+        size_t c0;
+        size_t n = world_group(w, g, &c0);
+        uint32_t p = w->sites.coh_proxy[c0];
+        tr->grp_unit[g] = (uint16_t)(2 * p + scope_of(w, p, c0));
+        uint64_t q = 0;
+        for (size_t c = c0; c < c0 + n; c++)
+            q += w->sites.coh_q[c];
+        if (q > 0) {
+            tr->grp_live[tr->nlive++] = (uint32_t)g;
+            continue;
+        }
+        for (size_t r = 0; r < w->nreg; r++)
+            for (size_t c = c0; c < c0 + n; c++)
+                tr->okf[r * w->ncoh + c] = 1.0;
+    }
+}
+
+/* The numbers of one (proxy, scope) unit in region r, per unit of
+ * traffic, into w->traffic.unit: the direct 5xx and block shares (before
+ * overload), the retry multiplier, the CPU cost of an attempt and, for
+ * traffic with no route, the share that falls back to another provider.
+ * Every group of the unit shares them (a group's cohorts share proxy and
+ * scope), so they are computed once per unit rather than once per group:
+ * the same expressions on the same operands, so the same bits. */
+static void unit_shares(world_t *w, size_t r)
 {
     const cdn_scenario_t *s = w->s;
     const fleet_region_t *rg = &w->fleet.reg[r];
     double base = s->traffic.baseline_err5xx_frac;
-    double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
-           *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp,
-           *mx = w->traffic.scratch + 4 * w->ngrp;
+    for (uint32_t p = 0; p < w->nprox; p++) {
+        uint32_t up = rg->nservers - w->fleet.reg_out_p[r * w->nprox + p];
+        int no_route = unroutable(w, r, p);
+        for (unsigned sc = 0; sc < 2; sc++) {
+            traffic_unit_t *u = &w->traffic.unit[2 * p + sc];
+            double e = 0, b = 0, cost = 1.0;
+            u->fb = 0;
+            u->no_route = no_route;
+            if (no_route) {
+                /* no route: clients fail fast or fall back, never retry, and
+                 * put no load on any server */
+                u->e = 1.0;
+                u->b = 0;
+                u->m = 1.0;
+                u->cost = 1.0;
+                u->fb = s->proxies[p].withdrawn_fallback_frac;
+                continue;
+            }
+            if (up == 0) {
+                e = 1.0;
+            } else {
+                double f = (double)w->fleet.reg_fail_p[r * w->nprox + p] / (double)up;
+                double hit = f * s->proxies[p].affected_frac * (double)sc;
+                if (s->proxies[p].on_bad_artifact == CDN_EFFECT_PANIC)
+                    e = hit;
+                else if (s->proxies[p].on_bad_artifact == CDN_EFFECT_DEGRADE)
+                    b = hit;
+                e += (1.0 - e - b) * base;
+                cost = request_cost(w, p, f, (double)sc);
+            }
+            /* a failed attempt is retried with probability q, at most R
+             * times: attempts per request = sum_{k=0..R} (q e)^k */
+            double m = 1.0, term = 1.0;
+            for (uint32_t k = 0; k < s->traffic.max_retries; k++) {
+                term *= s->traffic.retry_frac * e;
+                m += term;
+            }
+            u->e = e;
+            u->b = b;
+            u->m = m;
+            u->cost = cost;
+        }
+    }
+}
+
+/* Pass 1 of region r's rates: the units' shares (unit_shares), and the
+ * load the groups with traffic put on the servers, attempts/s, returned,
+ * with their CPU work in normal requests/s in *work.  Groups without
+ * traffic add exactly 0 to every sum and are left out (traffic_groups_init). */
+static double cohort_shares(world_t *w, size_t r, double off, double *work)
+{
+    const traffic_t *tr = &w->traffic;
+    double *mx = w->traffic.scratch;
+    unit_shares(w, r);
     group_weights_all(w); /* pass 2 reads them too */
-    const double *here = w->traffic.grp_here;
+    const double *here = tr->grp_here;
     double load = 0;
     *work = 0;
-    for (size_t g = 0; g < w->ngrp; g++) {
+    for (size_t i = 0; i < tr->nlive; i++) {
+        uint32_t g = tr->grp_live[i];
         size_t c;
         (void)world_group(w, g, &c);
-        mx[g] = mix_of(w, r, c);                /* the cohorts of a group share their plan or site */
-        uint32_t p = w->sites.coh_proxy[c];
-        uint32_t up = rg->nservers - w->fleet.reg_out_p[r * w->nprox + p];
-        double e = 0, b = 0, cost = 1.0;
-        fb[g] = 0;
-        if (unroutable(w, r, p)) {
-            /* no route: clients fail fast or fall back, never retry, and
-             * put no load on any server */
-            ef[g] = 1.0;
-            bf[g] = 0;
-            mult[g] = 1.0;
-            fb[g] = s->proxies[p].withdrawn_fallback_frac;
-            continue;
-        }
-        if (up == 0) {
-            e = 1.0;
-        } else {
-            double f = (double)w->fleet.reg_fail_p[r * w->nprox + p] / (double)up;
-            double hit = f * s->proxies[p].affected_frac * scope_of(w, p, c);
-            if (s->proxies[p].on_bad_artifact == CDN_EFFECT_PANIC)
-                e = hit;
-            else if (s->proxies[p].on_bad_artifact == CDN_EFFECT_DEGRADE)
-                b = hit;
-            e += (1.0 - e - b) * base;
-            cost = request_cost(w, p, f, c);
-        }
-        /* a failed attempt is retried with probability q, at most R times:
-         * attempts per request = sum_{k=0..R} (q e)^k */
-        double m = 1.0, term = 1.0;
-        for (uint32_t k = 0; k < s->traffic.max_retries; k++) {
-            term *= s->traffic.retry_frac * e;
-            m += term;
-        }
-        ef[g] = e;
-        bf[g] = b;
-        mult[g] = m;
-        load += off * here[g] * m * mx[g]; /* failed-over traffic is elsewhere */
-        *work += off * here[g] * m * cost * mx[g];
+        mx[g] = mix_of(w, r, c); /* the cohorts of a group share their plan or site */
+        const traffic_unit_t *u = &tr->unit[tr->grp_unit[g]];
+        if (u->no_route)
+            continue; /* no route: no load */
+        load += off * here[g] * u->m * mx[g]; /* failed-over traffic is elsewhere */
+        *work += off * here[g] * u->m * u->cost * mx[g];
     }
     return load;
 }
@@ -368,19 +423,24 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
 {
     const cdn_scenario_t *s = w->s;
     const fleet_region_t *rg = &w->fleet.reg[r];
-    const double *ef = w->traffic.scratch, *bf = w->traffic.scratch + w->ngrp,
-                 *mult = w->traffic.scratch + 2 * w->ngrp, *fb = w->traffic.scratch + 3 * w->ngrp,
-                 *here_g = w->traffic.grp_here, *away_g = w->traffic.grp_away,
-                 *mx_g = w->traffic.scratch + 4 * w->ngrp;
+    traffic_t *tr = &w->traffic;
+    const double *here_g = tr->grp_here, *away_g = tr->grp_away, *mx_g = tr->scratch;
+    for (size_t k = 0; k < 2 * w->nprox; k++) { /* a group's served share, per unit of traffic */
+        traffic_unit_t *u = &tr->unit[k];
+        double unit = 1.0 - u->e - u->b;
+        u->f_ok = off > 0 ? unit - unit * x : 1.0 - x;
+    }
     region_totals_t tot = {0, 0, 0, 0, 0, 0, 0};
-    for (size_t g = 0; g < w->ngrp; g++) {
+    for (size_t i = 0; i < tr->nlive; i++) {
+        uint32_t g = tr->grp_live[i];
+        const traffic_unit_t *u = &tr->unit[tr->grp_unit[g]];
         double here = here_g[g], away = away_g[g], mx = mx_g[g]; /* from pass 1 */
         size_t c0;
         size_t n = world_group(w, g, &c0);
-        double T = off * here * mult[g] * mx;
-        double e = T * ef[g], b = T * bf[g], o = T - e - b, fell_back = 0;
-        if (fb[g] > 0) { /* unroutable: the fallback share is served elsewhere */
-            fell_back = T * fb[g];
+        double T = off * here * u->m * mx;
+        double e = T * u->e, b = T * u->b, o = T - e - b, fell_back = 0;
+        if (u->fb > 0) { /* unroutable: the fallback share is served elsewhere */
+            fell_back = T * u->fb;
             tot.fo += fell_back;
             e = T - fell_back;
             o = 0;
@@ -397,13 +457,12 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
          * here failed on every attempt (docs/model.md "Users' requests") */
         tot.user += off * (here + away) * mx;
         tot.user_failed += fmax(0.0, off * here * mx - o - b - fell_back);
-        double unit = 1.0 - ef[g] - bf[g];
-        double f_ok = off > 0 ? unit - unit * x : 1.0 - x;
+        double f_ok = u->f_ok;
         for (size_t c = c0; c < c0 + n; c++) {
             double fc = w->sites.coh_q[c] > 0 ? f_ok : 1.0;
-            double *slot = &w->traffic.okf[r * w->ncoh + c];
+            double *slot = &tr->okf[r * w->ncoh + c];
             if (!full)
-                w->traffic.coh_acc[c] += off * mx * (fc - *slot);
+                tr->coh_acc[c] += off * mx * (fc - *slot);
             *slot = fc;
         }
     }
@@ -417,9 +476,9 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
                 pok -= f * s->proxies[p].affected_frac;
             pok *= 1.0 - x;
         }
-        double *slot = &w->traffic.path_ok[r * w->nprox + p];
+        double *slot = &tr->path_ok[r * w->nprox + p];
         if (!full)
-            w->traffic.path_acc[p] += off * (pok - *slot);
+            tr->path_acc[p] += off * (pok - *slot);
         *slot = pok;
     }
     return tot;

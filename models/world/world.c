@@ -172,6 +172,7 @@ int world_init_cached(world_t *w, const cdn_scenario_t *s, uint64_t seed, uint64
     artifacts_init(w);
     traffic_init(w);
     sites_init(w);
+    traffic_groups_init(w);
     traffic_users_init(w);
     services_init(w);
     operators_init(w);

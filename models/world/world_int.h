@@ -204,7 +204,16 @@ typedef struct traffic_region {
     double surge_rps;      /* of which come back per second over the current step */
 } traffic_region_t;
 
-#define TRAFFIC_SCRATCH 5 /* arrays of ngrp doubles in traffic_t.scratch */
+/* The numbers of a (proxy, scope) unit in a region, per unit of traffic
+ * (traffic.c, unit_shares): every cohort group of the unit has them. */
+typedef struct traffic_unit {
+    double e, b;   /* direct 5xx and block shares, before overload */
+    double m;      /* attempts per request (retries) */
+    double cost;   /* CPU cost of an attempt, in normal requests */
+    double fb;     /* no route: the share that falls back to another provider */
+    double f_ok;   /* served share after overload (pass 2) */
+    int no_route;  /* the proxy's routes are withdrawn on every server of the region */
+} traffic_unit_t;
 
 typedef struct traffic {
     traffic_region_t *reg;  /* [nreg] */
@@ -213,9 +222,12 @@ typedef struct traffic {
     double *path_ok;        /* [nreg * nprox] served share of the proxy path (services) */
     double *path_acc;       /* [nprox] sum_r offered_r * path_ok, requests/s */
     double total_offered;   /* sum_r offered_r, requests/s */
-    double *scratch;        /* [TRAFFIC_SCRATCH * ngrp] per-group work space of
-                             * traffic_region_rates: pass 1's shares, retry multiplier,
-                             * fallback, regional mix */
+    double *scratch;        /* [ngrp] work space of traffic_region_rates: each group's
+                             * regional mix */
+    traffic_unit_t *unit;   /* [2 * nprox] work space: unit 2p + scope (traffic_unit_t) */
+    uint16_t *grp_unit;     /* [ngrp] the group's unit */
+    uint32_t *grp_live;     /* [nlive] the groups with traffic, ascending */
+    size_t nlive;
     double *grp_here;       /* [ngrp] traffic weight of the group's cohorts served here, */
     double *grp_away;       /* [ngrp] and failed over (group_weights), as shares of all */
     int grp_stale;          /* 1: recompute grp_here/away (a cohort failed over or back) */
@@ -518,6 +530,8 @@ void traffic_fini(world_t *w);
 /* The regional user mix (dist_m), once the sites are built; nothing when
  * no plan or named site declares regions. */
 void traffic_users_init(world_t *w);
+/* traffic.c: once the sites exist, the groups' units and which groups have traffic. */
+void traffic_groups_init(world_t *w);
 void traffic_route(world_t *w);
 void traffic_region_rates(world_t *w, size_t r, double t, int full);
 void traffic_all_rates(world_t *w, double t);
