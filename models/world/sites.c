@@ -171,11 +171,11 @@ void sites_update(world_t *w, double t)
 {
     double thr = w->s->sites.down_threshold;
     uint64_t down = 0, fo_sites = 0;
-    for (size_t c = 0; c < w->ncoh; c++) {
-        if (w->sites.coh_sites[c] == 0)
-            continue;
+    const double all = w->traffic.total_offered;
+    for (size_t i = 0; i < w->sites.nlive; i++) { /* cohorts with sites; the others are never down */
+        size_t c = w->sites.coh_live[i];
         double total = w->traffic.mix ? w->traffic.dist_offered[w->sites.coh_dist[c]]
-                                      : w->traffic.total_offered; /* its users' requests */
+                                      : all; /* its users' requests */
         double served = total > 0 ? w->traffic.coh_acc[c] / total : 1.0;
         if (c >= w->ncoh_base) { /* a named site also needs services and earlier sites */
             const cdn_named_site_spec_t *ns = &w->s->sites.named[c - w->ncoh_base];
@@ -567,6 +567,14 @@ void sites_init(world_t *w)
         st->named_served[i] = 1.0;
     cohort_layout(w);
     build_sites(w);
+    /* a cohort without sites is skipped by sites_update: it is never down,
+     * never fails over and counts 0 (most of a plan's cohorts are empty
+     * when the plan does not use every proxy or feature) */
+    st->coh_live = sim_xcalloc(w->ncoh ? w->ncoh : 1, sizeof *st->coh_live);
+    st->nlive = 0;
+    for (size_t c = 0; c < w->ncoh; c++)
+        if (st->coh_sites[c] > 0)
+            st->coh_live[st->nlive++] = (uint32_t)c;
 }
 
 void sites_fini(world_t *w)
@@ -575,6 +583,7 @@ void sites_fini(world_t *w)
     free(st->coh_share);
     free(st->coh_q);
     free(st->coh_sites);
+    free(st->coh_live);
     free(st->coh_scope);
     free(st->coh_proxy);
     free(st->coh_plan);

@@ -409,6 +409,14 @@ static double cohort_shares(world_t *w, size_t r, double off, double *work)
     return load;
 }
 
+/* max(v, 0), NaN to 0, as fmax(0.0, v) but inline (fmax is a libm call
+ * here); the two differ only in the sign of a zero result, which adding
+ * it to a sum that starts at +0 cannot see. */
+static inline double nonneg(double v)
+{
+    return v > 0.0 ? v : 0.0;
+}
+
 /* The totals of pass 2, requests/s. */
 typedef struct region_totals {
     double err, blk, ok, fo, attempts;
@@ -456,7 +464,7 @@ static region_totals_t served_shares(world_t *w, size_t r, double off, double x,
          * so those attempts are requests; the rest of the users' requests
          * here failed on every attempt (docs/model.md "Users' requests") */
         tot.user += off * (here + away) * mx;
-        tot.user_failed += fmax(0.0, off * here * mx - o - b - fell_back);
+        tot.user_failed += nonneg(off * here * mx - o - b - fell_back);
         double f_ok = u->f_ok;
         for (size_t c = c0; c < c0 + n; c++) {
             double fc = w->sites.coh_q[c] > 0 ? f_ok : 1.0;

@@ -274,6 +274,8 @@ typedef struct sites {
     uint64_t *coh_q;        /* [ncoh] traffic weight, units of 1 / SITES_Q_ONE */
     uint64_t q_total;       /* sum of coh_q (> 0 once built) */
     uint64_t *coh_sites;    /* [ncoh] number of sites */
+    uint32_t *coh_live;     /* [nlive] the cohorts with sites, ascending (sites_update) */
+    size_t nlive;
     uint8_t *coh_scope;     /* [ncoh] bit0 bot management, bit1 bot-block rules, bit 2 + j
                              * scope feature sfeat[j] */
     size_t nsfeat;          /* features (other than the bot ones) that scope a proxy's effect */
