@@ -117,12 +117,18 @@ static uint64_t mix(uint64_t z) {
     return z ^ (z >> 31);
 }
 
-uint64_t sim_rng_derive(uint64_t seed, uint64_t replication, uint64_t purpose, uint64_t entity) {
+uint64_t sim_rng_derive_prefix(uint64_t seed, uint64_t replication, uint64_t purpose) {
     uint64_t h = mix(seed ^ K0);
     h = mix(h ^ replication * K1);
-    h = mix(h ^ purpose * K2);
-    h = mix(h ^ entity * K3);
-    return h;
+    return mix(h ^ purpose * K2);
+}
+
+uint64_t sim_rng_derive_entity(uint64_t prefix, uint64_t entity) {
+    return mix(prefix ^ entity * K3);
+}
+
+uint64_t sim_rng_derive(uint64_t seed, uint64_t replication, uint64_t purpose, uint64_t entity) {
+    return sim_rng_derive_entity(sim_rng_derive_prefix(seed, replication, purpose), entity);
 }
 
 uint64_t sim_rng_key(const char *name) {

@@ -46,6 +46,20 @@ START_TEST(rng_derive_matches_documented_formula) {
 }
 END_TEST
 
+START_TEST(rng_derive_in_two_steps_is_the_same_hash) {
+    const uint64_t v[] = {0, 1, 2, 20251118, UINT64_MAX, 0x243f6a8885a308d3u};
+    for (size_t a = 0; a < 6; a++)
+        for (size_t b = 0; b < 6; b++)
+            for (size_t c = 0; c < 6; c++)
+                for (size_t d = 0; d < 6; d++)
+                    ck_assert_uint_eq(sim_rng_derive_entity(sim_rng_derive_prefix(v[a], v[b], v[c]), v[d]),
+                                      sim_rng_derive(v[a], v[b], v[c], v[d]));
+    /* and the entity still matters */
+    ck_assert_uint_ne(sim_rng_derive_entity(sim_rng_derive_prefix(1, 2, 3), 4),
+                      sim_rng_derive_entity(sim_rng_derive_prefix(1, 2, 3), 5));
+}
+END_TEST
+
 START_TEST(rng_derive_is_sensitive_to_every_argument) {
     uint64_t base = sim_rng_derive(1, 2, 3, 4);
     ck_assert_uint_ne(base, sim_rng_derive(0, 2, 3, 4));
@@ -543,6 +557,7 @@ static Suite *rng_suite(void) {
     tcase_set_timeout(tc, 60); /* every kind: twice the draws, on a shared machine */
     tcase_add_test(tc, rng_derive_matches_documented_formula);
     tcase_add_test(tc, rng_derive_is_sensitive_to_every_argument);
+    tcase_add_test(tc, rng_derive_in_two_steps_is_the_same_hash);
     tcase_add_test(tc, rng_derive_flips_about_half_the_bits_per_entity_step);
     tcase_add_test(tc, rng_stream_is_taus2_seeded_with_folded_hash);
     tcase_add_loop_test(tc, rng_same_inputs_same_stream, 0, SIM_RNG_NKINDS);

@@ -76,6 +76,7 @@ void fleet_init(world_t *w)
     size_t ns = w->nserv ? w->nserv : 1, na = w->nart ? w->nart : 1;
     f->reg = sim_xcalloc(w->nreg, sizeof *f->reg);
     f->srv_region = sim_xcalloc(ns, sizeof *f->srv_region);
+    f->srv_key = sim_xcalloc(ns, sizeof *f->srv_key);
     f->srv_gen = sim_xcalloc(ns * na, sizeof *f->srv_gen);
     f->srv_artbad = sim_xcalloc(ns * na, 1);
     f->srv_killed = sim_xcalloc(ns * na, 1);
@@ -103,6 +104,8 @@ void fleet_init(world_t *w)
             f->srv_region[first + k] = (uint32_t)r;
         first += rg->nservers;
         rg->key = sim_rng_key(s->regions[r].name);
+        for (uint32_t k = 0; k < rg->nservers; k++) /* SERVER keys, drawn on at every delivery */
+            f->srv_key[first - rg->nservers + k] = sim_rng_key2(rg->key, k);
     }
     f->sp_episode = sim_xcalloc(ns * (w->nprox ? w->nprox : 1), sizeof *f->sp_episode);
     f->prox_key = sim_xcalloc(w->nprox ? w->nprox : 1, sizeof *f->prox_key);
@@ -125,6 +128,7 @@ void fleet_fini(world_t *w)
     free(f->prox_key);
     free(f->reg);
     free(f->srv_region);
+    free(f->srv_key);
     free(f->srv_gen);
     free(f->srv_artbad);
     free(f->srv_killed);

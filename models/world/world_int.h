@@ -130,6 +130,7 @@ typedef struct fleet_region {
 typedef struct fleet {
     fleet_region_t *reg;    /* [nreg] */
     uint32_t *srv_region;   /* [nserv] */
+    uint64_t *srv_key;      /* [nserv] SERVER key: key2(REGION, index within the region) */
     uint32_t *srv_gen;      /* [nserv * nart] generation loaded */
     uint8_t *srv_artbad;    /* [nserv * nart] that generation is bad */
     uint8_t *srv_killed;    /* [nserv * nart] the kill switch for the artifact reached it */
@@ -399,9 +400,13 @@ typedef struct staging {
 
 /* ----------------------------------------------------------------- world */
 
+#define WORLD_NPURPOSES 24 /* purposes 0 .. RNG_PRIOR_DESIGN */
+_Static_assert(RNG_PRIOR_DESIGN < WORLD_NPURPOSES, "a purpose without its world_keyed_u01 prefix");
+
 typedef struct world {
     const cdn_scenario_t *s;
     uint64_t seed, replication;
+    uint64_t rng_prefix[WORLD_NPURPOSES]; /* sim_rng_derive_prefix(seed, replication, purpose) */
     cdn_world_cache_t *cache; /* the sites of runs of this replication, or NULL */
     sim_t *sim;
     sim_recorder_t *rec;
