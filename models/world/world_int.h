@@ -277,7 +277,8 @@ typedef struct sites {
     uint64_t *coh_sites;    /* [ncoh] number of sites */
     uint32_t *coh_live;     /* [nlive] the cohorts with sites, ascending (sites_update) */
     size_t nlive;
-    double *coh_seen;       /* [ncoh] served share at the last sites_update that looked (NaN: none) */
+    uint8_t *coh_seen_down; /* [ncoh] its health at the last sites_update that looked:
+                             * served < down_threshold (2: never looked at) */
     uint8_t *coh_seen_fo;   /* [ncoh] FO_* state it left (FO_COUNT: a timer moved it since) */
     uint8_t *coh_scope;     /* [ncoh] bit0 bot management, bit1 bot-block rules, bit 2 + j
                              * scope feature sfeat[j] */
