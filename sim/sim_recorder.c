@@ -168,6 +168,21 @@ void sim_recorder_set(sim_recorder_t *r, size_t series, double t_s, double v) {
     s->last_v = v;
 }
 
+void sim_recorder_set_n(sim_recorder_t *r, size_t first, double t_s, const double *v, size_t n) {
+    assert(first <= r->nseries && n <= r->nseries - first);
+    if (r->finished || isnan(t_s) || first >= r->nseries)
+        return;
+    if (n > r->nseries - first)
+        n = r->nseries - first;
+    if (t_s > r->end_s)
+        t_s = r->end_s;
+    for (size_t i = 0; i < n; i++) {
+        series_t *s = &r->series[first + i];
+        advance(r, first + i, t_s < s->last_t ? s->last_t : t_s);
+        s->last_v = v[i];
+    }
+}
+
 double sim_recorder_value(const sim_recorder_t *r, size_t series) {
     return series < r->nseries ? r->series[series].last_v : NAN;
 }

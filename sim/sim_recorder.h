@@ -33,6 +33,11 @@ void sim_recorder_destroy(sim_recorder_t *r); /* NULL is a no-op */
 
 /* Signal `series` takes value `v` from time `t_s` on. */
 void sim_recorder_set(sim_recorder_t *r, size_t series, double t_s, double v);
+/* Signals first .. first + n - 1 take values v[0 .. n-1] from t_s on: the
+ * same as n set() calls (series out of range are ignored), with the
+ * checks of t_s done once (a model sets a region's dozen series at each
+ * of its changes). */
+void sim_recorder_set_n(sim_recorder_t *r, size_t first, double t_s, const double *v, size_t n);
 
 /* The value the signal has now (as last set). */
 double sim_recorder_value(const sim_recorder_t *r, size_t series);

@@ -248,6 +248,34 @@ START_TEST(recorder_series_are_independent) {
 }
 END_TEST
 
+/* set_n gives the bits of one set() per series, whatever the times. */
+START_TEST(recorder_set_n_is_n_sets) {
+    sim_recorder_t *a = sim_recorder_create(3.0, 7.0, 40, 6);
+    sim_recorder_t *b = sim_recorder_create(3.0, 7.0, 40, 6);
+    uint64_t x = 88172645463325252u;
+    double t = 0.0;
+    for (int step = 0; step < 400; step++) {
+        double v[4];
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t first = x % 3;            /* series first .. first + 3 */
+        t += (double)(x >> 40 & 0xff) * 0.0137 - 0.3; /* sometimes backwards */
+        for (int i = 0; i < 4; i++)
+            v[i] = (double)((x >> (8 * i)) & 0xff) / 7.0 - 10.0;
+        sim_recorder_set_n(a, first, t, v, 4);
+        for (size_t i = 0; i < 4; i++)
+            sim_recorder_set(b, first + i, t, v[i]);
+    }
+    sim_recorder_finish(a);
+    sim_recorder_finish(b);
+    for (size_t s = 0; s < 6; s++)
+        for (size_t k = 0; k < 40; k++)
+            ck_assert(sim_recorder_integral(a, s, k) == sim_recorder_integral(b, s, k));
+    ck_assert(sim_recorder_integral(a, 1, 5) != 0.0); /* the test saw data */
+    sim_recorder_destroy(a);
+    sim_recorder_destroy(b);
+}
+END_TEST
+
 /* Randomized: bins against a brute-force overlap sum of the same segments. */
 
 #define RAND_BINS 97
@@ -334,6 +362,7 @@ static Suite *recorder_suite(void) {
     tcase_add_test(tc, recorder_ignores_time_going_backwards);
     tcase_add_test(tc, recorder_finish_closes_and_ignores_later_sets);
     tcase_add_test(tc, recorder_series_are_independent);
+    tcase_add_test(tc, recorder_set_n_is_n_sets);
     tcase_add_test(tc, recorder_matches_brute_force_overlap_sums);
     suite_add_tcase(s, tc);
     return s;

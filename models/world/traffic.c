@@ -509,20 +509,7 @@ void traffic_region_rates(world_t *w, size_t r, double t, int full)
     rg->rho = capacity > 0 ? work / capacity : (work > 0 ? INFINITY : 0.0);
     region_totals_t tot = served_shares(w, r, off, x, full);
 
-    size_t b0 = r * CDN_RS_COUNT;
-    sim_recorder_set(w->rec, b0 + CDN_RS_OFFERED, t, tot.attempts);
-    sim_recorder_set(w->rec, b0 + CDN_RS_OK, t, tot.ok);
-    sim_recorder_set(w->rec, b0 + CDN_RS_ERR5XX, t, tot.err);
-    sim_recorder_set(w->rec, b0 + CDN_RS_BLOCKED, t, tot.blk);
-    sim_recorder_set(w->rec, b0 + CDN_RS_FAILOVER, t, tot.fo);
     rg->err_rps = tot.err;
-    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_BAD, t, (double)fr->n_bad);
-    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_FAILING, t, (double)fr->n_failing);
-    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_RESTARTING, t, (double)fr->n_restarting);
-    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_OUT, t, (double)fr->n_out);
-    sim_recorder_set(w->rec, b0 + CDN_RS_USER_REQUESTS, t, tot.user);
-    sim_recorder_set(w->rec, b0 + CDN_RS_USER_FAILED, t, tot.user_failed);
-    sim_recorder_set(w->rec, b0 + CDN_RS_SERVERS_IMPAIRED, t, (double)fr->n_impaired);
     /* response time: an M/M/1 sojourn factor on the base latency, with the
      * utilisation of the capacity in service (capped at 0.98); the mean
      * service time grows with the mean cost of a request, work / load */
@@ -532,7 +519,22 @@ void traffic_region_rates(world_t *w, size_t r, double t, int full)
     double service_ms = s->traffic.base_latency_ms;
     if (work != load && load > 0)
         service_ms *= work / load;
-    sim_recorder_set(w->rec, b0 + CDN_RS_LATENCY_X_OK, t, tot.ok * service_ms / (1.0 - rho));
+    double v[CDN_RS_COUNT]; /* the region's series, recorded at once */
+    v[CDN_RS_OFFERED] = tot.attempts;
+    v[CDN_RS_OK] = tot.ok;
+    v[CDN_RS_ERR5XX] = tot.err;
+    v[CDN_RS_BLOCKED] = tot.blk;
+    v[CDN_RS_FAILOVER] = tot.fo;
+    v[CDN_RS_SERVERS_BAD] = (double)fr->n_bad;
+    v[CDN_RS_SERVERS_FAILING] = (double)fr->n_failing;
+    v[CDN_RS_SERVERS_RESTARTING] = (double)fr->n_restarting;
+    v[CDN_RS_SERVERS_OUT] = (double)fr->n_out;
+    v[CDN_RS_LATENCY_X_OK] = tot.ok * service_ms / (1.0 - rho);
+    v[CDN_RS_USER_REQUESTS] = tot.user;
+    v[CDN_RS_USER_FAILED] = tot.user_failed;
+    v[CDN_RS_SERVERS_IMPAIRED] = (double)fr->n_impaired;
+    _Static_assert(CDN_RS_COUNT == 13, "a region series without its value here");
+    sim_recorder_set_n(w->rec, r * CDN_RS_COUNT, t, v, CDN_RS_COUNT);
 }
 
 /* Every region at once (offered rates or cohort traffic moved): rates and
