@@ -116,6 +116,21 @@
  *   instructions (1,045 M), and whole-process CPU time, median of 5
  *   interleaved runs, 0.61 -> 0.49 s on small and 1.07 -> 0.90 s on large
  *   (3 runs).
+ *   perf then had a quarter of push's samples on the copy of the event
+ *   into the key: 16-byte loads of an event that sim_schedule had just
+ *   stored in 8-byte pieces, so each waited for those stores to reach the
+ *   cache instead of being forwarded from them, twice per push, and again
+ *   when the key was copied into its bucket.  Keys are now written field
+ *   by field straight into their place (bucket_add, key_write): small
+ *   0.46 -> 0.45 s best of 9, 0.57 -> 0.51 s median (a loaded machine).
+ *   A rung 0 built from the measured event rate, so that its buckets
+ *   hold about RATE keys when handed down and need no split (keys handed
+ *   down since the last rebuild over the time they spanned): small, 2 M
+ *   events, 1,045 M instructions -> 926 / 974 / 1,028 M for RATE = 16 /
+ *   32 / 48 (1.2 appends per key instead of 2.1), but the same CPU time
+ *   (0.47 s against 0.48 / 0.49 / 0.47 s, median of 7): 4,000 to 9,000
+ *   bucket tails and headers miss the caches that 1,024 tails and a
+ *   split's few children hit.  Not kept.
  *
  * Rejected alternatives
  *   - Calendar queue (Brown 1988) with resizing: one bucket width for the
@@ -341,9 +356,11 @@ static uint32_t chunk_fill(const bucket_t *bk, uint32_t c) {
     return c != bk->tail ? CHUNK_KEYS : (bk->count - 1u) % CHUNK_KEYS + 1u;
 }
 
-/* Appends k; reads only the bucket header and writes the key (and a link
- * when a chunk is added), so a cold tail chunk costs a store, not a load. */
-static void bucket_append(sim_queue_ladder_t *q, bucket_t *bk, const lkey_t *k) {
+/* Makes room for one more key, of time `time`, at the end of bk and
+ * returns where it goes (the caller writes it there: the pool may have
+ * moved, so a key read from it is read after this call).  Reads only the
+ * bucket header, so a cold tail chunk costs a store, not a load. */
+static lkey_t *bucket_add(sim_queue_ladder_t *q, bucket_t *bk, double time) {
     uint32_t t = bk->tail, pos = bk->count % CHUNK_KEYS;
     if (pos == 0) { /* empty, or the tail is full */
         uint32_t fresh = chunk_take(q);
@@ -353,13 +370,18 @@ static void bucket_append(sim_queue_ladder_t *q, bucket_t *bk, const lkey_t *k) 
             q->chunks[t].next = fresh;
         bk->tail = t = fresh;
     }
-    q->chunks[t].k[pos] = *k;
     if (bk->count++ == 0) {
-        bk->lo = bk->hi = k->ev.time_s;
+        bk->lo = bk->hi = time;
     } else {
-        bk->lo = k->ev.time_s < bk->lo ? k->ev.time_s : bk->lo;
-        bk->hi = k->ev.time_s > bk->hi ? k->ev.time_s : bk->hi;
+        bk->lo = time < bk->lo ? time : bk->lo;
+        bk->hi = time > bk->hi ? time : bk->hi;
     }
+    return &q->chunks[t].k[pos];
+}
+
+/* Appends a copy of k, which is not in the chunk pool. */
+static void bucket_append(sim_queue_ladder_t *q, bucket_t *bk, const lkey_t *k) {
+    *bucket_add(q, bk, k->ev.time_s) = *k;
 }
 
 static void bucket_reset(bucket_t *bk) {
@@ -624,8 +646,9 @@ static void bucket_spill(sim_queue_ladder_t *q, bucket_t *bk, rung_t *dst) {
         if (nx != NONE)
             prefetch(&q->chunks[nx]);
         for (i = 0; i < n; i++) {
-            lkey_t k = q->chunks[c].k[i]; /* a copy: appending may move the pool */
-            bucket_append(q, &dst->b[bucket_of(dst, k.ev.time_s)], &k);
+            double t = q->chunks[c].k[i].ev.time_s;
+            lkey_t *to = bucket_add(q, &dst->b[bucket_of(dst, t)], t);
+            *to = q->chunks[c].k[i]; /* read after bucket_add: the pool may have moved */
         }
         chunk_give(q, c); /* read out: the next append may reuse it */
         c = nx;
@@ -838,34 +861,46 @@ void sim_queue_ladder_destroy(sim_queue_ladder_t *q) {
     free(q);
 }
 
+/* Writes the key of *ev, numbered seq, in slot s, to *to: field by field,
+ * as the caller stored them (one wide copy of a struct just stored in
+ * narrower pieces would wait for those stores to reach the cache). */
+static void key_write(lkey_t *to, const sim_event_t *ev, uint64_t seq, uint32_t s) {
+    to->ev.time_s = ev->time_s;
+    to->ev.seq = seq;
+    to->ev.type = ev->type;
+    to->ev.a = ev->a;
+    to->ev.b = ev->b;
+    to->slot = s;
+}
+
 sim_handle_t sim_queue_ladder_push(sim_queue_ladder_t *q, const sim_event_t *ev) {
     double t = ev->time_s;
-    lkey_t k;
+    uint64_t seq;
     uint32_t s, r;
     if (isnan(t))
         return 0;
     s = slot_take(q);
     q->slots[s].link = LIVE;
-    k.ev = *ev;
-    k.ev.seq = q->next_seq++;
-    k.slot = s;
+    seq = q->next_seq++;
     q->n++;
     if (t == INFINITY) {
         keys_reserve(&q->inf, &q->icap, q->ilen + 1u);
-        q->inf[q->ilen++] = k;
+        key_write(&q->inf[q->ilen++], ev, seq, s);
     } else if (t > q->top_bound) {
-        bucket_append(q, &q->top, &k);
+        key_write(bucket_add(q, &q->top, t), ev, seq, s);
         if (q->fhead == q->flen)
             refill(q);
     } else {
+        lkey_t k;
         for (r = 0; r < q->nrungs; r++) {
             rung_t *rg = &q->rungs[r];
             uint32_t b = bucket_of(rg, t);
             if (b >= rg->next) {
-                bucket_append(q, &rg->b[b], &k);
+                key_write(bucket_add(q, &rg->b[b], t), ev, seq, s);
                 return make_handle(s, q->slots[s].gen);
             }
         }
+        key_write(&k, ev, seq, s);
         front_insert(q, &k);
     }
     return make_handle(s, q->slots[s].gen);
