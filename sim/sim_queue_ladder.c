@@ -136,7 +136,13 @@
  *   32 / 48 (1.2 appends per key instead of 2.1), but the same CPU time
  *   (0.47 s against 0.48 / 0.49 / 0.47 s, median of 7): 4,000 to 9,000
  *   bucket tails and headers miss the caches that 1,024 tails and a
- *   split's few children hit.  Not kept.
+ *   split's few children hit.  Not kept.  Nor, for the same reason (no
+ *   change in CPU time, best and median of 9 interleaved runs of small):
+ *   CHILD_PER_BUCKET 32 instead of 16 (instructions +6%, D1 misses -5%,
+ *   mispredicts 2.3 -> 1.8 M; 8: -0.4%, +1%, 3.1 M), and choosing the
+ *   pop's prefetch target by a mask instead of a branch (cachegrind's
+ *   simple predictor missed that branch on a quarter of the pops, 0.5 M;
+ *   the machine's own apparently did not).
  *
  * Rejected alternatives
  *   - Calendar queue (Brown 1988) with resizing: one bucket width for the
