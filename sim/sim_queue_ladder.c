@@ -12,10 +12,12 @@
  *           (hi - lo)) clamped to [0, nb).  Buckets below `next` are empty;
  *           bucket next - 1 was handed down (to rung r + 1 or, from the last
  *           rung, to the front).  A bucket is an unsorted chain of 1 KB
- *           chunks (25 keys) from one chunk pool, with its key count and its
- *           least and greatest time.
+ *           chunks (25 keys) from one chunk pool, with its key count (a
+ *           16-byte header; a split scans the bucket for its least and
+ *           greatest time).
  *   top     one more such bucket: the keys with time > top_bound, where
- *           top_bound is the greatest time the ladder was last built over.
+ *           top_bound is the greatest time the ladder was last built over;
+ *           its least and greatest time are kept as keys arrive.
  *   inf     the +inf keys, in push (= seq) order: they pop last, FIFO.
  *   slots   what handles name, {gen, link} per event: 8 bytes.
  *
@@ -33,8 +35,11 @@
  *          split it into a new, finer rung over [its least time, its upper
  *          edge] (keys that arrive later for that range then land in their
  *          own buckets rather than piling into the last one), else sort it
- *          into the front (insertion sort of 16-byte {time, key pointer}
- *          proxies straight out of the chunks, then one copy per key).  A rung with no bucket left is
+ *          into the front (a rank sort: each key's place is the number of
+ *          smaller times in the bucket, counted without branches, and each
+ *          key is copied once, straight from its chunk to its place; equal
+ *          times, seen as a place taken twice, are ranked again by (time,
+ *          seq)).  A rung with no bucket left is
  *          dropped; with no rung left, rung 0 is built from top over
  *          [top's least, greatest time], which becomes top_bound.
  *   cancel lazy: the slot turns DEAD (its generation is bumped, so the
@@ -73,7 +78,9 @@
  *   push O(1): one bucket_of per rung walked (usually one).  pop O(1)
  *   amortised: a key is appended once per rung it passes through (two in
  *   PHOLD, at most MAX_RUNGS) and sorted once, in a bucket of at most
- *   SPLIT_MIN keys.  cancel O(1), plus compaction amortised over cancels.
+ *   SPLIT_MIN keys (the rank sort is O(m^2) in a bucket of m <=
+ *   SORTED_MAX keys, so O(SORTED_MAX) per key, no more than a small
+ *   constant).  cancel O(1), plus compaction amortised over cancels.
  *   Not O(1) when the times defeat splitting: a bucket whose keys all have
  *   one time (a burst) is sorted whole -- O(m) when, as it is in practice,
  *   it is already in seq order, else heapsort -- and pushes into a long
@@ -102,6 +109,48 @@
  *   by the GSL exponential draw (a quarter of its time is log1p) and moved
  *   little.
  *
+ *   Issue 14, small (1,024 LPs, 16,384 pending): cachegrind (2 M events,
+ *   --branch-sim) found 4.0 M mispredicted branches, 2.5 M of them in the
+ *   insertion sort of bucket_to_front (each key's inner loop stops at a
+ *   data-dependent place: about one mispredict per key), against 2.4 M in
+ *   all of the plain 4-ary heap baseline.  The rank sort (above) has no
+ *   data-dependent branch: 1.6 M mispredicts in all, the same
+ *   instructions (1,045 M), and whole-process CPU time, median of 5
+ *   interleaved runs, 0.61 -> 0.49 s on small and 1.07 -> 0.90 s on large
+ *   (3 runs).
+ *   perf then had a quarter of push's samples on the copy of the event
+ *   into the key: 16-byte loads of an event that sim_schedule had just
+ *   stored in 8-byte pieces, so each waited for those stores to reach the
+ *   cache instead of being forwarded from them, twice per push, and again
+ *   when the key was copied into its bucket.  Keys are now written field
+ *   by field straight into their place (bucket_add, key_write): small
+ *   0.46 -> 0.45 s best of 9, 0.57 -> 0.51 s median (a loaded machine).
+ *   Bucket headers without time bounds (16 bytes instead of 32; a split
+ *   scans its bucket for them, top keeps its own): small, 2 M events,
+ *   D1 misses 7.77 -> 7.29 M (cachegrind), instructions 1,018 -> 1,014 M;
+ *   CPU time best of 9 0.45 -> 0.44 s, large median of 5 0.95 -> 0.92 s.
+ *   bucket_add inlined (GCC kept it out of line): small 1,014 -> 993 M
+ *   instructions; CPU time best of 9 0.46 -> 0.45 s, large median of 5
+ *   1.18 -> 1.10 s (a loaded machine).
+ *   A rung 0 built from the measured event rate, so that its buckets
+ *   hold about RATE keys when handed down and need no split (keys handed
+ *   down since the last rebuild over the time they spanned): small, 2 M
+ *   events, 1,045 M instructions -> 926 / 974 / 1,028 M for RATE = 16 /
+ *   32 / 48 (1.2 appends per key instead of 2.1), but the same CPU time
+ *   (0.47 s against 0.48 / 0.49 / 0.47 s, median of 7): 4,000 to 9,000
+ *   bucket tails and headers miss the caches that 1,024 tails and a
+ *   split's few children hit.  Not kept.  Nor, for the same reason (no
+ *   change in CPU time, best and median of 9 interleaved runs of small):
+ *   CHILD_PER_BUCKET 32 instead of 16 (instructions +6%, D1 misses -5%,
+ *   mispredicts 2.3 -> 1.8 M; 8: -0.4%, +1%, 3.1 M), and choosing the
+ *   pop's prefetch target by a mask instead of a branch (cachegrind's
+ *   simple predictor missed that branch on a quarter of the pops, 0.5 M;
+ *   the machine's own apparently did not).  Also not kept: the tail
+ *   chunk's free places kept in the header instead of count % CHUNK_KEYS
+ *   on every append (instructions -1% on small and large; CPU time the
+ *   same on small, median of 9, and 1.05 -> 1.10 s on large, median of
+ *   5, on a loaded machine).
+ *
  * Rejected alternatives
  *   - Calendar queue (Brown 1988) with resizing: one bucket width for the
  *     whole set, re-estimated from samples; skewed time distributions
@@ -123,6 +172,9 @@
  *   - Eager cancellation: needs each key's position, updated on every
  *     move.  Lazy deletion moves nothing, and when no cancel is pending
  *     (ndead == 0, as in PHOLD) a pop reads no slot but the one it frees.
+ *   - Insertion sort of 16-byte {time, key pointer} proxies (issue 5's):
+ *     fewer instructions than the rank sort at 17 keys a bucket, but a
+ *     mispredicted branch per key (see Measurements).
  *   - Comparing through the pool on ties, or relying on buckets being in
  *     seq order for a stable sort: the seq is in the key, so sorting is a
  *     plain total order and every container is free to reorder keys.
@@ -177,11 +229,14 @@ typedef struct chunk {
     lkey_t k[CHUNK_KEYS];
 } chunk_t;
 
+/* 16 bytes, so that the 1,024 headers of a rung 0 take 16 KB of L1: no
+ * time bounds (a split scans the bucket for them; top's are kept in the
+ * queue). */
 typedef struct bucket {
     uint32_t head;  /* first chunk, NONE when empty */
     uint32_t tail;  /* last chunk, NONE when empty */
     uint32_t count; /* keys stored, cancelled ones included */
-    double lo, hi;  /* least and greatest stored time (when count > 0), seconds */
+    uint32_t spare; /* padding to 16 bytes */
 } bucket_t;
 
 typedef struct rung {
@@ -202,6 +257,7 @@ struct sim_queue_ladder {
     rung_t rungs[MAX_RUNGS]; /* rungs[0 .. nrungs): coarse to fine */
     uint32_t nrungs;
     bucket_t top;     /* unsorted, every time > top_bound */
+    double top_lo, top_hi; /* least and greatest time in top (when not empty), seconds */
     double top_bound; /* keys above it go to top, seconds */
     lkey_t *inf;      /* inf[ihead .. ilen): time +inf, in seq order */
     uint32_t ihead, ilen, icap;
@@ -323,9 +379,19 @@ static uint32_t chunk_fill(const bucket_t *bk, uint32_t c) {
     return c != bk->tail ? CHUNK_KEYS : (bk->count - 1u) % CHUNK_KEYS + 1u;
 }
 
-/* Appends k; reads only the bucket header and writes the key (and a link
- * when a chunk is added), so a cold tail chunk costs a store, not a load. */
-static void bucket_append(sim_queue_ladder_t *q, bucket_t *bk, const lkey_t *k) {
+/* Inlined into push and the spill loop whatever the compiler's estimate
+ * (see Measurements). */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* Makes room for one more key at the end of bk and
+ * returns where it goes (the caller writes it there: the pool may have
+ * moved, so a key read from it is read after this call).  Reads only the
+ * bucket header, so a cold tail chunk costs a store, not a load. */
+static ALWAYS_INLINE lkey_t *bucket_add(sim_queue_ladder_t *q, bucket_t *bk) {
     uint32_t t = bk->tail, pos = bk->count % CHUNK_KEYS;
     if (pos == 0) { /* empty, or the tail is full */
         uint32_t fresh = chunk_take(q);
@@ -335,13 +401,13 @@ static void bucket_append(sim_queue_ladder_t *q, bucket_t *bk, const lkey_t *k) 
             q->chunks[t].next = fresh;
         bk->tail = t = fresh;
     }
-    q->chunks[t].k[pos] = *k;
-    if (bk->count++ == 0) {
-        bk->lo = bk->hi = k->ev.time_s;
-    } else {
-        bk->lo = k->ev.time_s < bk->lo ? k->ev.time_s : bk->lo;
-        bk->hi = k->ev.time_s > bk->hi ? k->ev.time_s : bk->hi;
-    }
+    bk->count++;
+    return &q->chunks[t].k[pos];
+}
+
+/* Appends a copy of k, which is not in the chunk pool. */
+static void bucket_append(sim_queue_ladder_t *q, bucket_t *bk, const lkey_t *k) {
+    *bucket_add(q, bk) = *k;
 }
 
 static void bucket_reset(bucket_t *bk) {
@@ -349,17 +415,22 @@ static void bucket_reset(bucket_t *bk) {
     bk->count = 0;
 }
 
-/* Recomputes lo and hi of a non-empty bucket. */
-static void bucket_bounds(const sim_queue_ladder_t *q, bucket_t *bk) {
+/* The least and greatest time in a non-empty bucket. */
+static void bucket_bounds(const sim_queue_ladder_t *q, const bucket_t *bk, double *lo,
+                          double *hi) {
     uint32_t c, i;
-    bk->lo = INFINITY;
-    bk->hi = -INFINITY;
-    for (c = bk->head; c != NONE; c = q->chunks[c].next)
-        for (i = 0; i < chunk_fill(bk, c); i++) {
-            double t = q->chunks[c].k[i].ev.time_s;
-            bk->lo = t < bk->lo ? t : bk->lo;
-            bk->hi = t > bk->hi ? t : bk->hi;
+    double l = INFINITY, h = -INFINITY;
+    for (c = bk->head; c != NONE; c = q->chunks[c].next) {
+        const chunk_t *ch = &q->chunks[c];
+        uint32_t n = chunk_fill(bk, c);
+        for (i = 0; i < n; i++) {
+            double t = ch->k[i].ev.time_s;
+            l = t < l ? t : l;
+            h = t > h ? t : h;
         }
+    }
+    *lo = l;
+    *hi = h;
 }
 
 /* Drops the keys of cancelled events from a bucket, in place, keeping the
@@ -389,7 +460,6 @@ static void bucket_compact(sim_queue_ladder_t *q, bucket_t *bk) {
         q->chunks[wc].next = NONE;
         bk->tail = wc;
         bk->count = count;
-        bucket_bounds(q, bk);
     }
     while (c != NONE) {
         uint32_t nx = q->chunks[c].next;
@@ -454,16 +524,6 @@ static uint32_t clamp_nb(uint32_t count, uint32_t per, uint32_t max) {
 
 /* ---- sorting keys (front refills) ---- */
 
-/* A stand-in for a key while sorting a bucket: 16 bytes to move, not 40. */
-typedef struct proxy {
-    double t;       /* k->ev.time_s */
-    const lkey_t *k;
-} proxy_t;
-
-static int proxy_less(const proxy_t *x, const proxy_t *y) {
-    return x->t < y->t || (!(y->t < x->t) && x->k->ev.seq < y->k->ev.seq);
-}
-
 static void sift_max(lkey_t *a, uint32_t i, uint32_t n) {
     lkey_t k = a[i];
     for (;;) {
@@ -502,6 +562,41 @@ static void sort_keys(lkey_t *a, uint32_t n) {
 
 /* ---- moving keys down the ladder ---- */
 
+/* The times of a bucket being sorted, padded to a multiple of RANK_STEP
+ * with +inf; as vectors of two where the compiler has them. */
+#define RANK_STEP 4u
+_Static_assert(SORTED_MAX <= 64u, "a sorted bucket's ranks fit one 64-bit mask");
+#if defined(__GNUC__)
+typedef double rank_v2d __attribute__((vector_size(16)));
+typedef long long rank_v2i __attribute__((vector_size(16)));
+#endif
+typedef union rank_times {
+    double d[SORTED_MAX + RANK_STEP];
+#if defined(__GNUC__)
+    rank_v2d v[(SORTED_MAX + RANK_STEP) / 2u];
+#endif
+} rank_times_t;
+
+/* How many of t->d[0 .. n) (n a multiple of RANK_STEP) are less than x. */
+static uint32_t rank_of(const rank_times_t *t, uint32_t n, double x) {
+#if defined(__GNUC__)
+    rank_v2d xv = {x, x};
+    rank_v2i a0 = {0, 0}, a1 = {0, 0};
+    uint32_t j;
+    for (j = 0; j < n / 2u; j += 2u) { /* a true compare is -1 */
+        a0 += (rank_v2i)(t->v[j] < xv);
+        a1 += (rank_v2i)(t->v[j + 1u] < xv);
+    }
+    a0 += a1;
+    return (uint32_t)-(a0[0] + a0[1]);
+#else
+    uint32_t j, r = 0;
+    for (j = 0; j < n; j++)
+        r += (uint32_t)(t->d[j] < x);
+    return r;
+#endif
+}
+
 /* The slots the next pops will write (and check, with cancels pending). */
 static void prefetch_front(const sim_queue_ladder_t *q) {
     uint32_t i, end = q->fhead + PREFETCH_AHEAD;
@@ -517,25 +612,37 @@ static void bucket_to_front(sim_queue_ladder_t *q, bucket_t *bk) {
     uint32_t c, m = bk->count;
     keys_reserve(&q->front, &q->fcap, m);
     if (m <= SORTED_MAX) {
-        /* Insertion-sort 16-byte proxies {time, key} straight out of the
-         * chunks, then copy each 40-byte key once, in order. */
-        proxy_t p[SORTED_MAX];
-        uint32_t i, j, n = 0;
+        /* Rank sort: gather the times, count for each key the keys with
+         * a smaller time (branch-free, two at a time), and copy it to
+         * that place.  Equal times give equal ranks, seen as a rank taken
+         * twice: then the (rare) exact ranks by (time, seq). */
+        rank_times_t t;
+        const lkey_t *src[SORTED_MAX];
+        uint32_t i, n = 0;
+        uint64_t taken = 0;
         for (c = bk->head; c != NONE; c = q->chunks[c].next) {
             const chunk_t *ch = &q->chunks[c];
             uint32_t fill = chunk_fill(bk, c);
-            for (i = 0; i < fill; i++) {
-                proxy_t x;
-                x.t = ch->k[i].ev.time_s;
-                x.k = &ch->k[i];
-                for (j = n; j > 0 && proxy_less(&x, &p[j - 1u]); j--)
-                    p[j] = p[j - 1u];
-                p[j] = x;
-                n++;
+            for (i = 0; i < fill; i++, n++) {
+                t.d[n] = ch->k[i].ev.time_s;
+                src[n] = &ch->k[i];
             }
         }
-        for (i = 0; i < m; i++)
-            q->front[i] = *p[i].k;
+        for (; n % RANK_STEP; n++)
+            t.d[n] = INFINITY; /* never less than a stored (finite) time */
+        for (i = 0; i < m; i++) {
+            uint32_t r = rank_of(&t, n, t.d[i]);
+            taken |= (uint64_t)1 << r;
+            q->front[r] = *src[i];
+        }
+        if (taken != (m == 64u ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1u)) {
+            for (i = 0; i < m; i++) {
+                uint32_t j, r = 0;
+                for (j = 0; j < m; j++)
+                    r += (uint32_t)key_less(src[j], src[i]);
+                q->front[r] = *src[i];
+            }
+        }
         for (c = bk->head; c != NONE;) {
             uint32_t nx = q->chunks[c].next;
             chunk_give(q, c);
@@ -569,8 +676,8 @@ static void bucket_spill(sim_queue_ladder_t *q, bucket_t *bk, rung_t *dst) {
         if (nx != NONE)
             prefetch(&q->chunks[nx]);
         for (i = 0; i < n; i++) {
-            lkey_t k = q->chunks[c].k[i]; /* a copy: appending may move the pool */
-            bucket_append(q, &dst->b[bucket_of(dst, k.ev.time_s)], &k);
+            lkey_t *to = bucket_add(q, &dst->b[bucket_of(dst, q->chunks[c].k[i].ev.time_s)]);
+            *to = q->chunks[c].k[i]; /* read after bucket_add: the pool may have moved */
         }
         chunk_give(q, c); /* read out: the next append may reuse it */
         c = nx;
@@ -588,8 +695,10 @@ static int split_bucket(sim_queue_ladder_t *q, uint32_t b) {
     rung_t *r = &q->rungs[q->nrungs - 1u];
     rung_t *child = &q->rungs[q->nrungs];
     bucket_t *bk = &r->b[b];
-    if (!(bk->hi > bk->lo) ||
-        !rung_init(child, bk->lo, bucket_hi(r, b),
+    double lo, hi;
+    bucket_bounds(q, bk, &lo, &hi);
+    if (!(hi > lo) ||
+        !rung_init(child, lo, bucket_hi(r, b),
                    clamp_nb(bk->count, CHILD_PER_BUCKET, CHILD_NB_MAX)))
         return 0;
     bucket_spill(q, bk, child);
@@ -602,9 +711,9 @@ static int split_bucket(sim_queue_ladder_t *q, uint32_t b) {
 static void top_to_ladder(sim_queue_ladder_t *q) {
     bucket_t *top = &q->top;
     rung_t *r = &q->rungs[0];
-    q->top_bound = top->hi;
-    if (top->count > SPLIT_MIN && top->hi > top->lo &&
-        rung_init(r, top->lo, top->hi, clamp_nb(top->count, TOP_PER_BUCKET, TOP_NB_MAX))) {
+    q->top_bound = q->top_hi;
+    if (top->count > SPLIT_MIN && q->top_hi > q->top_lo &&
+        rung_init(r, q->top_lo, q->top_hi, clamp_nb(top->count, TOP_PER_BUCKET, TOP_NB_MAX))) {
         bucket_spill(q, top, r);
         q->nrungs = 1;
         return;
@@ -738,8 +847,11 @@ static void compact(sim_queue_ladder_t *q) {
         for (b = q->rungs[r].next; b < q->rungs[r].nb; b++)
             if (q->rungs[r].b[b].count)
                 bucket_compact(q, &q->rungs[r].b[b]);
-    if (q->top.count)
+    if (q->top.count) {
         bucket_compact(q, &q->top);
+        if (q->top.count)
+            bucket_bounds(q, &q->top, &q->top_lo, &q->top_hi);
+    }
     for (i = j = q->ihead; i < q->ilen; i++)
         if (key_keep(q, &q->inf[i]))
             q->inf[j++] = q->inf[i];
@@ -783,34 +895,52 @@ void sim_queue_ladder_destroy(sim_queue_ladder_t *q) {
     free(q);
 }
 
+/* Writes the key of *ev, numbered seq, in slot s, to *to: field by field,
+ * as the caller stored them (one wide copy of a struct just stored in
+ * narrower pieces would wait for those stores to reach the cache). */
+static void key_write(lkey_t *to, const sim_event_t *ev, uint64_t seq, uint32_t s) {
+    to->ev.time_s = ev->time_s;
+    to->ev.seq = seq;
+    to->ev.type = ev->type;
+    to->ev.a = ev->a;
+    to->ev.b = ev->b;
+    to->slot = s;
+}
+
 sim_handle_t sim_queue_ladder_push(sim_queue_ladder_t *q, const sim_event_t *ev) {
     double t = ev->time_s;
-    lkey_t k;
+    uint64_t seq;
     uint32_t s, r;
     if (isnan(t))
         return 0;
     s = slot_take(q);
     q->slots[s].link = LIVE;
-    k.ev = *ev;
-    k.ev.seq = q->next_seq++;
-    k.slot = s;
+    seq = q->next_seq++;
     q->n++;
     if (t == INFINITY) {
         keys_reserve(&q->inf, &q->icap, q->ilen + 1u);
-        q->inf[q->ilen++] = k;
+        key_write(&q->inf[q->ilen++], ev, seq, s);
     } else if (t > q->top_bound) {
-        bucket_append(q, &q->top, &k);
+        key_write(bucket_add(q, &q->top), ev, seq, s);
+        if (q->top.count == 1u) {
+            q->top_lo = q->top_hi = t;
+        } else {
+            q->top_lo = t < q->top_lo ? t : q->top_lo;
+            q->top_hi = t > q->top_hi ? t : q->top_hi;
+        }
         if (q->fhead == q->flen)
             refill(q);
     } else {
+        lkey_t k;
         for (r = 0; r < q->nrungs; r++) {
             rung_t *rg = &q->rungs[r];
             uint32_t b = bucket_of(rg, t);
             if (b >= rg->next) {
-                bucket_append(q, &rg->b[b], &k);
+                key_write(bucket_add(q, &rg->b[b]), ev, seq, s);
                 return make_handle(s, q->slots[s].gen);
             }
         }
+        key_write(&k, ev, seq, s);
         front_insert(q, &k);
     }
     return make_handle(s, q->slots[s].gen);
@@ -949,7 +1079,8 @@ static int check_bucket(check_state_t *st, const bucket_t *bk, uint32_t ri, uint
         n = chunk_fill(bk, c);
         for (i = 0; i < n; i++) {
             double t = ch->k[i].ev.time_s;
-            if (!check_key(st, &ch->k[i]) || !(bk->lo <= t) || !(t <= bk->hi))
+            if (!check_key(st, &ch->k[i]) ||
+                (ri == MAX_RUNGS && (!(q->top_lo <= t) || !(t <= q->top_hi))))
                 return 0;
             if (ri < MAX_RUNGS ? bucket_of(&q->rungs[ri], t) != b || !check_routed(q, &ch->k[i], ri)
                                : !(t > q->top_bound) || !isfinite(t))
