@@ -48,6 +48,7 @@ typedef struct unc_view {
     size_t ref;
     size_t runner;        /* order index of the runner-up: the first outside the top's tie */
     double p_top; /* P(top beats runner-up), NaN when every arm ties */
+    size_t top_ties, top_counted; /* draws they tie in, of the draws both have (cdn_unc_ties) */
 } unc_view_t;
 
 /* The metric's values of arm a in replication order: y[d * M + s]. */
@@ -100,9 +101,12 @@ static void view_make(unc_view_t *v, const cdn_study_t *st, const cdn_report_inf
     v->runner = 1;
     while (v->runner < v->narms && v->shown[v->order[v->runner]] == v->shown[v->order[0]])
         v->runner++;
-    if (v->runner < v->narms)
+    if (v->runner < v->narms) {
         v->p_top = cdn_unc_p_beats(v->means, v->draws, v->narms, v->order[0],
                                    v->order[v->runner], 1);
+        v->top_ties = cdn_unc_ties(v->means, v->draws, v->narms, v->order[0], v->order[v->runner],
+                                   &v->top_counted);
+    }
 }
 
 static void view_free(unc_view_t *v)
@@ -210,23 +214,33 @@ static void verdict(char *buf, size_t n, const cdn_study_t *st, const unc_view_t
         return;
     }
     size_t top = v->order[0], next = v->order[v->runner];
-    char with[512] = "";
+    char with[512] = "", tied[96] = "";
     if (v->runner > 1)
         snprintf(with, sizeof with, " (tied with %zu other%s that ran identically)", v->runner - 1,
                  v->runner > 2 ? "s" : "");
+    if (v->top_ties == v->top_counted) { /* no draw separates them: the other metrics rank them */
+        snprintf(buf, n,
+                 "ranking not robust: %s%s and the runner-up %s tie on failed requests in every "
+                 "one of %zu draws; user-minutes lost orders them, which this verdict does not judge",
+                 st->arms[top].label, with, st->arms[next].label, v->top_counted);
+        return;
+    }
+    if (v->top_ties > 0) /* p_top counts them as half: say so */
+        snprintf(tied, sizeof tied, ", %zu of them tied and counted as half", v->top_ties);
     if (v->draws < CDN_UNC_ROBUST_MIN_DRAWS) {
         snprintf(buf, n,
                  "ranking not judged: %s%s beats the runner-up %s on failed requests in %.0f%% "
-                 "of %zu draws, too few to judge (at least %d draws)",
+                 "of %zu draws%s, too few to judge (at least %d draws)",
                  st->arms[top].label, with, st->arms[next].label, 100.0 * v->p_top, v->draws,
-                 CDN_UNC_ROBUST_MIN_DRAWS);
+                 tied, CDN_UNC_ROBUST_MIN_DRAWS);
         return;
     }
     snprintf(buf, n,
-             "ranking %s: %s%s beats the runner-up %s on failed requests in %.0f%% of %zu draws "
+             "ranking %s: %s%s beats the runner-up %s on failed requests in %.0f%% of %zu draws%s "
              "(robust when >= %.0f%%)",
              cdn_unc_robust(v->p_top, v->draws) ? "robust" : "not robust", st->arms[top].label,
-             with, st->arms[next].label, 100.0 * v->p_top, v->draws, 100.0 * CDN_UNC_ROBUST_P);
+             with, st->arms[next].label, 100.0 * v->p_top, v->draws, tied,
+             100.0 * CDN_UNC_ROBUST_P);
 }
 
 int cdn_report_unc(const char *dir, const cdn_study_t *st, const cdn_report_info_t *info,

@@ -140,6 +140,21 @@ START_TEST(p_beats_counts_a_tie_as_half)
 }
 END_TEST
 
+START_TEST(ties_are_counted_over_the_draws_both_have)
+{
+    size_t counted = 99;
+    /* arms 1 and 0: lose, tie, win, win over 4 draws: one tie of 4 */
+    ck_assert_uint_eq(cdn_unc_ties(table, 4, 3, 1, 0, &counted), 1);
+    ck_assert_uint_eq(counted, 4);
+    /* arms 2 and 0: draw 2 has no arm 2 */
+    ck_assert_uint_eq(cdn_unc_ties(table, 4, 3, 2, 0, &counted), 0);
+    ck_assert_uint_eq(counted, 3);
+    /* an arm against itself ties in every draw it has */
+    ck_assert_uint_eq(cdn_unc_ties(table, 4, 3, 2, 2, &counted), 3);
+    ck_assert_uint_eq(counted, 3);
+}
+END_TEST
+
 START_TEST(robust_needs_the_threshold)
 {
     ck_assert_int_eq(cdn_unc_robust(0.95, 100), 1);
@@ -165,6 +180,7 @@ static Suite *unc_suite(void)
     tcase_add_test(tc, draw_means_skip_missing_values);
     tcase_add_test(tc, p_best_shares_ties_and_skips_incomplete_draws);
     tcase_add_test(tc, p_beats_counts_a_tie_as_half);
+    tcase_add_test(tc, ties_are_counted_over_the_draws_both_have);
     tcase_add_test(tc, robust_needs_the_threshold);
     suite_add_tcase(s, tc);
     return s;

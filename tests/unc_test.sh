@@ -190,6 +190,21 @@ expect 65 run-span run "$work/unc-span.json" -n 4 --uncertainty
 expect 65 compare-span compare "$work/unc-span.json" -n 8 --uncertainty --strategies baseline,fail-open
 expect 65 sweep-span sweep "$work/unc-span.json" --param '$.traffic.max_retries=0,2' -n 4 --uncertainty
 
+# ---- ties between the top two: counted, and said in the verdict
+ref="$src/../scenarios/cloudflare-2025-11-18.json"
+run "$bin" compare "$ref" -n 40 --uncertainty --strategies baseline,error-report-cap -j 2 --no-plot -o "$work/ties"
+check "compare with ties exits 0 ($errout)" test "$rc" -eq 0
+verdict_line=$(grep -E "^ranking " "$work/out")
+ties=$(python3 - "$work/ties/draws.csv" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print(sum(1 for r in rows if float(r["baseline"]) == float(r["error-report-cap"])))
+PYEOF
+)
+check "the reference has draws where the cap changes nothing ($ties)" test "$ties" -gt 0 -a "$ties" -lt 20
+check "the verdict counts the tied draws as draws.csv does ($verdict_line)" \
+    grep -qE "^ranking not robust: error-report-cap beats the runner-up baseline on failed requests in [0-9]+% of 20 draws, $ties of them tied and counted as half" "$work/out"
+
 # ---- bad input: exit codes, messages, no folder
 run "$bin" compare "$small" -n 4 --uncertainty --strategies baseline --no-plot -o "$work/e1"
 check "no priors: exit 65 ($rc)" test "$rc" -eq 65

@@ -137,6 +137,21 @@ double cdn_unc_p_beats(const double *means, size_t ndraws, size_t narms, size_t 
     return counted ? wins / (double)counted : NAN;
 }
 
+size_t cdn_unc_ties(const double *means, size_t ndraws, size_t narms, size_t a, size_t b,
+                    size_t *counted)
+{
+    size_t ties = 0;
+    *counted = 0;
+    for (size_t d = 0; d < ndraws; d++) {
+        double x = means[d * narms + a], y = means[d * narms + b];
+        if (isnan(x) || isnan(y))
+            continue;
+        (*counted)++;
+        ties += x == y;
+    }
+    return ties;
+}
+
 int cdn_unc_robust(double p_top_beats_runner_up, size_t draws)
 {
     return !isnan(p_top_beats_runner_up) && p_top_beats_runner_up >= CDN_UNC_ROBUST_P &&

@@ -87,5 +87,11 @@ double cdn_unc_p_beats(const double *means, size_t ndraws, size_t narms, size_t 
 /* 1 if p_top_beats_runner_up >= CDN_UNC_ROBUST_P over at least
  * CDN_UNC_ROBUST_MIN_DRAWS draws, else 0 (NaN: 0). */
 int cdn_unc_robust(double p_top_beats_runner_up, size_t draws);
+/* The draws in which arms a and b both have a value, into *counted, and
+ * of them those where their means are equal (returned): the draws that
+ * cdn_unc_p_beats counts as half.  When every counted draw ties, the two
+ * arms differ in other metrics only, and no share of wins can judge them. */
+size_t cdn_unc_ties(const double *means, size_t ndraws, size_t narms, size_t a, size_t b,
+                    size_t *counted);
 
 #endif /* CDNSIM_CDN_UNC_H */
