@@ -191,61 +191,68 @@ static void fo_observe(world_t *w, size_t c, int primary_down)
     }
 }
 
+/* Cohort c's served share, as its sites' users see it: of its users'
+ * requests, and for a named site times the services and earlier named
+ * sites it needs. */
+static inline double cohort_served(const world_t *w, size_t c)
+{
+    double total = w->traffic.mix ? w->traffic.dist_offered[w->sites.coh_dist[c]]
+                                  : w->traffic.total_offered; /* its users' requests */
+    double served = total > 0 ? w->traffic.coh_acc[c] / total : 1.0;
+    if (c >= w->ncoh_base) { /* a named site also needs services and earlier sites */
+        const cdn_named_site_spec_t *ns = &w->s->sites.named[c - w->ncoh_base];
+        for (size_t d = 0; d < ns->ndeps; d++)
+            served *= w->svc.avail[ns->deps[d]];
+        for (size_t d = 0; d < ns->nsite_deps; d++)
+            served *= w->sites.named_served[ns->site_deps[d]];
+    }
+    return served;
+}
+
+/* A look at cohort c with this health: its failover machine, whether it
+ * is down and since when, and what the look left ("Unchanged cohorts"). */
+static inline void cohort_look(world_t *w, size_t c, int primary_down, double t)
+{
+    sites_t *st = &w->sites;
+    if (st->coh_fc[c])
+        fo_observe(w, c, primary_down);
+    uint8_t is_down = primary_down && !sites_served_elsewhere(st->coh_fo[c]);
+    if (is_down && !st->coh_down[c])
+        st->coh_down_since[c] = t;
+    else if (!is_down && st->coh_down[c])
+        st->coh_down_s[c] += t - st->coh_down_since[c];
+    st->coh_down[c] = is_down;
+    if (is_down)
+        st->coh_ever_down[c] = 1;
+    st->coh_seen_down[c] = (uint8_t)primary_down;
+    st->coh_seen_fo[c] = st->coh_fo[c];
+}
+
 void sites_update(world_t *w, double t)
 {
-    double thr = w->s->sites.down_threshold;
+    sites_t *st = &w->sites;
     uint64_t down = 0, fo_sites = 0;
-    const double all = w->traffic.total_offered;
-    for (size_t i = 0; i < w->sites.nlive; i++) { /* cohorts with sites; the others are never down */
-        size_t c = w->sites.coh_live[i];
-        double total = w->traffic.mix ? w->traffic.dist_offered[w->sites.coh_dist[c]]
-                                      : all; /* its users' requests */
-        double served = total > 0 ? w->traffic.coh_acc[c] / total : 1.0;
-        if (c >= w->ncoh_base) { /* a named site also needs services and earlier sites */
-            const cdn_named_site_spec_t *ns = &w->s->sites.named[c - w->ncoh_base];
-            for (size_t d = 0; d < ns->ndeps; d++)
-                served *= w->svc.avail[ns->deps[d]];
-            for (size_t d = 0; d < ns->nsite_deps; d++)
-                served *= w->sites.named_served[ns->site_deps[d]];
-        }
-        int primary_down = served < thr;
-        if (primary_down == w->sites.coh_seen_down[c] && w->sites.coh_fo[c] == w->sites.coh_seen_fo[c] &&
-            w->sites.coh_fo[c] != FO_WAITING_CP) { /* as the last look left it ("Unchanged cohorts") */
-            int elsewhere = sites_served_elsewhere(w->sites.coh_fo[c]);
-            if (c >= w->ncoh_base)
-                w->sites.named_served[c - w->ncoh_base] = elsewhere ? 1.0 : served;
-            if (elsewhere)
-                fo_sites += w->sites.coh_sites[c];
-            if (w->sites.coh_down[c])
-                down += w->sites.coh_sites[c];
-            continue;
-        }
-        if (w->sites.coh_fc[c])
-            fo_observe(w, c, primary_down);
-        uint8_t is_down = primary_down && !sites_served_elsewhere(w->sites.coh_fo[c]);
+    for (size_t i = 0; i < st->nlive; i++) { /* cohorts with sites; the others are never down */
+        size_t c = st->coh_live[i];
+        double served = cohort_served(w, c);
+        int primary_down = served < w->s->sites.down_threshold;
+        if (primary_down != st->coh_seen_down[c] || st->coh_fo[c] != st->coh_seen_fo[c] ||
+            st->coh_fo[c] == FO_WAITING_CP) /* else a look is a no-op ("Unchanged cohorts") */
+            cohort_look(w, c, primary_down, t);
+        int elsewhere = sites_served_elsewhere(st->coh_fo[c]);
         if (c >= w->ncoh_base) /* what sites that need this one see */
-            w->sites.named_served[c - w->ncoh_base] =
-                sites_served_elsewhere(w->sites.coh_fo[c]) ? 1.0 : served;
-        if (sites_served_elsewhere(w->sites.coh_fo[c]))
-            fo_sites += w->sites.coh_sites[c];
-        if (is_down && !w->sites.coh_down[c])
-            w->sites.coh_down_since[c] = t;
-        else if (!is_down && w->sites.coh_down[c])
-            w->sites.coh_down_s[c] += t - w->sites.coh_down_since[c];
-        w->sites.coh_down[c] = is_down;
-        if (is_down) {
-            down += w->sites.coh_sites[c];
-            w->sites.coh_ever_down[c] = 1;
-        }
-        w->sites.coh_seen_down[c] = (uint8_t)primary_down;
-        w->sites.coh_seen_fo[c] = w->sites.coh_fo[c];
+            st->named_served[c - w->ncoh_base] = elsewhere ? 1.0 : served;
+        if (elsewhere)
+            fo_sites += st->coh_sites[c];
+        if (st->coh_down[c])
+            down += st->coh_sites[c];
     }
-    if (down != w->sites.sites_down) {
-        w->sites.sites_down = down;
+    if (down != st->sites_down) {
+        st->sites_down = down;
         sim_recorder_set(w->rec, w->series_sites, t, (double)down);
     }
-    if (fo_sites != w->sites.sites_fo) {
-        w->sites.sites_fo = fo_sites;
+    if (fo_sites != st->sites_fo) {
+        st->sites_fo = fo_sites;
         sim_recorder_set(w->rec, w->series_fo, t, (double)fo_sites);
     }
     assert(sites_failover_check(w));
