@@ -89,9 +89,8 @@ uint64_t world_server_key(const world_t *w, uint32_t srv)
  * sim_rng_derive were 3% of a comparison's instructions (issue 14). */
 double world_keyed_u01(const world_t *w, uint64_t purpose, uint64_t entity)
 {
-    uint64_t h = purpose < WORLD_NPURPOSES ? sim_rng_derive_entity(w->rng_prefix[purpose], entity)
-                                           : sim_rng_derive(w->seed, w->replication, purpose, entity);
-    return sim_rng_u01(h);
+    assert(purpose < WORLD_NPURPOSES); /* the RNG_* purposes; world_int.h checks the last */
+    return sim_rng_u01(sim_rng_derive_entity(w->rng_prefix[purpose], entity));
 }
 
 /* Dimensions of the world; CDN_EDATA when they exceed the index types. */
